@@ -1,0 +1,24 @@
+/** Handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/**
+ * Source of time and timers. Every timed primitive accepts one, so tests can use
+ * `ManualClock` from `@tta/primitives/testing` instead of waiting for real.
+ */
+export interface Clock {
+  /** Current time in epoch milliseconds, with sub-millisecond precision where available. */
+  now(): number;
+  /** Calls `callback` once after `delayMs`. */
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  /** Cancels a timer made by {@link Clock.setTimeout}; unknown handles are ignored. */
+  clearTimeout(handle: TimerHandle): void;
+}
+
+const origin = performance.timeOrigin;
+
+/** The real clock: `performance` for time, the host's timers for waiting. */
+export const systemClock: Clock = {
+  now: () => origin + performance.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};

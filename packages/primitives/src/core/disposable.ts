@@ -1,0 +1,60 @@
+/** Something that can be released; also usable with `using`. */
+export interface Disposable {
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+/** Makes a {@link Disposable} from a release function; releasing twice is harmless. */
+export function toDisposable(release: () => void): Disposable {
+  let released = false;
+  const dispose = (): void => {
+    if (released) return;
+    released = true;
+    release();
+  };
+  return { dispose, [Symbol.dispose]: dispose };
+}
+
+/** Subscribes `listener` to an event; the returned disposer unsubscribes it. */
+export type Event<T> = (listener: (event: T) => void) => Disposable;
+
+/**
+ * Owns the listeners of one event. `event` is the public subscribe function; `emit` calls every
+ * listener, and a listener that throws does not stop the others or the primitive.
+ */
+export class EventEmitter<T> {
+  private listeners: Array<(event: T) => void> = [];
+
+  /** True when at least one listener is subscribed. */
+  get hasListeners(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  readonly event: Event<T> = (listener) => {
+    this.listeners = [...this.listeners, listener];
+    return toDisposable(() => {
+      this.listeners = this.listeners.filter((candidate) => candidate !== listener);
+    });
+  };
+
+  emit(value: T): void {
+    const listeners = this.listeners;
+    for (let index = 0; index < listeners.length; index++) {
+      try {
+        listeners[index]!(value);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+  }
+}
+
+/** Listener failures must not break a workflow; surface them without throwing. */
+export function reportListenerError(error: unknown): void {
+  queueMicrotask(() => {
+    // Rethrowing on a fresh task makes the failure visible (unhandled error) without
+    // affecting the primitive that emitted the event.
+    if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+    else console.error('tta: an event listener threw', error);
+  });
+}

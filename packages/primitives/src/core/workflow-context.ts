@@ -1,0 +1,237 @@
+import { LazyAbort, neverAbortedSignal, signalParent, type AbortParent } from './abort.js';
+import { systemClock, type Clock } from './clock.js';
+import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
+import { bindLogger, silentLogger, type Logger } from '../logging/logger.js';
+
+/** An OpenTelemetry-compatible span context, without depending on OpenTelemetry. */
+export interface SpanContextLike {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly traceState?: string;
+  readonly isRemote?: boolean;
+}
+
+/** A named point in a run, with the time since the run started. */
+export interface Checkpoint {
+  readonly name: string;
+  readonly elapsedMs: number;
+}
+
+/** Options of {@link WorkflowContext.create}; every field is optional. */
+export interface WorkflowContextOptions {
+  /** Identifies the run in logs, spans and metrics exemplars. @default crypto.randomUUID() */
+  readonly correlationId?: string;
+  /** User data, read by every step. @default {} */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Mutable state shared by the whole run. @default new Map() */
+  readonly state?: Map<string, unknown>;
+  /** Cancels the run when it aborts. */
+  readonly signal?: AbortSignal;
+  /** Absolute deadline (epoch ms): the run is aborted with `DeadlineExceededError` when it passes. */
+  readonly deadline?: number;
+  /** Relative deadline; sets `deadline` to `clock.now() + timeoutMs`. */
+  readonly timeoutMs?: number;
+  /** Span context of the caller (for example from a `traceparent` header). */
+  readonly parentSpanContext?: SpanContextLike;
+  /** W3C baggage entries propagated with the run. @default {} */
+  readonly baggage?: Readonly<Record<string, string>>;
+  /** Sink for structured logs; records get the correlation id and redaction. @default silentLogger */
+  readonly logger?: Logger;
+  /** Clock for deadlines, checkpoints and every timed primitive that has no clock of its own. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/** What a branch may override in {@link WorkflowContext.child}. */
+export interface ChildContextOverrides {
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Replaces the inherited signal. The child is still cancelled with its parent unless `detached`. */
+  readonly signal?: AbortSignal;
+  readonly deadline?: number;
+  readonly parentSpanContext?: SpanContextLike;
+  readonly baggage?: Readonly<Record<string, string>>;
+  /** Attempt number seen by a retried step. */
+  readonly attempt?: number;
+}
+
+const generateId = (): string =>
+  typeof globalThis.crypto?.randomUUID === 'function'
+    ? globalThis.crypto.randomUUID()
+    : `${Date.now().toString(16)}-${Math.random().toString(16).slice(2)}`;
+
+/**
+ * Everything a run carries besides its input: identity, user data, shared state, cancellation,
+ * deadline, trace parent, baggage and checkpoints. One instance per run; branches get a
+ * {@link WorkflowContext.child} with the same correlation id and state.
+ *
+ * @example
+ * const context = WorkflowContext.create({ data: { userId: 'u1' }, timeoutMs: 30_000 });
+ * await workflow.execute(context, input);
+ */
+export class WorkflowContext implements AbortParent {
+  readonly correlationId: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly state: Map<string, unknown>;
+  readonly deadline: number | undefined;
+  readonly parentSpanContext: SpanContextLike | undefined;
+  readonly baggage: Readonly<Record<string, string>>;
+  readonly clock: Clock;
+  /** Attempt number (from 1) when the step runs under a retry; otherwise undefined. */
+  readonly attempt: number | undefined;
+  /** Epoch ms at which the run started. */
+  readonly startedAt: number;
+
+  /** @internal */ readonly _abort: AbortParent | undefined;
+  /** @internal */ _deadlineArmed: boolean;
+  private readonly sink: Logger;
+  private readonly sharedCheckpoints: Checkpoint[];
+  private boundLogger: Logger | undefined;
+
+  constructor(options: WorkflowContextOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.correlationId = options.correlationId ?? generateId();
+    this.data = options.data ?? {};
+    this.state = options.state ?? new Map();
+    this.parentSpanContext = options.parentSpanContext;
+    this.baggage = options.baggage ?? {};
+    this.sink = options.logger ?? silentLogger;
+    this.attempt = undefined;
+    this.startedAt = this.clock.now();
+    this.sharedCheckpoints = [];
+    const deadline = options.deadline ?? (options.timeoutMs === undefined ? undefined : this.startedAt + options.timeoutMs);
+    this.deadline = deadline;
+    const external = options.signal === undefined ? undefined : signalParent(options.signal);
+    this._abort = deadline === undefined ? external : new LazyAbort(external);
+    this._deadlineArmed = deadline === undefined;
+  }
+
+  /** Creates a context; the same as `new WorkflowContext(options)`. */
+  static create(options: WorkflowContextOptions = {}): WorkflowContext {
+    return new WorkflowContext(options);
+  }
+
+  /** True once the run is cancelled (signal aborted, deadline passed, or a sibling failed fast). */
+  get aborted(): boolean {
+    return this._abort !== undefined && this._abort.aborted;
+  }
+
+  /** Why the run was cancelled, when {@link aborted} is true. */
+  get abortReason(): unknown {
+    return this._abort?.abortReason;
+  }
+
+  /** Signal that aborts when the run is cancelled; pass it to `fetch` and other abortable calls. */
+  get signal(): AbortSignal {
+    return this._abort === undefined ? neverAbortedSignal() : this._abort.signal;
+  }
+
+  /** Throws the abort reason when the run is cancelled. */
+  throwIfAborted(): void {
+    if (this.aborted) throw this.abortReason;
+  }
+
+  /** Milliseconds left before the deadline (negative once passed); `Infinity` without one. */
+  remainingMs(): number {
+    return this.deadline === undefined ? Infinity : this.deadline - this.clock.now();
+  }
+
+  /** Milliseconds since the run started. */
+  elapsedMs(): number {
+    return this.clock.now() - this.startedAt;
+  }
+
+  /** Records a named checkpoint (shared by every branch of the run). */
+  checkpoint(name: string): Checkpoint {
+    const entry = { name, elapsedMs: this.elapsedMs() };
+    this.sharedCheckpoints.push(entry);
+    return entry;
+  }
+
+  /** Checkpoints recorded so far, in order. */
+  get checkpoints(): readonly Checkpoint[] {
+    return this.sharedCheckpoints;
+  }
+
+  /** Logger whose records carry the correlation id and have secrets redacted. */
+  get logger(): Logger {
+    return (this.boundLogger ??= bindLogger(this.sink, { correlationId: this.correlationId }));
+  }
+
+  /**
+   * A context for a branch: same correlation id, state, checkpoints and logger; its own data,
+   * signal, deadline, span parent or attempt where given. It is cancelled with its parent.
+   */
+  child(overrides: ChildContextOverrides = {}): WorkflowContext {
+    return WorkflowContext.derive(this, overrides, undefined);
+  }
+
+  /**
+   * @internal A child whose cancellation is `abort` (a scope owned by a composite primitive,
+   * such as the branches of a parallel that fail fast together).
+   */
+  static derive(parent: WorkflowContext, overrides: ChildContextOverrides, abort: AbortParent | undefined): WorkflowContext {
+    const child = Object.create(WorkflowContext.prototype) as WorkflowContext;
+    const writable = child as unknown as Record<string, unknown>;
+    writable.clock = parent.clock;
+    writable.correlationId = parent.correlationId;
+    writable.data = overrides.data ?? parent.data;
+    writable.state = parent.state;
+    writable.parentSpanContext = overrides.parentSpanContext ?? parent.parentSpanContext;
+    writable.baggage = overrides.baggage ?? parent.baggage;
+    writable.sink = parent.sink;
+    writable.boundLogger = parent.boundLogger;
+    writable.attempt = overrides.attempt ?? parent.attempt;
+    writable.startedAt = parent.startedAt;
+    writable.sharedCheckpoints = parent.sharedCheckpoints;
+    let scope: AbortParent | undefined = abort ?? parent._abort;
+    if (overrides.signal !== undefined) {
+      const own = new LazyAbort(scope);
+      linkSignal(own, overrides.signal);
+      scope = own;
+    }
+    const deadline = overrides.deadline;
+    if (deadline !== undefined && (parent.deadline === undefined || deadline < parent.deadline)) {
+      writable.deadline = deadline;
+      writable._abort = new LazyAbort(scope);
+      writable._deadlineArmed = false;
+    } else {
+      writable.deadline = parent.deadline;
+      writable._abort = scope;
+      writable._deadlineArmed = true;
+    }
+    return child;
+  }
+
+  /**
+   * @internal Starts the deadline timer; returns the function that stops it. Called by the
+   * outermost `execute` on this context.
+   */
+  _armDeadline(): () => void {
+    this._deadlineArmed = true;
+    const deadline = this.deadline;
+    const scope = this._abort;
+    if (deadline === undefined || !(scope instanceof LazyAbort)) return noop;
+    const remaining = deadline - this.clock.now();
+    if (remaining <= 0) {
+      scope.abort(new DeadlineExceededError(deadline));
+      return noop;
+    }
+    const clock = this.clock;
+    const handle = clock.setTimeout(() => scope.abort(new DeadlineExceededError(deadline)), remaining);
+    return () => {
+      clock.clearTimeout(handle);
+      this._deadlineArmed = false;
+    };
+  }
+}
+
+const noop = (): void => {};
+
+function linkSignal(scope: LazyAbort, signal: AbortSignal): void {
+  if (signal.aborted) {
+    scope.abort(signal.reason);
+    return;
+  }
+  // The listener lives as long as the caller's signal; it holds only the small scope object.
+  signal.addEventListener('abort', () => scope.abort(signal.reason), { once: true });
+}

@@ -1,0 +1,233 @@
+import type { WorkflowContext } from './workflow-context.js';
+import { reportListenerError } from './disposable.js';
+import { instrumentations, type ExecutionInfo, type ExecutionResult } from '../observability/instrumentation.js';
+import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
+
+/** Options every primitive accepts. */
+export interface PrimitiveOptions {
+  /**
+   * Names the primitive in metrics, spans and logs.
+   * @default the primitive's kind, for example `'retry'`
+   */
+  readonly name?: string;
+  /**
+   * Set to `false` to leave this primitive out of spans and metrics (for very hot paths).
+   * @default true
+   */
+  readonly instrument?: boolean;
+}
+
+/** Input type of a primitive. */
+export type InputOf<TPrimitive> = TPrimitive extends WorkflowPrimitive<infer TInput, any> ? TInput : never;
+/** Output type of a primitive. */
+export type OutputOf<TPrimitive> = TPrimitive extends WorkflowPrimitive<any, infer TOutput> ? TOutput : never;
+/** Any primitive, whatever its types. */
+export type AnyPrimitive = WorkflowPrimitive<any, any>;
+
+/**
+ * A typed, composable unit of work. `execute(context, input)` is the public entry: it checks
+ * cancellation and the deadline, runs the instrumentation (built-in metrics, spans) and calls the
+ * subclass's `executeImpl`. Subclass it (or {@link InstrumentedPrimitive}) for a custom primitive,
+ * or lift a function with `step(name, fn)`.
+ *
+ * @example
+ * class Uppercase extends WorkflowPrimitive<string, string> {
+ *   constructor() { super('uppercase'); }
+ *   protected async executeImpl(_context: WorkflowContext, input: string) { return input.toUpperCase(); }
+ * }
+ */
+export abstract class WorkflowPrimitive<in TInput, out TOutput> {
+  /** Names the primitive in metrics, spans and logs. */
+  readonly name: string;
+  /** What the primitive is: `'step'`, `'sequential'`, `'retry'`... */
+  readonly kind: string;
+  /** False when the primitive is left out of spans and metrics. */
+  readonly instrument: boolean;
+  private metricRecord: MetricRecord | undefined;
+
+  protected constructor(kind: string, options: PrimitiveOptions = {}) {
+    this.kind = kind;
+    this.name = options.name ?? kind;
+    this.instrument = options.instrument ?? true;
+  }
+
+  /** The work itself. Reject (or throw) to fail; read `context.signal` to stop early. */
+  protected abstract executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput>;
+
+  /** Runs the primitive. Rejects with the abort reason when the context is already cancelled. */
+  execute(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (!context._deadlineArmed) return this.executeWithDeadline(context, input);
+    const abort = context._abort;
+    if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
+    if (!this.instrument) return this.invoke(context, input);
+    if (instrumentations.list.length !== 0) return this.executeInstrumented(context, input);
+    if (!metrics.enabled) return this.invoke(context, input);
+    return this.executeTimed(context, input);
+  }
+
+  /**
+   * @internal Like `execute`, but without this primitive's own latency measurement: a composite
+   * that reads the clock once per step boundary records it instead (see `recordExecution`).
+   */
+  _executeUntimed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (!context._deadlineArmed) return this.executeWithDeadline(context, input);
+    const abort = context._abort;
+    if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
+    return this.invoke(context, input);
+  }
+
+  /** @internal Records an execution measured by a composite parent. */
+  _recordExecution(ok: boolean, durationMs: number): void {
+    if (!this.instrument) return;
+    const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    if (ok) record.success(durationMs);
+    else record.failure(durationMs);
+  }
+
+  /**
+   * Runs `next` on this primitive's output: `a.pipe(b)` is the `a >> b` of the Python original.
+   * Sequences flatten, so `a.pipe(b).pipe(c)` runs three steps, not two nested pairs.
+   */
+  pipe<TNext>(next: WorkflowPrimitive<TOutput, TNext>): SequentialPrimitive<TInput, TNext> {
+    return new SequentialPrimitive<TInput, TNext>([...flattenSequence(this), ...flattenSequence(next)]);
+  }
+
+  private invoke(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    try {
+      return this.executeImpl(context, input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private executeTimed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    const clock = metrics.clock;
+    const start = clock.now();
+    return this.invoke(context, input).then(
+      (value) => {
+        record.success(clock.now() - start);
+        return value;
+      },
+      (error: unknown) => {
+        record.failure(clock.now() - start);
+        throw error;
+      },
+    );
+  }
+
+  private async executeWithDeadline(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const disarm = context._armDeadline();
+    try {
+      return await this.execute(context, input);
+    } finally {
+      disarm();
+    }
+  }
+
+  private executeInstrumented(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const list = instrumentations.list;
+    const execution: ExecutionInfo = { name: this.name, kind: this.kind, context, input };
+    const clock = metrics.clock;
+    const start = clock.now();
+    for (const instrumentation of list) safely(() => instrumentation.onStart?.(execution));
+    let run = (): Promise<TOutput> => this.invoke(context, input);
+    for (let index = list.length - 1; index >= 0; index--) {
+      const owner = list[index]!;
+      if (owner.around === undefined) continue;
+      const inner = run;
+      run = () => owner.around!(execution, inner);
+    }
+    let promise: Promise<TOutput>;
+    try {
+      promise = run();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    const finish = (result: ExecutionResult): void => {
+      if (metrics.enabled) this._recordExecution(result.status === 'success', result.durationMs);
+      for (const instrumentation of list) safely(() => instrumentation.onEnd?.(execution, result));
+    };
+    return promise.then(
+      (value) => {
+        finish({ status: 'success', durationMs: clock.now() - start });
+        return value;
+      },
+      (error: unknown) => {
+        finish({ status: 'failure', durationMs: clock.now() - start, error });
+        throw error;
+      },
+    );
+  }
+}
+
+function safely(callback: () => void): void {
+  try {
+    callback();
+  } catch (error) {
+    reportListenerError(error);
+  }
+}
+
+/** The documented base class for custom primitives (the name used by the Python original). */
+export abstract class InstrumentedPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {}
+
+function flattenSequence(primitive: AnyPrimitive): AnyPrimitive[] {
+  // Only anonymous, instrumented sequences are flattened: a named sequence keeps its own metrics.
+  if (primitive instanceof SequentialPrimitive && primitive.name === 'sequential' && primitive.instrument) {
+    return [...primitive.steps];
+  }
+  return [primitive];
+}
+
+/**
+ * Runs its steps one after another, each on the previous one's output; every step sees the same
+ * context, so state written by a step is visible to the later ones. The run stops before the next
+ * step once the context is cancelled. Made by `a.pipe(b)` or `sequential(a, b, c)`.
+ *
+ * Lives in this file because `pipe` constructs it: splitting the two would make a module cycle.
+ */
+export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  /** The steps, in order. */
+  readonly steps: readonly AnyPrimitive[];
+
+  constructor(steps: readonly AnyPrimitive[], options: PrimitiveOptions = {}) {
+    super('sequential', options);
+    if (!Array.isArray(steps) || steps.length === 0) {
+      throw new TypeError('SequentialPrimitive: option "steps" must be a non-empty array of primitives');
+    }
+    for (const [index, candidate] of steps.entries()) {
+      if (!(candidate instanceof WorkflowPrimitive)) {
+        throw new TypeError(`SequentialPrimitive: step ${index} is not a WorkflowPrimitive`);
+      }
+    }
+    this.steps = [...steps];
+  }
+
+  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const steps = this.steps;
+    let value: unknown = input;
+    if (!metrics.enabled || instrumentations.list.length !== 0) {
+      for (let index = 0; index < steps.length; index++) {
+        value = await steps[index]!.execute(context, value);
+      }
+      return value as TOutput;
+    }
+    // Metrics only: one clock read per step boundary times every step.
+    const clock = metrics.clock;
+    let boundary = clock.now();
+    let index = 0;
+    try {
+      for (; index < steps.length; index++) {
+        value = await steps[index]!._executeUntimed(context, value);
+        const now = clock.now();
+        steps[index]!._recordExecution(true, now - boundary);
+        boundary = now;
+      }
+    } catch (error) {
+      steps[index]?._recordExecution(false, clock.now() - boundary);
+      throw error;
+    }
+    return value as TOutput;
+  }
+}

@@ -1,0 +1,23 @@
+import { TtaError, hasMarker } from './tta-error.js';
+
+const marker = Symbol.for('@tta/primitives.InvalidOptionsError');
+
+/** Thrown by a constructor when its options are invalid; the message names the option and the rule. */
+export class InvalidOptionsError extends TtaError {
+  private readonly [marker] = true;
+  /** The primitive kind whose options were rejected. */
+  readonly primitive: string;
+  /** The offending option. */
+  readonly option: string;
+
+  constructor(primitive: string, option: string, rule: string) {
+    super(`${primitive}: option "${option}" ${rule}`, 'INVALID_OPTIONS');
+    this.primitive = primitive;
+    this.option = option;
+  }
+
+  /** True when `error` is a InvalidOptionsError, from any copy of the package. */
+  static override isInstance(error: unknown): error is InvalidOptionsError {
+    return hasMarker(error, marker);
+  }
+}

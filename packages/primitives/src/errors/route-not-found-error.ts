@@ -1,0 +1,23 @@
+import { TtaError, hasMarker } from './tta-error.js';
+
+const marker = Symbol.for('@tta/primitives.RouteNotFoundError');
+
+/** Thrown by a router when the selector picks a route that does not exist and there is no default. */
+export class RouteNotFoundError extends TtaError {
+  private readonly [marker] = true;
+  /** The route the selector returned. */
+  readonly route: string;
+  /** The routes that exist. */
+  readonly availableRoutes: readonly string[];
+
+  constructor(route: string, availableRoutes: readonly string[]) {
+    super(`No route "${route}" (available: ${availableRoutes.join(', ') || 'none'}) and no defaultRoute`, 'ROUTE_NOT_FOUND');
+    this.route = route;
+    this.availableRoutes = availableRoutes;
+  }
+
+  /** True when `error` is a RouteNotFoundError, from any copy of the package. */
+  static override isInstance(error: unknown): error is RouteNotFoundError {
+    return hasMarker(error, marker);
+  }
+}

@@ -1,0 +1,90 @@
+import { toDisposable, reportListenerError, type Disposable } from '../core/disposable.js';
+import type { WorkflowContext } from '../core/workflow-context.js';
+
+/** What an {@link Instrumentation} learns about one execution of a primitive. */
+export interface ExecutionInfo {
+  /** The primitive's `name` (defaults to its kind). */
+  readonly name: string;
+  /** The primitive's kind: `'sequential'`, `'retry'`, `'step'`, ... */
+  readonly kind: string;
+  readonly context: WorkflowContext;
+  readonly input: unknown;
+}
+
+/** How an execution ended. */
+export interface ExecutionResult {
+  readonly status: 'success' | 'failure';
+  readonly durationMs: number;
+  readonly error?: unknown;
+}
+
+/**
+ * Something a primitive reports while it runs, besides its start and end. `type` is one of the
+ * documented event names; other fields depend on it.
+ */
+export interface PrimitiveEvent {
+  readonly type:
+    | 'retry' | 'give-up' | 'fallback' | 'timeout' | 'cache-hit' | 'cache-miss' | 'cache-stale' | 'cache-evict'
+    | 'circuit-break' | 'circuit-half-open' | 'circuit-reset' | 'circuit-reject' | 'reject' | 'compensate'
+    | 'hedge' | (string & {});
+  readonly [field: string]: unknown;
+}
+
+/**
+ * The seam observability plugs into. Every member is optional. `around` wraps the run of a step,
+ * which is what OpenTelemetry needs to make a span current while the step runs.
+ */
+export interface Instrumentation {
+  /** Wraps one execution; must call `run` exactly once and return (or await) its promise. */
+  around?<T>(execution: ExecutionInfo, run: () => Promise<T>): Promise<T>;
+  /** Called when an execution starts, before `around`. */
+  onStart?(execution: ExecutionInfo): void;
+  /** Called when an execution ends. */
+  onEnd?(execution: ExecutionInfo, result: ExecutionResult): void;
+  /** Called for retry attempts, cache hits, breaker transitions and the other events. */
+  onEvent?(event: PrimitiveEvent, execution: { readonly name: string; readonly kind: string; readonly context: WorkflowContext | undefined }): void;
+}
+
+/** @internal Registered instrumentations; an empty array when none, checked on every execute. */
+export const instrumentations: { list: readonly Instrumentation[] } = { list: [] };
+
+/**
+ * Registers an instrumentation for every primitive of the process. The returned disposer removes it.
+ *
+ * @example
+ * const registration = registerInstrumentation({ onEnd: (execution, result) => log(execution.name, result.status) });
+ * registration.dispose();
+ */
+export function registerInstrumentation(instrumentation: Instrumentation): Disposable {
+  instrumentations.list = [...instrumentations.list, instrumentation];
+  return toDisposable(() => {
+    instrumentations.list = instrumentations.list.filter((candidate) => candidate !== instrumentation);
+  });
+}
+
+/** Instrumentations currently registered, in registration order. */
+export function getInstrumentations(): readonly Instrumentation[] {
+  return instrumentations.list;
+}
+
+/**
+ * Reports `event` to every registered instrumentation. Costs one length check when none is
+ * registered. Primitives call it; custom primitives may too.
+ */
+export function emitPrimitiveEvent(
+  event: PrimitiveEvent,
+  primitive: { readonly name: string; readonly kind: string },
+  context: WorkflowContext | undefined,
+): void {
+  const list = instrumentations.list;
+  if (list.length === 0) return;
+  const source = { name: primitive.name, kind: primitive.kind, context };
+  for (const instrumentation of list) {
+    if (instrumentation.onEvent === undefined) continue;
+    try {
+      instrumentation.onEvent(event, source);
+    } catch (error) {
+      reportListenerError(error);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+// Recovery primitives: retry, fallback, timeout, circuit breaker, compensation.
+export {};

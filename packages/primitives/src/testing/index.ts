@@ -1,0 +1,3 @@
+export { MockPrimitive } from './mock-primitive.js';
+export type { MockCall, MockOptions, MockOutcome } from './mock-primitive.js';
+export { ManualClock } from './manual-clock.js';

@@ -1,0 +1,94 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+
+interface ScheduledTimer {
+  readonly id: number;
+  readonly dueAt: number;
+  readonly callback: () => void;
+}
+
+const flushMicrotasks = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/**
+ * A clock that only moves when told to, so timed primitives can be tested without waiting.
+ * Timers fire in due order; `advance` runs them synchronously, `tickAsync` also lets the promise
+ * continuations they trigger run (and schedule further timers) before moving on.
+ *
+ * @example
+ * const clock = new ManualClock();
+ * const run = retry(flaky, { clock, initialDelayMs: 100 }).execute(context, input);
+ * await clock.tickAsync(100);
+ */
+export class ManualClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private timers: ScheduledTimer[] = [];
+
+  /** @param startMs the initial time (epoch ms). @default 0 */
+  constructor(startMs = 0) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    const id = this.nextId++;
+    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    this.timers.push({ id, dueAt: this.current + delay, callback });
+    this.timers.sort((left, right) => left.dueAt - right.dueAt || left.id - right.id);
+    return id;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.timers = this.timers.filter((timer) => timer.id !== handle);
+  }
+
+  /** Number of timers waiting to fire. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /** Moves time forward by `ms`, firing due timers synchronously in order. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (let timer = this.takeDue(target); timer !== undefined; timer = this.takeDue(target)) {
+      this.current = timer.dueAt;
+      timer.callback();
+    }
+    this.current = target;
+  }
+
+  /** Moves time forward by `ms`, letting promise continuations run after each timer. */
+  async tickAsync(ms: number): Promise<void> {
+    const target = this.current + ms;
+    await flushMicrotasks();
+    for (let timer = this.takeDue(target); timer !== undefined; timer = this.takeDue(target)) {
+      this.current = timer.dueAt;
+      timer.callback();
+      await flushMicrotasks();
+    }
+    this.current = target;
+    await flushMicrotasks();
+  }
+
+  /** Fires every pending timer (and those they schedule), up to `maxTimers` of them. */
+  async runAllAsync(maxTimers = 10_000): Promise<void> {
+    await flushMicrotasks();
+    for (let fired = 0; this.timers.length > 0; fired++) {
+      if (fired >= maxTimers) throw new Error(`ManualClock.runAllAsync: more than ${maxTimers} timers; is a timer rescheduling itself?`);
+      const timer = this.timers.shift()!;
+      this.current = Math.max(this.current, timer.dueAt);
+      timer.callback();
+      await flushMicrotasks();
+    }
+  }
+
+  private takeDue(target: number): ScheduledTimer | undefined {
+    const first = this.timers[0];
+    if (first === undefined || first.dueAt > target) return undefined;
+    this.timers.shift();
+    return first;
+  }
+}

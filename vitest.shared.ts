@@ -1,0 +1,15 @@
+// Shared vitest settings: workspace packages resolve to their TypeScript sources,
+// so tests run without a prior build.
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const src = (path: string): string => `${root}packages/${path}`;
+
+export const workspaceAliases = [
+  { find: /^@tta\/primitives\/testing$/, replacement: src('primitives/src/testing/index.ts') },
+  { find: /^@tta\/primitives$/, replacement: src('primitives/src/index.ts') },
+  { find: /^@tta\/observability$/, replacement: src('observability/src/index.ts') },
+  { find: /^@tta\/agent-context$/, replacement: src('agent-context/src/index.ts') },
+  { find: /^@tta\/keploy-testing$/, replacement: src('keploy-testing/src/index.ts') },
+  { find: /^@tta\/redis$/, replacement: src('redis/src/index.ts') },
+];
