@@ -55,6 +55,6 @@ export function reportListenerError(error: unknown): void {
     // Rethrowing on a fresh task makes the failure visible (unhandled error) without
     // affecting the primitive that emitted the event.
     if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-    else console.error('tta: an event listener threw', error);
+    else console.error('tta: an event listener or instrumentation hook threw', error);
   });
 }

@@ -1,0 +1,113 @@
+import { measure } from 'mitata';
+
+/** Who a variant stands for in the comparison. */
+export type Role = 'raw' | 'baseline' | 'tta' | 'peer';
+
+/** One way of doing a scenario's job: the raw baseline, a hand-written baseline, ours, or a peer. */
+export interface Variant {
+  /** Shown in the table, e.g. `'raw await'`, `'@tta/primitives'`, `'effect 4'`. */
+  readonly label: string;
+  readonly role: Role;
+  /** One operation. Must resolve to the scenario's `expected` value. */
+  readonly run: () => Promise<unknown>;
+  /** Called before this variant is measured (e.g. to turn metrics off or register an instrumentation). */
+  readonly before?: () => void;
+  /** Undoes `before`. */
+  readonly after?: () => void | Promise<void>;
+  /** Why this variant cannot be compared exactly, shown under the table. */
+  readonly note?: string;
+}
+
+/** A job done by every variant, with how many primitive steps one operation runs. */
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  /** Steps per operation, to turn the overhead over raw into an overhead per step. */
+  readonly steps: number;
+  readonly expected: unknown;
+  readonly variants: readonly Variant[];
+  /** Peers that cannot express the scenario, and why. */
+  readonly missing?: readonly string[];
+}
+
+/** A variant's measured median. */
+export interface VariantResult {
+  readonly label: string;
+  readonly role: Role;
+  readonly medianNs: number;
+  readonly rounds: readonly number[];
+  readonly note?: string;
+}
+
+/** All variants of one scenario, measured in the same process. */
+export interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly results: readonly VariantResult[];
+}
+
+/** How hard to measure. */
+export interface MeasureSettings {
+  /** Interleaved rounds per variant; the reported figure is the median of the rounds' medians. */
+  readonly rounds: number;
+  /** Minimum measured time per variant and round, in ms. */
+  readonly minTimeMs: number;
+  /** Few iterations, for CI (times are not meaningful). */
+  readonly smoke: boolean;
+}
+
+/** Runs one operation of a variant and checks it produces the scenario's expected value. */
+export async function checkVariant(scenario: Scenario, variant: Variant): Promise<void> {
+  variant.before?.();
+  try {
+    const value = await variant.run();
+    if (!deepEqual(value, scenario.expected)) {
+      throw new Error(`${scenario.id} / ${variant.label}: expected ${JSON.stringify(scenario.expected)}, got ${JSON.stringify(value)}`);
+    }
+  } finally {
+    await variant.after?.();
+  }
+}
+
+/** Median time of one operation of `run`, in ns (mitata: batched samples, median of the samples). */
+export async function medianNs(run: () => Promise<unknown>, settings: MeasureSettings): Promise<number> {
+  const stats = await measure(run, settings.smoke
+    ? { min_cpu_time: 1e6, min_samples: 2, max_samples: 4, batch_samples: 16, warmup_samples: 1 }
+    : { min_cpu_time: settings.minTimeMs * 1e6 });
+  return stats.p50;
+}
+
+/**
+ * Measures every variant of a scenario, interleaved over `rounds` rounds so a burst of noise from
+ * the machine hits every variant alike. Each variant is checked once before it is measured.
+ */
+export async function runScenario(scenario: Scenario, settings: MeasureSettings): Promise<ScenarioResult> {
+  for (const variant of scenario.variants) await checkVariant(scenario, variant);
+  const rounds = scenario.variants.map((): number[] => []);
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const [index, variant] of scenario.variants.entries()) {
+      variant.before?.();
+      try {
+        rounds[index]!.push(await medianNs(variant.run, settings));
+      } finally {
+        await variant.after?.();
+      }
+    }
+  }
+  const results = scenario.variants.map((variant, index): VariantResult => {
+    const measured = rounds[index]!;
+    const result = { label: variant.label, role: variant.role, medianNs: median(measured), rounds: measured };
+    return variant.note === undefined ? result : { ...result, note: variant.note };
+  });
+  return { scenario, results };
+}
+
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function deepEqual(actual: unknown, expected: unknown): boolean {
+  return JSON.stringify(actual) === JSON.stringify(expected);
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError, ParallelPrimitive, WorkflowContext, parallel, step, sleep } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
+
+const deferred = <T>() => {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+
+describe('ParallelPrimitive', () => {
+  it('returns a tuple in branch order whatever the completion order', async () => {
+    const clock = new ManualClock();
+    const slow = step('slow', async (x: number, context) => (await sleep(30, context.signal, clock), x + 1));
+    const fast = step('fast', async (x: number) => `fast ${x}`);
+    const run = parallel(slow, fast).execute(new WorkflowContext(), 1);
+    await clock.tickAsync(30);
+    await expect(run).resolves.toEqual([2, 'fast 1']);
+  });
+
+  it('returns a record keyed like its branches', async () => {
+    const workflow = parallel({ double: step('double', (x: number) => x * 2), text: step('text', (x: number) => `#${x}`) });
+    await expect(workflow.execute(new WorkflowContext(), 4)).resolves.toEqual({ double: 8, text: '#4' });
+  });
+
+  it('never runs more branches at once than the concurrency limit', async () => {
+    let inFlight = 0;
+    let maximum = 0;
+    const started: number[] = [];
+    const gates = Array.from({ length: 8 }, () => deferred<void>());
+    const branches = gates.map((gate, index) =>
+      step(`b${index}`, async () => {
+        started.push(index);
+        inFlight++;
+        maximum = Math.max(maximum, inFlight);
+        await gate.promise;
+        inFlight--;
+        return index;
+      }),
+    );
+    const run = new ParallelPrimitive(branches, { concurrency: 3 }).execute(new WorkflowContext(), undefined);
+    for (const gate of gates) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gate.resolve();
+    }
+    await expect(run).resolves.toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(maximum).toBe(3);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('fails fast with the first error and aborts the sibling branches through their signals', async () => {
+    const aborted: unknown[] = [];
+    const waiting = step('waiting', (_: number, context) =>
+      new Promise<number>((_resolve, reject) => {
+        context.signal.addEventListener('abort', () => {
+          aborted.push(context.signal.reason);
+          reject(context.signal.reason);
+        });
+      }),
+    );
+    const failure = new Error('branch failed');
+    const failing = step('failing', async (): Promise<number> => {
+      await Promise.resolve();
+      throw failure;
+    });
+    await expect(parallel(waiting, waiting, failing).execute(new WorkflowContext(), 1)).rejects.toBe(failure);
+    expect(aborted).toEqual([failure, failure]);
+  });
+
+  it('does not start queued branches after a failure in fail-fast mode', async () => {
+    const ran: number[] = [];
+    const branches = [0, 1, 2, 3].map((index) =>
+      step(`q${index}`, async () => {
+        ran.push(index);
+        if (index === 0) throw new Error('first fails');
+        return index;
+      }),
+    );
+    await expect(new ParallelPrimitive(branches, { concurrency: 1 }).execute(new WorkflowContext(), undefined)).rejects.toThrow('first fails');
+    expect(ran).toEqual([0]);
+  });
+
+  it('settle mode runs every branch and reports each outcome', async () => {
+    const error = new Error('one failed');
+    const workflow = new ParallelPrimitive(
+      [step('ok', (x: number) => x + 1), step('ko', (): number => { throw error; }), step('ok2', (x: number) => x * 3)],
+      { mode: 'settle' },
+    );
+    await expect(workflow.execute(new WorkflowContext(), 2)).resolves.toEqual([
+      { status: 'fulfilled', value: 3 },
+      { status: 'rejected', reason: error },
+      { status: 'fulfilled', value: 6 },
+    ]);
+  });
+
+  it('aborts the branches when the caller aborts, and rejects with the caller reason', async () => {
+    const controller = new AbortController();
+    const branch = step('wait', (_: number, context) =>
+      new Promise<number>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true })),
+    );
+    const run = parallel(branch, branch).execute(WorkflowContext.create({ signal: controller.signal }), 1);
+    controller.abort('caller stopped');
+    await expect(run).rejects.toBe('caller stopped');
+  });
+
+  it('resolves an empty tuple for no branches', async () => {
+    await expect(parallel().execute(new WorkflowContext(), undefined)).resolves.toEqual([]);
+  });
+
+  it('validates its options at construction', () => {
+    const branch = step('x', (x: number) => x);
+    expect(() => new ParallelPrimitive([branch], { concurrency: 0 })).toThrow(InvalidOptionsError);
+    expect(() => new ParallelPrimitive([branch], { concurrency: 1.5 })).toThrow(/concurrency/);
+    expect(() => new ParallelPrimitive([branch], { mode: 'race' as never })).toThrow(/mode/);
+    expect(() => new ParallelPrimitive([branch, 'nope' as never])).toThrow(/branches\[1\]/);
+  });
+});

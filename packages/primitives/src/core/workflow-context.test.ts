@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { DeadlineExceededError, WorkflowContext, sleep, step } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
+
+describe('WorkflowContext', () => {
+  it('generates a correlation id when none is given and keeps a given one', () => {
+    const first = new WorkflowContext();
+    const second = WorkflowContext.create();
+    expect(first.correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.correlationId).not.toBe(second.correlationId);
+    expect(WorkflowContext.create({ correlationId: 'req-1' }).correlationId).toBe('req-1');
+  });
+
+  it('gives a child the same correlation id, state and checkpoints but its own overrides', () => {
+    const clock = new ManualClock(1_000);
+    const parent = WorkflowContext.create({ data: { user: 'a' }, baggage: { tenant: 't1' }, clock });
+    parent.state.set('k', 1);
+    const child = parent.child({ data: { user: 'b' }, attempt: 2 });
+    expect(child.correlationId).toBe(parent.correlationId);
+    expect(child.state).toBe(parent.state);
+    expect(child.data).toEqual({ user: 'b' });
+    expect(child.baggage).toEqual({ tenant: 't1' });
+    expect(child.attempt).toBe(2);
+    expect(parent.attempt).toBeUndefined();
+    clock.advance(5);
+    child.checkpoint('fetched');
+    expect(parent.checkpoints).toEqual([{ name: 'fetched', elapsedMs: 5 }]);
+    expect(child.elapsedMs()).toBe(5);
+  });
+
+  it('aborts a child with its parent, but not a parent with its child', async () => {
+    const controller = new AbortController();
+    const parent = WorkflowContext.create({ signal: controller.signal });
+    const ownController = new AbortController();
+    const child = parent.child({ signal: ownController.signal });
+    ownController.abort('child only');
+    expect(child.aborted).toBe(true);
+    expect(child.abortReason).toBe('child only');
+    expect(parent.aborted).toBe(false);
+
+    const other = parent.child({ signal: new AbortController().signal });
+    const seen = new Promise((resolve) => other.signal.addEventListener('abort', () => resolve(other.signal.reason)));
+    controller.abort('parent');
+    await expect(seen).resolves.toBe('parent');
+  });
+
+  it('aborts the run with DeadlineExceededError when the deadline passes and clears the timer after', async () => {
+    const clock = new ManualClock(0);
+    const context = WorkflowContext.create({ clock, timeoutMs: 100 });
+    expect(context.deadline).toBe(100);
+    const slow = step('slow', async (_: void, ctx) => sleep(1_000, ctx.signal, clock));
+    const run = slow.execute(context, undefined).catch((caught: unknown) => caught);
+    await clock.tickAsync(100);
+    const error = await run;
+    expect(DeadlineExceededError.isInstance(error)).toBe(true);
+    expect(context.aborted).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('leaves no timer behind when a run with a deadline finishes in time', async () => {
+    const clock = new ManualClock(0);
+    const context = WorkflowContext.create({ clock, deadline: 50 });
+    await expect(step('fast', (x: number) => x * 2).execute(context, 2)).resolves.toBe(4);
+    expect(clock.pendingTimers).toBe(0);
+    expect(context.aborted).toBe(false);
+  });
+
+  it('rejects at once when the deadline has already passed', async () => {
+    const clock = new ManualClock(500);
+    const context = WorkflowContext.create({ clock, deadline: 100 });
+    await expect(step('late', () => 1).execute(context, undefined)).rejects.toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('reports the remaining time before the deadline', () => {
+    const clock = new ManualClock(0);
+    expect(WorkflowContext.create({ clock, deadline: 40 }).remainingMs()).toBe(40);
+    expect(WorkflowContext.create({ clock }).remainingMs()).toBe(Infinity);
+  });
+
+  it('hands every log record the correlation id and redacts secrets', () => {
+    const records: unknown[] = [];
+    const sink = { debug: () => {}, info: (fields: object, message?: string) => records.push({ ...fields, message }), warn: () => {}, error: () => {} };
+    const context = WorkflowContext.create({ correlationId: 'c-1', logger: sink });
+    context.logger.info({ apiKey: 'sk-live-1234567890abcdefgh', user: 'ann' }, 'calling model');
+    expect(records).toEqual([{ apiKey: '[REDACTED]', user: 'ann', correlationId: 'c-1', message: 'calling model' }]);
+  });
+
+  it('returns a never-aborting signal when the run cannot be cancelled', () => {
+    const context = new WorkflowContext();
+    expect(context.signal.aborted).toBe(false);
+    expect(() => context.throwIfAborted()).not.toThrow();
+  });
+});

@@ -1,0 +1,35 @@
+import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
+
+const marker = Symbol.for('@tta/primitives.BrokenCircuitError');
+
+/**
+ * Rejection of a call that a circuit breaker did not let through: the circuit is open (or
+ * isolated), or it is half-open and every probe slot is taken. Never retried by default.
+ */
+export class BrokenCircuitError extends TtaError {
+  private readonly [marker] = true;
+  /**
+   * Milliseconds until the circuit lets a probe through; `0` when half-open with busy probes,
+   * `Infinity` while isolated. `RetryPrimitive` honours it.
+   */
+  readonly retryAfterMs: number;
+  /** Name of the breaker that rejected the call. */
+  readonly breaker: string;
+
+  constructor(breaker: string, retryAfterMs: number, options: TtaErrorOptions = {}) {
+    super(
+      retryAfterMs === Infinity
+        ? `Circuit "${breaker}" is isolated`
+        : `Circuit "${breaker}" is open; retry after ${Math.ceil(retryAfterMs)} ms`,
+      'CIRCUIT_OPEN',
+      options,
+    );
+    this.breaker = breaker;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** True when `error` is a BrokenCircuitError, from any copy of the package. */
+  static override isInstance(error: unknown): error is BrokenCircuitError {
+    return hasMarker(error, marker);
+  }
+}

@@ -1,0 +1,32 @@
+import { TtaError, hasMarker } from './tta-error.js';
+
+const marker = Symbol.for('@tta/primitives.CompensationError');
+
+/**
+ * Rejection of a `CompensationPrimitive` (saga) when at least one undo failed while compensating.
+ * It carries the failure that started the compensation and every undo failure, so none is lost.
+ */
+export class CompensationError extends TtaError {
+  private readonly [marker] = true;
+  /** The failure (or abort reason, or timeout) that made the saga compensate. */
+  readonly originalError: unknown;
+  /** Every undo failure, in the order the undos ran (last completed step first). */
+  readonly undoErrors: readonly unknown[];
+
+  constructor(originalError: unknown, undoErrors: readonly unknown[]) {
+    super(`Compensation failed: ${undoErrors.length} undo action(s) failed after: ${describe(originalError)}`, 'COMPENSATION_FAILED', {
+      cause: originalError,
+    });
+    this.originalError = originalError;
+    this.undoErrors = undoErrors;
+  }
+
+  /** True when `error` is a CompensationError, from any copy of the package. */
+  static override isInstance(error: unknown): error is CompensationError {
+    return hasMarker(error, marker);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

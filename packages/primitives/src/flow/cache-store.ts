@@ -1,0 +1,40 @@
+/**
+ * One cached value with its timestamps (all epoch milliseconds, on the cache's clock).
+ *
+ * - fresh while `now < expiresAt`;
+ * - stale but servable (stale-while-revalidate) while `expiresAt <= now < staleUntil`;
+ * - gone once `now >= staleUntil`.
+ *
+ * Without stale-while-revalidate, `staleUntil === expiresAt`. The entry is plain data so that a
+ * remote store can serialise it (for example as JSON).
+ */
+export interface CacheEntry<TValue = unknown> {
+  /** The cached output of the inner primitive. */
+  readonly value: TValue;
+  /** When the value was stored. */
+  readonly storedAt: number;
+  /** When the value stops being fresh. */
+  readonly expiresAt: number;
+  /** When the value may no longer be served, even stale. Never before `expiresAt`. */
+  readonly staleUntil: number;
+}
+
+/**
+ * Where a `CachePrimitive` keeps its entries. Every method is async so that a shared store (Redis,
+ * a database) fits; the in-memory default resolves at once.
+ *
+ * A store decides its own eviction (for example LRU by `maxEntries`); the cache decides freshness
+ * from the entry's timestamps, so a store may keep expired entries and return them: the cache
+ * treats an entry past `staleUntil` as a miss and deletes it. A store may also expire entries by
+ * itself after `staleUntil` (a Redis `PX` for instance).
+ */
+export interface CacheStore<TValue = unknown> {
+  /** The entry stored under `key`, or `undefined`. A hit may refresh the entry's recency (LRU). */
+  get(key: string): Promise<CacheEntry<TValue> | undefined>;
+  /** Stores `entry` under `key`, replacing any previous entry. */
+  set(key: string, entry: CacheEntry<TValue>): Promise<void>;
+  /** Removes the entry under `key`; resolves `true` when there was one. */
+  delete(key: string): Promise<boolean>;
+  /** Removes every entry. Optional: `CachePrimitive.clear()` rejects when the store has none. */
+  clear?(): Promise<void>;
+}

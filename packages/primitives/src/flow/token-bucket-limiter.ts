@@ -1,0 +1,132 @@
+import { systemClock, type Clock } from '../core/clock.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
+
+/** Options of {@link TokenBucketLimiter}. */
+export interface TokenBucketLimiterOptions {
+  /** Tokens added to each bucket per `intervalMs` (the sustained rate). */
+  readonly tokensPerInterval: number;
+  /** Length of the refill interval in milliseconds. */
+  readonly intervalMs: number;
+  /**
+   * Capacity of a bucket: the most permits available at once after a quiet period. A new bucket
+   * starts full.
+   * @default tokensPerInterval
+   */
+  readonly burst?: number;
+  /**
+   * Most keys remembered at once; the least recently used bucket is forgotten beyond it (it starts
+   * full again when its key comes back).
+   * @default 10_000
+   */
+  readonly maxKeys?: number;
+  /** Source of time. @default systemClock */
+  readonly clock?: Clock;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+const granted: RateLimitDecision = Object.freeze({ granted: true, retryAfterMs: 0 });
+
+/**
+ * The in-memory {@link RateLimiter}: one token bucket per key, refilled continuously at
+ * `tokensPerInterval / intervalMs` tokens per millisecond up to `burst`.
+ *
+ * @example
+ * const limiter = new TokenBucketLimiter({ tokensPerInterval: 10, intervalMs: 1_000, burst: 20 });
+ * const { granted, retryAfterMs } = await limiter.acquire('openai', 1);
+ */
+export class TokenBucketLimiter implements RateLimiter {
+  /** Tokens added per `intervalMs`. */
+  readonly tokensPerInterval: number;
+  /** Refill interval in milliseconds. */
+  readonly intervalMs: number;
+  /** Capacity of each bucket. */
+  readonly burst: number;
+  private readonly maxKeys: number;
+  private readonly clock: Clock;
+  private readonly tokensPerMs: number;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(options: TokenBucketLimiterOptions) {
+    validateRate('TokenBucketLimiter', options);
+    const burst = options.burst ?? options.tokensPerInterval;
+    if (!(Number.isFinite(burst) && burst >= 1)) {
+      throw new InvalidOptionsError('TokenBucketLimiter', 'burst', `must be a finite number >= 1 (got ${String(burst)})`);
+    }
+    const maxKeys = options.maxKeys ?? 10_000;
+    if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) {
+      throw new InvalidOptionsError('TokenBucketLimiter', 'maxKeys', `must be a positive integer (got ${String(maxKeys)})`);
+    }
+    this.tokensPerInterval = options.tokensPerInterval;
+    this.intervalMs = options.intervalMs;
+    this.burst = burst;
+    this.maxKeys = maxKeys;
+    this.clock = options.clock ?? systemClock;
+    this.tokensPerMs = options.tokensPerInterval / options.intervalMs;
+  }
+
+  acquire(key: string, permits: number): Promise<RateLimitDecision> {
+    return Promise.resolve(this.tryAcquire(key, permits));
+  }
+
+  /**
+   * The synchronous form of {@link acquire}: `RateLimitPrimitive` calls it directly when it owns
+   * an in-memory limiter, which saves a promise per call.
+   */
+  tryAcquire(key: string, permits: number): RateLimitDecision {
+    if (permits > this.burst) return { granted: false, retryAfterMs: Infinity };
+    const now = this.clock.now();
+    const buckets = this.buckets;
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: this.burst, updatedAt: now };
+      if (buckets.size >= this.maxKeys) buckets.delete(buckets.keys().next().value!);
+      buckets.set(key, bucket);
+    } else {
+      const elapsed = now - bucket.updatedAt;
+      if (elapsed > 0) {
+        bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.tokensPerMs);
+        bucket.updatedAt = now;
+      }
+      if (buckets.size > 1) {
+        // Keep Map order = recency, so the first key is the least recently used one.
+        buckets.delete(key);
+        buckets.set(key, bucket);
+      }
+    }
+    if (bucket.tokens >= permits) {
+      bucket.tokens -= permits;
+      return granted;
+    }
+    return { granted: false, retryAfterMs: Math.max(1, Math.ceil((permits - bucket.tokens) / this.tokensPerMs)) };
+  }
+
+  /** Tokens currently available for `key` (a new key has a full bucket). */
+  available(key: string): number {
+    const bucket = this.buckets.get(key);
+    if (bucket === undefined) return this.burst;
+    return Math.min(this.burst, bucket.tokens + Math.max(0, this.clock.now() - bucket.updatedAt) * this.tokensPerMs);
+  }
+
+  /** Forgets the bucket of `key`, or every bucket when no key is given. */
+  reset(key?: string): void {
+    if (key === undefined) this.buckets.clear();
+    else this.buckets.delete(key);
+  }
+}
+
+/** @internal Shared validation of `tokensPerInterval` and `intervalMs`. */
+export function validateRate(owner: string, options: { readonly tokensPerInterval: number; readonly intervalMs: number } | undefined): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object');
+  const { tokensPerInterval, intervalMs } = options;
+  if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
+    throw new InvalidOptionsError(owner, 'tokensPerInterval', `must be a finite number > 0 (got ${String(tokensPerInterval)})`);
+  }
+  if (!(typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs > 0)) {
+    throw new InvalidOptionsError(owner, 'intervalMs', `must be a finite number > 0 (got ${String(intervalMs)})`);
+  }
+}

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WorkflowContext, emitPrimitiveEvent, getInstrumentations, registerInstrumentation, step, type Disposable } from '@tta/primitives';
+
+describe('registerInstrumentation', () => {
+  const registrations: Disposable[] = [];
+  afterEach(() => registrations.splice(0).forEach((registration) => registration.dispose()));
+
+  it('wraps every execution with around, calls start/end, and nests through a sequence', async () => {
+    const log: string[] = [];
+    registrations.push(
+      registerInstrumentation({
+        onStart: (execution) => log.push(`start ${execution.name}`),
+        around: async (execution, run) => {
+          log.push(`enter ${execution.name}`);
+          try {
+            return await run();
+          } finally {
+            log.push(`leave ${execution.name}`);
+          }
+        },
+        onEnd: (execution, result) => log.push(`end ${execution.name} ${result.status}`),
+      }),
+    );
+    const workflow = step('a', (x: number) => x + 1).pipe(step('b', (x: number) => x * 2));
+    await expect(workflow.execute(new WorkflowContext(), 1)).resolves.toBe(4);
+    expect(log).toEqual([
+      'start sequential', 'enter sequential',
+      'start a', 'enter a', 'leave a', 'end a success',
+      'start b', 'enter b', 'leave b', 'end b success',
+      'leave sequential', 'end sequential success',
+    ]);
+  });
+
+  it('reports failures with the error and keeps the rejection', async () => {
+    const results: unknown[] = [];
+    registrations.push(registerInstrumentation({ onEnd: (_execution, result) => results.push(result) }));
+    const error = new Error('boom');
+    await expect(step('x', () => Promise.reject(error)).execute(new WorkflowContext(), undefined)).rejects.toBe(error);
+    expect(results).toEqual([expect.objectContaining({ status: 'failure', error })]);
+  });
+
+  it('skips primitives created with instrument: false', async () => {
+    const names: string[] = [];
+    registrations.push(registerInstrumentation({ onStart: (execution) => names.push(execution.name) }));
+    await step('quiet', (x: number) => x, { instrument: false }).execute(new WorkflowContext(), 1);
+    expect(names).toEqual([]);
+  });
+
+  it('keeps running the workflow when an instrumentation throws', async () => {
+    registrations.push(registerInstrumentation({ onStart: () => { throw new Error('bad hook'); } }));
+    const report = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await expect(step('y', (x: number) => x).execute(new WorkflowContext(), 3)).resolves.toBe(3);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(report).toHaveBeenCalledWith(expect.stringContaining('hook threw'), expect.objectContaining({ message: 'bad hook' }));
+    } finally {
+      report.mockRestore();
+    }
+  });
+
+  it('delivers primitive events and stops after dispose', () => {
+    const events: unknown[] = [];
+    const registration = registerInstrumentation({ onEvent: (event, source) => events.push([event.type, source.name]) });
+    emitPrimitiveEvent({ type: 'retry', attempt: 2 }, { name: 'llm', kind: 'retry' }, undefined);
+    registration.dispose();
+    emitPrimitiveEvent({ type: 'retry', attempt: 3 }, { name: 'llm', kind: 'retry' }, undefined);
+    expect(events).toEqual([['retry', 'llm']]);
+    expect(getInstrumentations()).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PrimitiveMetrics, WorkflowContext, metrics, parallel, step, systemClock } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
+
+describe('PrimitiveMetrics', () => {
+  const clock = new ManualClock(0);
+  beforeEach(() => {
+    metrics.reset();
+    metrics.configure({ clock, enabled: true });
+  });
+  afterEach(() => metrics.configure({ clock: systemClock, enabled: true }));
+
+  const timed = (name: string) =>
+    step(name, (latencyMs: number) => {
+      clock.advance(latencyMs);
+      return latencyMs;
+    });
+
+  it('counts executions by outcome and computes percentiles from known latencies', async () => {
+    const work = timed('work');
+    for (let latency = 1; latency <= 100; latency++) await work.execute(new WorkflowContext(), latency);
+    const failing = step('fails', (): number => {
+      clock.advance(7);
+      throw new Error('x');
+    });
+    await expect(failing.execute(new WorkflowContext(), 0)).rejects.toThrow();
+    const snapshot = metrics.snapshot();
+    const entry = snapshot['work']!;
+    expect(entry).toMatchObject({ kind: 'step', count: 100, successes: 100, failures: 0, minMs: 1, maxMs: 100, successRate: 1 });
+    expect(entry.totalMs).toBe(5050);
+    expect(entry.meanMs).toBeCloseTo(50.5, 10);
+    for (const [value, expected] of [[entry.p50Ms, 50], [entry.p90Ms, 90], [entry.p95Ms, 95], [entry.p99Ms, 99]] as const) {
+      expect(Math.abs(value - expected) / expected).toBeLessThan(0.03);
+    }
+    expect(snapshot['fails']).toMatchObject({ count: 1, successes: 0, failures: 1, minMs: 7, maxMs: 7, p50Ms: 7 });
+  });
+
+  it('times each step of a sequence from the step boundaries', async () => {
+    const workflow = timed('s1').pipe(step('s2', (x: number) => (clock.advance(30), x)));
+    await workflow.execute(new WorkflowContext(), 20);
+    const snapshot = metrics.snapshot();
+    expect(snapshot['s1']?.p50Ms).toBe(20);
+    expect(snapshot['s2']?.p50Ms).toBe(30);
+    expect(snapshot['sequential']?.p50Ms).toBe(50);
+  });
+
+  it('times parallel branches from the start of the fan-out', async () => {
+    await parallel(timed('p1'), timed('p2')).execute(new WorkflowContext(), 10);
+    const snapshot = metrics.snapshot();
+    expect(snapshot['p1']?.count).toBe(1);
+    expect(snapshot['p2']?.count).toBe(1);
+    expect(snapshot['parallel']?.maxMs).toBe(20);
+  });
+
+  it('records nothing for a primitive created with instrument: false', async () => {
+    await step('hidden', (x: number) => x, { instrument: false }).execute(new WorkflowContext(), 1);
+    expect(metrics.snapshot()['hidden']).toBeUndefined();
+  });
+
+  it('records nothing while disabled, and reset zeroes the counters', async () => {
+    const work = timed('toggle');
+    metrics.configure({ enabled: false });
+    await work.execute(new WorkflowContext(), 1);
+    expect(metrics.snapshot()['toggle']).toBeUndefined();
+    metrics.configure({ enabled: true });
+    await work.execute(new WorkflowContext(), 1);
+    expect(metrics.snapshot()['toggle']?.count).toBe(1);
+    metrics.reset();
+    expect(metrics.snapshot()).toEqual({});
+  });
+
+  it('can be used as a separate instance with its own clock', () => {
+    const own = new PrimitiveMetrics({ clock });
+    own.recordFor('x', 'step').success(3);
+    expect(own.snapshot()['x']).toMatchObject({ count: 1, p99Ms: 3 });
+  });
+});

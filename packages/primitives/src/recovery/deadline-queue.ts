@@ -1,0 +1,136 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+
+/**
+ * @internal Something waiting for a deadline in a {@link DeadlineQueue}. The waiter is its own
+ * list node, so adding and removing one allocates nothing.
+ */
+export abstract class DeadlineWaiter {
+  /** @internal */ _dueAt = 0;
+  /** @internal */ _previous: DeadlineWaiter | undefined = undefined;
+  /** @internal */ _next: DeadlineWaiter | undefined = undefined;
+  /** @internal */ _list: DurationList | undefined = undefined;
+
+  /** Called once when the deadline passes (unless removed before). */
+  abstract onDeadline(): void;
+}
+
+/** @internal Waiters that were added with the same duration, hence in deadline order. */
+class DurationList {
+  head: DeadlineWaiter | undefined = undefined;
+  tail: DeadlineWaiter | undefined = undefined;
+  constructor(readonly durationMs: number) {}
+}
+
+/**
+ * @internal Shared timers for timeouts: one host timer per clock, however many calls are pending.
+ *
+ * Why: a `setTimeout` + `clearTimeout` pair per call costs about ten times a trivial async step,
+ * and almost every timeout is cleared long before it fires. Here a call costs one clock read and
+ * a few pointer writes.
+ *
+ * How: waiters are kept in one doubly linked list per duration (as Node's own timer lists do).
+ * Since the clock only moves forward, appending to the list of a duration keeps it sorted by
+ * deadline, so adding and removing are O(1) and the earliest deadline is the smallest list head.
+ * ONE host timer is armed for the earliest deadline. Adding a later deadline leaves it alone;
+ * removing a waiter never re-arms it (if it fires early, it just re-arms for the next deadline);
+ * removing the last waiter clears it, so no timer stays armed once no call is pending.
+ */
+export class DeadlineQueue {
+  private readonly lists = new Map<number, DurationList>();
+  private size = 0;
+  private timer: TimerHandle | undefined = undefined;
+  private timerDueAt = Infinity;
+  private readonly fire = (): void => this.onTimer();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Number of waiters pending (for tests). */
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Adds `waiter` with a deadline `durationMs` from now. */
+  add(waiter: DeadlineWaiter, durationMs: number): void {
+    let list = this.lists.get(durationMs);
+    if (list === undefined) {
+      list = new DurationList(durationMs);
+      this.lists.set(durationMs, list);
+    }
+    const dueAt = this.clock.now() + durationMs;
+    waiter._dueAt = dueAt;
+    waiter._list = list;
+    waiter._next = undefined;
+    waiter._previous = list.tail;
+    if (list.tail === undefined) list.head = waiter;
+    else list.tail._next = waiter;
+    list.tail = waiter;
+    this.size++;
+    if (dueAt < this.timerDueAt) this.arm(dueAt);
+  }
+
+  /** Removes `waiter`; harmless when it already fired or was removed. */
+  remove(waiter: DeadlineWaiter): void {
+    const list = waiter._list;
+    if (list === undefined) return;
+    this.unlink(list, waiter);
+    if (--this.size === 0) this.disarm();
+  }
+
+  private unlink(list: DurationList, waiter: DeadlineWaiter): void {
+    const previous = waiter._previous;
+    const next = waiter._next;
+    if (previous === undefined) list.head = next;
+    else previous._next = next;
+    if (next === undefined) list.tail = previous;
+    else next._previous = previous;
+    waiter._previous = undefined;
+    waiter._next = undefined;
+    waiter._list = undefined;
+    if (list.head === undefined) this.lists.delete(list.durationMs);
+  }
+
+  private arm(dueAt: number): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timerDueAt = dueAt;
+    this.timer = this.clock.setTimeout(this.fire, Math.max(0, dueAt - this.clock.now()));
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDueAt = Infinity;
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerDueAt = Infinity;
+    const now = this.clock.now();
+    // Collect first: a waiter's callback may add or remove waiters.
+    const due: DeadlineWaiter[] = [];
+    for (const list of this.lists.values()) {
+      for (let waiter = list.head; waiter !== undefined && waiter._dueAt <= now; waiter = list.head) {
+        this.unlink(list, waiter);
+        this.size--;
+        due.push(waiter);
+      }
+    }
+    let earliest = Infinity;
+    for (const list of this.lists.values()) {
+      if (list.head !== undefined && list.head._dueAt < earliest) earliest = list.head._dueAt;
+    }
+    if (earliest !== Infinity && earliest < this.timerDueAt) this.arm(earliest);
+    for (const waiter of due) waiter.onDeadline();
+  }
+}
+
+const queues = new WeakMap<Clock, DeadlineQueue>();
+
+/** @internal The shared deadline queue of `clock`. */
+export function deadlineQueueFor(clock: Clock): DeadlineQueue {
+  let queue = queues.get(clock);
+  if (queue === undefined) {
+    queue = new DeadlineQueue(clock);
+    queues.set(clock, queue);
+  }
+  return queue;
+}

@@ -1,0 +1,232 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { WorkflowContext } from '../core/workflow-context.js';
+import { sleep } from '../core/abort.js';
+import { EventEmitter, type Event } from '../core/disposable.js';
+import type { Clock } from '../core/clock.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { TtaError } from '../errors/tta-error.js';
+import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
+import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { computeBackoffDelay, type BackoffFunction, type BackoffKind, type BackoffSettings, type JitterKind } from './backoff.js';
+
+/** Decides whether an error is worth another attempt; may be async. */
+export type RetryPredicate = (error: unknown, attempt: number) => boolean | PromiseLike<boolean>;
+
+/** Options of {@link RetryPrimitive}. */
+export interface RetryOptions extends PrimitiveOptions {
+  /**
+   * Most calls of the inner primitive, the first one included; `Infinity` retries until success
+   * or abort.
+   * @default 4
+   */
+  readonly maxAttempts?: number;
+  /**
+   * The delay curve, or a function `(attempt, error, previousDelayMs) => delayMs`.
+   * @default 'exponential'
+   */
+  readonly backoff?: BackoffKind | BackoffFunction;
+  /**
+   * Delay before the first retry (the curve's base).
+   * @default 100
+   */
+  readonly initialDelayMs?: number;
+  /**
+   * Upper bound of every backoff delay; must not be below `initialDelayMs`.
+   * @default 30_000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * Growth factor of the exponential curve.
+   * @default 2
+   */
+  readonly factor?: number;
+  /**
+   * Randomisation of the delay (see the docs for the exact ranges).
+   * @default 'decorrelated'
+   */
+  readonly jitter?: JitterKind;
+  /**
+   * Which errors are retried. The caller's abort is never retried, whatever this says.
+   * @default every error except BrokenCircuitError, BulkheadRejectedError, ValidationError and errors with `retryable: false`
+   * @example
+   * retryOn: (error) => error instanceof HttpError && error.status >= 500
+   */
+  readonly retryOn?: RetryPredicate;
+  /**
+   * Upper bound of a wait asked for by an error's `retryAfterMs` (for example from a 429's
+   * `Retry-After` header). A longer request waits this long.
+   * @default 60_000
+   */
+  readonly maxRetryAfterMs?: number;
+  /** Clock for the waits. @default the context's clock */
+  readonly clock?: Clock;
+  /** Random source in `[0, 1)` for the jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Reported before each wait. */
+export interface RetryEvent {
+  /** The attempt that failed (from 1); the next one is `attempt + 1`. */
+  readonly attempt: number;
+  readonly error: unknown;
+  /** How long the primitive waits before the next attempt. */
+  readonly delayMs: number;
+  readonly context: WorkflowContext;
+}
+
+/** Reported when the primitive stops retrying and rethrows the last error. */
+export interface GiveUpEvent {
+  /** Attempts made. */
+  readonly attempts: number;
+  readonly error: unknown;
+  /** `'exhausted'`: `maxAttempts` reached; `'not-retryable'`: `retryOn` said no. */
+  readonly reason: 'exhausted' | 'not-retryable';
+  readonly context: WorkflowContext;
+}
+
+/** True for errors the default `retryOn` does not retry. */
+export function isNonRetryableByDefault(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { retryable?: unknown }).retryable === false) return true;
+  if (BrokenCircuitError.isInstance(error)) return true;
+  if (!TtaError.isInstance(error)) return false;
+  // Matched by code so that retry does not depend on the flow-control primitives' modules.
+  const code = error.code;
+  return code === 'BULKHEAD_REJECTED' || code === 'VALIDATION_FAILED';
+}
+
+const defaultRetryOn: RetryPredicate = (error) => !isNonRetryableByDefault(error);
+
+const kind = 'RetryPrimitive';
+
+/**
+ * Calls the inner primitive again when it fails, waiting a backoff delay between attempts. The
+ * wait races the context's signal, and no attempt starts after an abort (the rejection is then
+ * the abort reason). The inner step sees the attempt number as `context.attempt`. On give-up the
+ * last error itself is rethrown, with `attempts` set on it.
+ *
+ * @example
+ * const robust = retry(callModel, { maxAttempts: 5, initialDelayMs: 200, jitter: 'full' });
+ * robust.onRetry(({ attempt, delayMs }) => console.log(`attempt ${attempt} failed, waiting ${delayMs} ms`));
+ */
+export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  readonly inner: WorkflowPrimitive<TInput, TOutput>;
+  readonly maxAttempts: number;
+  private readonly settings: BackoffSettings;
+  private readonly retryOn: RetryPredicate;
+  private readonly maxRetryAfterMs: number;
+  private readonly clock: Clock | undefined;
+  private readonly retryEmitter = new EventEmitter<RetryEvent>();
+  private readonly giveUpEmitter = new EventEmitter<GiveUpEvent>();
+  /** Fires before each wait between attempts. */
+  readonly onRetry: Event<RetryEvent> = this.retryEmitter.event;
+  /** Fires when the primitive stops retrying (not on abort). */
+  readonly onGiveUp: Event<GiveUpEvent> = this.giveUpEmitter.event;
+
+  constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: RetryOptions = {}) {
+    super('retry', options);
+    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
+    const maxAttempts = options.maxAttempts ?? 4;
+    if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
+      throw new InvalidOptionsError(kind, 'maxAttempts', `must be an integer >= 1 or Infinity (got ${String(maxAttempts)})`);
+    }
+    const backoff = options.backoff ?? 'exponential';
+    if (typeof backoff !== 'function' && backoff !== 'exponential' && backoff !== 'linear' && backoff !== 'constant') {
+      throw new InvalidOptionsError(kind, 'backoff', `must be 'exponential', 'linear', 'constant' or a function (got ${String(backoff)})`);
+    }
+    const initialDelayMs = options.initialDelayMs ?? 100;
+    requireDelay('initialDelayMs', initialDelayMs);
+    const maxDelayMs = options.maxDelayMs ?? 30_000;
+    requireDelay('maxDelayMs', maxDelayMs);
+    if (initialDelayMs > maxDelayMs) {
+      throw new InvalidOptionsError(kind, 'initialDelayMs', `must not exceed maxDelayMs (${initialDelayMs} > ${maxDelayMs})`);
+    }
+    const factor = options.factor ?? 2;
+    if (!(Number.isFinite(factor) && factor >= 1)) throw new InvalidOptionsError(kind, 'factor', `must be a finite number >= 1 (got ${String(factor)})`);
+    const jitter = options.jitter ?? 'decorrelated';
+    if (jitter !== 'decorrelated' && jitter !== 'full' && jitter !== 'none') {
+      throw new InvalidOptionsError(kind, 'jitter', `must be 'decorrelated', 'full' or 'none' (got ${String(jitter)})`);
+    }
+    if (options.retryOn !== undefined && typeof options.retryOn !== 'function') throw new InvalidOptionsError(kind, 'retryOn', 'must be a function');
+    if (options.random !== undefined && typeof options.random !== 'function') throw new InvalidOptionsError(kind, 'random', 'must be a function returning a number in [0, 1)');
+    const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    requireDelay('maxRetryAfterMs', maxRetryAfterMs);
+    this.inner = inner;
+    this.maxAttempts = maxAttempts;
+    this.settings = { backoff, initialDelayMs, maxDelayMs, factor, jitter, random: options.random ?? Math.random };
+    this.retryOn = options.retryOn ?? defaultRetryOn;
+    this.maxRetryAfterMs = maxRetryAfterMs;
+    this.clock = options.clock;
+  }
+
+  // A plain loop: the first attempt costs one child context and one await, nothing else.
+  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const inner = this.inner;
+    let previousDelayMs = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
+      } catch (error) {
+        if (context.aborted) throw context.abortReason;
+        previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
+      }
+    }
+  }
+
+  /** Decides on a failed attempt: throws to give up, or waits and returns the delay used. */
+  private async prepareRetry(context: WorkflowContext, error: unknown, attempt: number, previousDelayMs: number): Promise<number> {
+    if (attempt >= this.maxAttempts) this.giveUp(context, error, attempt, 'exhausted');
+    let decision = this.retryOn(error, attempt);
+    if (typeof decision !== 'boolean') decision = await decision;
+    if (context.aborted) throw context.abortReason;
+    if (decision !== true) this.giveUp(context, error, attempt, 'not-retryable');
+    let delayMs = computeBackoffDelay(this.settings, attempt, error, previousDelayMs);
+    const retryAfterMs = readRetryAfter(error);
+    if (retryAfterMs !== undefined) delayMs = Math.max(delayMs, Math.min(retryAfterMs, this.maxRetryAfterMs));
+    if (this.retryEmitter.hasListeners) this.retryEmitter.emit({ attempt, error, delayMs, context });
+    emitPrimitiveEvent({ type: 'retry', attempt, delayMs, error }, this, context);
+    if (delayMs > 0) {
+      await sleep(delayMs, context._abort === undefined ? undefined : context.signal, this.clock ?? context.clock);
+    }
+    if (context.aborted) throw context.abortReason;
+    return delayMs;
+  }
+
+  private giveUp(context: WorkflowContext, error: unknown, attempts: number, reason: GiveUpEvent['reason']): never {
+    if (typeof error === 'object' && error !== null) {
+      try {
+        (error as { attempts?: number }).attempts = attempts;
+      } catch {
+        // A frozen error keeps its shape; the event still carries the count.
+      }
+    }
+    if (this.giveUpEmitter.hasListeners) this.giveUpEmitter.emit({ attempts, error, reason, context });
+    emitPrimitiveEvent({ type: 'give-up', attempts, reason, error }, this, context);
+    throw error;
+  }
+}
+
+// Hosts treat a longer timer delay as 1 ms.
+const maxTimerDelayMs = 2_147_483_647;
+
+function requireDelay(option: string, value: number): void {
+  if (!(typeof value === 'number' && value >= 0 && value <= maxTimerDelayMs)) {
+    throw new InvalidOptionsError(kind, option, `must be a number in [0, ${maxTimerDelayMs}] (got ${String(value)})`);
+  }
+}
+
+function readRetryAfter(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  return typeof value === 'number' && value >= 0 ? value : undefined;
+}
+
+/**
+ * Wraps `inner` in a {@link RetryPrimitive}.
+ *
+ * @example
+ * const robust = retry(callModel, { maxAttempts: 3, backoff: 'linear', initialDelayMs: 500 });
+ */
+export function retry<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: RetryOptions = {}): RetryPrimitive<TInput, TOutput> {
+  return new RetryPrimitive(inner, options);
+}

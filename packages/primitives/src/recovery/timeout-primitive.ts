@@ -1,0 +1,192 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { WorkflowContext } from '../core/workflow-context.js';
+import { LazyAbort, type AbortParent } from '../core/abort.js';
+import { EventEmitter, type Event } from '../core/disposable.js';
+import type { Clock } from '../core/clock.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { DeadlineWaiter, deadlineQueueFor, type DeadlineQueue } from './deadline-queue.js';
+
+/** Options of {@link TimeoutPrimitive}. */
+export interface TimeoutOptions<TInput, TOutput> extends PrimitiveOptions {
+  /** Time the inner work may take, in milliseconds (at most 2,147,483,647). */
+  readonly timeoutMs: number;
+  /**
+   * Runs on timeout, with the same input and the caller's context; its result (or error) becomes
+   * the result. Without it, a timeout rejects with {@link TimeoutError}.
+   */
+  readonly fallback?: WorkflowPrimitive<TInput, TOutput>;
+  /** Clock for the deadline. @default the context's clock */
+  readonly clock?: Clock;
+}
+
+/** Reported when the time limit passes. */
+export interface TimeoutEvent {
+  readonly timeoutMs: number;
+  /** True when a fallback runs instead of rejecting. */
+  readonly fallback: boolean;
+  readonly context: WorkflowContext;
+}
+
+const kind = 'TimeoutPrimitive';
+const maxTimerDelayMs = 2_147_483_647;
+
+/**
+ * Bounds the time of the inner work. The inner work gets its own signal, which aborts with a
+ * {@link TimeoutError} at the deadline; the call then rejects at once with that error (or runs the
+ * `fallback`). A caller's abort surfaces as the caller's own reason, never as a timeout. After
+ * success the deadline is dropped and the inner signal is never aborted.
+ *
+ * No timer is made per call: calls share one host timer per clock (see `deadline-queue.ts`), and
+ * the inner signal's `AbortController` is only created if the inner work reads `context.signal`.
+ *
+ * @example
+ * const bounded = timeout(callModel, { timeoutMs: 10_000, fallback: cannedAnswer });
+ */
+export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  readonly inner: WorkflowPrimitive<TInput, TOutput>;
+  readonly timeoutMs: number;
+  /** @internal */ readonly _fallback: WorkflowPrimitive<TInput, TOutput> | undefined;
+  private readonly clock: Clock | undefined;
+  private queueClock: Clock | undefined;
+  private queue: DeadlineQueue | undefined;
+  /** @internal */ readonly _timeoutEmitter = new EventEmitter<TimeoutEvent>();
+  /** Fires when the time limit passes (not when the caller aborts). */
+  readonly onTimeout: Event<TimeoutEvent> = this._timeoutEmitter.event;
+
+  constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: TimeoutOptions<TInput, TOutput>) {
+    super('timeout', options);
+    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(kind, 'timeoutMs', 'is required');
+    const timeoutMs = options.timeoutMs;
+    if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= maxTimerDelayMs)) {
+      throw new InvalidOptionsError(kind, 'timeoutMs', `must be a number in (0, ${maxTimerDelayMs}] (got ${String(timeoutMs)})`);
+    }
+    if (options.fallback !== undefined && !(options.fallback instanceof WorkflowPrimitive)) {
+      throw new InvalidOptionsError(kind, 'fallback', 'must be a WorkflowPrimitive');
+    }
+    this.inner = inner;
+    this.timeoutMs = timeoutMs;
+    this._fallback = options.fallback;
+    this.clock = options.clock;
+  }
+
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const clock = this.clock ?? context.clock;
+    let queue = this.queue;
+    if (queue === undefined || this.queueClock !== clock) {
+      queue = this.queue = deadlineQueueFor(clock);
+      this.queueClock = clock;
+    }
+    const run = new TimeoutRun<TInput, TOutput>(this, context, input, queue);
+    const result = new Promise<TOutput>((resolve, reject) => {
+      run.resolve = resolve;
+      run.reject = reject;
+    });
+    queue.add(run, this.timeoutMs);
+    this.inner.execute(WorkflowContext.derive(context, {}, run.scope), input).then(
+      (value) => run.succeed(value),
+      (error: unknown) => run.fail(error),
+    );
+    return result;
+  }
+}
+
+/**
+ * One pending call: the deadline-queue node, and the owner of the inner work's abort scope, in
+ * one object.
+ */
+class TimeoutRun<TInput, TOutput> extends DeadlineWaiter {
+  resolve!: (value: TOutput | PromiseLike<TOutput>) => void;
+  reject!: (reason: unknown) => void;
+  readonly scope: TimeoutScope;
+  private settled = false;
+
+  constructor(
+    private readonly owner: TimeoutPrimitive<TInput, TOutput>,
+    private readonly context: WorkflowContext,
+    private readonly input: TInput,
+    private readonly queue: DeadlineQueue,
+  ) {
+    super();
+    this.scope = new TimeoutScope(context._abort, this);
+  }
+
+  succeed(value: TOutput): void {
+    if (this.settled) return;
+    this.finish();
+    this.resolve(value);
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    // The inner work may reject with its own abort error: report the caller's reason instead.
+    this.reject(this.context.aborted ? this.context.abortReason : error);
+  }
+
+  /** The caller aborted and the inner signal followed: reject now, whatever the inner work does. */
+  callerAborted(reason: unknown): void {
+    if (this.settled) return;
+    this.finish();
+    this.reject(reason);
+  }
+
+  onDeadline(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const context = this.context;
+    if (context.aborted) {
+      this.scope.abort(context.abortReason);
+      this.scope.release();
+      this.reject(context.abortReason);
+      return;
+    }
+    const owner = this.owner;
+    const timeoutMs = owner.timeoutMs;
+    const error = new TimeoutError(timeoutMs);
+    this.scope.abort(error);
+    this.scope.release();
+    const fallback = owner._fallback;
+    if (owner._timeoutEmitter.hasListeners) owner._timeoutEmitter.emit({ timeoutMs, fallback: fallback !== undefined, context });
+    emitPrimitiveEvent({ type: 'timeout', timeoutMs, fallback: fallback !== undefined }, owner, context);
+    if (fallback === undefined) this.reject(error);
+    else this.resolve(fallback.execute(context, this.input));
+  }
+
+  private finish(): void {
+    this.settled = true;
+    this.queue.remove(this);
+    this.scope.release();
+  }
+}
+
+/**
+ * The inner work's abort scope. When the caller's abort reaches it (only possible once the inner
+ * work has read its signal), the call rejects at once with the caller's reason.
+ */
+class TimeoutScope extends LazyAbort {
+  constructor(
+    parent: AbortParent | undefined,
+    private readonly run: { callerAborted(reason: unknown): void },
+  ) {
+    super(parent);
+  }
+
+  override abort(reason: unknown): void {
+    super.abort(reason);
+    // Ignored by the run when it aborted the scope itself (deadline) or has already settled.
+    this.run.callerAborted(reason);
+  }
+}
+
+/**
+ * Wraps `inner` in a {@link TimeoutPrimitive}.
+ *
+ * @example
+ * const bounded = timeout(retry(callModel), { timeoutMs: 30_000 }); // a total budget for all attempts
+ */
+export function timeout<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: TimeoutOptions<TInput, TOutput>): TimeoutPrimitive<TInput, TOutput> {
+  return new TimeoutPrimitive(inner, options);
+}
