@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { REDACTED, createJsonLogger, isSensitiveKey, redact } from '@tta/primitives';
+
+describe('redact', () => {
+  it('replaces secret-looking keys at any depth and keeps the rest', () => {
+    const input = {
+      user: 'ann',
+      password: 'hunter2',
+      headers: { Authorization: 'Bearer abc.def.ghi', 'x-api-key': 'k-123', accept: 'json' },
+      nested: [{ clientSecret: 's', promptTokens: 12, maxTokens: 100 }],
+    };
+    expect(redact(input)).toEqual({
+      user: 'ann',
+      password: REDACTED,
+      headers: { Authorization: REDACTED, 'x-api-key': REDACTED, accept: 'json' },
+      nested: [{ clientSecret: REDACTED, promptTokens: 12, maxTokens: 100 }],
+    });
+  });
+
+  it('redacts credential-looking string values whatever their key', () => {
+    expect(redact({ note: 'Bearer eyJhbGciOiJIUzI1NiJ9.x', key: 'sk-abcdefghijklmnop1234' })).toEqual({ note: REDACTED, key: REDACTED });
+  });
+
+  it('never mutates its input and survives cycles', () => {
+    const input: Record<string, unknown> = { token: 't', list: [1] };
+    input['self'] = input;
+    const output = redact(input) as Record<string, unknown>;
+    expect(input['token']).toBe('t');
+    expect(output['self']).toBe(output);
+  });
+
+  it('accepts extra keys, a custom replacement, and can replace the defaults', () => {
+    expect(redact({ ssn: '1', password: 'p' }, { keys: ['ssn'], replacement: '***' })).toEqual({ ssn: '***', password: '***' });
+    expect(redact({ ssn: '1', password: 'p' }, { keys: ['ssn'], replaceDefaults: true })).toEqual({ ssn: REDACTED, password: 'p' });
+  });
+
+  it('keeps error messages and names but redacts their secret fields', () => {
+    const error = Object.assign(new Error('failed'), { apiKey: 'abc' });
+    expect(redact({ error })).toEqual({ error: { name: 'Error', message: 'failed', apiKey: REDACTED } });
+  });
+
+  it('never lets a canary secret under a sensitive key through, for any object shape', () => {
+    const canary = 'canary-secret-value';
+    const sensitive = fc.constantFrom('password', 'apiKey', 'Authorization', 'cookie', 'refresh_token', 'clientSecret');
+    const shape = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.integer(),
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), tie('node'), { maxKeys: 3 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(shape, sensitive, (tree, key) => {
+        const output = JSON.stringify(redact({ tree, wrapper: { [key]: canary } }));
+        expect(output).not.toContain(canary);
+      }),
+    );
+  });
+
+  it('knows which keys are sensitive', () => {
+    for (const key of ['password', 'PASSWORD', 'api_key', 'apiKey', 'set-cookie', 'githubToken', 'private_key']) expect(isSensitiveKey(key)).toBe(true);
+    for (const key of ['promptTokens', 'tokens', 'user', 'model', 'keyword']) expect(isSensitiveKey(key)).toBe(false);
+  });
+});
+
+describe('createJsonLogger', () => {
+  it('writes one JSON object per line at or above the level', () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger({ level: 'info', write: (line) => lines.push(line), base: { service: 'api' } });
+    logger.debug({ a: 1 }, 'hidden');
+    logger.info({ a: 2, error: new Error('x') }, 'shown');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', service: 'api', a: 2, msg: 'shown', error: { message: 'x' } });
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { sleep } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
+
+describe('ManualClock', () => {
+  it('fires timers in due order as time advances, and not before', () => {
+    const clock = new ManualClock(100);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push('b'), 20);
+    clock.setTimeout(() => fired.push('a'), 10);
+    clock.advance(9);
+    expect(fired).toEqual([]);
+    clock.advance(11);
+    expect(fired).toEqual(['a', 'b']);
+    expect(clock.now()).toBe(120);
+  });
+
+  it('cancels a cleared timer', () => {
+    const clock = new ManualClock();
+    let fired = false;
+    const handle = clock.setTimeout(() => (fired = true), 5);
+    clock.clearTimeout(handle);
+    clock.advance(10);
+    expect(fired).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('lets continuations schedule further timers during tickAsync', async () => {
+    const clock = new ManualClock();
+    const times: number[] = [];
+    const run = (async () => {
+      for (let index = 0; index < 3; index++) {
+        await sleep(10, undefined, clock);
+        times.push(clock.now());
+      }
+    })();
+    await clock.tickAsync(30);
+    await run;
+    expect(times).toEqual([10, 20, 30]);
+  });
+
+  it('rejects a sleep at once on abort and releases its timer', async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const waiting = sleep(1_000, controller.signal, clock);
+    controller.abort('stop');
+    await expect(waiting).rejects.toBe('stop');
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('runs every pending timer with runAllAsync', async () => {
+    const clock = new ManualClock();
+    const done = sleep(500, undefined, clock).then(() => clock.now());
+    await clock.runAllAsync();
+    await expect(done).resolves.toBe(500);
+  });
+});
