@@ -24,14 +24,26 @@ export class LazyAbort implements AbortParent {
   private ownAborted = false;
   private unlink: (() => void) | undefined;
 
-  constructor(private readonly parent: AbortParent | undefined) {}
+  /**
+   * @param parent the scope this one is cancelled with
+   * @param extra an additional signal this scope is cancelled with (linked only when the signal is read)
+   */
+  constructor(
+    private readonly parent: AbortParent | undefined,
+    private readonly extra?: AbortSignal,
+  ) {}
 
   get aborted(): boolean {
-    return this.ownAborted || (this.parent !== undefined && this.parent.aborted);
+    if (this.ownAborted) return true;
+    if (this.extra !== undefined && this.extra.aborted) {
+      this.abort(this.extra.reason);
+      return true;
+    }
+    return this.parent !== undefined && this.parent.aborted;
   }
 
   get abortReason(): unknown {
-    if (this.ownAborted) return this.ownReason;
+    if (this.aborted && this.ownAborted) return this.ownReason;
     return this.parent?.abortReason;
   }
 
@@ -39,16 +51,19 @@ export class LazyAbort implements AbortParent {
     if (this.controller !== undefined) return this.controller.signal;
     const controller = new AbortController();
     this.controller = controller;
-    if (this.ownAborted) controller.abort(this.ownReason);
-    else if (this.parent !== undefined) {
-      if (this.parent.aborted) this.abort(this.parent.abortReason);
-      else {
-        const parentSignal = this.parent.signal;
-        const onAbort = (): void => this.abort(parentSignal.reason);
-        parentSignal.addEventListener('abort', onAbort, { once: true });
-        this.unlink = () => parentSignal.removeEventListener('abort', onAbort);
-      }
+    if (this.aborted) {
+      controller.abort(this.abortReason);
+      return controller.signal;
     }
+    const sources: AbortSignal[] = [];
+    if (this.parent !== undefined) sources.push(this.parent.signal);
+    if (this.extra !== undefined) sources.push(this.extra);
+    const listeners = sources.map((source) => {
+      const onAbort = (): void => this.abort(source.reason);
+      source.addEventListener('abort', onAbort, { once: true });
+      return () => source.removeEventListener('abort', onAbort);
+    });
+    this.unlink = () => listeners.forEach((remove) => remove());
     return controller.signal;
   }
 

@@ -184,11 +184,7 @@ export class WorkflowContext implements AbortParent {
     writable.startedAt = parent.startedAt;
     writable.sharedCheckpoints = parent.sharedCheckpoints;
     let scope: AbortParent | undefined = abort ?? parent._abort;
-    if (overrides.signal !== undefined) {
-      const own = new LazyAbort(scope);
-      linkSignal(own, overrides.signal);
-      scope = own;
-    }
+    if (overrides.signal !== undefined) scope = new LazyAbort(scope, overrides.signal);
     const deadline = overrides.deadline;
     if (deadline !== undefined && (parent.deadline === undefined || deadline < parent.deadline)) {
       writable.deadline = deadline;
@@ -226,12 +222,3 @@ export class WorkflowContext implements AbortParent {
 }
 
 const noop = (): void => {};
-
-function linkSignal(scope: LazyAbort, signal: AbortSignal): void {
-  if (signal.aborted) {
-    scope.abort(signal.reason);
-    return;
-  }
-  // The listener lives as long as the caller's signal; it holds only the small scope object.
-  signal.addEventListener('abort', () => scope.abort(signal.reason), { once: true });
-}

@@ -62,7 +62,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     if (!this.instrument) return this.invoke(context, input);
     if (instrumentations.list.length !== 0) return this.executeInstrumented(context, input);
     if (!metrics.enabled) return this.invoke(context, input);
-    return this.executeTimed(context, input);
+    return this._executeMetered(context, input);
   }
 
   /**
@@ -84,6 +84,11 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     else record.failure(durationMs);
   }
 
+  /** @internal This primitive's metrics record, created on first use. */
+  protected _metricRecord(): MetricRecord {
+    return (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+  }
+
   /**
    * Runs `next` on this primitive's output: `a.pipe(b)` is the `a >> b` of the Python original.
    * Sequences flatten, so `a.pipe(b).pipe(c)` runs three steps, not two nested pairs.
@@ -100,17 +105,21 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     }
   }
 
-  private executeTimed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  /**
+   * @internal Runs with the built-in metrics on and no instrumentation registered, and records
+   * this execution. A composite may override it to share its clock reads with its steps.
+   */
+  protected _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
-    const clock = metrics.clock;
-    const start = clock.now();
+    const now = metrics._now;
+    const start = now();
     return this.invoke(context, input).then(
       (value) => {
-        record.success(clock.now() - start);
+        record.success(now() - start);
         return value;
       },
       (error: unknown) => {
-        record.failure(clock.now() - start);
+        record.failure(now() - start);
         throw error;
       },
     );
@@ -128,8 +137,8 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   private executeInstrumented(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const list = instrumentations.list;
     const execution: ExecutionInfo = { name: this.name, kind: this.kind, context, input };
-    const clock = metrics.clock;
-    const start = clock.now();
+    const now = metrics._now;
+    const start = now();
     for (const instrumentation of list) safely(() => instrumentation.onStart?.(execution));
     let run = (): Promise<TOutput> => this.invoke(context, input);
     for (let index = list.length - 1; index >= 0; index--) {
@@ -150,11 +159,11 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     };
     return promise.then(
       (value) => {
-        finish({ status: 'success', durationMs: clock.now() - start });
+        finish({ status: 'success', durationMs: now() - start });
         return value;
       },
       (error: unknown) => {
-        finish({ status: 'failure', durationMs: clock.now() - start, error });
+        finish({ status: 'failure', durationMs: now() - start, error });
         throw error;
       },
     );
@@ -204,30 +213,48 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
     this.steps = [...steps];
   }
 
-  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (!metrics.enabled || instrumentations.list.length !== 0) return this.runSteps(context, input);
+    return this.runMetered(context, input, undefined);
+  }
+
+  /** @internal The sequence's own duration is the span from its first to its last step boundary. */
+  protected override _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this.runMetered(context, input, this._metricRecord());
+  }
+
+  private async runSteps(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const steps = this.steps;
     let value: unknown = input;
-    if (!metrics.enabled || instrumentations.list.length !== 0) {
-      for (let index = 0; index < steps.length; index++) {
-        value = await steps[index]!.execute(context, value);
-      }
-      return value as TOutput;
+    for (let index = 0; index < steps.length; index++) {
+      value = await steps[index]!.execute(context, value);
     }
-    // Metrics only: one clock read per step boundary times every step.
-    const clock = metrics.clock;
-    let boundary = clock.now();
+    return value as TOutput;
+  }
+
+  /** Metrics only: one clock read per step boundary times every step (and the sequence, when `own` is given). */
+  private async runMetered(context: WorkflowContext, input: TInput, own: MetricRecord | undefined): Promise<TOutput> {
+    const steps = this.steps;
+    const now = metrics._now;
+    let value: unknown = input;
+    const first = now();
+    let boundary = first;
     let index = 0;
     try {
       for (; index < steps.length; index++) {
-        value = await steps[index]!._executeUntimed(context, value);
-        const now = clock.now();
-        steps[index]!._recordExecution(true, now - boundary);
-        boundary = now;
+        const current = steps[index]!;
+        value = await current._executeUntimed(context, value);
+        const time = now();
+        current._recordExecution(true, time - boundary);
+        boundary = time;
       }
     } catch (error) {
-      steps[index]?._recordExecution(false, clock.now() - boundary);
+      const time = now();
+      steps[index]?._recordExecution(false, time - boundary);
+      own?.failure(time - first);
       throw error;
     }
+    own?.success(boundary - first);
     return value as TOutput;
   }
 }
