@@ -103,8 +103,8 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     const scope = new LazyAbort(context._abort);
     const branchContext = WorkflowContext.derive(context, {}, scope);
     const timed = metrics.enabled && instrumentations.list.length === 0;
-    const clock = metrics.clock;
-    const start = timed ? clock.now() : 0;
+    const now = metrics._now;
+    const start = timed ? now() : 0;
     const limit = Math.min(this.concurrency, count);
     return new Promise<unknown[]>((resolve, reject) => {
       const values = new Array<unknown>(count);
@@ -116,7 +116,7 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
         const promise = timed ? branch._executeUntimed(branchContext, input) : branch.execute(branchContext, input);
         promise.then(
           (value) => {
-            if (timed) branch._recordExecution(true, clock.now() - start);
+            if (timed) branch._recordExecution(true, now() - start);
             values[index] = value;
             if (--remaining === 0) {
               scope.release();
@@ -124,7 +124,7 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
             } else if (next < count && !failed) launch(next++);
           },
           (error: unknown) => {
-            if (timed) branch._recordExecution(false, clock.now() - start);
+            if (timed) branch._recordExecution(false, now() - start);
             if (failed) return;
             failed = true;
             scope.abort(error);

@@ -85,6 +85,6 @@ describe('SequentialPrimitive', () => {
 
   it('refuses an empty list of steps or a non-primitive step at construction', () => {
     expect(() => new SequentialPrimitive([])).toThrow(/non-empty/);
-    expect(() => new SequentialPrimitive([{} as never])).toThrow(/step 0 is not a WorkflowPrimitive/);
+    expect(() => new SequentialPrimitive([{} as never])).toThrow(/steps\[0\]" is not a WorkflowPrimitive/);
   });
 });

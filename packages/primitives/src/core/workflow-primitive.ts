@@ -1,5 +1,6 @@
 import type { WorkflowContext } from './workflow-context.js';
 import { reportListenerError } from './disposable.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { instrumentations, type ExecutionInfo, type ExecutionResult } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 
@@ -203,11 +204,11 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
   constructor(steps: readonly AnyPrimitive[], options: PrimitiveOptions = {}) {
     super('sequential', options);
     if (!Array.isArray(steps) || steps.length === 0) {
-      throw new TypeError('SequentialPrimitive: option "steps" must be a non-empty array of primitives');
+      throw new InvalidOptionsError('SequentialPrimitive', 'steps', 'must be a non-empty array of primitives');
     }
     for (const [index, candidate] of steps.entries()) {
       if (!(candidate instanceof WorkflowPrimitive)) {
-        throw new TypeError(`SequentialPrimitive: step ${index} is not a WorkflowPrimitive`);
+        throw new InvalidOptionsError('SequentialPrimitive', `steps[${index}]`, 'is not a WorkflowPrimitive');
       }
     }
     this.steps = [...steps];
