@@ -1,6 +1,7 @@
 import { WorkflowPrimitive, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
+import { describeValue } from '../core/describe-value.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { instrumentations } from '../observability/instrumentation.js';
 import { metrics } from '../observability/primitive-metrics.js';
@@ -62,6 +63,9 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
 
   constructor(branches: TBranches, options: ParallelOptions<TMode> = {}) {
     super('parallel', options);
+    if (Array.isArray(branches) && Object.getPrototypeOf(branches) !== Array.prototype) {
+      throw new InvalidOptionsError('ParallelPrimitive', 'branches', 'must be a plain array or record of primitives');
+    }
     if (typeof branches !== 'object' || branches === null) {
       throw new InvalidOptionsError('ParallelPrimitive', 'branches', 'must be an array or a record of primitives');
     }
@@ -74,11 +78,11 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     });
     const concurrency = options.concurrency ?? Infinity;
     if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-      throw new InvalidOptionsError('ParallelPrimitive', 'concurrency', `must be a positive integer or Infinity (got ${String(concurrency)})`);
+      throw new InvalidOptionsError('ParallelPrimitive', 'concurrency', `must be a positive integer or Infinity (got ${describeValue(concurrency)})`);
     }
     const mode = options.mode ?? 'fail-fast';
     if (mode !== 'fail-fast' && mode !== 'settle') {
-      throw new InvalidOptionsError('ParallelPrimitive', 'mode', `must be 'fail-fast' or 'settle' (got ${String(mode)})`);
+      throw new InvalidOptionsError('ParallelPrimitive', 'mode', `must be 'fail-fast' or 'settle' (got ${describeValue(mode)})`);
     }
     this.branches = branches;
     this.concurrency = concurrency;

@@ -3,6 +3,7 @@ import type { WorkflowContext } from '../core/workflow-context.js';
 import type { ParallelInput } from './parallel-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { RouteNotFoundError } from '../errors/route-not-found-error.js';
+import { describeValue } from '../core/describe-value.js';
 
 /** Named routes of a router. */
 export type Routes = { readonly [route: string]: AnyPrimitive };
@@ -55,7 +56,7 @@ export class RouterPrimitive<const TRoutes extends Routes> extends WorkflowPrimi
     if (typeof options.selector !== 'function') {
       throw new InvalidOptionsError('RouterPrimitive', 'selector', 'must be a function (input, context) => route name');
     }
-    if (options.defaultRoute !== undefined && !Object.hasOwn(options.routes, options.defaultRoute)) {
+    if (options.defaultRoute !== undefined && (typeof options.defaultRoute !== 'string' || !Object.hasOwn(options.routes, options.defaultRoute))) {
       throw new InvalidOptionsError('RouterPrimitive', 'defaultRoute', `must name one of the routes (${Object.keys(options.routes).join(', ')})`);
     }
     this.routes = options.routes;
@@ -67,7 +68,7 @@ export class RouterPrimitive<const TRoutes extends Routes> extends WorkflowPrimi
     const selected = await this.selector(input, context);
     context.throwIfAborted();
     const name = typeof selected === 'string' && Object.hasOwn(this.routes, selected) ? selected : this.defaultRoute;
-    if (name === undefined) throw new RouteNotFoundError(String(selected), Object.keys(this.routes));
+    if (name === undefined) throw new RouteNotFoundError(typeof selected === 'string' ? selected : describeValue(selected), Object.keys(this.routes));
     return this.routes[name]!.execute(context, input) as Promise<RouteOutput<TRoutes>>;
   }
 }

@@ -91,3 +91,14 @@ describe('WorkflowContext', () => {
     expect(() => context.throwIfAborted()).not.toThrow();
   });
 });
+
+describe('WorkflowContext options', () => {
+  it('refuses invalid options with InvalidOptionsError naming the option', () => {
+    expect(() => WorkflowContext.create(null as never)).toThrow(/WorkflowContext: option "options"/);
+    expect(() => WorkflowContext.create({ timeoutMs: -1 })).toThrow(/"timeoutMs" must be a number >= 0/);
+    expect(() => WorkflowContext.create({ signal: {} as never })).toThrow(/"signal" must be an AbortSignal/);
+    expect(() => WorkflowContext.create({ state: {} as never })).toThrow(/"state" must be a Map/);
+    expect(() => WorkflowContext.create({ clock: { now: () => 0 } as never })).toThrow(/"clock"/);
+    expect(() => WorkflowContext.create({ correlationId: '' })).toThrow(/correlationId/);
+  });
+});

@@ -1,6 +1,7 @@
 import { LazyAbort, neverAbortedSignal, signalParent, type AbortParent } from './abort.js';
 import { systemClock, type Clock } from './clock.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { bindLogger, silentLogger, type Logger } from '../logging/logger.js';
 
 /** An OpenTelemetry-compatible span context, without depending on OpenTelemetry. */
@@ -88,6 +89,7 @@ export class WorkflowContext implements AbortParent {
   private boundLogger: Logger | undefined;
 
   constructor(options: WorkflowContextOptions = {}) {
+    validateContextOptions(options);
     this.clock = options.clock ?? systemClock;
     this.correlationId = options.correlationId ?? generateId();
     this.data = options.data ?? {};
@@ -222,3 +224,20 @@ export class WorkflowContext implements AbortParent {
 }
 
 const noop = (): void => {};
+
+function validateContextOptions(options: WorkflowContextOptions): void {
+  const fail = (option: string, rule: string): never => {
+    throw new InvalidOptionsError('WorkflowContext', option, rule);
+  };
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object when given');
+  const { correlationId, data, state, signal, deadline, timeoutMs, clock, logger, baggage } = options;
+  if (correlationId !== undefined && (typeof correlationId !== 'string' || correlationId.length === 0)) fail('correlationId', 'must be a non-empty string');
+  if (data !== undefined && (typeof data !== 'object' || data === null)) fail('data', 'must be an object');
+  if (state !== undefined && !(state instanceof Map)) fail('state', 'must be a Map');
+  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) fail('signal', 'must be an AbortSignal');
+  if (deadline !== undefined && (typeof deadline !== 'number' || Number.isNaN(deadline))) fail('deadline', 'must be a number (epoch milliseconds)');
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) fail('timeoutMs', 'must be a number >= 0');
+  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function')) fail('clock', 'must have now(), setTimeout() and clearTimeout()');
+  if (logger !== undefined && (typeof logger !== 'object' || logger === null || ['debug', 'info', 'warn', 'error'].some((level) => typeof (logger as unknown as Record<string, unknown>)[level] !== 'function'))) fail('logger', 'must have debug(), info(), warn() and error()');
+  if (baggage !== undefined && (typeof baggage !== 'object' || baggage === null)) fail('baggage', 'must be an object of strings');
+}

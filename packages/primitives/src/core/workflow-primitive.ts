@@ -1,6 +1,7 @@
 import type { WorkflowContext } from './workflow-context.js';
 import { reportListenerError } from './disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from './describe-value.js';
 import { instrumentations, type ExecutionInfo, type ExecutionResult } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 
@@ -47,6 +48,15 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   private metricRecord: MetricRecord | undefined;
 
   protected constructor(kind: string, options: PrimitiveOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidOptionsError(kind, 'options', `must be an object (got ${describeValue(options)})`);
+    }
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      throw new InvalidOptionsError(kind, 'name', `must be a non-empty string (got ${describeValue(options.name)})`);
+    }
+    if (options.instrument !== undefined && typeof options.instrument !== 'boolean') {
+      throw new InvalidOptionsError(kind, 'instrument', `must be a boolean (got ${describeValue(options.instrument)})`);
+    }
     this.kind = kind;
     this.name = options.name ?? kind;
     this.instrument = options.instrument ?? true;

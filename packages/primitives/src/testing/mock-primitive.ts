@@ -60,10 +60,16 @@ export class MockPrimitive<TInput = unknown, TOutput = unknown> extends Workflow
     if (given.length !== 1) {
       throw new InvalidOptionsError('MockPrimitive', 'returnValue | sequence | implementation | error', `exactly one must be given (got ${given.length === 0 ? 'none' : given.join(', ')})`);
     }
-    if (options.sequence !== undefined && (!Array.isArray(options.sequence) || options.sequence.length === 0)) {
+    const sequence: unknown = options.sequence;
+    if (
+      'sequence' in options &&
+      (!Array.isArray(sequence) ||
+        sequence.length === 0 ||
+        !sequence.every((outcome: unknown) => typeof outcome === 'object' && outcome !== null && ('value' in outcome || 'error' in outcome)))
+    ) {
       throw new InvalidOptionsError('MockPrimitive', 'sequence', 'must be a non-empty array of { value } or { error }');
     }
-    if (options.implementation !== undefined && typeof options.implementation !== 'function') {
+    if ('implementation' in options && typeof options.implementation !== 'function') {
       throw new InvalidOptionsError('MockPrimitive', 'implementation', 'must be a function');
     }
     this.options = options;

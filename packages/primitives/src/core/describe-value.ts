@@ -1,0 +1,23 @@
+/** A short, never-throwing description of any value, for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return `${String(value)}`;
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default: {
+      const prototype = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+      const name = prototype?.constructor?.name;
+      return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
+    }
+  }
+}
