@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    pool: 'forks',
+    execArgv: ['--expose-gc'],
     reporters: ['default'],
+    globalSetup: ['src/global-setup.ts'],
   },
 });

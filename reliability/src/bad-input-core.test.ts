@@ -13,7 +13,7 @@ import {
 } from '@tta/primitives';
 import { MockPrimitive } from '@tta/primitives/testing';
 import { classify, withinTime } from './typed-outcome.js';
-import { record } from './figures.js';
+import { tally } from './figures.js';
 
 const anything = fc.anything({ withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withObjectString: true });
 const userError = new Error('user failure');
@@ -77,7 +77,7 @@ describe('bad input to core constructors and execute', () => {
         }),
         { numRuns: 300 },
       );
-      record('inputsTried', tried);
+      tally('inputsTried', tried);
       expect(tried).toBeGreaterThanOrEqual(300);
     });
   }

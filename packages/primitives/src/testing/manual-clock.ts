@@ -23,6 +23,7 @@ export class ManualClock implements Clock {
   private current: number;
   private nextId = 1;
   private timers: ScheduledTimer[] = [];
+  private readonly live = new Set<number>();
 
   /** @param startMs the initial time (epoch ms). @default 0 */
   constructor(startMs = 0) {
@@ -36,18 +37,30 @@ export class ManualClock implements Clock {
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++;
     const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    this.timers.push({ id, dueAt: this.current + delay, callback });
-    this.timers.sort((left, right) => left.dueAt - right.dueAt || left.id - right.id);
+    const timer = { id, dueAt: this.current + delay, callback };
+    // Binary search for the first timer due later: keeps due order, and insertion order for ties.
+    const timers = this.timers;
+    let low = 0;
+    let high = timers.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (timers[middle]!.dueAt <= timer.dueAt) low = middle + 1;
+      else high = middle;
+    }
+    if (low === timers.length) timers.push(timer);
+    else timers.splice(low, 0, timer);
+    this.live.add(id);
     return id;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((timer) => timer.id !== handle);
+    // Cancelled timers are dropped lazily when they come due: clearing stays O(1) with many timers.
+    this.live.delete(handle as number);
   }
 
   /** Number of timers waiting to fire. */
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.live.size;
   }
 
   /** Moves time forward by `ms`, firing due timers synchronously in order. */
@@ -79,6 +92,7 @@ export class ManualClock implements Clock {
     for (let fired = 0; this.timers.length > 0; fired++) {
       if (fired >= maxTimers) throw new Error(`ManualClock.runAllAsync: more than ${maxTimers} timers; is a timer rescheduling itself?`);
       const timer = this.timers.shift()!;
+      if (!this.live.delete(timer.id)) continue;
       this.current = Math.max(this.current, timer.dueAt);
       timer.callback();
       await flushMicrotasks();
@@ -86,9 +100,11 @@ export class ManualClock implements Clock {
   }
 
   private takeDue(target: number): ScheduledTimer | undefined {
-    const first = this.timers[0];
-    if (first === undefined || first.dueAt > target) return undefined;
-    this.timers.shift();
-    return first;
+    for (;;) {
+      const first = this.timers[0];
+      if (first === undefined || first.dueAt > target) return undefined;
+      this.timers.shift();
+      if (this.live.delete(first.id)) return first;
+    }
   }
 }
