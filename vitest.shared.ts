@@ -6,10 +6,12 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const src = (path: string): string => `${root}packages/${path}`;
 
 export const workspaceAliases = [
+  { find: /^@tta\/agent-context\/testing$/, replacement: src('agent-context/src/testing/index.ts') },
   { find: /^@tta\/primitives\/testing$/, replacement: src('primitives/src/testing/index.ts') },
   { find: /^@tta\/primitives$/, replacement: src('primitives/src/index.ts') },
   { find: /^@tta\/observability$/, replacement: src('observability/src/index.ts') },
   { find: /^@tta\/agent-context$/, replacement: src('agent-context/src/index.ts') },
+  { find: /^@tta\/keploy-testing\/vitest$/, replacement: src('keploy-testing/src/vitest.ts') },
   { find: /^@tta\/keploy-testing$/, replacement: src('keploy-testing/src/index.ts') },
   { find: /^@tta\/redis$/, replacement: src('redis/src/index.ts') },
 ];

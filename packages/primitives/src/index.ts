@@ -34,7 +34,7 @@ export { redact, isSensitiveKey, isSecretLookingValue, REDACTED } from './loggin
 export type { RedactOptions } from './logging/redact.js';
 
 // Errors
-export { TtaError } from './errors/tta-error.js';
+export { TtaError, hasMarker } from './errors/tta-error.js';
 export type { TtaErrorOptions } from './errors/tta-error.js';
 export { InvalidOptionsError } from './errors/invalid-options-error.js';
 export { RouteNotFoundError } from './errors/route-not-found-error.js';

@@ -1,0 +1,34 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from './cli-main.js';
+
+const fixtures = fileURLToPath(new URL('../test/fixtures/ts-nhost/keploy', import.meta.url));
+
+const run = async (args: string[]): Promise<{ code: number; output: string }> => {
+  const lines: string[] = [];
+  const code = await main(args, (text) => lines.push(text));
+  return { code, output: lines.join('\n') };
+};
+
+describe('tta-keploy command line', () => {
+  it('prints the usage with --help and exits with 0', async () => {
+    const { code, output } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(output).toContain('Usage: tta-keploy test --dir <keploy folder> --base-url <url> [--test-set <name>]');
+  });
+
+  it('exits with 2 on a usage error, naming it', async () => {
+    expect(await run(['test', '--dir', fixtures])).toMatchObject({ code: 2, output: expect.stringContaining('--base-url is required') });
+    expect(await run(['record'])).toMatchObject({ code: 2, output: expect.stringContaining('Unknown command "record"') });
+    expect(await run(['test', '--base-url', 'http://x', '--header', 'novalue'])).toMatchObject({ code: 2 });
+    expect(await run(['test', '--bogus'])).toMatchObject({ code: 2 });
+  });
+
+  it('exits with 1 and reports each failure when the service is unreachable', async () => {
+    const { code, output } = await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--test', 'test-1', '--no-color']);
+    expect(code).toBe(1);
+    expect(output).toContain('✗ test-1  POST /users');
+    expect(output).toContain('request failed');
+    expect(output).toContain('1 of 1 test case(s) failed.');
+  });
+});

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { TtaError } from '@tta/primitives';
+import { formatTestSetResult } from './runner/format-result.js';
+import { runTestSets } from './runner/run-test-set.js';
+
+const usage = `Usage: tta-keploy test --dir <keploy folder> --base-url <url> [--test-set <name>] [options]
+
+Replays the recorded test cases of each test set against a running service and compares the responses.
+Exits with 0 when every test case passes, 1 when one fails, 2 on a usage or setup error.
+
+Options:
+  --dir <path>          folder that holds the test-set-N folders (default: keploy)
+  --base-url <url>      where the service listens, e.g. http://127.0.0.1:3000 (required)
+  --test-set <name>     run only this test set (default: all)
+  --test <name>         run only this test case (repeatable)
+  --noise <field>       also ignore this field, e.g. header.X-Build or body.createdAt (repeatable)
+  --header <k: v>       set this header on every request (repeatable)
+  --timeout <ms>        time allowed for each request (default: 30000)
+  --no-color            plain output
+  -h, --help            show this help
+
+The service's own outgoing calls are not mocked by this process: start the service with
+startRecording({ mode: 'replay' }) (or TTA_RECORD_MODE=replay if it reads it) so it answers from mocks.yaml.`;
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], out: (text: string) => void = (text) => process.stdout.write(`${text}\n`)): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        dir: { type: 'string', default: 'keploy' },
+        'base-url': { type: 'string' },
+        'test-set': { type: 'string' },
+        test: { type: 'string', multiple: true },
+        noise: { type: 'string', multiple: true },
+        header: { type: 'string', multiple: true },
+        timeout: { type: 'string' },
+        'no-color': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    out(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(usage);
+    return 0;
+  }
+  if (positionals[0] !== 'test' || positionals.length !== 1) {
+    out(`Unknown command "${positionals.join(' ')}".\n\n${usage}`);
+    return 2;
+  }
+  if (values['base-url'] === undefined) {
+    out(`--base-url is required.\n\n${usage}`);
+    return 2;
+  }
+  const headers: Record<string, string> = {};
+  for (const header of values.header ?? []) {
+    const colon = header.indexOf(':');
+    if (colon <= 0) {
+      out(`--header must look like "Name: value" (got "${header}")`);
+      return 2;
+    }
+    headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+  const color = !values['no-color'] && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+  try {
+    const results = await runTestSets({
+      dir: values.dir ?? 'keploy',
+      baseUrl: values['base-url'],
+      mocks: false,
+      headers,
+      noise: Object.fromEntries((values.noise ?? []).map((field) => [field, []])),
+      ...(values['test-set'] === undefined ? {} : { testSet: values['test-set'] }),
+      ...(values.test === undefined ? {} : { tests: values.test }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    for (const result of results) out(formatTestSetResult(result, { color }));
+    const failed = results.reduce((sum, result) => sum + result.failed, 0);
+    const total = results.reduce((sum, result) => sum + result.total, 0);
+    out(failed === 0 ? `All ${total} test case(s) passed.` : `${failed} of ${total} test case(s) failed.`);
+    return failed === 0 ? 0 : 1;
+  } catch (error) {
+    out(`tta-keploy: ${TtaError.isInstance(error) || error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+}

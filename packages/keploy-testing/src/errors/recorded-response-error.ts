@@ -1,0 +1,26 @@
+import { TtaError, hasMarkerOf } from './marker.js';
+
+const marker = Symbol.for('@tta/keploy-testing.RecordedResponseError');
+
+/** The error a generated `MockPrimitive` rejects with for a recorded response of status 400 or more. */
+export class RecordedResponseError extends TtaError {
+  private readonly [marker] = true;
+  /** Recorded status code. */
+  readonly status: number;
+  /** Recorded response body (text). */
+  readonly body: string;
+  /** Marks client errors (4xx except 408/429) as not worth retrying, as the retry primitive expects. */
+  readonly retryable: boolean;
+
+  constructor(status: number, body: string, mockName: string) {
+    super(`Recorded response ${mockName} has status ${status}`, 'RECORDED_RESPONSE_ERROR');
+    this.status = status;
+    this.body = body;
+    this.retryable = status >= 500 || status === 408 || status === 429;
+  }
+
+  /** True when `error` is a RecordedResponseError, from any copy of the package. */
+  static override isInstance(error: unknown): error is RecordedResponseError {
+    return hasMarkerOf(error, marker);
+  }
+}

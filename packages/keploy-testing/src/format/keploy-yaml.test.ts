@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { HttpMock } from '../model.js';
+import { parseMocksYaml, stringifyMocks } from './keploy-yaml.js';
+import { toCurl } from './curl.js';
+
+const mock: HttpMock = {
+  kind: 'Http',
+  name: 'mock-0',
+  metadata: { name: 'Http', operation: 'POST', type: 'HTTP_CLIENT' },
+  created: 1722460404,
+  request: { method: 'POST', url: '/v1/chat', headers: { 'Content-Type': 'application/json', Accept: '*/*' }, body: '{"q":"it\'s"}', timestamp: '2024-07-31T21:13:24.989187418Z' },
+  response: {
+    status: 200,
+    statusMessage: 'OK',
+    headers: { 'Content-Type': 'text/event-stream', 'Content-Length': '18' },
+    body: 'data: a\n\ndata: b\n\n',
+    chunks: [{ data: 'data: a\n\n', delayMs: 0 }, { data: 'data: b\n\n', delayMs: 12 }],
+    timestamp: '2024-07-31T21:13:25Z',
+  },
+};
+
+describe('Keploy YAML', () => {
+  it("writes mocks in Keploy's schema, multi-document, with the chunk list under tta_chunks", () => {
+    const text = stringifyMocks([mock, { ...mock, name: 'mock-1' }]);
+    const documents = text.split(/^---$/m);
+    expect(documents).toHaveLength(2);
+    const document = parse(documents[0]!) as Record<string, any>;
+    expect(document).toMatchObject({ version: 'api.keploy.io/v1beta1', kind: 'Http', name: 'mock-0' });
+    expect(Object.keys(document.spec)).toEqual(['metadata', 'req', 'resp', 'objects', 'created', 'reqTimestampMock', 'resTimestampMock']);
+    expect(Object.keys(document.spec.req)).toEqual(['method', 'proto_major', 'proto_minor', 'url', 'header', 'body', 'timestamp']);
+    expect(Object.keys(document.spec.resp)).toEqual(['status_code', 'header', 'body', 'status_message', 'proto_major', 'proto_minor', 'timestamp', 'tta_chunks']);
+    expect(Object.keys(document.spec.req.header)).toEqual(['Accept', 'Content-Type']);
+    expect(document.spec.resp.header['Content-Length']).toBe('18');
+    expect(document.spec.resp.tta_chunks).toEqual([{ data: 'data: a\n\n', delay_ms: 0 }, { data: 'data: b\n\n', delay_ms: 12 }]);
+    expect(text).toContain('\n    req:\n        method: POST\n');
+  });
+
+  it('reads back what it writes', () => {
+    const [read] = parseMocksYaml(stringifyMocks([mock]));
+    const { source: _source, ...rest } = read as HttpMock;
+    expect(rest).toEqual(mock);
+  });
+
+  it("reads newer Keploy's streamed bodies written as a list of frames", () => {
+    const text = `version: api.keploy.io/v1beta1
+kind: Http
+name: mock-0
+spec:
+    metadata: {}
+    req: { method: GET, url: /events, header: {}, body: "" }
+    resp:
+        status_code: 200
+        header: { Content-Type: text/event-stream }
+        body:
+            - ts: "2024-01-01T00:00:01Z"
+              data: { event: message, data: '{"id":1}' }
+            - data: { data: '{"id":2}' }
+`;
+    const [read] = parseMocksYaml(text) as HttpMock[];
+    expect(read!.response.chunks?.map((chunk) => chunk.data)).toEqual(['event: message\ndata: {"id":1}\n\n', 'data: {"id":2}\n\n']);
+    expect(read!.response.body).toBe('event: message\ndata: {"id":1}\n\ndata: {"id":2}\n\n');
+  });
+
+  it('throws a readable error on invalid YAML', () => {
+    expect(() => parseMocksYaml('kind: [unclosed', 'x/mocks.yaml')).toThrow(/x\/mocks.yaml/);
+  });
+
+  it('writes curl commands as Keploy does, quoting single quotes', () => {
+    expect(toCurl(mock.request)).toBe(
+      "curl --request POST \\\n  --url /v1/chat \\\n  --header 'Content-Type: application/json' \\\n  --header 'Accept: */*' \\\n  --data '{\"q\":\"it'\\''s\"}'",
+    );
+  });
+});

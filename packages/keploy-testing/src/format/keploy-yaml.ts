@@ -1,0 +1,210 @@
+import { parseAllDocuments, stringify } from 'yaml';
+import type { HttpMock, HttpTestCase, Mock, Noise, RecordedRequest, RecordedResponse, StreamChunk, TestCase } from '../model.js';
+import { ZERO_TIMESTAMP } from '../model.js';
+import { getHeader } from './headers.js';
+
+/** Keploy's API version, written in every document. */
+export const KEPLOY_VERSION = 'api.keploy.io/v1beta1';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const asString = (value: unknown, fallback = ''): string =>
+  value === undefined || value === null ? fallback : value instanceof Date ? value.toISOString() : String(value);
+const asNumber = (value: unknown, fallback = 0): number => {
+  const number = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(number) ? number : fallback;
+};
+
+const readHeaders = (value: unknown): Record<string, string> => {
+  const headers: Record<string, string> = {};
+  if (isObject(value)) for (const [key, item] of Object.entries(value)) headers[key] = asString(item);
+  return headers;
+};
+
+/** Newer Keploy writes a streamed body as a sequence of `{ ts, data: { key: value } }` frames. */
+const readSequenceBody = (frames: unknown[], headers: Record<string, string>): { body: string; chunks: StreamChunk[] } => {
+  const sse = (getHeader(headers, 'content-type') ?? '').toLowerCase().includes('text/event-stream');
+  const chunks: StreamChunk[] = [];
+  for (const frame of frames) {
+    if (!isObject(frame)) continue;
+    const data = frame.data;
+    const fields: Array<[string, string]> = isObject(data)
+      ? Object.entries(data).map(([key, value]) => [key, asString(value)])
+      : [['raw', asString(data)]];
+    const text = sse
+      ? fields.map(([key, value]) => (key.toLowerCase() === 'comment' ? `:${value}` : `${key.toLowerCase()}: ${value}`)).join('\n') + '\n\n'
+      : fields.map(([, value]) => value).join('') + '\n';
+    chunks.push({ data: text, delayMs: 0 });
+  }
+  return { body: chunks.map((chunk) => chunk.data).join(''), chunks };
+};
+
+const readRequest = (value: unknown): RecordedRequest => {
+  const req = isObject(value) ? value : {};
+  return {
+    method: asString(req.method, 'GET').toUpperCase(),
+    url: asString(req.url),
+    headers: readHeaders(req.header),
+    body: asString(req.body),
+    timestamp: asString(req.timestamp, ZERO_TIMESTAMP),
+  };
+};
+
+const readResponse = (value: unknown): RecordedResponse => {
+  const resp = isObject(value) ? value : {};
+  const headers = readHeaders(resp.header);
+  let body = '';
+  let chunks: StreamChunk[] | undefined;
+  if (Array.isArray(resp.body)) ({ body, chunks } = readSequenceBody(resp.body, headers));
+  else body = asString(resp.body);
+  if (Array.isArray(resp.tta_chunks)) {
+    chunks = resp.tta_chunks.filter(isObject).map((chunk) => ({ data: asString(chunk.data), delayMs: asNumber(chunk.delay_ms) }));
+  }
+  return {
+    status: asNumber(resp.status_code, 200),
+    statusMessage: asString(resp.status_message),
+    headers,
+    body,
+    ...(chunks === undefined ? {} : { chunks }),
+    timestamp: asString(resp.timestamp, ZERO_TIMESTAMP),
+  };
+};
+
+const readNoise = (assertions: unknown): Noise => {
+  const noise: Record<string, string[]> = {};
+  const raw = isObject(assertions) ? assertions.noise : undefined;
+  if (isObject(raw)) {
+    for (const [key, value] of Object.entries(raw)) noise[key] = Array.isArray(value) ? value.map((item) => asString(item)) : [];
+  }
+  return noise;
+};
+
+/** Parses a document of `mocks.yaml` into a mock (any kind). */
+export function parseMockDocument(document: unknown): Mock {
+  const doc = isObject(document) ? document : {};
+  const kind = asString(doc.kind, 'Unknown');
+  const name = asString(doc.name);
+  const spec = isObject(doc.spec) ? doc.spec : {};
+  if (kind !== 'Http') return { kind, name, spec: doc.spec, source: document };
+  return {
+    kind: 'Http',
+    name,
+    metadata: readHeaders(spec.metadata),
+    request: readRequest(spec.req),
+    response: readResponse(spec.resp),
+    created: asNumber(spec.created),
+    source: document,
+  };
+}
+
+/** Parses a test case file (`tests/test-M.yaml`). */
+export function parseTestDocument(document: unknown): TestCase {
+  const doc = isObject(document) ? document : {};
+  const kind = asString(doc.kind, 'Unknown');
+  const name = asString(doc.name);
+  if (kind !== 'Http' || !isObject(doc.spec)) return { kind, name, source: document };
+  const spec = doc.spec;
+  const appPort = asNumber(spec.app_port, 0);
+  return {
+    kind: 'Http',
+    name,
+    request: readRequest(spec.req),
+    response: readResponse(spec.resp),
+    noise: readNoise(spec.assertions),
+    created: asNumber(spec.created),
+    curl: asString(doc.curl),
+    ...(appPort > 0 ? { appPort } : {}),
+    source: document,
+  };
+}
+
+/** Parses the text of a multi-document `mocks.yaml`. Throws a readable error on invalid YAML. */
+export function parseMocksYaml(text: string, file = 'mocks.yaml'): Mock[] {
+  const mocks: Mock[] = [];
+  for (const document of parseAllDocuments(text)) {
+    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) continue;
+    mocks.push(parseMockDocument(value));
+  }
+  return mocks;
+}
+
+/** Header maps written with sorted keys, as Keploy (Go) writes them. */
+const sortedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
+
+const writeRequest = (request: RecordedRequest): Json => ({
+  method: request.method,
+  proto_major: 1,
+  proto_minor: 1,
+  url: request.url,
+  header: sortedHeaders(request.headers),
+  body: request.body,
+  timestamp: request.timestamp,
+});
+
+const writeResponse = (response: RecordedResponse): Json => {
+  const resp: Json = {
+    status_code: response.status,
+    header: sortedHeaders(response.headers),
+    body: response.body,
+    status_message: response.statusMessage,
+    proto_major: 0,
+    proto_minor: 0,
+    timestamp: response.timestamp,
+  };
+  // Our own field: Keploy ignores unknown keys and reads the whole text from `body`.
+  if (response.chunks !== undefined) resp.tta_chunks = response.chunks.map((chunk) => ({ data: chunk.data, delay_ms: chunk.delayMs }));
+  return resp;
+};
+
+/** The Keploy document of a mock, as written in `mocks.yaml`. */
+export function mockToDocument(mock: Mock): unknown {
+  if (mock.source !== undefined) return mock.source;
+  if (!('request' in mock)) return { version: KEPLOY_VERSION, kind: mock.kind, name: mock.name, spec: mock.spec };
+  const http = mock as HttpMock;
+  return {
+    version: KEPLOY_VERSION,
+    kind: 'Http',
+    name: http.name,
+    spec: {
+      metadata: { ...http.metadata },
+      req: writeRequest(http.request),
+      resp: writeResponse(http.response),
+      objects: [],
+      created: http.created,
+      reqTimestampMock: http.request.timestamp,
+      resTimestampMock: http.response.timestamp,
+    },
+  };
+}
+
+/** The Keploy document of a test case, as written in `tests/test-M.yaml`. */
+export function testToDocument(test: TestCase): unknown {
+  if (test.source !== undefined) return test.source;
+  const http = test as HttpTestCase;
+  const spec: Json = {
+    metadata: {},
+    req: writeRequest(http.request),
+    resp: writeResponse(http.response),
+    objects: [],
+    assertions: { noise: Object.fromEntries(Object.entries(http.noise).map(([key, value]) => [key, [...value]])) },
+    created: http.created,
+  };
+  if (http.appPort !== undefined) spec.app_port = http.appPort;
+  return { version: KEPLOY_VERSION, kind: http.kind, name: http.name, spec, curl: http.curl };
+}
+
+const yamlOptions = { indent: 4, lineWidth: 0, minContentWidth: 0 } as const;
+
+/** One YAML document as Keploy lays it out (4-space indent, no line folding). */
+export function toYaml(document: unknown): string {
+  return stringify(document, yamlOptions);
+}
+
+/** The text of a multi-document `mocks.yaml`. */
+export function stringifyMocks(mocks: readonly Mock[]): string {
+  return mocks.map((mock) => toYaml(mockToDocument(mock))).join('---\n');
+}

@@ -1,0 +1,232 @@
+import { join, resolve } from 'node:path';
+import { InvalidOptionsError, REDACTED, systemClock, type Clock } from '@tta/primitives';
+import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
+import { isHttpMock, isHttpTestCase, type HttpTestCase, type Noise } from '../model.js';
+import { startRecording, type RecordingSession } from '../recording/recording-session.js';
+import { listTestSets, readTestSet } from '../test-set-files.js';
+import { compareResponse, type Difference } from './compare-response.js';
+
+/** Options of {@link runTestSet}. */
+export interface RunTestSetOptions {
+  /**
+   * The Keploy folder that holds the `test-set-N` folders.
+   * @default 'keploy'
+   */
+  readonly dir?: string;
+  /** The test set to run. */
+  readonly testSet: string;
+  /** Where the service listens, e.g. `http://127.0.0.1:3000`; replaces the recorded scheme, host and port. */
+  readonly baseUrl: string;
+  /**
+   * Replay the set's recorded mocks in this process while the tests run (the service runs in this
+   * process). Leave it off when the service is another process: start its mocks there with
+   * `startRecording({ mode: 'replay' })`. Another active session makes the run reject with
+   * `RecordingInUseError`: stop it first, or set `mocks: false` and let that session answer.
+   * @default true
+   */
+  readonly mocks?: boolean;
+  /**
+   * Run only these test cases (by name).
+   * @default every test case
+   */
+  readonly tests?: readonly string[];
+  /**
+   * Noise added to every test case's own, e.g. `{ 'header.X-Build': [] }`.
+   * @default {}
+   */
+  readonly noise?: Noise;
+  /**
+   * Request headers set on every replayed request (real credentials for headers recorded as redacted).
+   * @default {}
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Time allowed for each request.
+   * @default 30000
+   */
+  readonly timeoutMs?: number;
+  /** Stops the run; the pending request is aborted and the run rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /**
+   * Source of time for durations.
+   * @default systemClock
+   */
+  readonly clock?: Clock;
+}
+
+/** Outcome of one test case. */
+export interface TestCaseResult {
+  /** Test case name. */
+  readonly name: string;
+  /** Request method. */
+  readonly method: string;
+  /** URL the request was sent to. */
+  readonly url: string;
+  /** `skipped` for test cases that are not HTTP. */
+  readonly status: 'passed' | 'failed' | 'skipped';
+  /** Time the request took. */
+  readonly durationMs: number;
+  /** What differed (empty when passed). */
+  readonly differences: readonly Difference[];
+  /** Why the request could not be made, when it failed before a response. */
+  readonly error?: string;
+}
+
+/** Outcome of a test set. */
+export interface TestSetResult {
+  /** Test set name. */
+  readonly testSet: string;
+  /** Per test case, in order. */
+  readonly results: readonly TestCaseResult[];
+  /** Test cases that passed. */
+  readonly passed: number;
+  /** Test cases that failed (a difference, or no response). */
+  readonly failed: number;
+  /** Test cases that are not HTTP. */
+  readonly skipped: number;
+  /** Test cases run. */
+  readonly total: number;
+  /** True when no test case failed. */
+  readonly ok: boolean;
+  /** HTTP mocks never used while the tests ran (only when `mocks` is on). */
+  readonly unusedMocks: readonly string[];
+}
+
+const notForwarded = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'accept-encoding']);
+const noBody = new Set(['GET', 'HEAD']);
+
+const targetUrl = (recorded: string, baseUrl: URL): URL => {
+  const original = new URL(recorded, 'http://recorded.invalid');
+  const prefix = baseUrl.pathname.replace(/\/$/, '');
+  return new URL(`${prefix}${original.pathname}${original.search}`, baseUrl.origin);
+};
+
+const withTimeout = async <T>(timeoutMs: number, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
+  try {
+    return await run(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+};
+
+async function runOne(test: HttpTestCase, options: RunTestSetOptions, baseUrl: URL, clock: Clock): Promise<TestCaseResult> {
+  const url = targetUrl(test.request.url, baseUrl);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(test.request.headers)) {
+    if (notForwarded.has(name.toLowerCase()) || value === REDACTED) continue;
+    try {
+      headers.append(name, value);
+    } catch {
+      // A value the Fetch API refuses is left out.
+    }
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+  const method = test.request.method;
+  const startedAt = clock.now();
+  const base = { name: test.name, method, url: url.href };
+  try {
+    const actual = await withTimeout(options.timeoutMs ?? 30_000, options.signal, async (signal) => {
+      const response = await fetch(url, {
+        method,
+        headers,
+        redirect: 'manual',
+        signal,
+        ...(noBody.has(method) || test.request.body === '' ? {} : { body: test.request.body }),
+      });
+      return { status: response.status, headers: response.headers, body: await response.text() };
+    });
+    const noise = { ...test.noise, ...(options.noise ?? {}) };
+    const differences = compareResponse(test.response, actual, noise);
+    return { ...base, status: differences.length === 0 ? 'passed' : 'failed', durationMs: clock.now() - startedAt, differences };
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+    return { ...base, status: 'failed', durationMs: clock.now() - startedAt, differences: [], error: reason };
+  }
+}
+
+/**
+ * Replays the test cases of one test set against a running service and compares each response with
+ * the recorded one, noise respected (the job of `keploy test`). With `mocks` on, the set's recorded
+ * outgoing calls answer the service's own requests while the tests run.
+ *
+ * @throws TestSetNotFoundError when the test set does not exist.
+ */
+export async function runTestSet(options: RunTestSetOptions): Promise<TestSetResult> {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('runTestSet', 'options', 'must be an object');
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.baseUrl);
+  } catch {
+    throw new InvalidOptionsError('runTestSet', 'baseUrl', `must be an absolute URL such as http://127.0.0.1:3000 (got ${String(options.baseUrl)})`);
+  }
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new InvalidOptionsError('runTestSet', 'timeoutMs', 'must be a positive number');
+  const dir = resolve(options.dir ?? 'keploy');
+  const set = await readTestSet(join(dir, options.testSet));
+  const clock = options.clock ?? systemClock;
+  const selected = options.tests === undefined ? set.tests : set.tests.filter((test) => options.tests!.includes(test.name));
+  let session: RecordingSession | undefined;
+  if ((options.mocks ?? true) && set.mocks.some(isHttpMock)) {
+    session = await startRecording({
+      dir,
+      testSet: options.testSet,
+      mode: 'replay',
+      env: {},
+      passthrough: ({ url }) => url.origin === baseUrl.origin,
+    });
+  }
+  const results: TestCaseResult[] = [];
+  try {
+    for (const test of selected) {
+      options.signal?.throwIfAborted();
+      if (!isHttpTestCase(test)) {
+        results.push({ name: test.name, method: '', url: '', status: 'skipped', durationMs: 0, differences: [] });
+        continue;
+      }
+      results.push(await runOne(test, options, baseUrl, clock));
+    }
+  } finally {
+    await session?.stop();
+  }
+  const passed = results.filter((result) => result.status === 'passed').length;
+  const failed = results.filter((result) => result.status === 'failed').length;
+  const skipped = results.length - passed - failed;
+  return {
+    testSet: options.testSet,
+    results,
+    passed,
+    failed,
+    skipped,
+    total: results.length,
+    ok: failed === 0,
+    unusedMocks: session === undefined ? [] : session.unusedMocks().map((mock) => `${mock.name} (${mock.request.method} ${mock.request.url})`),
+  };
+}
+
+/** Options of {@link runTestSets}: those of {@link runTestSet}, with the test set optional. */
+export interface RunTestSetsOptions extends Omit<RunTestSetOptions, 'testSet'> {
+  /**
+   * Run only this test set.
+   * @default every test set of `dir`
+   */
+  readonly testSet?: string;
+}
+
+/**
+ * Runs one test set, or every test set of `dir` in order.
+ *
+ * @throws TestSetNotFoundError when the named set (or, without a name, any set) does not exist.
+ */
+export async function runTestSets(options: RunTestSetsOptions): Promise<TestSetResult[]> {
+  const dir = resolve(options.dir ?? 'keploy');
+  const names = options.testSet === undefined ? await listTestSets(dir) : [options.testSet];
+  if (names.length === 0) throw new TestSetNotFoundError('test-set-*', dir);
+  const results: TestSetResult[] = [];
+  for (const testSet of names) results.push(await runTestSet({ ...options, testSet }));
+  return results;
+}
