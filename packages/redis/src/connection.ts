@@ -67,21 +67,49 @@ export function toIoredisOptions(options: RedisConnectionOptions = {}): RedisOpt
   const maxDelay = options.maxReconnectDelayMs ?? 1_000;
   const commandTimeout = options.commandTimeoutMs ?? 2_000;
   const result: RedisOptions = {
+    host: '127.0.0.1',
+    port: 6379,
+    ...(options.url === undefined ? {} : parseRedisUrl(options.url)),
     connectTimeout: options.connectTimeoutMs ?? 2_000,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 1,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 10), maxDelay),
-    lazyConnect: false,
   };
   if (commandTimeout > 0) result.commandTimeout = commandTimeout;
   if (options.host !== undefined) result.host = options.host;
-  else if (options.url === undefined) result.host = '127.0.0.1';
   if (options.port !== undefined) result.port = options.port;
   if (options.username !== undefined) result.username = options.username;
   if (options.password !== undefined) result.password = options.password;
   if (options.db !== undefined) result.db = options.db;
   if (options.connectionName !== undefined) result.connectionName = options.connectionName;
-  if (options.tls !== undefined && options.tls !== false) result.tls = options.tls === true ? {} : { ...options.tls };
+  if (options.tls === false) delete result.tls;
+  else if (options.tls !== undefined) result.tls = options.tls === true ? {} : { ...options.tls };
   return { ...result, ...options.redisOptions };
+}
+
+/** Host, port, credentials, database and TLS from a `redis://` or `rediss://` URL. */
+function parseRedisUrl(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidOptionsError('RedisConnection', 'url', `must be a redis:// or rediss:// URL (got "${url}")`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new InvalidOptionsError('RedisConnection', 'url', `must use redis:// or rediss:// (got "${parsed.protocol}")`);
+  }
+  const result: RedisOptions = {};
+  if (parsed.hostname !== '') result.host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (parsed.port !== '') result.port = Number(parsed.port);
+  if (parsed.username !== '') result.username = decodeURIComponent(parsed.username);
+  if (parsed.password !== '') result.password = decodeURIComponent(parsed.password);
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '') {
+    const number = Number(db);
+    if (!Number.isInteger(number) || number < 0) throw new InvalidOptionsError('RedisConnection', 'url', `has an invalid database "${db}"`);
+    result.db = number;
+  }
+  if (parsed.protocol === 'rediss:') result.tls = {};
+  return result;
 }
 
 /**
@@ -93,8 +121,7 @@ export function toIoredisOptions(options: RedisConnectionOptions = {}): RedisOpt
  * const cache = new RedisCacheStore({ connection: redis, prefix: 'shop:' });
  */
 export function createRedisConnection(options: RedisConnectionOptions = {}): Redis {
-  const ioredisOptions = toIoredisOptions(options);
-  const client = options.url === undefined ? new Redis(ioredisOptions) : new Redis(options.url, ioredisOptions);
+  const client = new Redis(toIoredisOptions(options));
   // Without a listener ioredis prints every failed reconnect; failures surface as typed errors instead.
   client.on('error', ignore);
   return client;

@@ -15,7 +15,7 @@ export const servicesRequired = process.env.TTA_REQUIRE_SERVICES === '1';
 
 /**
  * True when the binary exists. When it does not, prints a loud notice once; callers skip their
- * suites, unless `TTA_REQUIRE_SERVICES=1`, where they must fail (see {@link requireRedisServer}).
+ * suites, unless `TTA_REQUIRE_SERVICES=1`, where they must fail (see {@link startRedisServer}).
  */
 export function redisServerAvailable(): boolean {
   const available = existsSync(redisServerBinary);
@@ -23,9 +23,11 @@ export function redisServerAvailable(): boolean {
     warned = true;
     const banner = '!'.repeat(78);
     console.warn(
-      `\n${banner}\n@tta/redis: SKIPPING Redis integration tests: ${redisServerBinary} not found.\n` +
-        `Install redis-server (apt-get install redis-server) or set TTA_REDIS_SERVER.\n` +
-        `Set TTA_REQUIRE_SERVICES=1 to make this a failure.\n${banner}\n`,
+      servicesRequired
+        ? `\n${banner}\n@tta/redis: ${redisServerBinary} not found and TTA_REQUIRE_SERVICES=1: the Redis suites FAIL.\n${banner}\n`
+        : `\n${banner}\n@tta/redis: SKIPPING Redis integration tests: ${redisServerBinary} not found.\n` +
+            `Install redis-server (apt-get install redis-server) or set TTA_REDIS_SERVER.\n` +
+            `Set TTA_REQUIRE_SERVICES=1 to make this a failure.\n${banner}\n`,
     );
   }
   return available;

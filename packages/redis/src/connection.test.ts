@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError } from '@tta/primitives';
+import { createRedisConnection, toIoredisOptions, validatePrefix } from './connection.js';
+import { blockingConnection } from './bullmq-connection.js';
+import { RedisCacheStore } from './redis-cache-store.js';
+import { runRedisSuites } from './test-support/redis-server.js';
+import { useRedisServer } from './test-support/use-redis.js';
+
+describe('toIoredisOptions', () => {
+  it('bounds connect and command times and retries by default', () => {
+    const options = toIoredisOptions();
+    expect(options).toMatchObject({ host: '127.0.0.1', port: 6379, connectTimeout: 2_000, commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+    expect(options.retryStrategy?.(1)).toBe(50);
+    expect(options.retryStrategy?.(30)).toBe(1_000);
+  });
+
+  it('reads host, port, credentials, database and TLS from a URL, letting explicit fields win', () => {
+    expect(toIoredisOptions({ url: 'rediss://user:p%40ss@cache.internal:6380/2' })).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      username: 'user',
+      password: 'p@ss',
+      db: 2,
+      tls: {},
+    });
+    expect(toIoredisOptions({ url: 'redis://cache.internal:6380', port: 7000 })).toMatchObject({ host: 'cache.internal', port: 7000 });
+    expect(toIoredisOptions({ url: 'redis://cache.internal' }).tls).toBeUndefined();
+  });
+
+  it('turns the command timeout off with 0 and lets raw ioredis options override', () => {
+    expect(toIoredisOptions({ commandTimeoutMs: 0 }).commandTimeout).toBeUndefined();
+    expect(toIoredisOptions({ redisOptions: { family: 6 } }).family).toBe(6);
+  });
+
+  it('refuses bad options at once, naming the option', () => {
+    expect(() => toIoredisOptions({ commandTimeoutMs: -1 })).toThrow(/commandTimeoutMs/);
+    expect(() => toIoredisOptions({ port: 70_000 })).toThrow(InvalidOptionsError);
+    expect(() => toIoredisOptions({ url: 'http://example.com' })).toThrow(/redis:\/\//);
+    expect(() => toIoredisOptions({ url: 'redis://host/x' })).toThrow(/database/);
+  });
+
+  it('gives BullMQ workers connections that may block: no per-request retry limit, no command timeout', () => {
+    const options = blockingConnection({ port: 6390, commandTimeoutMs: 500 }) as Record<string, unknown>;
+    expect(options).toMatchObject({ port: 6390, maxRetriesPerRequest: null });
+    expect(options.commandTimeout).toBeUndefined();
+  });
+});
+
+describe('validatePrefix', () => {
+  it('defaults to "tta:" and refuses glob characters', () => {
+    expect(validatePrefix('X', undefined)).toBe('tta:');
+    expect(validatePrefix('X', 'app:')).toBe('app:');
+    expect(() => validatePrefix('X', 'a*')).toThrow(InvalidOptionsError);
+    expect(() => validatePrefix('X', 42)).toThrow(/string/);
+  });
+});
+
+describe.skipIf(!runRedisSuites)('connections on a real server', () => {
+  const redis = useRedisServer();
+
+  it('copies the options of a given client for BullMQ workers, made blocking-safe', async () => {
+    const client = createRedisConnection({ port: redis.server.port, commandTimeoutMs: 700 });
+    const options = blockingConnection(client) as Record<string, unknown>;
+    expect(options).toMatchObject({ port: redis.server.port, maxRetriesPerRequest: null });
+    expect(options.commandTimeout).toBeUndefined();
+    expect(client.options.commandTimeout).toBe(700);
+    client.disconnect();
+  });
+
+  it('never closes a client it was given, and closes one it created', async () => {
+    const borrowed = createRedisConnection({ port: redis.server.port });
+    const store = new RedisCacheStore({ connection: borrowed });
+    await store.close();
+    expect(await borrowed.ping()).toBe('PONG');
+    borrowed.disconnect();
+
+    const owning = new RedisCacheStore({ connection: { port: redis.server.port } });
+    await owning.set('k', { value: 1, storedAt: 0, expiresAt: 1_000, staleUntil: 1_000 });
+    const before = Number((await redis.client.info('clients')).match(/connected_clients:(\d+)/)?.[1]);
+    await owning.close();
+    await expect.poll(async () => Number((await redis.client.info('clients')).match(/connected_clients:(\d+)/)?.[1])).toBe(before - 1);
+  });
+});

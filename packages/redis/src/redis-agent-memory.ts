@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { InvalidOptionsError, systemClock, type Clock } from '@tta/primitives';
+import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '@tta/agent-context';
+import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { closeClient, guard, LuaScript } from './redis-call.js';
+import { deleteByPattern } from './scan.js';
+
+// Layout under the base `<prefix>memory:{<namespace>}:` (braces: one Cluster slot per memory):
+//   entries  HASH id -> entry JSON        order  ZSET id by storing sequence
+//   seq      counter                      agent:<id> / tag:<tag>  SETs of ids (indexes)
+const unindex = `
+local function unindex(base, id)
+  local old = redis.call('HGET', base .. 'entries', id)
+  if not old then return 0 end
+  local entry = cjson.decode(old)
+  redis.call('SREM', base .. 'agent:' .. entry.agentId, id)
+  if type(entry.tags) == 'table' then
+    for _, tag in ipairs(entry.tags) do redis.call('SREM', base .. 'tag:' .. tag, id) end
+  end
+  redis.call('HDEL', base .. 'entries', id)
+  redis.call('ZREM', base .. 'order', id)
+  return 1
+end
+`;
+
+// ARGV: base, id, entry JSON, maxEntries, agentId, tags... Returns the number of evicted entries.
+const storeScript = new LuaScript(`${unindex}
+local base, id = ARGV[1], ARGV[2]
+unindex(base, id)
+local seq = redis.call('INCR', base .. 'seq')
+redis.call('HSET', base .. 'entries', id, ARGV[3])
+redis.call('ZADD', base .. 'order', seq, id)
+redis.call('SADD', base .. 'agent:' .. ARGV[5], id)
+for index = 6, #ARGV do redis.call('SADD', base .. 'tag:' .. ARGV[index], id) end
+local evicted = 0
+local maxEntries = tonumber(ARGV[4])
+while redis.call('ZCARD', base .. 'order') > maxEntries do
+  local oldest = redis.call('ZRANGE', base .. 'order', 0, 0)
+  evicted = evicted + unindex(base, oldest[1])
+end
+return evicted`);
+
+// ARGV: base, id.
+const deleteScript = new LuaScript(`${unindex}
+return unindex(ARGV[1], ARGV[2])`);
+
+/** Options of {@link RedisAgentMemory}. */
+export interface RedisAgentMemoryOptions extends RedisStoreOptions {
+  /** Name of this memory inside the prefix, so several memories share a server. @default 'default' */
+  readonly namespace?: string;
+  /** Most entries held; storing beyond it evicts the entries stored longest ago. @default 10_000 */
+  readonly maxEntries?: number;
+  /** Clock for `createdAt` when a draft gives none. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/**
+ * `AgentMemory` in Redis, shared by every process that uses the same server, prefix and namespace.
+ * Storing (with its eviction of the oldest entries beyond `maxEntries`) and deleting are Lua
+ * scripts, so indexes never disagree with the entries. Queries narrow the candidates with the
+ * agent and tag indexes on the server and filter the time range and order in the process: fine for
+ * memories of thousands of entries, not a search engine.
+ *
+ * @example
+ * const memory = new RedisAgentMemory({ connection: redis, namespace: 'support-bot', maxEntries: 5_000 });
+ * await memory.store({ agentId: 'researcher', content: finding, tags: ['billing'] });
+ * const recent = await memory.query({ tags: ['billing'], limit: 10 });
+ */
+export class RedisAgentMemory implements AgentMemory {
+  /** Bound of the memory. */
+  readonly maxEntries: number;
+  private readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly base: string;
+  private readonly clock: Clock;
+
+  constructor(options: RedisAgentMemoryOptions = {}) {
+    const maxEntries = options.maxEntries ?? 10_000;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidOptionsError('RedisAgentMemory', 'maxEntries', 'must be an integer >= 1');
+    const namespace = options.namespace ?? 'default';
+    if (typeof namespace !== 'string' || namespace.length === 0 || /[{}*?[\]]/.test(namespace)) {
+      throw new InvalidOptionsError('RedisAgentMemory', 'namespace', 'must be a non-empty string without braces or glob characters');
+    }
+    this.maxEntries = maxEntries;
+    this.base = `${validatePrefix('RedisAgentMemory', options.prefix)}memory:{${namespace}}:`;
+    this.clock = options.clock ?? systemClock;
+    const { client, owned } = resolveConnection(options.connection);
+    this.client = client;
+    this.owned = owned;
+  }
+
+  async store<T>(draft: MemoryDraft<T>): Promise<MemoryEntry<T>> {
+    if (typeof draft?.agentId !== 'string' || draft.agentId.length === 0) throw new TypeError('RedisAgentMemory.store: agentId must be a non-empty string');
+    const entry: Record<string, unknown> = {
+      id: draft.id ?? randomUUID(),
+      agentId: draft.agentId,
+      content: draft.content,
+      tags: [...(draft.tags ?? [])],
+      createdAt: draft.createdAt ?? this.clock.now(),
+    };
+    if (draft.metadata !== undefined) entry.metadata = draft.metadata;
+    const json = JSON.stringify(entry);
+    const tags = [...new Set(entry.tags as string[])];
+    await guard('RedisAgentMemory.store', () =>
+      storeScript.run(this.client, [], [this.base, entry.id as string, json, this.maxEntries, draft.agentId, ...tags]),
+    );
+    return JSON.parse(json) as MemoryEntry<T>;
+  }
+
+  async retrieve<T = unknown>(id: string): Promise<MemoryEntry<T> | undefined> {
+    const text = await guard('RedisAgentMemory.retrieve', () => this.client.hget(`${this.base}entries`, id));
+    return text === null ? undefined : (JSON.parse(text) as MemoryEntry<T>);
+  }
+
+  async query<T = unknown>(query: MemoryQuery = {}): Promise<MemoryEntry<T>[]> {
+    const limit = query.limit ?? Infinity;
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new RangeError('RedisAgentMemory.query: limit must be an integer >= 0 or Infinity');
+    const ids = await guard('RedisAgentMemory.query', () => this.candidates(query));
+    if (ids.length === 0 || limit === 0) return [];
+    const [texts, sequences] = await guard('RedisAgentMemory.query', async () => {
+      const replies = await this.client.multi().hmget(`${this.base}entries`, ...ids).zmscore(`${this.base}order`, ...ids).exec();
+      if (replies === null) throw new Error('transaction aborted');
+      for (const [error] of replies) if (error !== null) throw error;
+      return [replies[0]![1] as (string | null)[], replies[1]![1] as (string | null)[]] as const;
+    });
+    const found: { entry: MemoryEntry<T>; seq: number }[] = [];
+    const tags = query.tags ?? [];
+    for (let index = 0; index < ids.length; index++) {
+      const text = texts[index];
+      const seq = sequences[index];
+      if (text === null || text === undefined || seq === null || seq === undefined) continue;
+      const entry = JSON.parse(text) as MemoryEntry<T>;
+      if (query.agentId !== undefined && entry.agentId !== query.agentId) continue;
+      if (query.since !== undefined && entry.createdAt < query.since) continue;
+      if (query.until !== undefined && entry.createdAt >= query.until) continue;
+      if (tags.length > 0) {
+        const matches = query.tagMatch === 'any' ? tags.some((tag) => entry.tags.includes(tag)) : tags.every((tag) => entry.tags.includes(tag));
+        if (!matches) continue;
+      }
+      found.push({ entry, seq: Number(seq) });
+    }
+    const direction = query.order === 'oldest' ? 1 : -1;
+    found.sort((left, right) => direction * (left.entry.createdAt - right.entry.createdAt || left.seq - right.seq));
+    return (limit === Infinity ? found : found.slice(0, limit)).map(({ entry }) => entry);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await guard('RedisAgentMemory.delete', () => deleteScript.run(this.client, [], [this.base, id]))) === 1;
+  }
+
+  async size(): Promise<number> {
+    return guard('RedisAgentMemory.size', () => this.client.zcard(`${this.base}order`));
+  }
+
+  async clear(): Promise<void> {
+    await guard('RedisAgentMemory.clear', () => deleteByPattern(this.client, `${this.base.replace(/[{}]/g, '\\$&')}*`));
+  }
+
+  /** Closes the connection when the memory created it. */
+  async close(): Promise<void> {
+    await closeClient(this.client, this.owned);
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async candidates(query: MemoryQuery): Promise<string[]> {
+    const tags = [...new Set(query.tags ?? [])];
+    const agentSet = query.agentId === undefined ? undefined : `${this.base}agent:${query.agentId}`;
+    const tagSets = tags.map((tag) => `${this.base}tag:${tag}`);
+    if (tagSets.length > 0 && query.tagMatch !== 'any') return this.client.sinter(...tagSets, ...(agentSet === undefined ? [] : [agentSet]));
+    if (tagSets.length > 0) return this.client.sunion(...tagSets);
+    if (agentSet !== undefined) return this.client.smembers(agentSet);
+    return this.client.zrange(`${this.base}order`, 0, -1);
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { cache, step, WorkflowContext, InvalidOptionsError } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
+import { RedisCacheStore } from './redis-cache-store.js';
+import { runRedisSuites } from './test-support/redis-server.js';
+import { useRedisServer } from './test-support/use-redis.js';
+
+describe.skipIf(!runRedisSuites)('RedisCacheStore', () => {
+  const redis = useRedisServer();
+  const entry = (value: unknown, storedAt: number, ttlMs: number, staleMs = 0) => ({ value, storedAt, expiresAt: storedAt + ttlMs, staleUntil: storedAt + ttlMs + staleMs });
+
+  it('round-trips an entry through JSON, and a missing key is undefined', async () => {
+    const store = new RedisCacheStore({ connection: redis.client, prefix: redis.uniquePrefix('rt') });
+    const stored = entry({ text: 'hi', list: [1, 2] }, 1_000, 5_000, 2_000);
+    await store.set('a', stored);
+    expect(await store.get('a')).toEqual(stored);
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.delete('a')).toBe(true);
+    expect(await store.delete('a')).toBe(false);
+  });
+
+  it('lets Redis expire an entry once it may no longer be served (PX = staleUntil - storedAt)', async () => {
+    const prefix = redis.uniquePrefix('px');
+    const store = new RedisCacheStore({ connection: redis.client, prefix });
+    await store.set('k', entry('v', 0, 10_000, 5_000));
+    const pttl = await redis.client.pttl(`${prefix}cache:k`);
+    expect(pttl).toBeGreaterThan(14_000);
+    expect(pttl).toBeLessThanOrEqual(15_000);
+    await store.set('forever', { value: 'v', storedAt: 0, expiresAt: Infinity, staleUntil: Infinity });
+    expect(await redis.client.pttl(`${prefix}cache:forever`)).toBe(-1);
+    expect(await store.get('forever')).toEqual({ value: 'v', storedAt: 0, expiresAt: Infinity, staleUntil: Infinity });
+    await store.set('dead', entry('v', 0, 0));
+    expect(await store.get('dead')).toBeUndefined();
+  });
+
+  it('treats an unreadable entry as a miss', async () => {
+    const prefix = redis.uniquePrefix('corrupt');
+    const store = new RedisCacheStore({ connection: redis.client, prefix });
+    await redis.client.set(`${prefix}cache:bad`, '{not json');
+    expect(await store.get('bad')).toBeUndefined();
+  });
+
+  it('clears its own namespace only, and writes every key under the prefix', async () => {
+    const prefix = redis.uniquePrefix('ns');
+    const llm = new RedisCacheStore({ connection: redis.client, prefix, namespace: 'llm' });
+    const search = new RedisCacheStore({ connection: redis.client, prefix, namespace: 'search' });
+    for (let index = 0; index < 30; index++) await llm.set(`q${index}`, entry(index, 0, 60_000));
+    await search.set('q', entry('kept', 0, 60_000));
+    const keys = await redis.keysWithPrefix(prefix);
+    expect(keys).toHaveLength(31);
+    expect(keys.every((key) => key.startsWith(prefix))).toBe(true);
+    await llm.clear();
+    expect(await redis.keysWithPrefix(prefix)).toEqual([`${prefix}search:q`]);
+    expect((await search.get('q'))?.value).toBe('kept');
+  });
+
+  it('shares CachePrimitive results between two stores on separate connections', async () => {
+    const prefix = redis.uniquePrefix('shared');
+    const clock = new ManualClock(1_700_000_000_000);
+    let computed = 0;
+    const inner = step('slow', async (question: string) => {
+      computed++;
+      return `answer to ${question}`;
+    });
+    const stores = [0, 1].map(() => new RedisCacheStore<string>({ connection: redis.connection, prefix }));
+    const first = cache(inner, { ttlMs: 60_000, store: stores[0]!, clock });
+    const second = cache(inner, { ttlMs: 60_000, store: stores[1]!, clock });
+    expect(await first.execute(new WorkflowContext(), 'q1')).toBe('answer to q1');
+    expect(await second.execute(new WorkflowContext(), 'q1')).toBe('answer to q1');
+    expect(computed).toBe(1);
+    expect(second.stats()).toMatchObject({ hits: 1, misses: 0 });
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it('refuses bad options at construction', () => {
+    expect(() => new RedisCacheStore({ connection: redis.client, namespace: '' })).toThrow(InvalidOptionsError);
+    expect(() => new RedisCacheStore({ connection: redis.client, prefix: 'a[b' })).toThrow(InvalidOptionsError);
+    expect(() => new RedisCacheStore({ connection: redis.client, serialize: 'json' as never })).toThrow(/serialize/);
+  });
+});

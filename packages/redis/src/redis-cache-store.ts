@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+import { InvalidOptionsError, type CacheEntry, type CacheStore } from '@tta/primitives';
+import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { closeClient, guard } from './redis-call.js';
+import { deleteByPattern } from './scan.js';
+
+/** Options of {@link RedisCacheStore}. */
+export interface RedisCacheStoreOptions extends RedisStoreOptions {
+  /**
+   * Name of this cache inside the prefix: keys are `<prefix><namespace>:<cache key>`, so several
+   * caches share a server and `clear()` empties only its own.
+   * @default 'cache'
+   */
+  readonly namespace?: string;
+  /** Turns an entry into the stored string. @default JSON.stringify (Infinity times kept) */
+  readonly serialize?: (entry: CacheEntry<unknown>) => string;
+  /** Turns a stored string back into an entry. @default JSON.parse */
+  readonly deserialize?: (text: string) => CacheEntry<unknown>;
+}
+
+interface StoredEntry {
+  readonly value: unknown;
+  readonly storedAt: number;
+  readonly expiresAt: number | null;
+  readonly staleUntil: number | null;
+}
+
+const defaultSerialize = (entry: CacheEntry<unknown>): string =>
+  JSON.stringify({
+    value: entry.value,
+    storedAt: entry.storedAt,
+    // JSON has no Infinity: an entry without TTL is stored with null times.
+    expiresAt: Number.isFinite(entry.expiresAt) ? entry.expiresAt : null,
+    staleUntil: Number.isFinite(entry.staleUntil) ? entry.staleUntil : null,
+  } satisfies StoredEntry);
+
+const defaultDeserialize = (text: string): CacheEntry<unknown> => {
+  const stored = JSON.parse(text) as StoredEntry;
+  return {
+    value: stored.value,
+    storedAt: stored.storedAt,
+    expiresAt: stored.expiresAt ?? Infinity,
+    staleUntil: stored.staleUntil ?? Infinity,
+  };
+};
+
+/**
+ * A `CacheStore` in Redis, so that the `CachePrimitive`s of several processes share their
+ * entries: what one process computed is a hit for the others. Values are stored as JSON (they
+ * must survive a JSON round trip); every entry expires on the server when it may no longer be
+ * served (`PX` = `staleUntil - storedAt`), so Redis never keeps dead entries. Capacity is Redis's
+ * business (`maxmemory` with an `allkeys-lru` policy); the cache's `maxEntries` does not apply.
+ *
+ * @example
+ * const store = new RedisCacheStore({ connection: { url: process.env.REDIS_URL }, namespace: 'llm' });
+ * const cached = cache(llm, { ttlMs: 60_000, store });
+ */
+export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
+  /** The key prefix of this cache's entries, `<prefix><namespace>:`. */
+  readonly keyPrefix: string;
+  private readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly serialize: (entry: CacheEntry<unknown>) => string;
+  private readonly deserialize: (text: string) => CacheEntry<unknown>;
+
+  constructor(options: RedisCacheStoreOptions = {}) {
+    const prefix = validatePrefix('RedisCacheStore', options.prefix);
+    const namespace = options.namespace ?? 'cache';
+    if (typeof namespace !== 'string' || namespace.length === 0 || /[*?[\]]/.test(namespace)) {
+      throw new InvalidOptionsError('RedisCacheStore', 'namespace', 'must be a non-empty string without glob characters');
+    }
+    for (const name of ['serialize', 'deserialize'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') {
+        throw new InvalidOptionsError('RedisCacheStore', name, 'must be a function when given');
+      }
+    }
+    this.keyPrefix = `${prefix}${namespace}:`;
+    this.serialize = options.serialize ?? defaultSerialize;
+    this.deserialize = options.deserialize ?? defaultDeserialize;
+    const { client, owned } = resolveConnection(options.connection);
+    this.client = client;
+    this.owned = owned;
+  }
+
+  async get(key: string): Promise<CacheEntry<TValue> | undefined> {
+    const text = await guard('RedisCacheStore.get', () => this.client.get(this.keyPrefix + key));
+    if (text === null) return undefined;
+    try {
+      return this.deserialize(text) as CacheEntry<TValue>;
+    } catch {
+      // An entry written by an incompatible version is a miss; the next set replaces it.
+      return undefined;
+    }
+  }
+
+  async set(key: string, entry: CacheEntry<TValue>): Promise<void> {
+    const text = this.serialize(entry as CacheEntry<unknown>);
+    const lifetimeMs = Math.ceil(entry.staleUntil - entry.storedAt);
+    const redisKey = this.keyPrefix + key;
+    if (Number.isFinite(lifetimeMs)) {
+      if (lifetimeMs <= 0) {
+        await guard('RedisCacheStore.set', () => this.client.del(redisKey));
+        return;
+      }
+      await guard('RedisCacheStore.set', () => this.client.set(redisKey, text, 'PX', lifetimeMs));
+    } else {
+      await guard('RedisCacheStore.set', () => this.client.set(redisKey, text));
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return (await guard('RedisCacheStore.delete', () => this.client.del(this.keyPrefix + key))) > 0;
+  }
+
+  /** Removes every entry of this cache (this namespace only), with `SCAN` + `UNLINK` in batches. */
+  async clear(): Promise<void> {
+    await guard('RedisCacheStore.clear', () => deleteByPattern(this.client, `${this.keyPrefix}*`));
+  }
+
+  /** Closes the connection when the store created it. */
+  async close(): Promise<void> {
+    await closeClient(this.client, this.owned);
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

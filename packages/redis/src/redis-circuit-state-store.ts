@@ -1,0 +1,73 @@
+import type { Redis } from 'ioredis';
+import { InvalidOptionsError, type CircuitSnapshot, type CircuitStateStore } from '@tta/primitives';
+import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { closeClient, guard } from './redis-call.js';
+
+/** Options of {@link RedisCircuitStateStore}. */
+export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
+  /**
+   * Forget a breaker's snapshot this long after its last save (a breaker nobody uses any more
+   * stops taking space). `0`: keep forever.
+   * @default 86_400_000 (one day)
+   */
+  readonly ttlMs?: number;
+}
+
+/**
+ * A `CircuitStateStore` in Redis: breakers with the same key in several processes share their
+ * state, so when one process sees the dependency fail and opens the circuit, the others load the
+ * open state instead of hammering it too. Snapshots are stored as JSON under
+ * `<prefix>circuit:<key>`; the last save wins.
+ *
+ * @example
+ * const store = new RedisCircuitStateStore({ connection: redis });
+ * const guarded = circuitBreaker(llm, { failureThreshold: 5, breakDurationMs: 30_000, store, key: 'llm' });
+ */
+export class RedisCircuitStateStore implements CircuitStateStore {
+  private readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly keyPrefix: string;
+  private readonly ttlMs: number;
+
+  constructor(options: RedisCircuitStateStoreOptions = {}) {
+    const ttlMs = options.ttlMs ?? 86_400_000;
+    if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new InvalidOptionsError('RedisCircuitStateStore', 'ttlMs', 'must be an integer >= 0');
+    this.keyPrefix = `${validatePrefix('RedisCircuitStateStore', options.prefix)}circuit:`;
+    this.ttlMs = ttlMs;
+    const { client, owned } = resolveConnection(options.connection);
+    this.client = client;
+    this.owned = owned;
+  }
+
+  async load(key: string): Promise<CircuitSnapshot | undefined> {
+    const text = await guard('RedisCircuitStateStore.load', () => this.client.get(this.keyPrefix + key));
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text) as CircuitSnapshot;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async save(key: string, snapshot: CircuitSnapshot): Promise<void> {
+    const text = JSON.stringify(snapshot);
+    const redisKey = this.keyPrefix + key;
+    if (this.ttlMs > 0) await guard('RedisCircuitStateStore.save', () => this.client.set(redisKey, text, 'PX', this.ttlMs));
+    else await guard('RedisCircuitStateStore.save', () => this.client.set(redisKey, text));
+  }
+
+  /** Forgets the snapshot under `key`; true when there was one. */
+  async delete(key: string): Promise<boolean> {
+    return (await guard('RedisCircuitStateStore.delete', () => this.client.del(this.keyPrefix + key))) > 0;
+  }
+
+  /** Closes the connection when the store created it. */
+  async close(): Promise<void> {
+    await closeClient(this.client, this.owned);
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { describeHandoffQueueContract } from '@tta/agent-context/testing';
+import { InvalidOptionsError } from '@tta/primitives';
+import { AgentHandoffPrimitive, defineAgent, type HandoffTask } from '@tta/agent-context';
+import { WorkflowContext } from '@tta/primitives';
+import { RedisHandoffQueue } from './redis-handoff-queue.js';
+import { runRedisSuites } from './test-support/redis-server.js';
+import { useRedisServer } from './test-support/use-redis.js';
+
+describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
+  const redis = useRedisServer();
+
+  describeHandoffQueueContract(
+    'RedisHandoffQueue',
+    async () => new RedisHandoffQueue({ connection: redis.connection, prefix: redis.uniquePrefix('handoff') }),
+    async (queue) => (queue as RedisHandoffQueue).close(),
+  );
+
+  const task = (to: string, input: unknown): HandoffTask => ({ id: `t-${String(input)}`, from: 'planner', to, input, correlationId: 'run-1', data: {}, history: [], enqueuedAt: 1 });
+
+  it('hands a task queued by one process-side object to a taker on another connection', async () => {
+    const prefix = redis.uniquePrefix('cross');
+    const producer = new RedisHandoffQueue({ connection: redis.connection, prefix });
+    const consumer = new RedisHandoffQueue({ connection: redis.connection, prefix });
+    await producer.enqueue(task('reviewer', 'pr-1'));
+    expect(await consumer.size('reviewer')).toBe(1);
+    const delivery = await consumer.take('reviewer');
+    expect(delivery?.task.input).toBe('pr-1');
+    await delivery!.complete();
+    await expect(delivery!.complete()).rejects.toThrow(/already/);
+    expect(await producer.size('reviewer')).toBe(0);
+    expect((await redis.keysWithPrefix(prefix)).every((key) => key.startsWith(`${prefix}bull:handoff-reviewer:`))).toBe(true);
+    await Promise.all([producer.close(), consumer.close()]);
+  });
+
+  it('offers a failed task again while attempts remain, and enqueues a task id only once', async () => {
+    const queue = new RedisHandoffQueue({ connection: redis.connection, prefix: redis.uniquePrefix('retry'), attempts: 2, retryDelayMs: 0 });
+    await queue.enqueue(task('coder', 'fix'));
+    await queue.enqueue(task('coder', 'fix'));
+    expect(await queue.size('coder')).toBe(1);
+    await (await queue.take('coder'))!.fail(new Error('flaky tool'));
+    await expect.poll(async () => (await queue.take('coder'))?.task.input, { timeout: 5_000 }).toBe('fix');
+    await queue.close();
+  });
+
+  it('carries a queued AgentHandoffPrimitive handoff to a target drained through another connection', async () => {
+    const prefix = redis.uniquePrefix('agents');
+    const seen: { input: string; correlationId: string; data: unknown }[] = [];
+    const reviewer = defineAgent({ id: 'reviewer', role: 'review' }, async (input: string, context) => {
+      seen.push({ input, correlationId: context.correlationId, data: context.data });
+      return `reviewed ${input}`;
+    });
+    const senderQueue = new RedisHandoffQueue({ connection: redis.connection, prefix });
+    const receiverQueue = new RedisHandoffQueue({ connection: redis.connection, prefix });
+    const send = new AgentHandoffPrimitive({ to: reviewer, strategy: 'queued', queue: senderQueue, preserveContext: ['repo'] });
+    const result = await send.execute(WorkflowContext.create({ correlationId: 'run-77', data: { repo: 'tta', secret: 'x' } }), 'pr-5');
+    expect(result).toMatchObject({ status: 'queued', agentId: 'reviewer' });
+    const drain = new AgentHandoffPrimitive({ to: reviewer, strategy: 'queued', queue: receiverQueue });
+    const report = await drain.drain(WorkflowContext.create());
+    expect(report.completed.map((entry) => entry.output)).toEqual(['reviewed pr-5']);
+    expect(seen).toEqual([{ input: 'pr-5', correlationId: 'run-77', data: { repo: 'tta' } }]);
+    expect(await senderQueue.size('reviewer')).toBe(0);
+    await Promise.all([senderQueue.close(), receiverQueue.close()]);
+  });
+
+  it('refuses bad options at construction', () => {
+    expect(() => new RedisHandoffQueue({ connection: redis.connection, attempts: 0 })).toThrow(InvalidOptionsError);
+  });
+});

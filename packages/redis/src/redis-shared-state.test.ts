@@ -1,0 +1,77 @@
+import { describe, expect, it, vi } from 'vitest';
+import { describeSharedStateContract } from '@tta/agent-context/testing';
+import { StateConflictError, type StateChange } from '@tta/agent-context';
+import { ManualClock } from '@tta/primitives/testing';
+import { RedisSharedState } from './redis-shared-state.js';
+import { runRedisSuites } from './test-support/redis-server.js';
+import { useRedisServer } from './test-support/use-redis.js';
+
+describe.skipIf(!runRedisSuites)('RedisSharedState', () => {
+  const redis = useRedisServer();
+
+  describeSharedStateContract(
+    'RedisSharedState',
+    async ({ clock }) => new RedisSharedState({ connection: redis.client, prefix: redis.uniquePrefix('state'), clock }),
+    async (store) => (store as RedisSharedState).close(),
+  );
+
+  it('lets exactly one of two stores on separate connections win a compare-and-set race', async () => {
+    const prefix = redis.uniquePrefix('race');
+    const clock = new ManualClock(1_000);
+    const stores = [0, 1].map(() => new RedisSharedState({ connection: redis.connection, prefix, clock }));
+    const address = { scope: 'global', scopeId: '', key: 'leader' } as const;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, index) => stores[index % 2]!.compareAndSet(address, 0, `candidate-${index}`)),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(StateConflictError.isInstance(outcome.reason)).toBe(true);
+    await Promise.all(stores.map((store) => store.close()));
+  });
+
+  it('delivers a change made through one store to a subscriber of another', async () => {
+    const prefix = redis.uniquePrefix('fanout');
+    const writer = new RedisSharedState({ connection: redis.connection, prefix });
+    const reader = new RedisSharedState({ connection: redis.connection, prefix });
+    const changes: StateChange[] = [];
+    const subscription = await reader.subscribe({ scope: 'session', scopeId: 's1' }, (change) => changes.push(change));
+    await writer.set({ scope: 'session', scopeId: 's1', key: 'plan' }, { step: 1 }, { updatedBy: 'planner' });
+    await vi.waitFor(() => expect(changes).toHaveLength(1), { timeout: 5_000, interval: 5 });
+    expect(changes[0]).toMatchObject({ type: 'set', key: 'plan', previousVersion: 0, entry: { value: { step: 1 }, version: 1, updatedBy: 'planner' } });
+    subscription.dispose();
+    await Promise.all([writer.close(), reader.close()]);
+  });
+
+  it('keeps scope ids with separators apart', async () => {
+    const store = new RedisSharedState({ connection: redis.client, prefix: redis.uniquePrefix('sep') });
+    await store.set({ scope: 'workflow', scopeId: 'a:b', key: 'c' }, 1);
+    await store.set({ scope: 'workflow', scopeId: 'a', key: 'b:c' }, 2);
+    expect((await store.get({ scope: 'workflow', scopeId: 'a:b', key: 'c' }))?.value).toBe(1);
+    expect(await store.keys('workflow', 'a')).toEqual(['b:c']);
+    await store.close();
+  });
+
+  it('writes only keys under its prefix, and clearScope removes one scope id', async () => {
+    const prefix = redis.uniquePrefix('keys');
+    const store = new RedisSharedState({ connection: redis.client, prefix });
+    await store.set({ scope: 'workflow', scopeId: 'run-1', key: 'x' }, 1, { ttlMs: 60_000 });
+    await store.set({ scope: 'workflow', scopeId: 'run-2', key: 'y' }, 2);
+    const keys = await redis.keysWithPrefix(prefix);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    expect(keys.every((key) => key.startsWith(prefix))).toBe(true);
+    expect(await store.clearScope('workflow', 'run-1')).toBe(1);
+    expect(await store.keys('workflow', 'run-1')).toEqual([]);
+    expect(await store.keys('workflow', 'run-2')).toEqual(['y']);
+    await store.close();
+  });
+
+  it('lets Redis drop an expired entry after the grace period', async () => {
+    const prefix = redis.uniquePrefix('ttl');
+    const store = new RedisSharedState({ connection: redis.client, prefix, expiryGraceMs: 1_000 });
+    await store.set({ scope: 'global', scopeId: '', key: 'short' }, 'v', { ttlMs: 500 });
+    const [entryKey] = (await redis.keysWithPrefix(`${prefix}state:`));
+    const pttl = await redis.client.pttl(entryKey!);
+    expect(pttl).toBeGreaterThan(1_000);
+    expect(pttl).toBeLessThanOrEqual(1_500);
+    await store.close();
+  });
+});

@@ -1,0 +1,234 @@
+import type { Redis } from 'ioredis';
+import { InvalidOptionsError, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import {
+  StateConflictError,
+  type SharedState,
+  type StateAddress,
+  type StateChange,
+  type StateChangeFilter,
+  type StateChangeListener,
+  type StateEntry,
+  type StateScope,
+  type StateWriteOptions,
+} from '@tta/agent-context';
+import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { closeClient, guard } from './redis-call.js';
+import { deleteScript, keysScript, writeScript } from './redis-shared-state-scripts.js';
+import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
+import { deleteByPattern } from './scan.js';
+
+/** Options of {@link RedisSharedState}. */
+export interface RedisSharedStateOptions extends RedisStoreOptions {
+  /** Clock for `updatedAt` and TTLs; every process sharing the state should agree on time. @default systemClock */
+  readonly clock?: Clock;
+  /**
+   * Extra time Redis keeps an expired entry before dropping it. Expiry is decided on the store
+   * clock (so processes with the same clock agree at once); Redis removes the data itself this
+   * long afterwards.
+   * @default 5_000
+   */
+  readonly expiryGraceMs?: number;
+}
+
+/**
+ * The `SharedState` (blackboard) in Redis: the same entries, versions and change notifications
+ * for every process that uses the same server and prefix. Writes and compare-and-set run as Lua
+ * scripts, so the version check and the write are one atomic step on the server: among writers
+ * in any number of processes that expect the same version, exactly one wins and the others get
+ * `StateConflictError`. Changes are published from the same script, so subscribers see them in
+ * write order (Redis pub/sub: a subscriber that is disconnected at the time misses them).
+ *
+ * Keys: `<prefix>state:{<scope>:<scopeId>}:<key>` (a hash per entry) and
+ * `<prefix>state-index:{<scope>:<scopeId>}` (the key list of a scope); the braces keep a scope on
+ * one Redis Cluster slot.
+ *
+ * @example
+ * const state = new RedisSharedState({ connection: redis });
+ * const entry = await state.get({ scope: 'session', scopeId: sessionId, key: 'plan' });
+ * await state.compareAndSet({ scope: 'session', scopeId: sessionId, key: 'plan' }, entry?.version ?? 0, nextPlan);
+ */
+export class RedisSharedState implements SharedState {
+  private readonly client: Redis;
+  private readonly owned: boolean;
+  private readonly prefix: string;
+  private readonly channel: string;
+  private readonly clock: Clock;
+  private readonly graceMs: number;
+  private readonly hub: PubSubHub;
+
+  constructor(options: RedisSharedStateOptions = {}) {
+    this.prefix = validatePrefix('RedisSharedState', options.prefix);
+    const graceMs = options.expiryGraceMs ?? 5_000;
+    if (!Number.isInteger(graceMs) || graceMs < 0) throw new InvalidOptionsError('RedisSharedState', 'expiryGraceMs', 'must be an integer >= 0');
+    this.graceMs = graceMs;
+    this.clock = options.clock ?? systemClock;
+    this.channel = `${this.prefix}state-changes`;
+    const { client, owned } = resolveConnection(options.connection);
+    this.client = client;
+    this.owned = owned;
+    this.hub = new PubSubHub(client, 'RedisSharedState');
+  }
+
+  async get<T = unknown>(address: StateAddress): Promise<StateEntry<T> | undefined> {
+    const [version, updatedAt, expiresAt, updatedBy, data] = await guard('RedisSharedState.get', () =>
+      this.client.hmget(this.entryKey(address), 'v', 'u', 'e', 'b', 'd'),
+    );
+    if (version == null || data == null || updatedAt == null) return undefined;
+    if (expiresAt != null && Number(expiresAt) <= this.clock.now()) return undefined;
+    return toEntry<T>(address, Number(version), Number(updatedAt), data, expiresAt ?? null, updatedBy ?? null);
+  }
+
+  set<T>(address: StateAddress, value: T, options: StateWriteOptions = {}): Promise<StateEntry<T>> {
+    return this.write('set', address, 0, value, options);
+  }
+
+  compareAndSet<T>(address: StateAddress, expectedVersion: number, value: T, options: StateWriteOptions = {}): Promise<StateEntry<T>> {
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+      return Promise.reject(new RangeError(`compareAndSet: expectedVersion must be an integer >= 0 (got ${String(expectedVersion)})`));
+    }
+    return this.write('cas', address, expectedVersion, value, options);
+  }
+
+  async delete(address: StateAddress, expectedVersion?: number): Promise<boolean> {
+    const reply = (await guard('RedisSharedState.delete', () =>
+      deleteScript.run(this.client, [this.entryKey(address), this.indexKey(address.scope, address.scopeId)], [
+        expectedVersion === undefined ? '' : expectedVersion,
+        this.clock.now(),
+        this.channel,
+        address.scope,
+        address.scopeId,
+        address.key,
+      ]),
+    )) as [number, number];
+    if (reply[0] === 0) throw new StateConflictError(formatAddress(address), expectedVersion ?? 0, reply[1]);
+    return reply[1] > 0;
+  }
+
+  async keys(scope: StateScope, scopeId: string, keyPrefix = ''): Promise<string[]> {
+    const min = keyPrefix === '' ? '-' : `[${keyPrefix}`;
+    // Every key starting with the prefix sorts below prefix + U+10FFFF's UTF-8 bytes.
+    const max = keyPrefix === '' ? '+' : `(${keyPrefix}\u{10FFFF}`;
+    const live = (await guard('RedisSharedState.keys', () =>
+      keysScript.run(this.client, [this.indexKey(scope, scopeId)], [this.entryPrefix(scope, scopeId), this.clock.now(), min, max]),
+    )) as string[];
+    return live.sort();
+  }
+
+  async subscribe(filter: StateChangeFilter, listener: StateChangeListener): Promise<Disposable> {
+    if (typeof listener !== 'function') throw new TypeError('RedisSharedState.subscribe: listener must be a function');
+    return this.hub.subscribe(this.channel, (message) => {
+      let change: StateChange;
+      try {
+        change = JSON.parse(message) as StateChange;
+      } catch (error) {
+        reportListenerFailure(error);
+        return;
+      }
+      if (!matchesFilter(filter, change)) return;
+      if (change.entry === null) change = { ...change, entry: undefined };
+      try {
+        listener(change);
+      } catch (error) {
+        reportListenerFailure(error);
+      }
+    });
+  }
+
+  /** Removes every entry of one scope id (for example when a run ends); resolves to how many. */
+  async clearScope(scope: StateScope, scopeId: string): Promise<number> {
+    const pattern = `${escapeGlob(this.entryPrefix(scope, scopeId))}*`;
+    return guard('RedisSharedState.clearScope', async () => {
+      const removed = await deleteByPattern(this.client, pattern);
+      await this.client.del(this.indexKey(scope, scopeId));
+      return removed;
+    });
+  }
+
+  /** Closes the subscriber connection, and the main one when the store created it. */
+  async close(): Promise<void> {
+    await this.hub.close();
+    await closeClient(this.client, this.owned);
+  }
+
+  /** Same as {@link close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async write<T>(mode: 'set' | 'cas', address: StateAddress, expectedVersion: number, value: T, options: StateWriteOptions): Promise<StateEntry<T>> {
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`RedisSharedState: the value of "${formatAddress(address)}" cannot be stored as JSON`);
+    const ttlMs = options.ttlMs;
+    if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new RangeError(`RedisSharedState: ttlMs must be a finite number > 0 (got ${String(ttlMs)})`);
+    const now = this.clock.now();
+    const reply = (await guard(`RedisSharedState.${mode === 'set' ? 'set' : 'compareAndSet'}`, () =>
+      writeScript.run(this.client, [this.entryKey(address), this.indexKey(address.scope, address.scopeId)], [
+        mode,
+        expectedVersion,
+        json,
+        now,
+        ttlMs === undefined ? '' : Math.ceil(ttlMs),
+        options.updatedBy ?? '',
+        this.channel,
+        this.graceMs,
+        address.scope,
+        address.scopeId,
+        address.key,
+      ]),
+    )) as [number, number];
+    if (reply[0] === 0) throw new StateConflictError(formatAddress(address), expectedVersion, reply[1]);
+    const entry: Record<string, unknown> = { scope: address.scope, scopeId: address.scopeId, key: address.key, value: JSON.parse(json) as T, version: reply[1], updatedAt: now };
+    if (ttlMs !== undefined) entry.expiresAt = now + Math.ceil(ttlMs);
+    if (options.updatedBy !== undefined) entry.updatedBy = options.updatedBy;
+    return entry as unknown as StateEntry<T>;
+  }
+
+  private scopeTag(scope: StateScope, scopeId: string): string {
+    // Encoding the scope id keeps `a:b` + `c` apart from `a` + `b:c`, and braces out of the tag.
+    return `{${scope}:${encodeURIComponent(scopeId)}}`;
+  }
+
+  private entryPrefix(scope: StateScope, scopeId: string): string {
+    return `${this.prefix}state:${this.scopeTag(scope, scopeId)}:`;
+  }
+
+  private entryKey(address: StateAddress): string {
+    return this.entryPrefix(address.scope, address.scopeId) + address.key;
+  }
+
+  private indexKey(scope: StateScope, scopeId: string): string {
+    return `${this.prefix}state-index:${this.scopeTag(scope, scopeId)}`;
+  }
+}
+
+function toEntry<T>(address: StateAddress, version: number, updatedAt: number, data: string, expiresAt: string | null, updatedBy: string | null): StateEntry<T> {
+  const entry: Record<string, unknown> = {
+    scope: address.scope,
+    scopeId: address.scopeId,
+    key: address.key,
+    value: JSON.parse(data) as T,
+    version,
+    updatedAt,
+  };
+  if (expiresAt !== null) entry.expiresAt = Number(expiresAt);
+  if (updatedBy !== null) entry.updatedBy = updatedBy;
+  return entry as unknown as StateEntry<T>;
+}
+
+/** `scope:scopeId:key`, as the in-memory store names an address in errors. */
+function formatAddress(address: StateAddress): string {
+  return `${address.scope}:${address.scopeId}:${address.key}`;
+}
+
+function matchesFilter(filter: StateChangeFilter, address: StateAddress): boolean {
+  return (
+    (filter.scope === undefined || filter.scope === address.scope) &&
+    (filter.scopeId === undefined || filter.scopeId === address.scopeId) &&
+    (filter.key === undefined || filter.key === address.key) &&
+    (filter.keyPrefix === undefined || address.key.startsWith(filter.keyPrefix))
+  );
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

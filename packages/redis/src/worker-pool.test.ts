@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError, step, WorkflowContext, type SpanContextLike } from '@tta/primitives';
+import { WorkerPool, type WorkflowJobEvent } from './worker-pool.js';
+import { createWorkflowQueue, createWorkflowQueueEvents, enqueueWorkflow } from './enqueue-workflow.js';
+import { runRedisSuites } from './test-support/redis-server.js';
+import { useRedisServer } from './test-support/use-redis.js';
+
+describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
+  const redis = useRedisServer();
+
+  /** A queue, its events and a pool on one fresh prefix; `dispose` closes them all. */
+  async function setUp(workflows: ConstructorParameters<typeof WorkerPool>[0]['workflows'], options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
+    const prefix = redis.uniquePrefix('pool');
+    const connection = redis.connection;
+    const queue = createWorkflowQueue({ connection, prefix });
+    const events = createWorkflowQueueEvents({ connection, prefix });
+    const pool = new WorkerPool({ connection, prefix, workflows, ...options });
+    await Promise.all([events.waitUntilReady(), pool.waitUntilReady()]);
+    return {
+      prefix,
+      queue,
+      events,
+      pool,
+      dispose: () => Promise.all([pool.close(), events.close(), queue.close()]),
+    };
+  }
+
+  it('runs the named workflow on the job input and returns its output, carrying the run across the queue', async () => {
+    let seen: WorkflowContext | undefined;
+    const greet = step('greet', async (input: { name: string }, context) => {
+      seen = context;
+      return `hello ${input.name}`;
+    });
+    const { queue, events, pool, dispose } = await setUp({ greet });
+    const completed: WorkflowJobEvent[] = [];
+    pool.onCompleted((event) => completed.push(event));
+    const parentSpanContext: SpanContextLike = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: 'v=1' };
+    const context = WorkflowContext.create({ correlationId: 'run-1', parentSpanContext, baggage: { tenant: 'acme' }, data: { locale: 'fr' }, timeoutMs: 60_000 });
+    const job = await enqueueWorkflow(queue, 'greet', { name: 'Ada' }, { context });
+    expect(await job.waitUntilFinished(events, 10_000)).toBe('hello Ada');
+    expect(seen?.correlationId).toBe('run-1');
+    expect(seen?.parentSpanContext).toEqual({ ...parentSpanContext, isRemote: true });
+    expect(seen?.baggage).toEqual({ tenant: 'acme' });
+    expect(seen?.data).toEqual({ locale: 'fr' });
+    expect(seen?.deadline).toBe(context.deadline);
+    await expect.poll(() => completed).toEqual([{ jobId: job.id, workflow: 'greet', correlationId: 'run-1', attemptsMade: 1, output: 'hello Ada' }]);
+    await dispose();
+  });
+
+  it('retries a failing workflow as many times as the job allows (BullMQ attempts)', async () => {
+    let calls = 0;
+    const flaky = step('flaky', async () => {
+      calls++;
+      if (calls < 3) throw new Error(`failure ${calls}`);
+      return calls;
+    });
+    const { queue, events, dispose } = await setUp({ flaky });
+    const job = await enqueueWorkflow(queue, 'flaky', null, { attempts: 3, backoff: { type: 'fixed', delayMs: 10 } });
+    expect(await job.waitUntilFinished(events, 10_000)).toBe(3);
+    await dispose();
+  });
+
+  it('fails a job for an unknown workflow for good, without retrying it', async () => {
+    const { queue, events, pool, dispose } = await setUp({ known: step('known', async () => 1) });
+    const failed: WorkflowJobEvent[] = [];
+    pool.onFailed((event) => failed.push(event));
+    const job = await enqueueWorkflow(queue, 'missing', {}, { attempts: 5 });
+    await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/No workflow "missing".*known/);
+    await expect.poll(() => failed.length).toBe(1);
+    expect((await queue.getJob(job.id!))?.attemptsMade).toBe(1);
+    await dispose();
+  });
+
+  it('delays a job, keeps a job id idempotent, and generates a correlation id when none is given', async () => {
+    let correlationId: string | undefined;
+    const { queue, events, dispose } = await setUp({ work: step('work', async (_input: unknown, context) => (correlationId = context.correlationId)) });
+    const delayed = await enqueueWorkflow(queue, 'work', 1, { delayMs: 60_000, jobId: 'once' });
+    expect(await delayed.getState()).toBe('delayed');
+    const again = await enqueueWorkflow(queue, 'work', 2, { jobId: 'once' });
+    expect(again.id).toBe('once');
+    expect(await queue.getDelayedCount()).toBe(1);
+    const now = await enqueueWorkflow(queue, 'work', 3);
+    await now.waitUntilFinished(events, 10_000);
+    expect(correlationId).toMatch(/^[0-9a-f-]{36}$/);
+    await dispose();
+  });
+
+  it('runs jobs concurrently up to its concurrency', async () => {
+    let running = 0;
+    let peak = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = step('slow', async () => {
+      running++;
+      peak = Math.max(peak, running);
+      // Hold every job until three run at once: proves three run together, and no more ever do.
+      if (running >= 3) open();
+      await gate;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running--;
+    });
+    const { queue, events, dispose } = await setUp({ slow }, { concurrency: 3 });
+    const jobs = await Promise.all(Array.from({ length: 9 }, () => enqueueWorkflow(queue, 'slow', null)));
+    await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 10_000)));
+    expect(peak).toBe(3);
+    await dispose();
+  });
+
+  it('aborts the running workflow when closed by force', async () => {
+    let reason: unknown;
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const endless = step('endless', (_input: unknown, context) =>
+      new Promise<never>((_resolve, reject) => {
+        context.signal.addEventListener('abort', () => {
+          reason = context.abortReason;
+          reject(context.abortReason);
+        }, { once: true });
+        started();
+      }),
+    );
+    const { queue, pool, events, dispose } = await setUp({ endless });
+    await enqueueWorkflow(queue, 'endless', null);
+    await startedPromise;
+    await pool.close(true);
+    expect(reason).toBeDefined();
+    await Promise.all([events.close(), queue.close()]);
+    await dispose().catch(() => undefined);
+  });
+
+  it('refuses bad options at construction', () => {
+    const work = step('work', async () => 1);
+    expect(() => new WorkerPool({ workflows: {} })).toThrow(InvalidOptionsError);
+    expect(() => new WorkerPool({ workflows: { work: (async () => 1) as never } })).toThrow(/workflows.work/);
+    expect(() => new WorkerPool({ workflows: { work }, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => new WorkerPool({ workflows: { work }, queueName: 'a:b' })).toThrow(/queueName/);
+    expect(() => createWorkflowQueue({ prefix: 'x*' })).toThrow(InvalidOptionsError);
+  });
+});

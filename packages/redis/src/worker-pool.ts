@@ -1,0 +1,197 @@
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import {
+  EventEmitter,
+  InvalidOptionsError,
+  WorkflowContext,
+  WorkflowPrimitive,
+  type AnyPrimitive,
+  type Clock,
+  type Event,
+  type Logger,
+  type WorkflowContextOptions,
+} from '@tta/primitives';
+import type { RedisConnection } from './connection.js';
+import { blockingConnection } from './bullmq-connection.js';
+import { queueIdentity, type WorkflowJobData } from './enqueue-workflow.js';
+import { parseTraceparent } from './trace-context.js';
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** The workflows this process can run, by the name jobs are enqueued with. */
+  readonly workflows: Readonly<Record<string, AnyPrimitive>>;
+  /** An ioredis client (its options are copied: workers need connections of their own) or connection options. @default {} (127.0.0.1:6379) */
+  readonly connection?: RedisConnection;
+  /** Key prefix, the same as the producers'. @default 'tta:' */
+  readonly prefix?: string;
+  /** @default 'workflows' */
+  readonly queueName?: string;
+  /** Jobs this process runs at once. @default 1 */
+  readonly concurrency?: number;
+  /**
+   * How long a job stays locked to this worker without a renewal (renewed every half of it while
+   * the job runs). A worker that dies holds its jobs at most this long.
+   * @default 30_000
+   */
+  readonly lockDurationMs?: number;
+  /** How often workers look for jobs whose lock expired and put them back in the queue. @default 30_000 */
+  readonly stalledIntervalMs?: number;
+  /** Times a job may be recovered from a dead worker before it is failed. @default 1 */
+  readonly maxStalledCount?: number;
+  /** Start taking jobs at construction; otherwise call `run()`. @default true */
+  readonly autorun?: boolean;
+  /** Worker name, recorded on the jobs it runs (`job.processedBy`). */
+  readonly workerName?: string;
+  /** Logger of the runs' contexts (lines carry each job's correlation id). @default silentLogger */
+  readonly logger?: Logger;
+  /** Clock of the runs' contexts. @default systemClock */
+  readonly clock?: Clock;
+  /** Raw BullMQ worker options, applied last. */
+  readonly workerOptions?: Readonly<Omit<WorkerOptions, 'connection' | 'prefix'>>;
+}
+
+/** A job that ended, as reported by {@link WorkerPool.onCompleted} and {@link WorkerPool.onFailed}. */
+export interface WorkflowJobEvent {
+  readonly jobId: string;
+  readonly workflow: string;
+  readonly correlationId: string;
+  /** Attempts made so far, this one included. */
+  readonly attemptsMade: number;
+  /** The output (completed jobs). */
+  readonly output?: unknown;
+  /** Why it failed (failed jobs). */
+  readonly error?: unknown;
+}
+
+/**
+ * Runs workflow jobs from a BullMQ queue in this process: start one in each process (or
+ * container) that should do work, and they share the queue. A job names a registered workflow;
+ * the pool runs that primitive with the job's input in a `WorkflowContext` that keeps the
+ * enqueuing run's correlation id, trace parent (`traceparent`), baggage, data and deadline, and
+ * whose signal aborts when BullMQ cancels the job or the pool closes by force. The primitive's
+ * output is the job's return value.
+ *
+ * Retries (`attempts` / `backoff` on enqueue), delays, concurrency and the recovery of jobs of a
+ * worker that died (stalled jobs, after `lockDurationMs`) are BullMQ's. Delivery is at least once:
+ * a job whose worker died mid-run runs again elsewhere, so make side effects idempotent (the job
+ * id is a good idempotency key).
+ *
+ * @example
+ * const pool = new WorkerPool({ connection: { url: process.env.REDIS_URL }, workflows: { summarise }, concurrency: 4 });
+ * process.on('SIGTERM', () => void pool.close());
+ */
+export class WorkerPool {
+  /** The underlying BullMQ worker (for its events and advanced controls). */
+  readonly worker: Worker<WorkflowJobData, unknown>;
+  /** Name of the queue. */
+  readonly queueName: string;
+  /** Names of the registered workflows. */
+  readonly workflowNames: readonly string[];
+  /** A job finished successfully in this process. */
+  readonly onCompleted: Event<WorkflowJobEvent>;
+  /** A job failed in this process (it may be retried, by its `attempts`). */
+  readonly onFailed: Event<WorkflowJobEvent>;
+  /** The worker hit a connection or internal error (it keeps trying). */
+  readonly onError: Event<unknown>;
+  private readonly workflows: ReadonlyMap<string, AnyPrimitive>;
+  private readonly completed = new EventEmitter<WorkflowJobEvent>();
+  private readonly failed = new EventEmitter<WorkflowJobEvent>();
+  private readonly errors = new EventEmitter<unknown>();
+  private readonly logger: Logger | undefined;
+  private readonly clock: Clock | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    const kind = 'WorkerPool';
+    if (typeof options?.workflows !== 'object' || options.workflows === null) throw new InvalidOptionsError(kind, 'workflows', 'must be an object of primitives');
+    const workflows = new Map<string, AnyPrimitive>();
+    for (const [name, primitive] of Object.entries(options.workflows)) {
+      if (!(primitive instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `workflows.${name}`, 'must be a WorkflowPrimitive');
+      workflows.set(name, primitive);
+    }
+    if (workflows.size === 0) throw new InvalidOptionsError(kind, 'workflows', 'must register at least one workflow');
+    const positive = (name: string, value: number | undefined, fallback: number): number => {
+      const resolved = value ?? fallback;
+      if (!Number.isInteger(resolved) || resolved < 1) throw new InvalidOptionsError(kind, name, 'must be an integer >= 1');
+      return resolved;
+    };
+    const concurrency = positive('concurrency', options.concurrency, 1);
+    const lockDuration = positive('lockDurationMs', options.lockDurationMs, 30_000);
+    const stalledInterval = positive('stalledIntervalMs', options.stalledIntervalMs, 30_000);
+    const maxStalledCount = options.maxStalledCount ?? 1;
+    if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new InvalidOptionsError(kind, 'maxStalledCount', 'must be an integer >= 0');
+    const { prefix, queueName } = queueIdentity(kind, options);
+    this.workflows = workflows;
+    this.workflowNames = [...workflows.keys()];
+    this.queueName = queueName;
+    this.logger = options.logger;
+    this.clock = options.clock;
+    this.onCompleted = this.completed.event;
+    this.onFailed = this.failed.event;
+    this.onError = this.errors.event;
+    const workerOptions: WorkerOptions = {
+      connection: blockingConnection(options.connection),
+      prefix,
+      concurrency,
+      lockDuration,
+      stalledInterval,
+      maxStalledCount,
+      autorun: options.autorun ?? true,
+      ...options.workerOptions,
+    };
+    if (options.workerName !== undefined) workerOptions.name = options.workerName;
+    this.worker = new Worker<WorkflowJobData, unknown>(queueName, (job, token, signal) => this.process(job, token, signal), workerOptions);
+    this.worker.on('error', (error) => this.errors.emit(error));
+    this.worker.on('completed', (job, output) => this.completed.emit(describeJob(job, { output })));
+    this.worker.on('failed', (job, error) => {
+      if (job !== undefined) this.failed.emit(describeJob(job, { error }));
+    });
+  }
+
+  /** Starts taking jobs (only needed with `autorun: false`). Resolves when the worker stops. */
+  run(): Promise<void> {
+    return this.worker.run();
+  }
+
+  /** Resolves once the worker's connections are ready. */
+  async waitUntilReady(): Promise<void> {
+    await this.worker.waitUntilReady();
+  }
+
+  /**
+   * Stops taking jobs and closes the connections. By default waits for the running jobs to finish;
+   * with `force` it aborts their signals and returns at once (BullMQ will hand them to another
+   * worker once their lock expires).
+   */
+  async close(force = false): Promise<void> {
+    if (force) this.worker.cancelAllJobs('WorkerPool closed by force');
+    await this.worker.close(force);
+  }
+
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async process(job: Job<WorkflowJobData, unknown>, _token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const primitive = this.workflows.get(job.name);
+    if (primitive === undefined) {
+      // No retry can fix a job no worker knows: fail it for good.
+      throw new UnrecoverableError(`No workflow "${job.name}" in this WorkerPool (registered: ${this.workflowNames.join(', ')})`);
+    }
+    const data = job.data;
+    const options: { -readonly [K in keyof WorkflowContextOptions]: WorkflowContextOptions[K] } = { correlationId: data.correlationId };
+    const parent = parseTraceparent(data.traceparent, data.tracestate);
+    if (parent !== undefined) options.parentSpanContext = parent;
+    if (data.baggage !== undefined) options.baggage = data.baggage;
+    if (data.data !== undefined) options.data = data.data;
+    if (data.deadline !== undefined) options.deadline = data.deadline;
+    if (signal !== undefined) options.signal = signal;
+    if (this.logger !== undefined) options.logger = this.logger;
+    if (this.clock !== undefined) options.clock = this.clock;
+    const context = WorkflowContext.create(options);
+    return primitive.execute(context, data.input);
+  }
+}
+
+function describeJob(job: Job<WorkflowJobData, unknown>, outcome: { readonly output?: unknown; readonly error?: unknown }): WorkflowJobEvent {
+  return { jobId: job.id ?? '', workflow: job.name, correlationId: job.data?.correlationId ?? '', attemptsMade: job.attemptsMade, ...outcome };
+}
