@@ -1,0 +1,135 @@
+import { describe, it, expect } from 'vitest';
+import { WorkflowContext, parallel, step } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
+import { AgentContext } from './agent-context.js';
+import { defineAgent } from './define-agent.js';
+import { InMemorySharedState } from '../state/in-memory-shared-state.js';
+
+const planner = { id: 'planner', role: 'planner', capabilities: ['planning'] };
+const coder = { id: 'coder', role: 'coder', capabilities: ['typescript', 'tests'] };
+
+describe('AgentContext', () => {
+  it('is a WorkflowContext with the agent identity and the run correlation id', () => {
+    const workflow = WorkflowContext.create({ correlationId: 'run-42', data: { topic: 'pricing' } });
+    const context = AgentContext.create({ workflow, agent: planner });
+    expect(context).toBeInstanceOf(WorkflowContext);
+    expect(context).toBeInstanceOf(AgentContext);
+    expect(context.correlationId).toBe('run-42');
+    expect(context.agent).toEqual({ id: 'planner', role: 'planner', capabilities: ['planning'] });
+    expect(context.data).toEqual({ topic: 'pricing' });
+    expect(context.workflow).toBe(workflow);
+    expect(context.hasCapability('planning')).toBe(true);
+    expect(context.hasCapability('typescript')).toBe(false);
+  });
+
+  it('starts the history with the first agent and records each handoff', () => {
+    const clock = new ManualClock(1_000);
+    const context = AgentContext.create({ workflow: WorkflowContext.create({ clock }), agent: planner });
+    expect(context.history).toEqual([{ to: 'planner', at: 1_000, kind: 'start' }]);
+    clock.advance(50);
+    const next = context.forAgent(coder, { reason: 'plan ready' });
+    expect(next.agent.id).toBe('coder');
+    expect(next.previousAgentId).toBe('planner');
+    expect(next.history).toEqual([
+      { to: 'planner', at: 1_000, kind: 'start' },
+      { from: 'planner', to: 'coder', at: 1_050, kind: 'handoff', reason: 'plan ready' },
+    ]);
+    expect(context.history).toHaveLength(1);
+    expect(Object.isFrozen(next.history)).toBe(true);
+  });
+
+  it('keeps the correlation id, state map, checkpoints and stores through every agent', () => {
+    const sharedState = new InMemorySharedState();
+    const workflow = WorkflowContext.create({ correlationId: 'run-7' });
+    const first = AgentContext.create({ workflow, agent: planner, sharedState, sessionId: 's-1' });
+    first.state.set('draft', 'v1');
+    first.checkpoint('planned');
+    const second = first.forAgent(coder).forAgent({ id: 'reviewer', role: 'reviewer' });
+    expect(second.correlationId).toBe('run-7');
+    expect(second.state.get('draft')).toBe('v1');
+    expect(second.checkpoints.map((checkpoint) => checkpoint.name)).toEqual(['planned']);
+    expect(second.stores.sharedState).toBe(sharedState);
+    expect(second.sessionId).toBe('s-1');
+    expect(second.workflow).toBe(workflow);
+    expect(second.history.map((record) => record.to)).toEqual(['planner', 'coder', 'reviewer']);
+  });
+
+  it('gives the next agent other data when asked, without changing this agent’s', () => {
+    const context = AgentContext.create({ workflow: WorkflowContext.create({ data: { secret: 'x', topic: 't' } }), agent: planner });
+    const next = context.forAgent(coder, { data: { topic: 't' } });
+    expect(next.data).toEqual({ topic: 't' });
+    expect(context.data).toEqual({ secret: 'x', topic: 't' });
+  });
+
+  it('is cancelled with the run, while its own signal cancels only this agent', () => {
+    const run = new AbortController();
+    const context = AgentContext.create({ workflow: WorkflowContext.create({ signal: run.signal }), agent: planner });
+    const own = new AbortController();
+    const agentOnly = context.forAgent(coder, { signal: own.signal });
+    const sibling = context.forAgent({ id: 'other', role: 'r' });
+    own.abort(new Error('stop the coder'));
+    expect(agentOnly.aborted).toBe(true);
+    expect(agentOnly.signal.aborted).toBe(true);
+    expect(sibling.aborted).toBe(false);
+    expect(context.aborted).toBe(false);
+    const reason = new Error('run cancelled');
+    run.abort(reason);
+    expect(sibling.aborted).toBe(true);
+    expect(sibling.abortReason).toBe(reason);
+  });
+
+  it('is found again from the plain child contexts of steps nested inside an agent', async () => {
+    const context = AgentContext.create({ workflow: WorkflowContext.create(), agent: coder });
+    const whoAmI = step('who', (_input: unknown, nested: WorkflowContext) => AgentContext.of(nested)?.agent.id);
+    const [left, right] = await parallel(whoAmI, whoAmI).execute(context, undefined);
+    expect([left, right]).toEqual(['coder', 'coder']);
+    expect(AgentContext.of(WorkflowContext.create())).toBeUndefined();
+  });
+
+  it('remembers and recalls this agent’s memories', async () => {
+    const context = AgentContext.create({ workflow: WorkflowContext.create(), agent: planner });
+    await context.remember({ step: 'research' }, { tags: ['plan'] });
+    await context.forAgent(coder).remember('unrelated');
+    const mine = await context.recall({ tags: ['plan'] });
+    expect(mine.map((entry) => [entry.agentId, entry.content])).toEqual([['planner', { step: 'research' }]]);
+    expect(await context.recall()).toHaveLength(1);
+    expect(await context.recall({ agentId: 'coder' })).toHaveLength(1);
+  });
+
+  it('binds the blackboard to the run, the session and the agent', async () => {
+    const context = AgentContext.create({ workflow: WorkflowContext.create({ correlationId: 'run-1' }), agent: planner, sessionId: 'session-9' });
+    const entry = await context.blackboard.set('plan', ['a']);
+    expect(entry).toMatchObject({ scope: 'workflow', scopeId: 'run-1', key: 'plan', updatedBy: 'planner' });
+    expect(context.blackboard.address({ key: 'prefs', scope: 'session', schema: undefined, ttlMs: undefined })).toEqual({ scope: 'session', scopeId: 'session-9', key: 'prefs' });
+    expect(await context.forAgent(coder).blackboard.get('plan')).toEqual(['a']);
+  });
+
+  it('refuses an agent without id or role, and direct construction', () => {
+    const workflow = WorkflowContext.create();
+    expect(() => AgentContext.create({ workflow, agent: { id: '', role: 'x' } })).toThrow(/agent\.id/);
+    expect(() => AgentContext.create({ workflow, agent: { id: 'a', role: '' } })).toThrow(/role/);
+    expect(() => AgentContext.create({ workflow: {} as WorkflowContext, agent: planner })).toThrow(/WorkflowContext/);
+    const Constructor = AgentContext as unknown as new () => AgentContext;
+    expect(() => new Constructor()).toThrow(/AgentContext.create/);
+  });
+});
+
+describe('defineAgent', () => {
+  it('runs a function agent as itself, also when called with another agent’s context', async () => {
+    const seen: string[] = [];
+    const coderAgent = defineAgent(coder, (_input: string, context) => {
+      seen.push(`${context.agent.id} after ${context.previousAgentId ?? 'nobody'}`);
+      return 'ok';
+    });
+    const plannerContext = AgentContext.create({ workflow: WorkflowContext.create(), agent: planner });
+    await coderAgent.primitive.execute(plannerContext, 'x');
+    await coderAgent.primitive.execute(plannerContext.forAgent(coder), 'x');
+    await coderAgent.primitive.execute(WorkflowContext.create(), 'x');
+    expect(seen).toEqual(['coder after planner', 'coder after planner', 'coder after nobody']);
+  });
+
+  it('refuses an agent without id and work that is neither a primitive nor a function', () => {
+    expect(() => defineAgent({ id: '', role: 'x' }, () => 1)).toThrow(/id/);
+    expect(() => defineAgent(coder, 42 as never)).toThrow(/primitive or a function/);
+  });
+});

@@ -1,0 +1,200 @@
+import { WorkflowContext } from '@tta/primitives';
+import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '../memory/agent-memory.js';
+import { InMemoryAgentMemory } from '../memory/in-memory-agent-memory.js';
+import type { Mailbox } from '../messaging/mailbox.js';
+import { InMemoryMailbox } from '../messaging/in-memory-mailbox.js';
+import { Blackboard } from '../state/blackboard.js';
+import { InMemorySharedState } from '../state/in-memory-shared-state.js';
+import type { SharedState } from '../state/shared-state.js';
+import type { AgentIdentity, HandoffRecord, TransitionKind } from './agent-identity.js';
+import { normaliseAgent } from './normalise-agent.js';
+
+/** The stores an agent context reaches; every run of a process usually shares one set. */
+export interface AgentStores {
+  readonly sharedState: SharedState;
+  readonly memory: AgentMemory;
+  readonly mailbox: Mailbox;
+}
+
+/** Options of {@link AgentContext.create}. */
+export interface AgentContextOptions {
+  /** The run this agent works in; its correlation id, signal, deadline, clock and logger carry over. */
+  readonly workflow: WorkflowContext;
+  /** The agent now in charge. */
+  readonly agent: AgentIdentity;
+  /** Scope id of `session` state. @default none (session keys are refused) */
+  readonly sessionId?: string;
+  /** Shared state (blackboard) store. @default a new InMemorySharedState on the workflow's clock */
+  readonly sharedState?: SharedState;
+  /** Agent memory store. @default a new InMemoryAgentMemory on the workflow's clock */
+  readonly memory?: AgentMemory;
+  /** Mailbox. @default a new InMemoryMailbox on the workflow's clock */
+  readonly mailbox?: Mailbox;
+  /** Transitions before this one (when a run continues, for example from a queued handoff). @default [] */
+  readonly history?: readonly HandoffRecord[];
+  /** Replaces the workflow's data for this agent. @default the workflow's data */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** An extra signal that cancels this agent (not the run). */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link AgentContext.forAgent}. */
+export interface ForAgentOptions {
+  /** How control moves. @default 'handoff' */
+  readonly kind?: TransitionKind;
+  /** Why, recorded in the history. */
+  readonly reason?: string;
+  /** Data the next agent sees. @default this context's data */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** An extra signal that cancels the next agent (not this one). */
+  readonly signal?: AbortSignal;
+}
+
+// Steps nested inside an agent (in a parallel, say) get plain child contexts; these share the
+// agent context's own `data` object, whose hidden (non-enumerable, never cloned) property points
+// back to the agent context: that is how `AgentContext.of` finds the agent again.
+const agentLink = Symbol('@tta/agent-context.agent');
+
+/**
+ * A {@link WorkflowContext} that knows which agent is running: identity (id, role, capabilities),
+ * the history of handoffs, and the stores agents share (blackboard, memory, mailbox). Every agent of
+ * a run has the same correlation id, state map, checkpoints and logger; each has its own data and
+ * may have its own cancellation. Pass it wherever a WorkflowContext goes.
+ *
+ * @example
+ * const context = AgentContext.create({ workflow: WorkflowContext.create(), agent: { id: 'planner', role: 'planner' } });
+ * const coderContext = context.forAgent({ id: 'coder', role: 'coder', capabilities: ['typescript'] }, { reason: 'plan ready' });
+ * coderContext.correlationId === context.correlationId; // true
+ */
+export class AgentContext extends WorkflowContext {
+  /** The agent now in charge. */
+  declare readonly agent: Readonly<Required<AgentIdentity>>;
+  /** Every transition of the run so far, oldest first; the last one brought {@link agent} in. */
+  declare readonly history: readonly HandoffRecord[];
+  /** Scope id of `session` state, when the run has a session. */
+  declare readonly sessionId: string | undefined;
+  /** The stores this run reaches. */
+  declare readonly stores: AgentStores;
+  /** The WorkflowContext this agent context was built on. */
+  declare readonly workflow: WorkflowContext;
+  private declare blackboardView: Blackboard | undefined;
+
+  // Agent contexts are made by `create` and `forAgent`, which build them on a child of the run's context.
+  private constructor() {
+    super();
+    throw new TypeError('Use AgentContext.create({ workflow, agent }) or context.forAgent(agent)');
+  }
+
+  /** Builds the context of the first agent of a run. */
+  static override create(options: AgentContextOptions): AgentContext {
+    const workflow = options.workflow;
+    if (!(workflow instanceof WorkflowContext)) throw new TypeError('AgentContext.create: "workflow" must be a WorkflowContext');
+    const agent = normaliseAgent(options.agent, 'AgentContext');
+    const clock = workflow.clock;
+    const stores: AgentStores = {
+      sharedState: options.sharedState ?? new InMemorySharedState({ clock }),
+      memory: options.memory ?? new InMemoryAgentMemory({ clock }),
+      mailbox: options.mailbox ?? new InMemoryMailbox({ clock }),
+    };
+    const history = options.history ?? [];
+    const start: HandoffRecord = { to: agent.id, at: clock.now(), kind: 'start' };
+    return build(workflow, {
+      agent,
+      history: history.length === 0 ? [start] : history,
+      sessionId: options.sessionId,
+      stores,
+      data: options.data ?? workflow.data,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * The agent context of `context`: itself when it is one, the enclosing agent's for a plain child
+   * context made inside an agent's step (for example by `parallel`), otherwise undefined.
+   */
+  static of(context: WorkflowContext): AgentContext | undefined {
+    if (context instanceof AgentContext) return context;
+    const linked = (context.data as Record<symbol, unknown>)[agentLink];
+    return linked instanceof AgentContext ? linked : undefined;
+  }
+
+  /** Context of `agent` taking over from this one: same run, history extended by one transition. */
+  forAgent(agent: AgentIdentity, options: ForAgentOptions = {}): AgentContext {
+    const next = normaliseAgent(agent, 'AgentContext');
+    const record: HandoffRecord = {
+      from: this.agent.id,
+      to: next.id,
+      at: this.clock.now(),
+      kind: options.kind ?? 'handoff',
+      ...(options.reason === undefined ? {} : { reason: options.reason }),
+    };
+    return build(this, {
+      agent: next,
+      history: [...this.history, record],
+      sessionId: this.sessionId,
+      stores: this.stores,
+      data: options.data ?? this.data,
+      signal: options.signal,
+      workflow: this.workflow,
+    });
+  }
+
+  /** The agent that handed over to this one, when there was one. */
+  get previousAgentId(): string | undefined {
+    return this.history[this.history.length - 1]?.from;
+  }
+
+  /** True when the current agent declares `capability`. */
+  hasCapability(capability: string): boolean {
+    return this.agent.capabilities.includes(capability);
+  }
+
+  /** Shared state seen from this run and stamped with this agent's id. */
+  get blackboard(): Blackboard {
+    return (this.blackboardView ??= new Blackboard(this.stores.sharedState, {
+      workflowId: this.correlationId,
+      agentId: this.agent.id,
+      ...(this.sessionId === undefined ? {} : { sessionId: this.sessionId }),
+    }));
+  }
+
+  /** Stores `content` in memory as this agent's. */
+  remember<T>(content: T, options: Omit<MemoryDraft<T>, 'agentId' | 'content'> = {}): Promise<MemoryEntry<T>> {
+    return this.stores.memory.store({ ...options, agentId: this.agent.id, content });
+  }
+
+  /** Queries memory: this agent's entries unless the query names another `agentId` (use `stores.memory` for everyone's). */
+  recall<T = unknown>(query: MemoryQuery = {}): Promise<MemoryEntry<T>[]> {
+    return this.stores.memory.query<T>({ agentId: this.agent.id, ...query });
+  }
+}
+
+interface AgentFields {
+  readonly agent: Readonly<Required<AgentIdentity>>;
+  readonly history: readonly HandoffRecord[];
+  readonly sessionId: string | undefined;
+  readonly stores: AgentStores;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly signal: AbortSignal | undefined;
+  readonly workflow?: WorkflowContext;
+}
+
+function build(parent: WorkflowContext, fields: AgentFields): AgentContext {
+  // Each agent gets its own data object; it carries a hidden link back to the agent context.
+  const data: Record<string, unknown> = { ...fields.data };
+  const child = parent.child(fields.signal === undefined ? { data } : { data, signal: fields.signal });
+  // `child()` is the public way to share the run's cancellation, state and logger. Its fields are
+  // copied onto an object made with the AgentContext prototype (changing the prototype of the child
+  // instead would push it into a slow dictionary mode).
+  const context = Object.assign(Object.create(AgentContext.prototype) as AgentContext, child, {
+    agent: fields.agent,
+    history: Object.freeze([...fields.history]),
+    sessionId: fields.sessionId,
+    stores: fields.stores,
+    workflow: fields.workflow ?? parent,
+    blackboardView: undefined,
+  });
+  Object.defineProperty(data, agentLink, { value: context });
+  Object.freeze(data);
+  return context;
+}

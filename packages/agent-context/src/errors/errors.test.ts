@@ -1,0 +1,42 @@
+import { describe, it, expect } from 'vitest';
+import { TtaError } from '@tta/primitives';
+import { StateConflictError } from './state-conflict-error.js';
+import { SchemaValidationError } from './schema-validation-error.js';
+import { AgentTimeoutError } from './agent-timeout-error.js';
+import { CoordinationError } from './coordination-error.js';
+
+describe('agent-context errors', () => {
+  const errors = [
+    new StateConflictError('workflow:run:key', 1, 2),
+    new SchemaValidationError('state "plan"', [{ path: ['a'], message: 'Required' }]),
+    new AgentTimeoutError('coder', 100),
+    new CoordinationError('panel', 'all-failed', [{ agentId: 'a', status: 'rejected', error: new Error('x') }]),
+  ];
+
+  it('are TtaErrors with a stable code and their class name', () => {
+    expect(errors.map((error) => [error.name, error.code, TtaError.isInstance(error)])).toEqual([
+      ['StateConflictError', 'STATE_CONFLICT', true],
+      ['SchemaValidationError', 'SCHEMA_VALIDATION', true],
+      ['AgentTimeoutError', 'AGENT_TIMEOUT', true],
+      ['CoordinationError', 'COORDINATION_FAILED', true],
+    ]);
+  });
+
+  it('are recognised by brand, also as plain objects from another copy of the package', () => {
+    const [conflict, validation, timeout, coordination] = errors;
+    expect(StateConflictError.isInstance(conflict)).toBe(true);
+    expect(StateConflictError.isInstance(validation)).toBe(false);
+    expect(SchemaValidationError.isInstance(validation)).toBe(true);
+    expect(AgentTimeoutError.isInstance(timeout)).toBe(true);
+    expect(CoordinationError.isInstance(coordination)).toBe(true);
+    const foreign = { [Symbol.for('@tta/agent-context.StateConflictError')]: true };
+    expect(StateConflictError.isInstance(foreign)).toBe(true);
+    expect(StateConflictError.isInstance(undefined)).toBe(false);
+  });
+
+  it('keep the cause', () => {
+    const cause = new Error('first failure');
+    const error = new CoordinationError('panel', 'all-failed', [{ agentId: 'a', status: 'rejected', error: cause }]);
+    expect(error.cause).toBe(cause);
+  });
+});

@@ -1,0 +1,244 @@
+import {
+  EventEmitter,
+  InvalidOptionsError,
+  WorkflowContext,
+  WorkflowPrimitive,
+  emitPrimitiveEvent,
+  type Event,
+  type Logger,
+  type PrimitiveOptions,
+} from '@tta/primitives';
+import { AgentContext } from '../context/agent-context.js';
+import type { AgentIdentity, HandoffRecord } from '../context/agent-identity.js';
+import type { AgentDefinition } from '../context/define-agent.js';
+import { generateId } from '../internal/generate-id.js';
+import type { HandoffQueue, HandoffTask } from './handoff-queue.js';
+import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
+
+/**
+ * How control passes: `immediate` runs the target now and returns its output; `queued` puts the
+ * task on a queue that the target drains later (possibly in another process); `conditional` runs
+ * the target now only when `condition` holds, and skips it otherwise.
+ */
+export type HandoffStrategy = 'immediate' | 'queued' | 'conditional';
+
+/** Which context data the target sees: all (`true`), none (`false`), or only the listed keys. */
+export type PreserveContext = boolean | readonly string[];
+
+/** Decides a conditional handoff; input first, then the handing-over agent's context. */
+export type HandoffCondition<TInput> = (input: TInput, context: AgentContext) => boolean | PromiseLike<boolean>;
+
+/** Options of {@link AgentHandoffPrimitive}. */
+export interface AgentHandoffOptions<TInput, TOutput> extends PrimitiveOptions {
+  /** The agent that takes over. */
+  readonly to: AgentDefinition<TInput, TOutput>;
+  /** @default 'immediate' */
+  readonly strategy?: HandoffStrategy;
+  /** Required with `strategy: 'conditional'` (and refused with the others). */
+  readonly condition?: HandoffCondition<TInput>;
+  /** Where queued handoffs wait. Only with `strategy: 'queued'`. @default a new InMemoryHandoffQueue */
+  readonly queue?: HandoffQueue;
+  /** Context data passed to the target. @default true */
+  readonly preserveContext?: PreserveContext;
+  /** Recorded in the history. */
+  readonly reason?: string;
+  /** The handing-over agent when `execute` gets a plain WorkflowContext. @default { id: 'workflow', role: 'workflow' } */
+  readonly from?: AgentIdentity;
+}
+
+/** What a handoff did. */
+export type HandoffResult<TOutput> =
+  | { readonly status: 'completed'; readonly agentId: string; readonly output: TOutput }
+  | { readonly status: 'queued'; readonly agentId: string; readonly taskId: string }
+  | { readonly status: 'skipped'; readonly agentId: string };
+
+/** Emitted after each handoff decision. */
+export interface HandoffEvent {
+  readonly from: string;
+  readonly to: string;
+  readonly strategy: HandoffStrategy;
+  readonly status: 'completed' | 'queued' | 'skipped' | 'failed';
+  readonly correlationId: string;
+}
+
+/** Options of {@link AgentHandoffPrimitive.drain}. */
+export interface DrainOptions {
+  /** Most tasks run by this call. @default Infinity (until the queue is empty) */
+  readonly limit?: number;
+  /** Log sink of the task runs; their records carry the task's correlation id. @default silentLogger */
+  readonly logger?: Logger;
+}
+
+/** What {@link AgentHandoffPrimitive.drain} did. */
+export interface DrainReport<TOutput> {
+  readonly completed: ReadonlyArray<{ readonly task: HandoffTask; readonly output: TOutput }>;
+  readonly failed: ReadonlyArray<{ readonly task: HandoffTask; readonly error: unknown }>;
+}
+
+const defaultFrom: AgentIdentity = Object.freeze({ id: 'workflow', role: 'workflow' });
+
+/**
+ * Passes a task from the current agent to another, keeping the run's correlation id and history.
+ *
+ * @example
+ * const toCoder = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue, preserveContext: ['repository'] });
+ * await toCoder.execute(plannerContext, plan);          // { status: 'queued', taskId }
+ * await toCoder.drain(WorkflowContext.create());        // the coder runs every waiting task
+ */
+export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, HandoffResult<TOutput>> {
+  readonly strategy: HandoffStrategy;
+  readonly target: AgentDefinition<TInput, TOutput>;
+  readonly queue: HandoffQueue | undefined;
+  readonly preserveContext: PreserveContext;
+  private readonly condition: HandoffCondition<TInput> | undefined;
+  private readonly reason: string | undefined;
+  private readonly from: AgentIdentity;
+  private readonly handoffs = new EventEmitter<HandoffEvent>();
+
+  /** Fires after every handoff, with its outcome. */
+  readonly onHandoff: Event<HandoffEvent> = this.handoffs.event;
+
+  constructor(options: AgentHandoffOptions<TInput, TOutput>) {
+    super('agent-handoff', options);
+    const to = options.to;
+    if (
+      typeof to !== 'object' || to === null || !(to.primitive instanceof WorkflowPrimitive) ||
+      typeof to.agent?.id !== 'string' || to.agent.id === '' || typeof to.agent.role !== 'string' || to.agent.role === ''
+    ) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'to', 'must be an agent definition { agent: { id, role }, primitive } (see defineAgent)');
+    }
+    const strategy = options.strategy ?? 'immediate';
+    if (strategy !== 'immediate' && strategy !== 'queued' && strategy !== 'conditional') {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'strategy', `must be 'immediate', 'queued' or 'conditional' (got ${String(strategy)})`);
+    }
+    if (strategy === 'conditional' && typeof options.condition !== 'function') {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'condition', "is required (a function) with strategy 'conditional'");
+    }
+    if (strategy !== 'conditional' && options.condition !== undefined) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'condition', `only applies to strategy 'conditional' (strategy is '${strategy}')`);
+    }
+    if (strategy !== 'queued' && options.queue !== undefined) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'queue', `only applies to strategy 'queued' (strategy is '${strategy}')`);
+    }
+    const preserve = options.preserveContext ?? true;
+    if (typeof preserve !== 'boolean' && !(Array.isArray(preserve) && preserve.every((key) => typeof key === 'string'))) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'preserveContext', 'must be true, false or an array of data keys');
+    }
+    this.strategy = strategy;
+    this.target = to;
+    this.condition = options.condition;
+    this.queue = strategy === 'queued' ? (options.queue ?? new InMemoryHandoffQueue()) : undefined;
+    this.preserveContext = Array.isArray(preserve) ? Object.freeze([...preserve]) : preserve;
+    this.reason = options.reason;
+    this.from = options.from ?? defaultFrom;
+  }
+
+  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<HandoffResult<TOutput>> {
+    const source = AgentContext.of(context) ?? AgentContext.create({ workflow: context, agent: this.from });
+    const to = this.target.agent.id;
+    if (this.strategy === 'conditional' && !(await this.condition!(input, source))) {
+      this.report(source, 'skipped', context);
+      return { status: 'skipped', agentId: to };
+    }
+    context.throwIfAborted();
+    const data = this.filterData(source.data);
+    if (this.strategy === 'queued') {
+      const record: HandoffRecord = { from: source.agent.id, to, at: source.clock.now(), kind: 'queued-handoff', ...(this.reason === undefined ? {} : { reason: this.reason }) };
+      const task: HandoffTask<TInput> = {
+        id: generateId(),
+        from: source.agent.id,
+        to,
+        input,
+        correlationId: source.correlationId,
+        ...(source.sessionId === undefined ? {} : { sessionId: source.sessionId }),
+        data,
+        history: [...source.history, record],
+        enqueuedAt: record.at,
+        ...(this.reason === undefined ? {} : { reason: this.reason }),
+      };
+      await this.queue!.enqueue(task);
+      this.report(source, 'queued', context);
+      return { status: 'queued', agentId: to, taskId: task.id };
+    }
+    const next = source.forAgent(this.target.agent, { kind: 'handoff', data, ...(this.reason === undefined ? {} : { reason: this.reason }) });
+    try {
+      const output = await this.target.primitive.execute(next, input);
+      this.report(source, 'completed', context);
+      return { status: 'completed', agentId: to, output };
+    } catch (error) {
+      this.report(source, 'failed', context);
+      throw error;
+    }
+  }
+
+  /**
+   * Runs the target agent on the tasks waiting for it in the queue, oldest first, until the queue is
+   * empty (or `limit` tasks ran). Each task continues its run: same correlation id, session, data
+   * and history. A failing task is reported to the queue and in the result; the others still run.
+   * When `context` aborts, the current task fails with the abort reason and draining stops with it.
+   * When `context` is an AgentContext, its stores are used; otherwise in-memory ones.
+   */
+  async drain(context: WorkflowContext, options: DrainOptions = {}): Promise<DrainReport<TOutput>> {
+    const queue = this.queue;
+    if (queue === undefined) throw new TypeError(`AgentHandoffPrimitive "${this.name}": drain() needs strategy 'queued'`);
+    const limit = options.limit ?? Infinity;
+    const owner = AgentContext.of(context);
+    const completed: Array<{ task: HandoffTask; output: TOutput }> = [];
+    const failed: Array<{ task: HandoffTask; error: unknown }> = [];
+    while (completed.length + failed.length < limit) {
+      context.throwIfAborted();
+      const delivery = await queue.take(this.target.agent.id);
+      if (delivery === undefined) break;
+      const task = delivery.task;
+      const run = WorkflowContext.create({
+        correlationId: task.correlationId,
+        data: task.data,
+        clock: context.clock,
+        signal: context.signal,
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
+        ...(context.parentSpanContext === undefined ? {} : { parentSpanContext: context.parentSpanContext }),
+      });
+      const agentContext = AgentContext.create({
+        workflow: run,
+        agent: this.target.agent,
+        history: task.history,
+        ...(task.sessionId === undefined ? {} : { sessionId: task.sessionId }),
+        ...(owner === undefined ? {} : owner.stores),
+      });
+      try {
+        const output = await this.target.primitive.execute(agentContext, task.input as TInput);
+        await delivery.complete();
+        completed.push({ task, output });
+        this.report(agentContext, 'completed', agentContext, task.from);
+      } catch (error) {
+        await delivery.fail(error);
+        failed.push({ task, error });
+        this.report(agentContext, 'failed', agentContext, task.from);
+        if (context.aborted) throw context.abortReason;
+      }
+    }
+    return { completed, failed };
+  }
+
+  private filterData(data: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+    const preserve = this.preserveContext;
+    if (preserve === true) return data;
+    if (preserve === false) return {};
+    const kept: Record<string, unknown> = {};
+    for (const key of preserve) if (Object.hasOwn(data, key)) kept[key] = data[key];
+    return kept;
+  }
+
+  private report(source: AgentContext, status: HandoffEvent['status'], context: WorkflowContext, from?: string): void {
+    const event: HandoffEvent = {
+      from: from ?? source.agent.id,
+      to: this.target.agent.id,
+      strategy: this.strategy,
+      status,
+      correlationId: source.correlationId,
+    };
+    if (this.handoffs.hasListeners) this.handoffs.emit(event);
+    emitPrimitiveEvent({ type: 'handoff', ...event }, this, context);
+  }
+}

@@ -1,0 +1,39 @@
+import type { HandoffDelivery, HandoffQueue, HandoffTask } from './handoff-queue.js';
+
+/**
+ * The {@link HandoffQueue} of one process: a FIFO per target agent. A failed task is dropped (this
+ * queue does not retry; the BullMQ queue in `@tta/redis` does).
+ *
+ * @example
+ * const queue = new InMemoryHandoffQueue();
+ * const handoff = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue });
+ */
+export class InMemoryHandoffQueue implements HandoffQueue {
+  private readonly queues = new Map<string, HandoffTask[]>();
+
+  enqueue(task: HandoffTask): Promise<void> {
+    if (typeof task.to !== 'string' || task.to.length === 0) return Promise.reject(new RangeError('HandoffQueue.enqueue: task.to must be a non-empty agent id'));
+    let copy: HandoffTask;
+    try {
+      copy = structuredClone(task);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let queue = this.queues.get(task.to);
+    if (queue === undefined) this.queues.set(task.to, (queue = []));
+    queue.push(copy);
+    return Promise.resolve();
+  }
+
+  take(agentId: string): Promise<HandoffDelivery | undefined> {
+    const queue = this.queues.get(agentId);
+    const task = queue?.shift();
+    if (queue !== undefined && queue.length === 0) this.queues.delete(agentId);
+    if (task === undefined) return Promise.resolve(undefined);
+    return Promise.resolve({ task, complete: () => Promise.resolve(), fail: () => Promise.resolve() });
+  }
+
+  size(agentId: string): Promise<number> {
+    return Promise.resolve(this.queues.get(agentId)?.length ?? 0);
+  }
+}

@@ -1,0 +1,106 @@
+import { systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
+import { generateId } from '../internal/generate-id.js';
+import { reportError } from '../internal/report-error.js';
+import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from './mailbox.js';
+
+/** Options of {@link InMemoryMailbox}. */
+export interface InMemoryMailboxOptions {
+  /** Clock for `sentAt`. @default systemClock */
+  readonly clock?: Clock;
+}
+
+/**
+ * The {@link Mailbox} of one process. Published messages reach subscribers synchronously, each
+ * subscriber with its own copy; a listener that throws or rejects is reported and does not stop
+ * the others.
+ *
+ * @example
+ * const mailbox = new InMemoryMailbox();
+ * await mailbox.send({ type: 'task', from: 'planner', to: 'coder', payload: { file: 'a.ts' } });
+ * const [task] = await mailbox.receive('coder');
+ */
+export class InMemoryMailbox implements Mailbox {
+  private readonly clock: Clock;
+  private readonly inboxes = new Map<string, MailboxMessage[]>();
+  private readonly subscribers = new Map<string, MessageListener[]>();
+
+  constructor(options: InMemoryMailboxOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  send<TPayload>(draft: DirectMessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
+    if (typeof draft.to !== 'string' || draft.to.length === 0) {
+      return Promise.reject(new RangeError('Mailbox.send: "to" must be a non-empty agent id'));
+    }
+    let message: MailboxMessage<TPayload>;
+    try {
+      message = this.stamp(draft, draft.to);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let inbox = this.inboxes.get(draft.to);
+    if (inbox === undefined) this.inboxes.set(draft.to, (inbox = []));
+    inbox.push(message);
+    return Promise.resolve(structuredClone(message));
+  }
+
+  receive(agentId: string, options: ReceiveOptions = {}): Promise<MailboxMessage[]> {
+    const inbox = this.inboxes.get(agentId);
+    if (inbox === undefined) return Promise.resolve([]);
+    const limit = options.limit ?? Infinity;
+    const taken = limit >= inbox.length ? inbox.splice(0) : inbox.splice(0, Math.max(0, limit));
+    if (inbox.length === 0) this.inboxes.delete(agentId);
+    return Promise.resolve(taken);
+  }
+
+  pending(agentId: string): Promise<number> {
+    return Promise.resolve(this.inboxes.get(agentId)?.length ?? 0);
+  }
+
+  publish<TPayload>(draft: MessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
+    let message: MailboxMessage<TPayload>;
+    try {
+      message = this.stamp(draft, undefined);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const listeners = this.subscribers.get(draft.type);
+    if (listeners !== undefined) {
+      for (const listener of listeners) {
+        try {
+          const result = listener(structuredClone(message));
+          if (result !== undefined && typeof (result as Promise<void>).then === 'function') (result as Promise<void>).then(undefined, reportError);
+        } catch (error) {
+          reportError(error);
+        }
+      }
+    }
+    return Promise.resolve(structuredClone(message));
+  }
+
+  subscribe(type: string, listener: MessageListener): Promise<Disposable> {
+    const wrapped: MessageListener = (message) => listener(message);
+    this.subscribers.set(type, [...(this.subscribers.get(type) ?? []), wrapped]);
+    return Promise.resolve(
+      toDisposable(() => {
+        const remaining = (this.subscribers.get(type) ?? []).filter((candidate) => candidate !== wrapped);
+        if (remaining.length === 0) this.subscribers.delete(type);
+        else this.subscribers.set(type, remaining);
+      }),
+    );
+  }
+
+  private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined): MailboxMessage<TPayload> {
+    if (typeof draft.type !== 'string' || draft.type.length === 0) throw new RangeError('Mailbox: message "type" must be a non-empty string');
+    if (typeof draft.from !== 'string' || draft.from.length === 0) throw new RangeError('Mailbox: message "from" must be a non-empty agent id');
+    return {
+      id: generateId(),
+      type: draft.type,
+      from: draft.from,
+      ...(to === undefined ? {} : { to }),
+      payload: structuredClone(draft.payload),
+      sentAt: this.clock.now(),
+      ...(draft.correlationId === undefined ? {} : { correlationId: draft.correlationId }),
+    };
+  }
+}

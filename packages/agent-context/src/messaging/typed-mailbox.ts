@@ -1,0 +1,125 @@
+import { EventEmitter, toDisposable, type Disposable, type Event } from '@tta/primitives';
+import type { ZodType, output as OutputOf, input as InputOf } from 'zod';
+import { SchemaValidationError } from '../errors/schema-validation-error.js';
+import { validateWithSchema } from '../state/schema.js';
+import type { Mailbox, MailboxMessage, ReceiveOptions } from './mailbox.js';
+
+/** Message types and the zod schema of each one's payload. */
+export type MessageSchemas = { readonly [type: string]: ZodType };
+
+/** A delivered message whose payload matched the schema of its type. */
+export type TypedMessage<TSchemas extends MessageSchemas, TType extends keyof TSchemas & string = keyof TSchemas & string> = {
+  [K in TType]: MailboxMessage<OutputOf<TSchemas[K]>> & { readonly type: K };
+}[TType];
+
+/** A message to send or publish; the payload type follows from `type`. */
+export type TypedDraft<TSchemas extends MessageSchemas, TType extends keyof TSchemas & string> = {
+  readonly type: TType;
+  readonly from: string;
+  readonly payload: InputOf<TSchemas[TType]>;
+  readonly correlationId?: string;
+};
+
+/** An incoming message that did not match its schema, and why. */
+export interface InvalidMessageEvent {
+  readonly message: MailboxMessage;
+  readonly error: SchemaValidationError;
+}
+
+/**
+ * A {@link Mailbox} with typed, validated messages: each message type has a zod schema. Outgoing
+ * messages that do not match are refused with `SchemaValidationError` listing the issues (nothing
+ * is sent); incoming ones (for example from another process) are checked too, and an invalid one is
+ * not handed to the receiver but reported through `onInvalidMessage`.
+ *
+ * @example
+ * const messages = new TypedMailbox(mailbox, {
+ *   task: z.object({ file: z.string(), change: z.string() }),
+ *   done: z.object({ file: z.string(), ok: z.boolean() }),
+ * });
+ * await messages.send({ type: 'task', from: 'planner', to: 'coder', payload: { file: 'a.ts', change: 'add tests' } });
+ * for (const message of await messages.receive('coder')) if (message.type === 'task') message.payload.file;
+ */
+export class TypedMailbox<const TSchemas extends MessageSchemas> {
+  private readonly invalid = new EventEmitter<InvalidMessageEvent>();
+
+  /** Fires for each incoming message that failed its schema (it is dropped). */
+  readonly onInvalidMessage: Event<InvalidMessageEvent> = this.invalid.event;
+
+  constructor(
+    /** The mailbox underneath (in memory, Redis...). */
+    readonly mailbox: Mailbox,
+    /** Payload schema per message type. */
+    readonly schemas: TSchemas,
+  ) {
+    if (typeof schemas !== 'object' || schemas === null || Object.keys(schemas).length === 0) {
+      throw new TypeError('TypedMailbox: schemas must be a non-empty record of message type -> zod schema');
+    }
+    for (const [type, schema] of Object.entries(schemas)) {
+      if (typeof (schema as { safeParse?: unknown })?.safeParse !== 'function') throw new TypeError(`TypedMailbox: schema of "${type}" is not a zod schema`);
+    }
+  }
+
+  /** Validates and sends a direct message to `to`'s inbox. */
+  async send<TType extends keyof TSchemas & string>(draft: TypedDraft<TSchemas, TType> & { readonly to: string }): Promise<TypedMessage<TSchemas, TType>> {
+    const payload = this.validate(draft.type, draft.payload);
+    return (await this.mailbox.send({ ...draft, payload })) as TypedMessage<TSchemas, TType>;
+  }
+
+  /** Validates and publishes a message to the subscribers of its type. */
+  async publish<TType extends keyof TSchemas & string>(draft: TypedDraft<TSchemas, TType>): Promise<TypedMessage<TSchemas, TType>> {
+    const payload = this.validate(draft.type, draft.payload);
+    return (await this.mailbox.publish({ ...draft, payload })) as TypedMessage<TSchemas, TType>;
+  }
+
+  /** Takes waiting messages from the inbox; those that fail their schema are dropped and reported. */
+  async receive(agentId: string, options?: ReceiveOptions): Promise<TypedMessage<TSchemas>[]> {
+    const messages = await this.mailbox.receive(agentId, options);
+    const valid: TypedMessage<TSchemas>[] = [];
+    for (const message of messages) {
+      const checked = this.checkIncoming(message);
+      if (checked !== undefined) valid.push(checked);
+    }
+    return valid;
+  }
+
+  /** Number of messages waiting in `agentId`'s inbox. */
+  pending(agentId: string): Promise<number> {
+    return this.mailbox.pending(agentId);
+  }
+
+  /** Calls `listener` with each valid message published with this type. Resolves once active. */
+  async subscribe<TType extends keyof TSchemas & string>(type: TType, listener: (message: TypedMessage<TSchemas, TType>) => void | Promise<void>): Promise<Disposable> {
+    this.schemaOf(type);
+    const subscription = await this.mailbox.subscribe(type, (message) => {
+      const checked = this.checkIncoming(message);
+      return checked === undefined ? undefined : listener(checked as TypedMessage<TSchemas, TType>);
+    });
+    return toDisposable(() => subscription.dispose());
+  }
+
+  private validate(type: string, payload: unknown): unknown {
+    return validateWithSchema(this.schemaOf(type), payload, `message "${type}"`);
+  }
+
+  private schemaOf(type: string): ZodType {
+    const schema = Object.hasOwn(this.schemas, type) ? this.schemas[type] : undefined;
+    if (schema === undefined) {
+      throw new SchemaValidationError(`message type "${type}"`, [
+        { path: ['type'], message: `unknown message type (known: ${Object.keys(this.schemas).join(', ')})`, code: 'unknown_type' },
+      ]);
+    }
+    return schema;
+  }
+
+  private checkIncoming(message: MailboxMessage): TypedMessage<TSchemas> | undefined {
+    try {
+      const payload = this.validate(message.type, message.payload);
+      return { ...message, payload } as TypedMessage<TSchemas>;
+    } catch (error) {
+      if (!SchemaValidationError.isInstance(error)) throw error;
+      if (this.invalid.hasListeners) this.invalid.emit({ message, error });
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { describe, it, expect } from 'vitest';
+import { z } from 'zod';
+import { ManualClock } from '@tta/primitives/testing';
+import { Blackboard } from './blackboard.js';
+import { InMemorySharedState } from './in-memory-shared-state.js';
+import { stateKey } from './state-key.js';
+import { SchemaValidationError } from '../errors/schema-validation-error.js';
+import { StateConflictError } from '../errors/state-conflict-error.js';
+import type { StateChange } from './shared-state.js';
+
+const Plan = z.object({ steps: z.array(z.string().min(1)).min(1), owner: z.string() });
+const plan = stateKey('plan', { schema: Plan });
+
+function board(binding: ConstructorParameters<typeof Blackboard>[1] = { workflowId: 'run-1', sessionId: 'session-1', agentId: 'planner' }) {
+  const store = new InMemorySharedState();
+  return { store, blackboard: new Blackboard(store, binding) };
+}
+
+describe('Blackboard', () => {
+  it('writes a valid value and reads it back typed', async () => {
+    const { blackboard } = board();
+    const entry = await blackboard.set(plan, { steps: ['research'], owner: 'planner' });
+    expect(entry.version).toBe(1);
+    const value = await blackboard.get(plan);
+    expect(value?.steps[0]).toBe('research');
+  });
+
+  it('refuses an invalid value with a SchemaValidationError listing every issue, and writes nothing', async () => {
+    const { blackboard, store } = board();
+    const error = await blackboard.set(plan, { steps: [''], owner: 42 } as never).catch((caught: unknown) => caught);
+    expect(SchemaValidationError.isInstance(error)).toBe(true);
+    const validation = error as SchemaValidationError;
+    expect(validation.code).toBe('SCHEMA_VALIDATION');
+    expect(validation.subject).toBe('state "plan"');
+    expect(validation.retryable).toBe(false);
+    expect(validation.issues.map((issue) => issue.path)).toEqual([['steps', 0], ['owner']]);
+    expect(validation.issues.every((issue) => issue.message.length > 0)).toBe(true);
+    expect(validation.message).toMatch(/steps\.0: .*; owner: /);
+    expect(await store.get(blackboard.address(plan))).toBeUndefined();
+    await expect(blackboard.compareAndSet(plan, 0, { steps: [] as string[], owner: 'x' })).rejects.toSatisfy(SchemaValidationError.isInstance);
+  });
+
+  it('stores the parsed value, so schema defaults and transforms apply', async () => {
+    const { blackboard } = board();
+    const settings = stateKey('settings', { schema: z.object({ retries: z.number().default(3), name: z.string().trim() }) });
+    await blackboard.set(settings, { name: '  fast  ' } as never);
+    expect(await blackboard.get(settings)).toEqual({ retries: 3, name: 'fast' });
+  });
+
+  it('resolves workflow, session and global scopes to the run, the session and everyone', async () => {
+    const store = new InMemorySharedState();
+    const runA = new Blackboard(store, { workflowId: 'run-a', sessionId: 'session-1' });
+    const runB = new Blackboard(store, { workflowId: 'run-b', sessionId: 'session-1' });
+    const otherSession = new Blackboard(store, { workflowId: 'run-c', sessionId: 'session-2' });
+    const note = stateKey<string>('note');
+    const preference = stateKey<string>('preference', { scope: 'session' });
+    const feature = stateKey<boolean>('feature', { scope: 'global' });
+    await runA.set(note, 'only run a');
+    await runA.set(preference, 'dark mode');
+    await runA.set(feature, true);
+    expect(await runB.get(note)).toBeUndefined();
+    expect(await runB.get(preference)).toBe('dark mode');
+    expect(await otherSession.get(preference)).toBeUndefined();
+    expect(await otherSession.get(feature)).toBe(true);
+  });
+
+  it('refuses session keys when the run has no session', async () => {
+    const { blackboard } = board({ workflowId: 'run-1' });
+    await expect(blackboard.set(stateKey('p', { scope: 'session' }), 1)).rejects.toThrow(/session-scoped/);
+  });
+
+  it('stamps writes with the agent id and applies the key TTL', async () => {
+    const clock = new ManualClock(0);
+    const store = new InMemorySharedState({ clock });
+    const blackboard = new Blackboard(store, { workflowId: 'run', agentId: 'scout' });
+    const lease = stateKey<string>('lease', { ttlMs: 500 });
+    const entry = await blackboard.set(lease, 'mine');
+    expect(entry).toMatchObject({ updatedBy: 'scout', expiresAt: 500 });
+    const longer = await blackboard.set(lease, 'mine', { ttlMs: 2_000 });
+    expect(longer.expiresAt).toBe(2_000);
+    clock.advance(2_000);
+    expect(await blackboard.get(lease)).toBeUndefined();
+  });
+
+  it('update retries on conflict so that 50 concurrent increments all count', async () => {
+    const { blackboard } = board();
+    const counter = stateKey('counter', { schema: z.number().int() });
+    await Promise.all(Array.from({ length: 50 }, () => blackboard.update(counter, (current) => (current ?? 0) + 1, { maxAttempts: 100 })));
+    expect(await blackboard.get(counter)).toBe(50);
+    expect((await blackboard.read(counter))?.version).toBe(50);
+  });
+
+  it('update gives up with the StateConflictError after maxAttempts', async () => {
+    const { blackboard } = board();
+    await blackboard.set('hot', 0);
+    let rounds = 0;
+    const error = await blackboard
+      .update<number>('hot', async (current) => {
+        rounds++;
+        await blackboard.set('hot', (current ?? 0) + 100); // someone else writes in between, every time
+        return (current ?? 0) + 1;
+      }, { maxAttempts: 3 })
+      .catch((caught: unknown) => caught);
+    expect(StateConflictError.isInstance(error)).toBe(true);
+    expect(rounds).toBe(3);
+  });
+
+  it('compare-and-set through the blackboard names the key and both versions on conflict', async () => {
+    const { blackboard } = board();
+    await blackboard.set('status', 'draft');
+    const error = (await blackboard.compareAndSet('status', 0, 'mine').catch((caught: unknown) => caught)) as StateConflictError;
+    expect(error.key).toBe('workflow:run-1:status');
+    expect([error.expectedVersion, error.actualVersion]).toEqual([0, 1]);
+  });
+
+  it('subscribes to one key of the run and stops on dispose', async () => {
+    const { blackboard, store } = board();
+    const changes: StateChange<unknown>[] = [];
+    const subscription = await blackboard.subscribe('status', (change) => changes.push(change));
+    await blackboard.set('status', 'a');
+    await blackboard.set('other', 'x');
+    await new Blackboard(store, { workflowId: 'run-2' }).set('status', 'other run');
+    await blackboard.delete('status');
+    subscription.dispose();
+    await blackboard.set('status', 'after dispose');
+    expect(changes.map((change) => [change.type, change.entry?.value])).toEqual([['set', 'a'], ['delete', undefined]]);
+  });
+
+  it('lists the keys of a scope', async () => {
+    const { blackboard } = board();
+    await blackboard.set('b', 1);
+    await blackboard.set('a', 1);
+    await blackboard.set(stateKey('g', { scope: 'global' }), 1);
+    expect(await blackboard.keys()).toEqual(['a', 'b']);
+    expect(await blackboard.keys('global', 'g')).toEqual(['g']);
+  });
+});
+
+describe('stateKey', () => {
+  it('defaults to the workflow scope and refuses bad definitions', () => {
+    expect(stateKey('k')).toEqual({ key: 'k', scope: 'workflow', schema: undefined, ttlMs: undefined });
+    expect(() => stateKey('')).toThrow(/key/);
+    expect(() => stateKey('k', { scope: 'planet' as never })).toThrow(/scope/);
+    expect(() => stateKey('k', { ttlMs: -1 })).toThrow(/ttlMs/);
+  });
+});

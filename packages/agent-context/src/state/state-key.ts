@@ -1,0 +1,40 @@
+import type { Schema } from './schema.js';
+import type { StateScope } from './shared-state.js';
+
+/** A typed name for a blackboard entry: its key, scope and (optionally) the schema of its value. */
+export interface StateKey<T> {
+  readonly key: string;
+  readonly scope: StateScope;
+  /** Values written under this key are validated with it. */
+  readonly schema: Schema<T> | undefined;
+  /** Default TTL of writes under this key. */
+  readonly ttlMs: number | undefined;
+}
+
+/** Options of {@link stateKey}. */
+export interface StateKeyOptions<T> {
+  /** @default 'workflow' */
+  readonly scope?: StateScope;
+  /** zod schema of the value; writes that do not match are refused with `SchemaValidationError`. */
+  readonly schema?: Schema<T>;
+  /** Default TTL of writes under this key. @default no expiry */
+  readonly ttlMs?: number;
+}
+
+/**
+ * Declares a typed blackboard entry. With a schema, the value type comes from the schema.
+ *
+ * @example
+ * const plan = stateKey('plan', { schema: z.object({ steps: z.array(z.string()) }) });
+ * await context.blackboard.set(plan, { steps: ['research', 'write'] });
+ */
+export function stateKey<T = unknown>(key: string, options: StateKeyOptions<T> = {}): StateKey<T> {
+  if (typeof key !== 'string' || key.length === 0) throw new RangeError('stateKey: key must be a non-empty string');
+  const scope = options.scope ?? 'workflow';
+  if (scope !== 'workflow' && scope !== 'session' && scope !== 'global') {
+    throw new RangeError(`stateKey: scope must be 'workflow', 'session' or 'global' (got ${String(scope)})`);
+  }
+  const ttlMs = options.ttlMs;
+  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new RangeError(`stateKey: ttlMs must be a positive number (got ${String(ttlMs)})`);
+  return Object.freeze({ key, scope, schema: options.schema, ttlMs });
+}
