@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { LabelGuard, looksUnbounded, otherLabel } from './label-guard.js';
+
+describe('LabelGuard', () => {
+  it('passes names through until the limit, then answers other', () => {
+    const guard = new LabelGuard(2);
+    expect(guard.label('parse')).toBe('parse');
+    expect(guard.label('summarise')).toBe('summarise');
+    expect(guard.label('third')).toBe(otherLabel);
+    expect(guard.label('parse')).toBe('parse');
+    expect(guard.size).toBe(2);
+  });
+
+  it.each([
+    'https://api.example.com/v1/chat',
+    '550e8400-e29b-41d4-a716-446655440000',
+    'user-1234567890',
+    'deadbeefdeadbeefdeadbeef',
+    'Summarise the following text please',
+    'alice@example.com',
+    'search?q=x',
+    'x'.repeat(65),
+    '',
+  ])('refuses %j, which looks like an id, a URL or free text', (value) => {
+    expect(looksUnbounded(value)).toBe(true);
+    expect(new LabelGuard(10).label(value)).toBe(otherLabel);
+  });
+
+  it.each(['parse', 'fetch-user', 'llm:summarise', 'claude-3-5-sonnet-20241022', 'gpt-4o-mini', 'retry.step_2'])('accepts the name %j', (value) => {
+    expect(looksUnbounded(value)).toBe(false);
+  });
+
+  it('never yields more than limit + 1 distinct labels, whatever it is fed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.string({ maxLength: 12 }), { maxLength: 300 }), (limit, values) => {
+        const guard = new LabelGuard(limit);
+        const labels = new Set(values.map((value) => guard.label(value)));
+        expect(labels.size).toBeLessThanOrEqual(limit + 1);
+        for (const label of labels) expect(label === otherLabel || values.includes(label)).toBe(true);
+      }),
+    );
+  });
+});

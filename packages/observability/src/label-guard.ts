@@ -1,0 +1,54 @@
+/** The label value that stands for every value the guard refuses. */
+export const otherLabel = 'other';
+
+const maxLabelLength = 64;
+// Values that identify a single request rather than a kind of work: URLs, UUIDs, long hex or
+// digit runs, e-mail addresses, anything with whitespace (a prompt) or a query string.
+const unboundedPatterns = [
+  /\s/,
+  /:\/\//,
+  /[?&=@]/,
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i,
+  /[0-9a-f]{16,}/i,
+  /\d{9,}/,
+];
+
+/** True when `value` looks like an id, a URL or free text rather than a name. */
+export function looksUnbounded(value: string): boolean {
+  if (value.length === 0 || value.length > maxLabelLength) return true;
+  for (const pattern of unboundedPatterns) if (pattern.test(value)) return true;
+  return false;
+}
+
+/**
+ * Keeps a metric label bounded: the first `limit` distinct acceptable values pass as they are;
+ * later ones, and values that look like ids, URLs or prompts, become `'other'`.
+ *
+ * @example
+ * const guard = new LabelGuard(100);
+ * counter.inc({ primitive: guard.label(execution.name) });
+ */
+export class LabelGuard {
+  private readonly accepted = new Set<string>();
+  // Remembers refusals so the patterns run once per value, up to a bound of its own.
+  private readonly refused = new Set<string>();
+
+  constructor(readonly limit: number) {}
+
+  /** `value` itself when it is accepted, otherwise `'other'`. */
+  label(value: string): string {
+    if (this.accepted.has(value)) return value;
+    if (this.refused.has(value)) return otherLabel;
+    if (this.accepted.size < this.limit && !looksUnbounded(value)) {
+      this.accepted.add(value);
+      return value;
+    }
+    if (this.refused.size < this.limit * 10) this.refused.add(value);
+    return otherLabel;
+  }
+
+  /** How many distinct values pass as they are. */
+  get size(): number {
+    return this.accepted.size;
+  }
+}

@@ -1,0 +1,183 @@
+import { SpanKind, context as otelContext, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { WorkflowPrimitive, type PrimitiveOptions, type StepFunction, type WorkflowContext } from '@tta/primitives';
+import { observabilityState } from './observability-state.js';
+import { safeString, toAttributes } from './span-attributes.js';
+import { recordSpanError, tracerName } from './tracing-instrumentation.js';
+
+/** OpenTelemetry GenAI semantic-convention attribute names written by the LLM helpers. */
+export const genAiAttributes = {
+  operationName: 'gen_ai.operation.name',
+  providerName: 'gen_ai.provider.name',
+  system: 'gen_ai.system',
+  requestModel: 'gen_ai.request.model',
+  requestTemperature: 'gen_ai.request.temperature',
+  requestMaxTokens: 'gen_ai.request.max_tokens',
+  requestTopP: 'gen_ai.request.top_p',
+  responseModel: 'gen_ai.response.model',
+  responseId: 'gen_ai.response.id',
+  responseFinishReasons: 'gen_ai.response.finish_reasons',
+  usageInputTokens: 'gen_ai.usage.input_tokens',
+  usageOutputTokens: 'gen_ai.usage.output_tokens',
+  /** Not part of the conventions: the toolkit's cost attribute. */
+  costUsd: 'tta.llm.cost_usd',
+} as const;
+
+/** What is known of an LLM request before it runs. */
+export interface LlmRequestInfo {
+  /** Requested model, `gen_ai.request.model`; the span is named `<operation> <model>`. */
+  readonly model: string;
+  /** Provider, `gen_ai.provider.name` (`openai`, `anthropic`, `aws.bedrock`...). */
+  readonly provider?: string;
+  /** Older name of `provider` (`gen_ai.system`); both attributes are written. */
+  readonly system?: string;
+  /**
+   * `gen_ai.operation.name`.
+   * @default 'chat'
+   */
+  readonly operation?: string;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly topP?: number;
+  /** Extra span attributes; secret-looking keys and values are redacted. Never put prompts here. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** What an LLM response reports. */
+export interface LlmUsage {
+  /** `gen_ai.usage.input_tokens`, and `tta_llm_tokens_total{type="input"}`. */
+  readonly inputTokens?: number;
+  /** `gen_ai.usage.output_tokens`, and `tta_llm_tokens_total{type="output"}`. */
+  readonly outputTokens?: number;
+  /** Cost of the call in US dollars, into `tta_llm_cost_usd_total`. */
+  readonly costUsd?: number;
+  readonly responseModel?: string;
+  readonly responseId?: string;
+  readonly finishReasons?: readonly string[];
+}
+
+/** A finished LLM call for {@link recordLlmCall}. */
+export interface LlmCallRecord extends LlmRequestInfo, LlmUsage {
+  /** When the call started (epoch ms). @default Date.now() - durationMs */
+  readonly startTime?: number;
+  /** How long it took. @default 0 */
+  readonly durationMs?: number;
+  /** The failure, when the call failed: recorded with status ERROR. */
+  readonly error?: unknown;
+}
+
+function requestAttributes(info: LlmRequestInfo): Attributes {
+  const attributes: Attributes = info.attributes === undefined ? {} : toAttributes(info.attributes, '');
+  attributes[genAiAttributes.operationName] = info.operation ?? 'chat';
+  attributes[genAiAttributes.requestModel] = safeString(info.model);
+  const provider = info.provider ?? info.system;
+  if (provider !== undefined) {
+    attributes[genAiAttributes.providerName] = provider;
+    attributes[genAiAttributes.system] = provider;
+  }
+  if (info.temperature !== undefined) attributes[genAiAttributes.requestTemperature] = info.temperature;
+  if (info.maxTokens !== undefined) attributes[genAiAttributes.requestMaxTokens] = info.maxTokens;
+  if (info.topP !== undefined) attributes[genAiAttributes.requestTopP] = info.topP;
+  return attributes;
+}
+
+function applyUsage(span: Span, model: string, usage: LlmUsage | undefined): void {
+  if (usage !== undefined) {
+    if (usage.inputTokens !== undefined) span.setAttribute(genAiAttributes.usageInputTokens, usage.inputTokens);
+    if (usage.outputTokens !== undefined) span.setAttribute(genAiAttributes.usageOutputTokens, usage.outputTokens);
+    if (usage.costUsd !== undefined) span.setAttribute(genAiAttributes.costUsd, usage.costUsd);
+    if (usage.responseModel !== undefined) span.setAttribute(genAiAttributes.responseModel, safeString(usage.responseModel));
+    if (usage.responseId !== undefined) span.setAttribute(genAiAttributes.responseId, safeString(usage.responseId));
+    if (usage.finishReasons !== undefined) span.setAttribute(genAiAttributes.responseFinishReasons, [...usage.finishReasons]);
+  }
+  observabilityState.llmUsage?.recordLlmUsage(model, usage?.inputTokens, usage?.outputTokens, usage?.costUsd);
+}
+
+const spanName = (info: LlmRequestInfo): string => `${info.operation ?? 'chat'} ${info.model}`;
+
+/**
+ * Records an LLM call that already happened: a `chat <model>` span (child of the current span)
+ * with the GenAI attributes, and its tokens and cost in the Prometheus metrics.
+ *
+ * @example
+ * const started = Date.now();
+ * const response = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+ * recordLlmCall({ model: 'gpt-4o-mini', provider: 'openai', startTime: started, durationMs: Date.now() - started,
+ *   inputTokens: response.usage?.prompt_tokens, outputTokens: response.usage?.completion_tokens });
+ */
+export function recordLlmCall(call: LlmCallRecord): void {
+  const durationMs = call.durationMs ?? 0;
+  const startTime = call.startTime ?? Date.now() - durationMs;
+  const span = trace.getTracer(tracerName).startSpan(spanName(call), { kind: SpanKind.CLIENT, attributes: requestAttributes(call), startTime });
+  applyUsage(span, call.model, call);
+  if (call.error !== undefined) recordSpanError(span, call.error);
+  span.end(startTime + durationMs);
+}
+
+/** Options of {@link llmStep}: the request description and how to read the usage from the output. */
+export interface LlmStepOptions<TOutput> extends LlmRequestInfo, Omit<PrimitiveOptions, 'name'> {
+  /** Reads token usage and cost from the step's output. */
+  readonly usage?: (output: TOutput) => LlmUsage | undefined;
+}
+
+/**
+ * A step that calls a model: its primitive span has a `chat <model>` child span, current while
+ * the function runs (so the HTTP call to the provider is its child), with the GenAI attributes and
+ * the usage read from the output. Made by {@link llmStep}.
+ */
+export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  private readonly fn: StepFunction<TInput, TOutput>;
+  private readonly info: LlmStepOptions<TOutput>;
+
+  constructor(name: string, fn: StepFunction<TInput, TOutput>, options: LlmStepOptions<TOutput>) {
+    super('llm', options.instrument === undefined ? { name } : { name, instrument: options.instrument });
+    if (typeof fn !== 'function') throw new TypeError(`llmStep "${name}": expected a function, got ${typeof fn}`);
+    if (typeof options.model !== 'string' || options.model.length === 0) throw new TypeError(`llmStep "${name}": option "model" must be a non-empty string`);
+    if (options.usage !== undefined && typeof options.usage !== 'function') throw new TypeError(`llmStep "${name}": option "usage" must be a function`);
+    this.fn = fn;
+    this.info = options;
+  }
+
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const info = this.info;
+    const active = otelContext.active();
+    const span = trace.getTracer(tracerName).startSpan(spanName(info), { kind: SpanKind.CLIENT, attributes: requestAttributes(info) }, active);
+    const promise = otelContext.with(trace.setSpan(active, span), () => {
+      try {
+        return Promise.resolve(this.fn(input, context));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    });
+    return promise.then(
+      (output) => {
+        let usage: LlmUsage | undefined;
+        try {
+          usage = info.usage?.(output);
+        } catch {
+          // A usage reader that throws must not fail a call that succeeded.
+        }
+        applyUsage(span, info.model, usage);
+        span.end();
+        return output;
+      },
+      (error: unknown) => {
+        recordSpanError(span, error);
+        span.end();
+        throw error;
+      },
+    );
+  }
+}
+
+/**
+ * Lifts a model call into a primitive that records it per the OpenTelemetry GenAI conventions.
+ *
+ * @example
+ * const summarise = llmStep('summarise', (text: string, context) => model.complete(text, context.signal), {
+ *   model: 'gpt-4o-mini', provider: 'openai',
+ *   usage: (reply) => ({ inputTokens: reply.usage.input, outputTokens: reply.usage.output, costUsd: reply.costUsd }),
+ * });
+ */
+export function llmStep<TInput, TOutput>(name: string, fn: StepFunction<TInput, TOutput>, options: LlmStepOptions<TOutput>): LlmStepPrimitive<TInput, TOutput> {
+  return new LlmStepPrimitive(name, fn, options);
+}

@@ -1,0 +1,140 @@
+import {
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  context as otelContext,
+  createContextKey,
+  createTraceState,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from '@opentelemetry/api';
+import type { ExecutionInfo, Instrumentation, PrimitiveEvent, SpanContextLike } from '@tta/primitives';
+import { errorMessage, errorType, toAttributes } from './span-attributes.js';
+
+/** Name (instrumentation scope) of the tracer the toolkit creates its spans with. */
+export const tracerName = '@tta/observability';
+
+/** Span attribute names written on every primitive span. */
+export const primitiveAttributes = {
+  name: 'tta.primitive.name',
+  kind: 'tta.primitive.kind',
+  correlationId: 'tta.correlation_id',
+  attempt: 'tta.attempt',
+  cacheResult: 'tta.cache.result',
+  circuitState: 'tta.circuit.state',
+} as const;
+
+// Marks the OpenTelemetry context of a run, so that only the run's first span joins a remote parent.
+const runKey = createContextKey('@tta/observability.run');
+
+const cacheResults: Readonly<Record<string, string>> = { 'cache-hit': 'hit', 'cache-miss': 'miss', 'cache-stale': 'stale' };
+const circuitStates: Readonly<Record<string, string>> = {
+  'circuit-break': 'open',
+  'circuit-half-open': 'half-open',
+  'circuit-reset': 'closed',
+  'circuit-reject': 'open',
+};
+// Event fields that carry data rather than facts about the run (a cache key can hold a prompt).
+const dataFields: ReadonlySet<string> = new Set(['type', 'context', 'key', 'input', 'output', 'value', 'result']);
+
+/** An OpenTelemetry span context from the toolkit's OpenTelemetry-free {@link SpanContextLike}. */
+export function toSpanContext(like: SpanContextLike): SpanContext {
+  const spanContext: SpanContext = {
+    traceId: like.traceId,
+    spanId: like.spanId,
+    traceFlags: like.traceFlags & TraceFlags.SAMPLED,
+    isRemote: like.isRemote ?? true,
+  };
+  if (like.traceState !== undefined && like.traceState !== '') spanContext.traceState = createTraceState(like.traceState);
+  return spanContext;
+}
+
+/** Marks `span` as failed: `error.type`, an exception event (secrets redacted) and status ERROR. */
+export function recordSpanError(span: Span, error: unknown): void {
+  if (!span.isRecording()) return; // sampled out: skip the redaction work
+  const type = errorType(error);
+  const message = errorMessage(error);
+  const raw = typeof error === 'object' && error !== null ? (error as { message?: unknown; stack?: unknown }) : undefined;
+  // The stack repeats the message; keep it only when the message did not need redacting.
+  const stack = raw !== undefined && raw.message === message && typeof raw.stack === 'string' ? raw.stack : undefined;
+  span.recordException(stack === undefined ? { name: type, message } : { name: type, message, stack });
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+/** The OpenTelemetry context a primitive span of `execution` starts under. */
+function parentContext(execution: ExecutionInfo): Context {
+  const active = otelContext.active();
+  const workflow = execution.context;
+  if (active.getValue(runKey) === workflow.state) return active;
+  // First span of this run in this async context: join the caller's trace when one was given.
+  const remote = workflow.parentSpanContext;
+  const parent = remote === undefined ? active : trace.setSpanContext(active, toSpanContext(remote));
+  return parent.setValue(runKey, workflow.state);
+}
+
+/**
+ * The {@link Instrumentation} that turns every primitive execution into an OpenTelemetry span,
+ * made current while the step runs (so `fetch`, database clients and nested primitives are its
+ * children), with `tta.primitive.name`, `tta.primitive.kind`, `tta.correlation_id`, errors recorded
+ * with status ERROR, and primitive events (retry, cache, breaker, compensation...) as span events.
+ * Use it with your own SDK; `initializeObservability` registers it for you.
+ *
+ * @param tracer The tracer to create spans with. @default trace.getTracer('@tta/observability')
+ * @example
+ * registerInstrumentation(createTracingInstrumentation(provider.getTracer('my-app')));
+ */
+export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tracerName)): Instrumentation {
+  return {
+    around<T>(execution: ExecutionInfo, run: () => Promise<T>): Promise<T> {
+      const parent = parentContext(execution);
+      const workflow = execution.context;
+      const attributes: Attributes = {
+        [primitiveAttributes.name]: execution.name,
+        [primitiveAttributes.kind]: execution.kind,
+        [primitiveAttributes.correlationId]: workflow.correlationId,
+      };
+      if (workflow.attempt !== undefined) attributes[primitiveAttributes.attempt] = workflow.attempt;
+      const span = tracer.startSpan(execution.name, { kind: SpanKind.INTERNAL, attributes }, parent);
+      let promise: Promise<T>;
+      try {
+        promise = otelContext.with(trace.setSpan(parent, span), run);
+      } catch (error) {
+        recordSpanError(span, error);
+        span.end();
+        throw error;
+      }
+      return promise.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          recordSpanError(span, error);
+          span.end();
+          throw error;
+        },
+      );
+    },
+
+    onEvent(event: PrimitiveEvent, source: { readonly name: string; readonly kind: string }): void {
+      const span = trace.getActiveSpan();
+      if (span === undefined || !span.isRecording()) return;
+      const type = event.type;
+      const cacheResult = cacheResults[type];
+      if (cacheResult !== undefined) span.setAttribute(primitiveAttributes.cacheResult, cacheResult);
+      const circuitState = circuitStates[type];
+      if (circuitState !== undefined) {
+        const reported = type === 'circuit-reject' && typeof event.state === 'string' ? event.state : circuitState;
+        span.setAttribute(primitiveAttributes.circuitState, reported);
+      }
+      const attributes = toAttributes(event, 'tta.', dataFields);
+      attributes[primitiveAttributes.name] = source.name;
+      span.addEvent(type, attributes);
+    },
+  };
+}
