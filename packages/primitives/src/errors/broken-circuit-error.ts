@@ -17,13 +17,7 @@ export class BrokenCircuitError extends TtaError {
   readonly breaker: string;
 
   constructor(breaker: string, retryAfterMs: number, options: TtaErrorOptions = {}) {
-    super(
-      retryAfterMs === Infinity
-        ? `Circuit "${breaker}" is isolated`
-        : `Circuit "${breaker}" is open; retry after ${Math.ceil(retryAfterMs)} ms`,
-      'CIRCUIT_OPEN',
-      options,
-    );
+    super(describe(breaker, retryAfterMs), 'CIRCUIT_OPEN', options);
     this.breaker = breaker;
     this.retryAfterMs = retryAfterMs;
   }
@@ -32,4 +26,10 @@ export class BrokenCircuitError extends TtaError {
   static override isInstance(error: unknown): error is BrokenCircuitError {
     return hasMarker(error, marker);
   }
+}
+
+function describe(breaker: string, retryAfterMs: number): string {
+  if (retryAfterMs === Infinity) return `Circuit "${breaker}" is isolated`;
+  if (retryAfterMs <= 0) return `Circuit "${breaker}" is half-open and its probe slots are busy`;
+  return `Circuit "${breaker}" is open; retry after ${Math.ceil(retryAfterMs)} ms`;
 }

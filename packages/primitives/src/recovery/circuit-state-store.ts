@@ -67,10 +67,12 @@ export interface CircuitStateStore {
 export class InMemoryCircuitStateStore implements CircuitStateStore {
   private readonly snapshots = new Map<string, CircuitSnapshot>();
 
+  /** The snapshot saved under `key`, if any. */
   load(key: string): Promise<CircuitSnapshot | undefined> {
     return Promise.resolve(this.snapshots.get(key));
   }
 
+  /** Keeps `snapshot` under `key`. */
   save(key: string, snapshot: CircuitSnapshot): Promise<void> {
     this.snapshots.set(key, snapshot);
     return Promise.resolve();

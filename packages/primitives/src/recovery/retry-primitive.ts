@@ -4,6 +4,7 @@ import { sleep } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
 import { TtaError } from '../errors/tta-error.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
@@ -128,11 +129,11 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
     const maxAttempts = options.maxAttempts ?? 4;
     if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
-      throw new InvalidOptionsError(kind, 'maxAttempts', `must be an integer >= 1 or Infinity (got ${String(maxAttempts)})`);
+      throw new InvalidOptionsError(kind, 'maxAttempts', `must be an integer >= 1 or Infinity (got ${describeValue(maxAttempts)})`);
     }
     const backoff = options.backoff ?? 'exponential';
     if (typeof backoff !== 'function' && backoff !== 'exponential' && backoff !== 'linear' && backoff !== 'constant') {
-      throw new InvalidOptionsError(kind, 'backoff', `must be 'exponential', 'linear', 'constant' or a function (got ${String(backoff)})`);
+      throw new InvalidOptionsError(kind, 'backoff', `must be 'exponential', 'linear', 'constant' or a function (got ${describeValue(backoff)})`);
     }
     const initialDelayMs = options.initialDelayMs ?? 100;
     requireDelay('initialDelayMs', initialDelayMs);
@@ -142,10 +143,10 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
       throw new InvalidOptionsError(kind, 'initialDelayMs', `must not exceed maxDelayMs (${initialDelayMs} > ${maxDelayMs})`);
     }
     const factor = options.factor ?? 2;
-    if (!(Number.isFinite(factor) && factor >= 1)) throw new InvalidOptionsError(kind, 'factor', `must be a finite number >= 1 (got ${String(factor)})`);
+    if (!(Number.isFinite(factor) && factor >= 1)) throw new InvalidOptionsError(kind, 'factor', `must be a finite number >= 1 (got ${describeValue(factor)})`);
     const jitter = options.jitter ?? 'decorrelated';
     if (jitter !== 'decorrelated' && jitter !== 'full' && jitter !== 'none') {
-      throw new InvalidOptionsError(kind, 'jitter', `must be 'decorrelated', 'full' or 'none' (got ${String(jitter)})`);
+      throw new InvalidOptionsError(kind, 'jitter', `must be 'decorrelated', 'full' or 'none' (got ${describeValue(jitter)})`);
     }
     if (options.retryOn !== undefined && typeof options.retryOn !== 'function') throw new InvalidOptionsError(kind, 'retryOn', 'must be a function');
     if (options.random !== undefined && typeof options.random !== 'function') throw new InvalidOptionsError(kind, 'random', 'must be a function returning a number in [0, 1)');
@@ -211,7 +212,7 @@ const maxTimerDelayMs = 2_147_483_647;
 
 function requireDelay(option: string, value: number): void {
   if (!(typeof value === 'number' && value >= 0 && value <= maxTimerDelayMs)) {
-    throw new InvalidOptionsError(kind, option, `must be a number in [0, ${maxTimerDelayMs}] (got ${String(value)})`);
+    throw new InvalidOptionsError(kind, option, `must be a number in [0, ${maxTimerDelayMs}] (got ${describeValue(value)})`);
   }
 }
 

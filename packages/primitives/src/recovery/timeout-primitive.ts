@@ -1,12 +1,13 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
-import { WorkflowContext } from '../core/workflow-context.js';
-import { LazyAbort, type AbortParent } from '../core/abort.js';
+import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
+import { LazyAbort } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
-import { DeadlineWaiter, deadlineQueueFor, type DeadlineQueue } from './deadline-queue.js';
+import { deadlineQueueFor, type DeadlineQueue, type DeadlineWaiter, type DurationList } from './deadline-queue.js';
 
 /** Options of {@link TimeoutPrimitive}. */
 export interface TimeoutOptions<TInput, TOutput> extends PrimitiveOptions {
@@ -30,6 +31,7 @@ export interface TimeoutEvent {
 }
 
 const kind = 'TimeoutPrimitive';
+const noOverrides: ChildContextOverrides = Object.freeze({});
 const maxTimerDelayMs = 2_147_483_647;
 
 /**
@@ -61,7 +63,7 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(kind, 'timeoutMs', 'is required');
     const timeoutMs = options.timeoutMs;
     if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= maxTimerDelayMs)) {
-      throw new InvalidOptionsError(kind, 'timeoutMs', `must be a number in (0, ${maxTimerDelayMs}] (got ${String(timeoutMs)})`);
+      throw new InvalidOptionsError(kind, 'timeoutMs', `must be a number in (0, ${maxTimerDelayMs}] (got ${describeValue(timeoutMs)})`);
     }
     if (options.fallback !== undefined && !(options.fallback instanceof WorkflowPrimitive)) {
       throw new InvalidOptionsError(kind, 'fallback', 'must be a WorkflowPrimitive');
@@ -85,7 +87,7 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
       run.reject = reject;
     });
     queue.add(run, this.timeoutMs);
-    this.inner.execute(WorkflowContext.derive(context, {}, run.scope), input).then(
+    this.inner.execute(WorkflowContext.derive(context, noOverrides, run), input).then(
       (value) => run.succeed(value),
       (error: unknown) => run.fail(error),
     );
@@ -94,13 +96,18 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
 }
 
 /**
- * One pending call: the deadline-queue node, and the owner of the inner work's abort scope, in
- * one object.
+ * One pending call, in one object: the inner work's abort scope (a {@link LazyAbort}, so no
+ * `AbortController` exists unless the inner work reads its signal) and the deadline-queue node.
+ * When the caller's abort reaches the scope (only possible once the inner work has read its
+ * signal), the call rejects at once with the caller's reason.
  */
-class TimeoutRun<TInput, TOutput> extends DeadlineWaiter {
-  resolve!: (value: TOutput | PromiseLike<TOutput>) => void;
-  reject!: (reason: unknown) => void;
-  readonly scope: TimeoutScope;
+class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
+  _dueAt = 0;
+  _previous: DeadlineWaiter | undefined = undefined;
+  _next: DeadlineWaiter | undefined = undefined;
+  _list: DurationList | undefined = undefined;
+  resolve: (value: TOutput | PromiseLike<TOutput>) => void = noop;
+  reject: (reason: unknown) => void = noop;
   private settled = false;
 
   constructor(
@@ -109,8 +116,7 @@ class TimeoutRun<TInput, TOutput> extends DeadlineWaiter {
     private readonly input: TInput,
     private readonly queue: DeadlineQueue,
   ) {
-    super();
-    this.scope = new TimeoutScope(context._abort, this);
+    super(context._abort);
   }
 
   succeed(value: TOutput): void {
@@ -126,8 +132,10 @@ class TimeoutRun<TInput, TOutput> extends DeadlineWaiter {
     this.reject(this.context.aborted ? this.context.abortReason : error);
   }
 
-  /** The caller aborted and the inner signal followed: reject now, whatever the inner work does. */
-  callerAborted(reason: unknown): void {
+  override abort(reason: unknown): void {
+    super.abort(reason);
+    // Reached only through the link to the caller's signal while pending; the deadline path
+    // marks the run settled before aborting.
     if (this.settled) return;
     this.finish();
     this.reject(reason);
@@ -138,16 +146,16 @@ class TimeoutRun<TInput, TOutput> extends DeadlineWaiter {
     this.settled = true;
     const context = this.context;
     if (context.aborted) {
-      this.scope.abort(context.abortReason);
-      this.scope.release();
+      super.abort(context.abortReason);
+      this.release();
       this.reject(context.abortReason);
       return;
     }
     const owner = this.owner;
     const timeoutMs = owner.timeoutMs;
     const error = new TimeoutError(timeoutMs);
-    this.scope.abort(error);
-    this.scope.release();
+    super.abort(error);
+    this.release();
     const fallback = owner._fallback;
     if (owner._timeoutEmitter.hasListeners) owner._timeoutEmitter.emit({ timeoutMs, fallback: fallback !== undefined, context });
     emitPrimitiveEvent({ type: 'timeout', timeoutMs, fallback: fallback !== undefined }, owner, context);
@@ -158,28 +166,11 @@ class TimeoutRun<TInput, TOutput> extends DeadlineWaiter {
   private finish(): void {
     this.settled = true;
     this.queue.remove(this);
-    this.scope.release();
+    this.release();
   }
 }
 
-/**
- * The inner work's abort scope. When the caller's abort reaches it (only possible once the inner
- * work has read its signal), the call rejects at once with the caller's reason.
- */
-class TimeoutScope extends LazyAbort {
-  constructor(
-    parent: AbortParent | undefined,
-    private readonly run: { callerAborted(reason: unknown): void },
-  ) {
-    super(parent);
-  }
-
-  override abort(reason: unknown): void {
-    super.abort(reason);
-    // Ignored by the run when it aborted the scope itself (deadline) or has already settled.
-    this.run.callerAborted(reason);
-  }
-}
+const noop = (): void => {};
 
 /**
  * Wraps `inner` in a {@link TimeoutPrimitive}.

@@ -1,0 +1,381 @@
+import { WorkflowPrimitive } from '../core/workflow-primitive.js';
+import type { WorkflowContext } from '../core/workflow-context.js';
+import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
+import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
+import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import type { CircuitSnapshot, CircuitState, CircuitStateStore } from './circuit-state-store.js';
+import type { BreakEvent, CircuitBreakerOptions, StateChangeEvent } from './circuit-breaker-options.js';
+import { FailureWindow } from './failure-window.js';
+
+const kind = 'CircuitBreakerPrimitive';
+const positiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1;
+const validDuration = (value: number): boolean => typeof value === 'number' && value > 0 && Number.isFinite(value);
+
+/**
+ * Stops calling a failing dependency for a while. Closed: calls pass and failures are counted
+ * (consecutive, or as a ratio over a sliding window). Open: calls are rejected at once with
+ * {@link BrokenCircuitError} until `breakDurationMs` has passed. Half-open: up to `halfOpenMaxCalls`
+ * probes run at once; `halfOpenSuccessThreshold` successes close the circuit, any probe failure
+ * reopens it. Results that arrive after the state changed are ignored. The open -> half-open step
+ * happens on the first call after the break, so `state` reads `'open'` until then.
+ *
+ * @example
+ * const guarded = circuitBreaker(callModel, { failureThreshold: 5, breakDurationMs: 10_000 });
+ * guarded.onBreak(({ error }) => log.warn('model circuit open', { error }));
+ */
+export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  readonly inner: WorkflowPrimitive<TInput, TOutput>;
+  /** The key under which the state is stored. */
+  readonly key: string;
+  private readonly failureThreshold: number;
+  private readonly window: FailureWindow | undefined;
+  private readonly failureRatio: number;
+  private readonly minimumThroughput: number;
+  private readonly breakDurationMs: number;
+  private readonly halfOpenMaxCalls: number;
+  private readonly halfOpenSuccessThreshold: number;
+  private readonly breakOn: ((error: unknown) => boolean) | undefined;
+  private readonly store: CircuitStateStore | undefined;
+  private readonly refreshMs: number | undefined;
+  private clock: Clock;
+  private readonly fixedClock: boolean;
+
+  private current: CircuitState = 'closed';
+  /** Bumped on every transition; a result from an older generation is ignored. */
+  private generation = 0;
+  private isolated = false;
+  private openedAtMs: number | undefined = undefined;
+  private openUntilMs = 0;
+  private consecutiveFailures = 0;
+  private probesInFlight = 0;
+  private probeSuccesses = 0;
+  private restoring: Promise<void> | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private refreshing = false;
+  private lastRefreshAtMs = -Infinity;
+  /** When this breaker last changed state itself; a stored snapshot must be newer to be adopted. */
+  private lastTransitionAtMs = -Infinity;
+  private restored: boolean;
+
+  private readonly breakEmitter = new EventEmitter<BreakEvent>();
+  private readonly halfOpenEmitter = new EventEmitter<void>();
+  private readonly resetEmitter = new EventEmitter<void>();
+  private readonly stateChangeEmitter = new EventEmitter<StateChangeEvent>();
+  /** Fires when the circuit opens (after a failure, a failed probe, or `isolate()`). */
+  readonly onBreak: Event<BreakEvent> = this.breakEmitter.event;
+  /** Fires when the break is over and the first probe is let through. */
+  readonly onHalfOpen: Event<void> = this.halfOpenEmitter.event;
+  /** Fires when the circuit closes (probes succeeded, or `reset()`). */
+  readonly onReset: Event<void> = this.resetEmitter.event;
+  /** Fires on every state change. */
+  readonly onStateChange: Event<StateChangeEvent> = this.stateChangeEmitter.event;
+
+  constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: CircuitBreakerOptions = {}) {
+    super('circuit-breaker', options);
+    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
+    const ratioMode = options.failureRatio !== undefined;
+    if (ratioMode && options.failureThreshold !== undefined) {
+      throw new InvalidOptionsError(kind, 'failureThreshold', 'cannot be combined with failureRatio (choose one mode)');
+    }
+    if (!ratioMode && (options.minimumThroughput !== undefined || options.windowMs !== undefined)) {
+      throw new InvalidOptionsError(kind, options.minimumThroughput !== undefined ? 'minimumThroughput' : 'windowMs', 'needs failureRatio (ratio mode)');
+    }
+    this.failureThreshold = options.failureThreshold ?? 5;
+    if (!positiveInteger(this.failureThreshold)) throw new InvalidOptionsError(kind, 'failureThreshold', `must be an integer >= 1 (got ${describeValue(options.failureThreshold)})`);
+    this.failureRatio = options.failureRatio ?? 1;
+    if (!(typeof this.failureRatio === 'number' && this.failureRatio > 0 && this.failureRatio <= 1)) throw new InvalidOptionsError(kind, 'failureRatio', `must be in (0, 1] (got ${describeValue(options.failureRatio)})`);
+    this.minimumThroughput = options.minimumThroughput ?? 10;
+    if (!positiveInteger(this.minimumThroughput)) throw new InvalidOptionsError(kind, 'minimumThroughput', `must be an integer >= 1 (got ${describeValue(options.minimumThroughput)})`);
+    const windowMs = options.windowMs ?? 60_000;
+    if (!validDuration(windowMs)) throw new InvalidOptionsError(kind, 'windowMs', `must be a finite number > 0 (got ${describeValue(windowMs)})`);
+    this.breakDurationMs = options.breakDurationMs ?? 30_000;
+    if (!validDuration(this.breakDurationMs)) throw new InvalidOptionsError(kind, 'breakDurationMs', `must be a finite number > 0 (got ${describeValue(options.breakDurationMs)})`);
+    this.halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
+    if (!positiveInteger(this.halfOpenMaxCalls)) throw new InvalidOptionsError(kind, 'halfOpenMaxCalls', `must be an integer >= 1 (got ${describeValue(options.halfOpenMaxCalls)})`);
+    this.halfOpenSuccessThreshold = options.halfOpenSuccessThreshold ?? 1;
+    if (!positiveInteger(this.halfOpenSuccessThreshold)) {
+      throw new InvalidOptionsError(kind, 'halfOpenSuccessThreshold', `must be an integer >= 1 (got ${describeValue(options.halfOpenSuccessThreshold)})`);
+    }
+    if (options.breakOn !== undefined && typeof options.breakOn !== 'function') throw new InvalidOptionsError(kind, 'breakOn', 'must be a function');
+    const store = options.store;
+    if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.save !== 'function')) {
+      throw new InvalidOptionsError(kind, 'store', 'must implement load(key) and save(key, snapshot)');
+    }
+    if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length === 0)) throw new InvalidOptionsError(kind, 'key', 'must be a non-empty string');
+    if (options.refreshMs !== undefined) {
+      if (store === undefined) throw new InvalidOptionsError(kind, 'refreshMs', 'needs a store');
+      if (!validDuration(options.refreshMs)) throw new InvalidOptionsError(kind, 'refreshMs', `must be a finite number > 0 (got ${describeValue(options.refreshMs)})`);
+    }
+    this.refreshMs = options.refreshMs;
+    this.inner = inner;
+    this.window = ratioMode ? new FailureWindow(windowMs) : undefined;
+    this.breakOn = options.breakOn;
+    this.store = store;
+    this.key = options.key ?? this.name;
+    this.clock = options.clock ?? systemClock;
+    this.fixedClock = options.clock !== undefined;
+    this.restored = store === undefined;
+  }
+
+  /** The current state. An open circuit whose break is over still reads `'open'` until the next call. */
+  get state(): CircuitState {
+    return this.current;
+  }
+
+  /** True while held open by {@link isolate}. */
+  get isIsolated(): boolean {
+    return this.isolated;
+  }
+
+  /** Opens the circuit and holds it open (no probes) until {@link reset}. */
+  isolate(): void {
+    this.isolated = true;
+    this.openCircuit(undefined, undefined);
+  }
+
+  /** Closes the circuit and clears every count (also ends an isolation). */
+  reset(): void {
+    this.isolated = false;
+    this.closeCircuit(undefined);
+  }
+
+  /**
+   * Loads the saved state from the store now; without a call to this, it is loaded before the
+   * first execution. Resolves once loaded (at once without a store).
+   */
+  loadState(): Promise<void> {
+    if (this.restored) return Promise.resolve();
+    return (this.restoring ??= this.loadFromStore());
+  }
+
+  /** Resolves once every snapshot saved so far has reached the store (for a clean shutdown, or tests). */
+  whenSaved(): Promise<void> {
+    return this.saving;
+  }
+
+  /** The state as plain data (what is saved to the store). */
+  snapshot(): CircuitSnapshot {
+    return this.snapshotAt(this.clock.now());
+  }
+
+  private snapshotAt(savedAtMs: number): CircuitSnapshot {
+    const base = {
+      version: 1 as const,
+      state: this.current,
+      isolated: this.isolated,
+      consecutiveFailures: this.consecutiveFailures,
+      window: this.window?.buckets() ?? [],
+      savedAtMs,
+    };
+    if (this.current === 'closed' || this.openedAtMs === undefined) return base;
+    return this.isolated ? { ...base, openedAtMs: this.openedAtMs } : { ...base, openedAtMs: this.openedAtMs, openUntilMs: this.openUntilMs };
+  }
+
+  /**
+   * Adopts a snapshot (as loaded from a store). A half-open snapshot becomes open with its break
+   * over, so the next call probes. Probes in flight are forgotten (their results are ignored).
+   * Snapshots of an unknown version are ignored. Emits no events.
+   */
+  restore(snapshot: CircuitSnapshot): void {
+    if (typeof snapshot !== 'object' || snapshot === null || snapshot.version !== 1) return;
+    this.generation++;
+    this.probesInFlight = 0;
+    this.probeSuccesses = 0;
+    this.consecutiveFailures = snapshot.consecutiveFailures;
+    this.window?.load(snapshot.window);
+    this.isolated = snapshot.isolated;
+    if (snapshot.state === 'closed' && !snapshot.isolated) {
+      this.current = 'closed';
+      this.openedAtMs = undefined;
+      return;
+    }
+    this.current = 'open';
+    this.openedAtMs = snapshot.openedAtMs ?? snapshot.savedAtMs;
+    this.openUntilMs = snapshot.state === 'open' ? (snapshot.openUntilMs ?? this.openedAtMs + this.breakDurationMs) : snapshot.savedAtMs;
+  }
+
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (!this.fixedClock) this.clock = context.clock;
+    if (!this.restored) return this.restoreThenRun(context, input);
+    if (this.refreshMs !== undefined) this.refreshIfDue();
+    if (this.current === 'closed') return this.runClosed(context, input);
+    return this.runGuarded(context, input);
+  }
+
+  private async restoreThenRun(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    await this.loadState();
+    context.throwIfAborted();
+    return this.executeImpl(context, input);
+  }
+
+  private async loadFromStore(): Promise<void> {
+    const generation = this.generation;
+    let snapshot: CircuitSnapshot | undefined;
+    try {
+      snapshot = await this.store!.load(this.key);
+    } catch (error) {
+      reportListenerError(error);
+    }
+    this.restored = true;
+    // isolate() or reset() called meanwhile wins over the stored state.
+    if (snapshot !== undefined && generation === this.generation) {
+      this.restore(snapshot);
+      if (Number.isFinite(snapshot.savedAtMs)) this.lastTransitionAtMs = snapshot.savedAtMs;
+    }
+  }
+
+  private refreshIfDue(): void {
+    const now = this.clock.now();
+    if (this.refreshing || now - this.lastRefreshAtMs < this.refreshMs!) return;
+    this.refreshing = true;
+    this.lastRefreshAtMs = now;
+    const generation = this.generation;
+    this.store!.load(this.key).then(
+      (snapshot) => {
+        this.refreshing = false;
+        // Adopt only what another breaker saved after our own last transition.
+        if (snapshot === undefined || generation !== this.generation || !(snapshot.savedAtMs > this.lastTransitionAtMs)) return;
+        // Closed here and there: keep our own counts.
+        if (snapshot.state === 'closed' && !snapshot.isolated && this.current === 'closed' && !this.isolated) return;
+        const from = this.current;
+        this.restore(snapshot);
+        this.lastTransitionAtMs = snapshot.savedAtMs;
+        if (from !== this.current && this.stateChangeEmitter.hasListeners) this.stateChangeEmitter.emit({ from, to: this.current });
+      },
+      (error: unknown) => {
+        this.refreshing = false;
+        reportListenerError(error);
+      },
+    );
+  }
+
+  private async runClosed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const generation = this.generation;
+    let value: TOutput;
+    try {
+      value = await this.inner.execute(context, input);
+    } catch (error) {
+      if (generation === this.generation && this.counts(error, context)) this.closedFailure(error, context);
+      throw context.aborted ? context.abortReason : error;
+    }
+    if (generation === this.generation) {
+      this.consecutiveFailures = 0;
+      this.window?.record(this.clock.now(), false);
+    }
+    return value;
+  }
+
+  private async runGuarded(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (this.current === 'open') {
+      const now = this.clock.now();
+      if (this.isolated || now < this.openUntilMs) {
+        const retryAfterMs = this.isolated ? Infinity : this.openUntilMs - now;
+        emitPrimitiveEvent({ type: 'circuit-reject', state: 'open', retryAfterMs }, this, context);
+        throw new BrokenCircuitError(this.name, retryAfterMs);
+      }
+      this.transition('half-open');
+      if (this.halfOpenEmitter.hasListeners) this.halfOpenEmitter.emit();
+      emitPrimitiveEvent({ type: 'circuit-half-open' }, this, context);
+    }
+    if (this.probesInFlight >= this.halfOpenMaxCalls) {
+      emitPrimitiveEvent({ type: 'circuit-reject', state: 'half-open', retryAfterMs: 0 }, this, context);
+      throw new BrokenCircuitError(this.name, 0);
+    }
+    const generation = this.generation;
+    this.probesInFlight++;
+    let value: TOutput;
+    try {
+      value = await this.inner.execute(context, input);
+    } catch (error) {
+      if (generation === this.generation) {
+        this.probesInFlight--;
+        if (this.counts(error, context)) this.openCircuit(error, context);
+      }
+      throw context.aborted ? context.abortReason : error;
+    }
+    if (generation === this.generation) {
+      this.probesInFlight--;
+      if (++this.probeSuccesses >= this.halfOpenSuccessThreshold) this.closeCircuit(context);
+    }
+    return value;
+  }
+
+  private counts(error: unknown, context: WorkflowContext): boolean {
+    if (context.aborted) return false;
+    if (this.breakOn === undefined) return true;
+    try {
+      return this.breakOn(error) === true;
+    } catch (predicateError) {
+      // A broken predicate must not replace the call's own error: count the failure, report the bug.
+      reportListenerError(predicateError);
+      return true;
+    }
+  }
+
+  private closedFailure(error: unknown, context: WorkflowContext): void {
+    const window = this.window;
+    if (window === undefined) {
+      if (++this.consecutiveFailures >= this.failureThreshold) this.openCircuit(error, context);
+      return;
+    }
+    const { calls, failures } = window.record(this.clock.now(), true);
+    if (calls >= this.minimumThroughput && failures / calls >= this.failureRatio) this.openCircuit(error, context);
+  }
+
+  private openCircuit(error: unknown, context: WorkflowContext | undefined): void {
+    const now = this.clock.now();
+    this.openedAtMs = now;
+    this.openUntilMs = this.isolated ? Infinity : now + this.breakDurationMs;
+    this.probesInFlight = 0;
+    this.probeSuccesses = 0;
+    this.transition('open');
+    const event: BreakEvent = { error, isolated: this.isolated, breakDurationMs: this.isolated ? Infinity : this.breakDurationMs };
+    if (this.breakEmitter.hasListeners) this.breakEmitter.emit(event);
+    emitPrimitiveEvent({ type: 'circuit-break', isolated: event.isolated, breakDurationMs: event.breakDurationMs, error }, this, context);
+  }
+
+  private closeCircuit(context: WorkflowContext | undefined): void {
+    this.consecutiveFailures = 0;
+    this.window?.clear();
+    this.probesInFlight = 0;
+    this.probeSuccesses = 0;
+    this.openedAtMs = undefined;
+    const changed = this.current !== 'closed';
+    this.transition('closed');
+    if (!changed) return;
+    if (this.resetEmitter.hasListeners) this.resetEmitter.emit();
+    emitPrimitiveEvent({ type: 'circuit-reset' }, this, context);
+  }
+
+  private transition(to: CircuitState): void {
+    const from = this.current;
+    this.current = to;
+    this.generation++;
+    this.lastTransitionAtMs = this.clock.now();
+    if (from !== to && this.stateChangeEmitter.hasListeners) this.stateChangeEmitter.emit({ from, to });
+    this.persist();
+  }
+
+  private persist(): void {
+    const store = this.store;
+    if (store === undefined) return;
+    const snapshot = this.snapshotAt(this.lastTransitionAtMs);
+    const key = this.key;
+    // Saves are chained so that the store sees the transitions in order. A failing save never
+    // fails a call: a store outage only costs the sharing of state.
+    this.saving = this.saving.then(() => store.save(key, snapshot)).then(undefined, reportListenerError);
+  }
+}
+
+/**
+ * Wraps `inner` in a {@link CircuitBreakerPrimitive}.
+ *
+ * @example
+ * const guarded = circuitBreaker(callModel, { failureRatio: 0.5, minimumThroughput: 20, windowMs: 30_000 });
+ */
+export function circuitBreaker<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: CircuitBreakerOptions = {}): CircuitBreakerPrimitive<TInput, TOutput> {
+  return new CircuitBreakerPrimitive(inner, options);
+}

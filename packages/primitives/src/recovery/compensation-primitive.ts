@@ -1,0 +1,174 @@
+import { WorkflowPrimitive, type OutputOf, type InputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { WorkflowContext } from '../core/workflow-context.js';
+import { LazyAbort } from '../core/abort.js';
+import { EventEmitter, type Event } from '../core/disposable.js';
+import type { Clock } from '../core/clock.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
+import { CompensationError } from '../errors/compensation-error.js';
+import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { TimeoutPrimitive } from './timeout-primitive.js';
+
+/** What an undo receives: the input and the output of its own step. */
+export interface UndoInput<TInput, TOutput> {
+  readonly input: TInput;
+  readonly output: TOutput;
+}
+
+/** One step of a saga and the primitive that undoes it. */
+export interface CompensationStep<TInput, TOutput> {
+  readonly step: WorkflowPrimitive<TInput, TOutput>;
+  readonly undo: WorkflowPrimitive<UndoInput<TInput, TOutput>, unknown>;
+}
+
+type AnyStep = CompensationStep<any, any>;
+
+/** Checks a list of saga steps: each step must accept the previous step's output, each undo its own step's input and output. */
+export type CompensationChainCheck<TSteps extends readonly AnyStep[], TPrevious = never, TChecked extends readonly unknown[] = []> =
+  TSteps extends readonly [infer THead extends AnyStep, ...infer TRest extends readonly AnyStep[]]
+    ? CompensationChainCheck<
+        TRest,
+        OutputOf<THead['step']>,
+        [...TChecked, CompensationStep<[TPrevious] extends [never] ? InputOf<THead['step']> : TPrevious, OutputOf<THead['step']>>]
+      >
+    : TChecked;
+
+type LastStep<TSteps extends readonly AnyStep[]> = TSteps extends readonly [...AnyStep[], infer TLast extends AnyStep] ? TLast : AnyStep;
+
+/** Input of a saga: the first step's input. */
+export type CompensationInput<TSteps extends readonly AnyStep[]> = TSteps extends readonly [infer THead extends AnyStep, ...AnyStep[]] ? InputOf<THead['step']> : unknown;
+/** Output of a saga: the last step's output. */
+export type CompensationOutput<TSteps extends readonly AnyStep[]> = OutputOf<LastStep<TSteps>['step']>;
+
+/** Options of {@link CompensationPrimitive}. */
+export interface CompensationOptions<TSteps extends readonly AnyStep[]> extends PrimitiveOptions {
+  /** The steps in order, each with its undo; outputs chain from step to step. */
+  readonly steps: TSteps;
+  /**
+   * Time limit of each undo. Undos run on a context that is not cancelled with the run (so that a
+   * timeout or an abort can still be compensated), and this bounds them instead. `Infinity` for none.
+   * @default 30_000
+   */
+  readonly undoTimeoutMs?: number;
+  /** Clock for the undo time limit. @default the context's clock */
+  readonly clock?: Clock;
+}
+
+/** Reported when a compensation has finished. */
+export interface CompensateEvent {
+  /** The failure, abort reason or timeout that started it. */
+  readonly error: unknown;
+  /** Number of completed steps that were undone (or attempted). */
+  readonly undone: number;
+  /** Undo failures, in the order the undos ran; empty when every undo succeeded. */
+  readonly undoErrors: readonly unknown[];
+  readonly context: WorkflowContext;
+}
+
+const kind = 'CompensationPrimitive';
+const maxTimerDelayMs = 2_147_483_647;
+
+/**
+ * A saga: runs steps in order, each on the previous output. When a step fails, or the run is
+ * aborted or times out between or during steps, every step that completed is undone in reverse
+ * order; each undo gets `{ input, output }` of its own step. The call then rejects with the
+ * original error, or with {@link CompensationError} (original error plus every undo failure) when
+ * an undo failed. A step that was interrupted (rejected) is not undone: it did not complete.
+ *
+ * Undos run on a context detached from the run's cancellation, bounded by `undoTimeoutMs`. Under
+ * `timeout(saga)`, the caller gets the `TimeoutError` at the deadline while the undos finish in the
+ * background; their outcome is reported by `onCompensate` (and the instrumentation seam).
+ *
+ * @example
+ * const booking = compensation({
+ *   steps: [
+ *     { step: reserveSeat, undo: releaseSeat },
+ *     { step: chargeCard, undo: refundCard },
+ *   ],
+ * });
+ */
+export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> extends WorkflowPrimitive<CompensationInput<TSteps>, CompensationOutput<TSteps>> {
+  readonly steps: TSteps;
+  readonly undoTimeoutMs: number;
+  private readonly forward: readonly WorkflowPrimitive<unknown, unknown>[];
+  private readonly undos: readonly WorkflowPrimitive<UndoInput<unknown, unknown>, unknown>[];
+  private readonly compensateEmitter = new EventEmitter<CompensateEvent>();
+  /** Fires when a compensation has finished, with every undo failure. */
+  readonly onCompensate: Event<CompensateEvent> = this.compensateEmitter.event;
+
+  constructor(options: CompensationOptions<TSteps> & { readonly steps: CompensationChainCheck<TSteps> }) {
+    super('compensation', options);
+    const steps = (options as Partial<CompensationOptions<TSteps>> | undefined)?.steps as readonly unknown[] | undefined;
+    if (!Array.isArray(steps) || steps.length === 0) throw new InvalidOptionsError(kind, 'steps', 'must be a non-empty array of { step, undo }');
+    steps.forEach((entry: unknown, index) => {
+      const candidate = entry as Partial<AnyStep> | null;
+      if (typeof candidate !== 'object' || candidate === null) throw new InvalidOptionsError(kind, `steps[${index}]`, 'must be an object { step, undo }');
+      if (!(candidate.step instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `steps[${index}].step`, 'must be a WorkflowPrimitive');
+      if (!(candidate.undo instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `steps[${index}].undo`, 'must be a WorkflowPrimitive');
+    });
+    const undoTimeoutMs = options.undoTimeoutMs ?? 30_000;
+    if (!(undoTimeoutMs === Infinity || (typeof undoTimeoutMs === 'number' && undoTimeoutMs > 0 && undoTimeoutMs <= maxTimerDelayMs))) {
+      throw new InvalidOptionsError(kind, 'undoTimeoutMs', `must be a number in (0, ${maxTimerDelayMs}] or Infinity (got ${describeValue(undoTimeoutMs)})`);
+    }
+    this.steps = options.steps;
+    this.undoTimeoutMs = undoTimeoutMs;
+    const list = steps as readonly AnyStep[];
+    this.forward = list.map((entry) => entry.step);
+    this.undos = list.map((entry) =>
+      undoTimeoutMs === Infinity
+        ? entry.undo
+        : new TimeoutPrimitive(entry.undo, {
+            timeoutMs: undoTimeoutMs,
+            instrument: false,
+            name: `${entry.undo.name}.timeout`,
+            ...(options.clock === undefined ? {} : { clock: options.clock }),
+          }),
+    );
+  }
+
+  protected async executeImpl(context: WorkflowContext, input: CompensationInput<TSteps>): Promise<CompensationOutput<TSteps>> {
+    const forward = this.forward;
+    const completed: UndoInput<unknown, unknown>[] = [];
+    let value: unknown = input;
+    try {
+      for (let index = 0; index < forward.length; index++) {
+        if (context.aborted) throw context.abortReason;
+        const output = await forward[index]!.execute(context, value);
+        completed.push({ input: value, output });
+        value = output;
+      }
+    } catch (error) {
+      throw await this.compensate(context, completed, context.aborted ? context.abortReason : error);
+    }
+    return value as CompensationOutput<TSteps>;
+  }
+
+  /** Undoes the completed steps, last first; returns the error the call rejects with. */
+  private async compensate(context: WorkflowContext, completed: readonly UndoInput<unknown, unknown>[], error: unknown): Promise<unknown> {
+    // Detached from the run's cancellation: the abort that started the compensation must not stop it.
+    const undoContext = WorkflowContext.derive(context, {}, new LazyAbort(undefined));
+    const undoErrors: unknown[] = [];
+    for (let index = completed.length - 1; index >= 0; index--) {
+      try {
+        await this.undos[index]!.execute(undoContext, completed[index]!);
+      } catch (undoError) {
+        undoErrors.push(undoError);
+      }
+    }
+    if (this.compensateEmitter.hasListeners) this.compensateEmitter.emit({ error, undone: completed.length, undoErrors, context });
+    emitPrimitiveEvent({ type: 'compensate', undone: completed.length, undoErrors, error }, this, context);
+    return undoErrors.length === 0 ? error : new CompensationError(error, undoErrors);
+  }
+}
+
+/**
+ * Makes a {@link CompensationPrimitive} (saga); the step types are checked along the chain.
+ *
+ * @example
+ * const booking = compensation({ steps: [{ step: reserveSeat, undo: releaseSeat }, { step: chargeCard, undo: refundCard }] });
+ */
+export function compensation<const TSteps extends readonly [AnyStep, ...AnyStep[]]>(
+  options: CompensationOptions<TSteps> & { readonly steps: CompensationChainCheck<TSteps> },
+): CompensationPrimitive<TSteps> {
+  return new CompensationPrimitive<TSteps>(options);
+}

@@ -1,0 +1,113 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import type { WorkflowContext } from '../core/workflow-context.js';
+import { EventEmitter, type Event } from '../core/disposable.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
+import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+
+/** Decides whether a failure moves on to the next alternative; may be async. */
+export type FallbackPredicate = (error: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>;
+
+/** Options of {@link FallbackPrimitive}. */
+export interface FallbackOptions<TInput, TOutput> extends PrimitiveOptions {
+  /** Alternatives tried in order, each on the same input, after the primary fails. */
+  readonly fallbacks: readonly WorkflowPrimitive<TInput, TOutput>[];
+  /**
+   * Which failures move on to the next alternative; for the others the error is rethrown as it is.
+   * The caller's abort never falls back.
+   * @default every error
+   */
+  readonly fallbackOn?: FallbackPredicate;
+}
+
+/** Reported each time an alternative is tried after a failure. */
+export interface FallbackEvent {
+  /** The failure that made the primitive move on. */
+  readonly error: unknown;
+  /** Index in `fallbacks` of the alternative about to run. */
+  readonly index: number;
+  /** Name of the alternative about to run. */
+  readonly fallback: string;
+  readonly context: WorkflowContext;
+}
+
+const kind = 'FallbackPrimitive';
+
+/**
+ * Runs the primary and, when it fails, each fallback in order until one succeeds. When all fail it
+ * rejects with {@link FallbackExhaustedError}, whose `errors` keep every failure in order. A failure
+ * that `fallbackOn` rejects is rethrown unwrapped; after the caller's abort the rejection is the
+ * abort reason and no further alternative runs.
+ *
+ * @example
+ * const answer = fallback(gpt4, { fallbacks: [gpt35, localModel] });
+ */
+export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  readonly primary: WorkflowPrimitive<TInput, TOutput>;
+  readonly fallbacks: readonly WorkflowPrimitive<TInput, TOutput>[];
+  private readonly fallbackOn: FallbackPredicate | undefined;
+  private readonly fallbackEmitter = new EventEmitter<FallbackEvent>();
+  /** Fires before each fallback runs. */
+  readonly onFallback: Event<FallbackEvent> = this.fallbackEmitter.event;
+
+  constructor(primary: WorkflowPrimitive<TInput, TOutput>, options: FallbackOptions<TInput, TOutput>) {
+    super('fallback', options);
+    if (!(primary instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'primary', 'must be a WorkflowPrimitive');
+    const fallbacks = (options as Partial<FallbackOptions<TInput, TOutput>> | undefined)?.fallbacks;
+    if (!Array.isArray(fallbacks) || fallbacks.length === 0) throw new InvalidOptionsError(kind, 'fallbacks', 'must be a non-empty array of primitives');
+    fallbacks.forEach((candidate: unknown, index) => {
+      if (!(candidate instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `fallbacks[${index}]`, 'must be a WorkflowPrimitive');
+    });
+    if (options.fallbackOn !== undefined && typeof options.fallbackOn !== 'function') throw new InvalidOptionsError(kind, 'fallbackOn', 'must be a function');
+    this.primary = primary;
+    this.fallbacks = [...fallbacks];
+    this.fallbackOn = options.fallbackOn;
+  }
+
+  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    try {
+      return await this.primary.execute(context, input);
+    } catch (error) {
+      return this.runFallbacks(context, input, error);
+    }
+  }
+
+  private async runFallbacks(context: WorkflowContext, input: TInput, firstError: unknown): Promise<TOutput> {
+    const errors: unknown[] = [];
+    let error = firstError;
+    for (let index = 0; ; index++) {
+      if (context.aborted) throw context.abortReason;
+      if (this.fallbackOn !== undefined) {
+        let decision = this.fallbackOn(error, context);
+        if (typeof decision !== 'boolean') decision = await decision;
+        if (context.aborted) throw context.abortReason;
+        if (decision !== true) throw error;
+      }
+      errors.push(error);
+      const next = this.fallbacks[index];
+      if (next === undefined) throw new FallbackExhaustedError(errors);
+      if (this.fallbackEmitter.hasListeners) this.fallbackEmitter.emit({ error, index, fallback: next.name, context });
+      emitPrimitiveEvent({ type: 'fallback', index, fallback: next.name, error }, this, context);
+      try {
+        return await next.execute(context, input);
+      } catch (nextError) {
+        error = nextError;
+      }
+    }
+  }
+}
+
+/**
+ * Wraps `primary` in a {@link FallbackPrimitive}. The second argument is the options, or just the
+ * list of fallbacks.
+ *
+ * @example
+ * const answer = fallback(gpt4, [gpt35, localModel]);
+ * const picky = fallback(gpt4, { fallbacks: [gpt35], fallbackOn: (error) => !isAuthError(error) });
+ */
+export function fallback<TInput, TOutput>(
+  primary: WorkflowPrimitive<TInput, TOutput>,
+  options: FallbackOptions<TInput, TOutput> | readonly WorkflowPrimitive<TInput, TOutput>[],
+): FallbackPrimitive<TInput, TOutput> {
+  return new FallbackPrimitive(primary, Array.isArray(options) ? { fallbacks: options } : (options as FallbackOptions<TInput, TOutput>));
+}
