@@ -255,3 +255,18 @@ describe('TimeoutPrimitive', () => {
     expect(() => new TimeoutPrimitive(inner, { timeoutMs: 10, fallback: (() => 'x') as never })).toThrow(/fallback/);
   });
 });
+
+describe('TimeoutPrimitive and a caller that aborts', () => {
+  it('rejects at once with the caller reason even when the inner work ignores its signal', async () => {
+    const { ManualClock } = await import('@tta/primitives/testing');
+    const { WorkflowContext, step, timeout } = await import('@tta/primitives');
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const ignoring = step('ignores-signal', () => new Promise<string>(() => {}));
+    const run = timeout(ignoring, { timeoutMs: 30_000, clock }).execute(WorkflowContext.create({ signal: controller.signal, clock }), undefined);
+    const outcome = run.catch((error: unknown) => error);
+    controller.abort('caller gave up');
+    await expect(outcome).resolves.toBe('caller gave up');
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

@@ -87,6 +87,9 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
       run.reject = reject;
     });
     queue.add(run, this.timeoutMs);
+    // A cancellable caller is watched directly, so its abort rejects at once even when the inner
+    // work never reads its signal (a context that cannot be cancelled costs nothing here).
+    if (context._abort !== undefined) run.watchCaller();
     this.inner.execute(WorkflowContext.derive(context, noOverrides, run), input).then(
       (value) => run.succeed(value),
       (error: unknown) => run.fail(error),
@@ -109,6 +112,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
   resolve: (value: TOutput | PromiseLike<TOutput>) => void = noop;
   reject: (reason: unknown) => void = noop;
   private settled = false;
+  private unwatch: (() => void) | undefined = undefined;
 
   constructor(
     private readonly owner: TimeoutPrimitive<TInput, TOutput>,
@@ -117,6 +121,17 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     private readonly queue: DeadlineQueue,
   ) {
     super(context._abort);
+  }
+
+  watchCaller(): void {
+    const signal = this.context.signal;
+    if (signal.aborted) {
+      this.abort(signal.reason);
+      return;
+    }
+    const onAbort = (): void => this.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.unwatch = () => signal.removeEventListener('abort', onAbort);
   }
 
   succeed(value: TOutput): void {
@@ -144,6 +159,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
   onDeadline(): void {
     if (this.settled) return;
     this.settled = true;
+    this.unwatch?.();
     const context = this.context;
     if (context.aborted) {
       super.abort(context.abortReason);
@@ -165,6 +181,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
 
   private finish(): void {
     this.settled = true;
+    this.unwatch?.();
     this.queue.remove(this);
     this.release();
   }
