@@ -107,8 +107,23 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     const scope = new LazyAbort(context._abort);
     const branchContext = WorkflowContext.derive(context, {}, scope);
     const timed = metrics.enabled && instrumentations.list.length === 0;
-    const now = metrics._now;
-    const start = timed ? now() : 0;
+    if (!timed && this.concurrency >= count) {
+      // Every branch starts at once and none is timed here: Promise.all already fails fast.
+      const promises = new Array<Promise<unknown>>(count);
+      for (let index = 0; index < count; index++) promises[index] = list[index]!.execute(branchContext, input);
+      return Promise.all(promises).then(
+        (values) => {
+          scope.release();
+          return values;
+        },
+        (error: unknown) => {
+          scope.abort(error);
+          throw error;
+        },
+      );
+    }
+    const start = timed ? metrics._now() : 0;
+    const now = metrics._completionNow;
     const limit = Math.min(this.concurrency, count);
     return new Promise<unknown[]>((resolve, reject) => {
       const values = new Array<unknown>(count);

@@ -70,12 +70,8 @@ const generateId = (): string =>
  * await workflow.execute(context, input);
  */
 export class WorkflowContext implements AbortParent {
-  readonly correlationId: string;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly state: Map<string, unknown>;
   readonly deadline: number | undefined;
   readonly parentSpanContext: SpanContextLike | undefined;
-  readonly baggage: Readonly<Record<string, string>>;
   readonly clock: Clock;
   /** Attempt number (from 1) when the step runs under a retry; otherwise undefined. */
   readonly attempt: number | undefined;
@@ -85,26 +81,82 @@ export class WorkflowContext implements AbortParent {
   /** @internal */ readonly _abort: AbortParent | undefined;
   /** @internal */ _deadlineArmed: boolean;
   private readonly sink: Logger;
-  private readonly sharedCheckpoints: Checkpoint[];
+  /** What every context of the run shares (correlation id, state, checkpoints), each made on first use. */
+  private readonly run: RunScope;
+  // `data` and `baggage` default to an empty object made on first read: most runs never read them.
+  private dataValue: Readonly<Record<string, unknown>> | undefined;
+  private baggageValue: Readonly<Record<string, string>> | undefined;
   private boundLogger: Logger | undefined;
 
   constructor(options: WorkflowContextOptions = {}) {
+    const parent = derivingParent;
+    if (parent !== undefined) {
+      // A child made by `derive`: built here rather than with Object.create so that every context
+      // has the same shape (monomorphic property access) and no property store grows while filling.
+      derivingParent = undefined;
+      const overrides = derivingOverrides;
+      this.clock = parent.clock;
+      this.run = parent.run;
+      this.dataValue = overrides.data ?? parent.data;
+      this.parentSpanContext = overrides.parentSpanContext ?? parent.parentSpanContext;
+      this.baggageValue = overrides.baggage ?? parent.baggage;
+      this.sink = parent.sink;
+      this.boundLogger = parent.boundLogger;
+      this.attempt = overrides.attempt ?? parent.attempt;
+      this.startedAt = parent.startedAt;
+      let scope: AbortParent | undefined = derivingAbort ?? parent._abort;
+      if (overrides.signal !== undefined) scope = new LazyAbort(scope, overrides.signal);
+      const deadline = overrides.deadline;
+      if (deadline !== undefined && (parent.deadline === undefined || deadline < parent.deadline)) {
+        this.deadline = deadline;
+        this._abort = new LazyAbort(scope);
+        this._deadlineArmed = false;
+      } else {
+        this.deadline = parent.deadline;
+        this._abort = scope;
+        this._deadlineArmed = true;
+      }
+      return;
+    }
     validateContextOptions(options);
     this.clock = options.clock ?? systemClock;
-    this.correlationId = options.correlationId ?? generateId();
-    this.data = options.data ?? {};
-    this.state = options.state ?? new Map();
+    this.run = new RunScope(options.correlationId, options.state);
+    this.dataValue = options.data;
     this.parentSpanContext = options.parentSpanContext;
-    this.baggage = options.baggage ?? {};
+    this.baggageValue = options.baggage;
     this.sink = options.logger ?? silentLogger;
     this.attempt = undefined;
     this.startedAt = this.clock.now();
-    this.sharedCheckpoints = [];
     const deadline = options.deadline ?? (options.timeoutMs === undefined ? undefined : this.startedAt + options.timeoutMs);
     this.deadline = deadline;
     const external = options.signal === undefined ? undefined : signalParent(options.signal);
     this._abort = deadline === undefined ? external : new LazyAbort(external);
     this._deadlineArmed = deadline === undefined;
+  }
+
+  /**
+   * Identifies the run in logs, spans and metrics exemplars; shared by every child. Generated on
+   * first read when none was given (a UUID costs time and memory that most runs never use).
+   */
+  get correlationId(): string {
+    const run = this.run;
+    return (run.id ??= generateId());
+  }
+
+  /** User data, read by every step. */
+  get data(): Readonly<Record<string, unknown>> {
+    return (this.dataValue ??= {});
+  }
+
+  /** W3C baggage entries propagated with the run. */
+  get baggage(): Readonly<Record<string, string>> {
+    return (this.baggageValue ??= {});
+  }
+
+  /** Mutable state shared by the whole run: sequential steps see earlier writes. */
+  get state(): Map<string, unknown> {
+    const run = this.run;
+    return (run.state ??= new Map());
   }
 
   /** Creates a context; the same as `new WorkflowContext(options)`. */
@@ -145,13 +197,13 @@ export class WorkflowContext implements AbortParent {
   /** Records a named checkpoint (shared by every branch of the run). */
   checkpoint(name: string): Checkpoint {
     const entry = { name, elapsedMs: this.elapsedMs() };
-    this.sharedCheckpoints.push(entry);
+    (this.run.checkpoints ??= []).push(entry);
     return entry;
   }
 
   /** Checkpoints recorded so far, in order. */
   get checkpoints(): readonly Checkpoint[] {
-    return this.sharedCheckpoints;
+    return (this.run.checkpoints ??= []);
   }
 
   /** Logger whose records carry the correlation id and have secrets redacted. */
@@ -172,32 +224,16 @@ export class WorkflowContext implements AbortParent {
    * such as the branches of a parallel that fail fast together).
    */
   static derive(parent: WorkflowContext, overrides: ChildContextOverrides, abort: AbortParent | undefined): WorkflowContext {
-    const child = Object.create(WorkflowContext.prototype) as WorkflowContext;
-    const writable = child as unknown as Record<string, unknown>;
-    writable.clock = parent.clock;
-    writable.correlationId = parent.correlationId;
-    writable.data = overrides.data ?? parent.data;
-    writable.state = parent.state;
-    writable.parentSpanContext = overrides.parentSpanContext ?? parent.parentSpanContext;
-    writable.baggage = overrides.baggage ?? parent.baggage;
-    writable.sink = parent.sink;
-    writable.boundLogger = parent.boundLogger;
-    writable.attempt = overrides.attempt ?? parent.attempt;
-    writable.startedAt = parent.startedAt;
-    writable.sharedCheckpoints = parent.sharedCheckpoints;
-    let scope: AbortParent | undefined = abort ?? parent._abort;
-    if (overrides.signal !== undefined) scope = new LazyAbort(scope, overrides.signal);
-    const deadline = overrides.deadline;
-    if (deadline !== undefined && (parent.deadline === undefined || deadline < parent.deadline)) {
-      writable.deadline = deadline;
-      writable._abort = new LazyAbort(scope);
-      writable._deadlineArmed = false;
-    } else {
-      writable.deadline = parent.deadline;
-      writable._abort = scope;
-      writable._deadlineArmed = true;
+    derivingParent = parent;
+    derivingOverrides = overrides;
+    derivingAbort = abort;
+    try {
+      return new WorkflowContext(noOptions);
+    } finally {
+      derivingParent = undefined;
+      derivingOverrides = noOptions;
+      derivingAbort = undefined;
     }
-    return child;
   }
 
   /**
@@ -224,6 +260,21 @@ export class WorkflowContext implements AbortParent {
 }
 
 const noop = (): void => {};
+
+/** The parts of a context that every context of one run shares. */
+class RunScope {
+  constructor(
+    public id: string | undefined,
+    public state: Map<string, unknown> | undefined,
+  ) {}
+  checkpoints: Checkpoint[] | undefined = undefined;
+}
+
+// What `derive` hands to the constructor (synchronously; reset right after).
+const noOptions: WorkflowContextOptions & ChildContextOverrides = Object.freeze({});
+let derivingParent: WorkflowContext | undefined;
+let derivingOverrides: ChildContextOverrides = noOptions;
+let derivingAbort: AbortParent | undefined;
 
 function validateContextOptions(options: WorkflowContextOptions): void {
   const fail = (option: string, rule: string): never => {

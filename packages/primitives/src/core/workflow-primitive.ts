@@ -2,7 +2,7 @@ import type { WorkflowContext } from './workflow-context.js';
 import { reportListenerError } from './disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from './describe-value.js';
-import { instrumentations, type ExecutionInfo, type ExecutionResult } from '../observability/instrumentation.js';
+import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 
 /** Options every primitive accepts. */
@@ -150,42 +150,53 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     const execution: ExecutionInfo = { name: this.name, kind: this.kind, context, input };
     const now = metrics._now;
     const start = now();
-    for (const instrumentation of list) safely(() => instrumentation.onStart?.(execution));
-    let run = (): Promise<TOutput> => this.invoke(context, input);
-    for (let index = list.length - 1; index >= 0; index--) {
-      const owner = list[index]!;
-      if (owner.around === undefined) continue;
-      const inner = run;
-      run = () => owner.around!(execution, inner);
+    for (let index = 0; index < list.length; index++) {
+      const instrumentation = list[index]!;
+      if (instrumentation.onStart === undefined) continue;
+      try {
+        instrumentation.onStart(execution);
+      } catch (error) {
+        reportListenerError(error);
+      }
     }
     let promise: Promise<TOutput>;
     try {
-      promise = run();
+      promise = this.runAround(list, 0, execution, context, input);
     } catch (error) {
       promise = Promise.reject(error);
     }
-    const finish = (result: ExecutionResult): void => {
-      if (metrics.enabled) this._recordExecution(result.status === 'success', result.durationMs);
-      for (const instrumentation of list) safely(() => instrumentation.onEnd?.(execution, result));
-    };
     return promise.then(
       (value) => {
-        finish({ status: 'success', durationMs: now() - start });
+        this.finishInstrumented(list, execution, { status: 'success', durationMs: now() - start });
         return value;
       },
       (error: unknown) => {
-        finish({ status: 'failure', durationMs: now() - start, error });
+        this.finishInstrumented(list, execution, { status: 'failure', durationMs: now() - start, error });
         throw error;
       },
     );
   }
-}
 
-function safely(callback: () => void): void {
-  try {
-    callback();
-  } catch (error) {
-    reportListenerError(error);
+  /** Runs the work inside every `around` from `position` on: the first registered is the outermost. */
+  private runAround(list: readonly Instrumentation[], position: number, execution: ExecutionInfo, context: WorkflowContext, input: TInput): Promise<TOutput> {
+    for (let index = position; index < list.length; index++) {
+      const owner = list[index]!;
+      if (owner.around !== undefined) return owner.around(execution, () => this.runAround(list, index + 1, execution, context, input));
+    }
+    return this.invoke(context, input);
+  }
+
+  private finishInstrumented(list: readonly Instrumentation[], execution: ExecutionInfo, result: ExecutionResult): void {
+    if (metrics.enabled) this._recordExecution(result.status === 'success', result.durationMs);
+    for (let index = 0; index < list.length; index++) {
+      const instrumentation = list[index]!;
+      if (instrumentation.onEnd === undefined) continue;
+      try {
+        instrumentation.onEnd(execution, result);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
   }
 }
 

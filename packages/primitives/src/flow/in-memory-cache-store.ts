@@ -1,5 +1,6 @@
 import { reportListenerError } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 
 /** Options of {@link InMemoryCacheStore}. */
@@ -30,7 +31,7 @@ export class InMemoryCacheStore<TValue = unknown> implements CacheStore<TValue> 
   constructor(options: InMemoryCacheStoreOptions<TValue> = {}) {
     const maxEntries = options.maxEntries ?? Infinity;
     if (!(maxEntries === Infinity || (Number.isInteger(maxEntries) && maxEntries >= 1))) {
-      throw new InvalidOptionsError('InMemoryCacheStore', 'maxEntries', `must be a positive integer or Infinity (got ${String(maxEntries)})`);
+      throw new InvalidOptionsError('InMemoryCacheStore', 'maxEntries', `must be a positive integer or Infinity (got ${describeValue(maxEntries)})`);
     }
     if (options.onEvict !== undefined && typeof options.onEvict !== 'function') {
       throw new InvalidOptionsError('InMemoryCacheStore', 'onEvict', 'must be a function when given');

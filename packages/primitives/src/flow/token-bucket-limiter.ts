@@ -76,10 +76,11 @@ export class TokenBucketLimiter implements RateLimiter {
   /**
    * The synchronous form of {@link acquire}: `RateLimitPrimitive` calls it directly when it owns
    * an in-memory limiter, which saves a promise per call.
+   * @param now the current time; `RateLimitPrimitive` passes its own clock's (or the context's).
+   * @default now the limiter's clock
    */
-  tryAcquire(key: string, permits: number): RateLimitDecision {
+  tryAcquire(key: string, permits: number, now: number = this.clock.now()): RateLimitDecision {
     if (permits > this.burst) return { granted: false, retryAfterMs: Infinity };
-    const now = this.clock.now();
     const buckets = this.buckets;
     let bucket = buckets.get(key);
     if (bucket === undefined) {

@@ -1,0 +1,199 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { WorkflowContext } from '../core/workflow-context.js';
+import { LazyAbort } from '../core/abort.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { EventEmitter, type Event } from '../core/disposable.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
+import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
+
+/** Options of {@link BatchPrimitive}. */
+export interface BatchOptions extends PrimitiveOptions {
+  /** Most inputs in one inner call; the batch is sent as soon as it is full. */
+  readonly maxBatchSize: number;
+  /**
+   * Longest time the first input of a batch waits for others, in milliseconds, before the batch
+   * is sent anyway. `0` sends what arrived in the same turn of the event loop.
+   */
+  readonly maxWaitMs: number;
+  /** Source of time for the window. @default the context of the first call's clock */
+  readonly clock?: Clock;
+}
+
+/** Payload of {@link BatchPrimitive.onDispatch}. */
+export interface BatchDispatchEvent {
+  /** Inputs sent in the inner call. */
+  readonly size: number;
+  /** `'size'`: the batch was full; `'time'`: `maxWaitMs` passed. */
+  readonly reason: 'size' | 'time';
+}
+
+interface BatchCall {
+  readonly context: WorkflowContext;
+  readonly input: unknown;
+  readonly resolve: (value: any) => void;
+  readonly reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface OpenBatch {
+  readonly calls: BatchCall[];
+  timer: TimerHandle | undefined;
+  clock: Clock;
+}
+
+/**
+ * Groups single calls into batched calls of an inner primitive that takes an array of inputs and
+ * returns an array of outputs in the same order (an embeddings endpoint, a bulk lookup). A batch
+ * is sent when it holds `maxBatchSize` inputs or `maxWaitMs` after its first input, whichever
+ * comes first; each caller gets the output at its own index.
+ *
+ * - When the inner call fails, or returns an array of the wrong length, every caller of that batch
+ *   rejects (with the error, or a `TypeError`).
+ * - A caller whose signal aborts before the batch is sent is removed from it and rejects with the
+ *   signal's reason; the others are not affected (an emptied batch is not sent).
+ * - After sending, an aborting caller rejects at once too; the inner call is aborted only when
+ *   every caller of the batch has left. The inner call runs on a context derived from the first
+ *   caller's, with its own signal.
+ *
+ * @example
+ * const embedOne = new BatchPrimitive(embedMany, { maxBatchSize: 64, maxWaitMs: 10 });
+ * const [a, b] = await Promise.all([embedOne.execute(context, 'cat'), embedOne.execute(context, 'dog')]);
+ */
+export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
+  readonly inner: WorkflowPrimitive<TInput[], TOutput[]>;
+  readonly maxBatchSize: number;
+  readonly maxWaitMs: number;
+  private readonly clock: Clock | undefined;
+  private open: OpenBatch | undefined;
+  private readonly dispatchEmitter = new EventEmitter<BatchDispatchEvent>();
+
+  /** A batch is sent to the inner primitive. */
+  readonly onDispatch: Event<BatchDispatchEvent> = this.dispatchEmitter.event;
+
+  constructor(inner: WorkflowPrimitive<TInput[], TOutput[]>, options: BatchOptions) {
+    super('batch', options);
+    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('BatchPrimitive', 'inner', 'must be a WorkflowPrimitive');
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('BatchPrimitive', 'options', 'must be an object');
+    if (!(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1)) {
+      throw new InvalidOptionsError('BatchPrimitive', 'maxBatchSize', `must be a positive integer (got ${describeValue(options.maxBatchSize)})`);
+    }
+    if (!(typeof options.maxWaitMs === 'number' && Number.isFinite(options.maxWaitMs) && options.maxWaitMs >= 0)) {
+      throw new InvalidOptionsError('BatchPrimitive', 'maxWaitMs', `must be a finite number >= 0 (got ${describeValue(options.maxWaitMs)})`);
+    }
+    this.inner = inner;
+    this.maxBatchSize = options.maxBatchSize;
+    this.maxWaitMs = options.maxWaitMs;
+    this.clock = options.clock;
+  }
+
+  /** Inputs waiting in the batch that is being collected. */
+  get pending(): number {
+    return this.open?.calls.length ?? 0;
+  }
+
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return new Promise<TOutput>((resolve, reject) => {
+      let batch = this.open;
+      if (batch === undefined) {
+        const clock = this.clock ?? context.clock;
+        batch = { calls: [], timer: undefined, clock };
+        this.open = batch;
+        const opened = batch;
+        batch.timer = clock.setTimeout(() => {
+          opened.timer = undefined;
+          this.dispatch(opened, 'time');
+        }, this.maxWaitMs);
+      }
+      const call: BatchCall = { context, input, resolve, reject, signal: undefined, onAbort: undefined };
+      batch.calls.push(call);
+      const abort = context._abort;
+      if (abort !== undefined) {
+        const signal = abort.signal;
+        const owner = batch;
+        const onAbort = (): void => {
+          call.onAbort = undefined;
+          reject(signal.reason);
+          this.leaveOpen(owner, call);
+        };
+        call.signal = signal;
+        call.onAbort = onAbort;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      if (batch.calls.length >= this.maxBatchSize) this.dispatch(batch, 'size');
+    });
+  }
+
+  private leaveOpen(batch: OpenBatch, call: BatchCall): void {
+    const index = batch.calls.indexOf(call);
+    if (index !== -1) batch.calls.splice(index, 1);
+    if (batch.calls.length === 0 && this.open === batch) {
+      // Nobody is left: close the window without sending anything.
+      this.open = undefined;
+      if (batch.timer !== undefined) batch.clock.clearTimeout(batch.timer);
+      batch.timer = undefined;
+    }
+  }
+
+  private dispatch(batch: OpenBatch, reason: BatchDispatchEvent['reason']): void {
+    if (this.open === batch) this.open = undefined;
+    if (batch.timer !== undefined) batch.clock.clearTimeout(batch.timer);
+    batch.timer = undefined;
+    const calls = batch.calls;
+    if (calls.length === 0) return;
+    if (this.dispatchEmitter.hasListeners || instrumentations.list.length !== 0) {
+      const event: BatchDispatchEvent = { size: calls.length, reason };
+      this.dispatchEmitter.emit(event);
+      emitPrimitiveEvent({ type: 'batch', ...event }, this, calls[0]!.context);
+    }
+    const inputs = new Array<TInput>(calls.length);
+    for (let index = 0; index < calls.length; index++) inputs[index] = calls[index]!.input as TInput;
+    // One caller's abort must not cancel the batch for the others: the run has its own scope.
+    const scope = new LazyAbort(undefined);
+    let remaining = calls.length;
+    for (const call of calls) {
+      if (call.onAbort === undefined) continue;
+      const signal = call.signal!;
+      signal.removeEventListener('abort', call.onAbort);
+      const onAbort = (): void => {
+        call.onAbort = undefined;
+        call.reject(signal.reason);
+        if (--remaining === 0) scope.abort(signal.reason);
+      };
+      call.onAbort = onAbort;
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    const settle = (): void => {
+      scope.release();
+      for (const call of calls) if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+    };
+    this.inner.execute(WorkflowContext.derive(calls[0]!.context, {}, scope), inputs).then(
+      (outputs) => {
+        settle();
+        if (!Array.isArray(outputs) || outputs.length !== calls.length) {
+          const error = new TypeError(
+            `batch "${this.name}": the inner primitive returned ${Array.isArray(outputs) ? `${outputs.length} outputs` : typeof outputs} for ${calls.length} inputs`,
+          );
+          for (const call of calls) call.reject(error);
+          return;
+        }
+        for (let index = 0; index < calls.length; index++) calls[index]!.resolve(outputs[index]);
+      },
+      (error: unknown) => {
+        settle();
+        for (const call of calls) call.reject(error);
+      },
+    );
+  }
+}
+
+/**
+ * Batches single calls into array calls of `inner`: the factory form of {@link BatchPrimitive}.
+ *
+ * @example
+ * const embedOne = batch(embedMany, { maxBatchSize: 64, maxWaitMs: 10 });
+ */
+export function batch<TInput, TOutput>(inner: WorkflowPrimitive<TInput[], TOutput[]>, options: BatchOptions): BatchPrimitive<TInput, TOutput> {
+  return new BatchPrimitive(inner, options);
+}

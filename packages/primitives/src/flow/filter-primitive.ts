@@ -1,0 +1,125 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import type { WorkflowContext } from '../core/workflow-context.js';
+import { FilterRejectedError } from '../errors/filter-rejected-error.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
+
+/** Decides whether an item is kept; may be async. Gets the item, the context and the item's index. */
+export type FilterPredicate<TItem> = (item: TItem, context: WorkflowContext, index: number) => boolean | PromiseLike<boolean>;
+
+/** Options of {@link FilterPrimitive}. */
+export interface FilterOptions extends PrimitiveOptions {
+  /**
+   * What a rejected item does: `'skip'` leaves it out of the output; `'throw'` fails the call with
+   * `FilterRejectedError` naming the first rejected item (by index), so the filter acts as a guard.
+   * @default 'skip'
+   */
+  readonly onReject?: 'skip' | 'throw';
+  /**
+   * Most predicates running at once (for async predicates such as a moderation call).
+   * @default 1
+   */
+  readonly concurrency?: number;
+}
+
+/**
+ * Filters an array: resolves with the items for which the predicate holds, in their original
+ * order. The predicate may be async and gets `(item, context, index)`; with `concurrency` above 1,
+ * several predicates run at once. A type-guard predicate narrows the output type.
+ *
+ * With `onReject: 'throw'` the call rejects with `FilterRejectedError` at the first rejected item
+ * (lowest index), and no predicate starts after that. A predicate that throws fails the call with
+ * its error. The call stops between predicates once the context is aborted.
+ *
+ * @example
+ * const safe = new FilterPrimitive(async (doc: Doc, context) => !(await moderation.flagged(doc.text, context.signal)), { concurrency: 4 });
+ * const kept = await safe.execute(context, documents);
+ */
+export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends WorkflowPrimitive<readonly TItem[], TKept[]> {
+  readonly onReject: 'skip' | 'throw';
+  readonly concurrency: number;
+  private readonly predicate: FilterPredicate<TItem>;
+
+  constructor(predicate: ((item: TItem, context: WorkflowContext, index: number) => item is TKept) | FilterPredicate<TItem>, options: FilterOptions = {}) {
+    super('filter', options);
+    if (typeof predicate !== 'function') throw new InvalidOptionsError('FilterPrimitive', 'predicate', 'must be a function (item, context, index) => boolean');
+    const onReject = options.onReject ?? 'skip';
+    if (onReject !== 'skip' && onReject !== 'throw') throw new InvalidOptionsError('FilterPrimitive', 'onReject', `must be 'skip' or 'throw' (got ${describeValue(onReject)})`);
+    const concurrency = options.concurrency ?? 1;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new InvalidOptionsError('FilterPrimitive', 'concurrency', `must be a positive integer (got ${describeValue(concurrency)})`);
+    }
+    this.predicate = predicate;
+    this.onReject = onReject;
+    this.concurrency = concurrency;
+  }
+
+  protected executeImpl(context: WorkflowContext, items: readonly TItem[]): Promise<TKept[]> {
+    if (!Array.isArray(items)) return Promise.reject(new TypeError(`filter "${this.name}": the input must be an array (got ${typeof items})`));
+    return this.concurrency === 1 ? this.runSequential(context, items) : this.runConcurrent(context, items);
+  }
+
+  private async runSequential(context: WorkflowContext, items: readonly TItem[]): Promise<TKept[]> {
+    const kept: TKept[] = [];
+    const predicate = this.predicate;
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      let verdict = predicate(item, context, index);
+      if (typeof verdict !== 'boolean') verdict = await verdict;
+      if (verdict) kept.push(item as TKept);
+      else if (this.onReject === 'throw') throw new FilterRejectedError(this.name, index, item);
+      context.throwIfAborted();
+    }
+    return kept;
+  }
+
+  private async runConcurrent(context: WorkflowContext, items: readonly TItem[]): Promise<TKept[]> {
+    const verdicts = new Array<boolean>(items.length);
+    let next = 0;
+    let stopped = false;
+    let failure: { readonly error: unknown } | undefined;
+    const worker = async (): Promise<void> => {
+      while (next < items.length && !stopped) {
+        if (context.aborted) {
+          stopped = true;
+          failure ??= { error: context.abortReason };
+          return;
+        }
+        const index = next++;
+        try {
+          const verdict = Boolean(await this.predicate(items[index]!, context, index));
+          verdicts[index] = verdict;
+          if (!verdict && this.onReject === 'throw') stopped = true;
+        } catch (error) {
+          stopped = true;
+          failure ??= { error };
+        }
+      }
+    };
+    // Every worker is awaited, so no predicate is still running when the call settles.
+    const workers: Promise<void>[] = [];
+    for (let count = 0; count < Math.min(this.concurrency, items.length); count++) workers.push(worker());
+    await Promise.all(workers);
+    if (failure !== undefined) throw failure.error;
+    const kept: TKept[] = [];
+    for (let index = 0; index < items.length; index++) {
+      const verdict = verdicts[index];
+      if (verdict === true) kept.push(items[index] as TKept);
+      else if (verdict === false && this.onReject === 'throw') throw new FilterRejectedError(this.name, index, items[index]);
+    }
+    return kept;
+  }
+}
+
+/**
+ * Filters an array with a (possibly async) predicate: the factory form of {@link FilterPrimitive}.
+ *
+ * @example
+ * const nonEmpty = filter((line: string) => line.trim() !== '');
+ * const guard = filter((doc: Doc) => doc.lang === 'en', { onReject: 'throw' });
+ */
+export function filter<TItem, TKept extends TItem>(predicate: (item: TItem, context: WorkflowContext, index: number) => item is TKept, options?: FilterOptions): FilterPrimitive<TItem, TKept>;
+export function filter<TItem>(predicate: FilterPredicate<TItem>, options?: FilterOptions): FilterPrimitive<TItem>;
+export function filter<TItem>(predicate: FilterPredicate<TItem>, options: FilterOptions = {}): FilterPrimitive<TItem> {
+  return new FilterPrimitive(predicate, options);
+}

@@ -1,0 +1,341 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import type { WorkflowContext } from '../core/workflow-context.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
+
+/** Where a stream's items come from: any async or sync iterable, made from the input. */
+export type StreamSource<TInput, TItem> = (input: TInput, context: WorkflowContext) => AsyncIterable<TItem> | Iterable<TItem>;
+
+/** Options of {@link StreamPrimitive.map}. */
+export interface StreamMapOptions {
+  /**
+   * How many items are mapped at once. Outputs keep the source order; with `concurrency: n` the
+   * stream pulls at most `n` items ahead of the consumer.
+   * @default 1
+   */
+  readonly concurrency?: number;
+}
+
+/** @internal One transformation of the item iterator. */
+type Stage = (upstream: AsyncIterator<unknown>, context: WorkflowContext) => AsyncIterator<unknown>;
+
+const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const noop = (): void => {};
+
+/**
+ * A lazy, abortable stream of items: `execute` resolves at once with an `AsyncIterable` that pulls
+ * from the source only as the consumer asks (backpressure), one item at a time unless a `map` has
+ * a `concurrency`. Build it with `stream(source)` (or `stream()` to take an iterable as the input)
+ * and chain `map`, `filter` and `take`; each returns a new primitive. `collect()` turns it into a
+ * primitive that resolves with an array.
+ *
+ * The iterable can be iterated once. When the context aborts, a pending `next()` rejects at once
+ * with the abort reason and `return()` is called on the source, so a generator's `finally` runs
+ * and an HTTP stream is released; breaking out of `for await` does the same.
+ *
+ * Instrumentation measures `execute`, which only builds the iterable: measure the consumption
+ * with `collect()` or around your loop.
+ *
+ * @example
+ * const tokens = stream((prompt: string, context) => llm.streamTokens(prompt, context.signal))
+ *   .filter((token) => token.trim() !== '')
+ *   .map((token) => token.toUpperCase());
+ * for await (const token of await tokens.execute(context, 'Hello')) process.stdout.write(token);
+ */
+export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, AsyncIterable<TItem>> {
+  private readonly source: StreamSource<TInput, unknown>;
+  private readonly stages: readonly Stage[];
+
+  /**
+   * @param source makes the iterable from the input; called at the first `next()`, not by `execute`.
+   */
+  constructor(source: StreamSource<TInput, TItem>, options: PrimitiveOptions = {}) {
+    super('stream', options);
+    if (typeof source !== 'function') throw new InvalidOptionsError('StreamPrimitive', 'source', 'must be a function (input, context) => AsyncIterable');
+    this.source = source;
+    this.stages = [];
+  }
+
+  /** Maps every item; `fn` may be async. Outputs keep the source order. */
+  map<TNext>(fn: (item: TItem, context: WorkflowContext) => TNext | PromiseLike<TNext>, options: StreamMapOptions = {}): StreamPrimitive<TInput, TNext> {
+    if (typeof fn !== 'function') throw new InvalidOptionsError('StreamPrimitive.map', 'fn', 'must be a function (item, context) => value');
+    const concurrency = options.concurrency ?? 1;
+    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new InvalidOptionsError('StreamPrimitive.map', 'concurrency', `must be a positive integer (got ${describeValue(concurrency)})`);
+    }
+    const mapper = fn as (item: unknown, context: WorkflowContext) => unknown;
+    return this.with(concurrency === 1 ? mapSequential(mapper) : mapConcurrent(mapper, concurrency));
+  }
+
+  /** Keeps the items for which `predicate` holds; the predicate may be async. */
+  filter<TKept extends TItem>(predicate: (item: TItem, context: WorkflowContext) => item is TKept): StreamPrimitive<TInput, TKept>;
+  filter(predicate: (item: TItem, context: WorkflowContext) => boolean | PromiseLike<boolean>): StreamPrimitive<TInput, TItem>;
+  filter(predicate: (item: TItem, context: WorkflowContext) => boolean | PromiseLike<boolean>): StreamPrimitive<TInput, TItem> {
+    if (typeof predicate !== 'function') throw new InvalidOptionsError('StreamPrimitive.filter', 'predicate', 'must be a function (item, context) => boolean');
+    return this.with(filterStage(predicate as (item: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>));
+  }
+
+  /** Ends the stream after `count` items and closes the source (calls its `return()`). */
+  take(count: number): StreamPrimitive<TInput, TItem> {
+    if (!(Number.isInteger(count) && count >= 0)) throw new InvalidOptionsError('StreamPrimitive.take', 'count', `must be an integer >= 0 (got ${describeValue(count)})`);
+    return this.with(takeStage(count));
+  }
+
+  /**
+   * A primitive that consumes the stream and resolves with every item in an array.
+   * @param options its name and instrumentation. @default name `'<this name>.collect'`
+   */
+  collect(options: PrimitiveOptions = {}): WorkflowPrimitive<TInput, TItem[]> {
+    return new StreamCollectPrimitive(this, { name: `${this.name}.collect`, ...options });
+  }
+
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<AsyncIterable<TItem>> {
+    return Promise.resolve(new StreamIterator<TItem>(() => openSource(this.source(input, context)), this.stages, context));
+  }
+
+  private with<TNext>(stage: Stage): StreamPrimitive<TInput, TNext> {
+    const next = Object.create(StreamPrimitive.prototype) as StreamPrimitive<TInput, TNext>;
+    Object.assign(next, this, { stages: [...this.stages, stage] });
+    return next;
+  }
+}
+
+/** Consumes a stream into an array. Made by {@link StreamPrimitive.collect}. */
+class StreamCollectPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, TItem[]> {
+  constructor(
+    private readonly stream: StreamPrimitive<TInput, TItem>,
+    options: PrimitiveOptions,
+  ) {
+    super('stream-collect', options);
+  }
+
+  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TItem[]> {
+    const items: TItem[] = [];
+    for await (const item of await this.stream.execute(context, input)) items.push(item);
+    return items;
+  }
+}
+
+function openSource(iterable: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterator<unknown> {
+  if (iterable !== null && typeof iterable === 'object') {
+    const asyncFactory = (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator];
+    if (typeof asyncFactory === 'function') return asyncFactory.call(iterable);
+    const syncFactory = (iterable as Iterable<unknown>)[Symbol.iterator];
+    if (typeof syncFactory === 'function') {
+      const iterator = syncFactory.call(iterable);
+      return {
+        next: () => Promise.resolve(iterator.next()),
+        return: () => Promise.resolve(iterator.return?.() ?? done),
+      };
+    }
+  }
+  throw new TypeError('stream: the source must return an AsyncIterable or an Iterable');
+}
+
+function closeQuietly(iterator: AsyncIterator<unknown> | undefined): void {
+  if (iterator?.return === undefined) return;
+  try {
+    // Not awaited: a source stuck in a pending next() may settle its return() only later.
+    Promise.resolve(iterator.return()).then(noop, noop);
+  } catch {
+    // A throwing return() must not hide the reason the stream stopped.
+  }
+}
+
+/** The iterable handed to the consumer: runs the stages lazily and stops on abort. */
+class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
+  private iterator: AsyncIterator<unknown> | undefined;
+  private finished = false;
+  private started = false;
+  private signal: AbortSignal | undefined;
+  // Every next() not yet settled: an abort rejects them all at once.
+  private readonly pendingRejects = new Set<(reason: unknown) => void>();
+  private readonly onAbort = (): void => {
+    this.finish(true);
+    const reason = this.context.abortReason;
+    for (const reject of this.pendingRejects) reject(reason);
+    this.pendingRejects.clear();
+  };
+
+  constructor(
+    private readonly open: () => AsyncIterator<unknown>,
+    private readonly stages: readonly Stage[],
+    private readonly context: WorkflowContext,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<TItem> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<TItem>> {
+    if (this.finished) return Promise.resolve(done);
+    const context = this.context;
+    if (context.aborted) {
+      this.finish(true);
+      return Promise.reject(context.abortReason);
+    }
+    let pending: Promise<IteratorResult<TItem>>;
+    try {
+      if (!this.started) this.start();
+      pending = Promise.resolve(this.iterator!.next() as Promise<IteratorResult<TItem>>);
+    } catch (error) {
+      this.finish(true);
+      return Promise.reject(error);
+    }
+    return new Promise<IteratorResult<TItem>>((resolve, reject) => {
+      const pendingRejects = this.pendingRejects;
+      pendingRejects.add(reject);
+      pending.then(
+        (result) => {
+          pendingRejects.delete(reject);
+          // Finished meanwhile by return() (an abort has rejected this call already).
+          if (this.finished) return resolve(done);
+          // A source that ended by itself is not closed again.
+          if (result.done) this.finish(false);
+          resolve(result);
+        },
+        (error: unknown) => {
+          pendingRejects.delete(reject);
+          if (this.finished) return resolve(done);
+          this.finish(true);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  return(): Promise<IteratorResult<TItem>> {
+    this.finish(true);
+    return Promise.resolve(done);
+  }
+
+  private start(): void {
+    this.started = true;
+    let iterator = this.open();
+    for (const stage of this.stages) iterator = stage(iterator, this.context);
+    this.iterator = iterator;
+    const abort = this.context._abort;
+    if (abort !== undefined) {
+      this.signal = abort.signal;
+      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+  }
+
+  private finish(close: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.signal = undefined;
+    if (close) closeQuietly(this.iterator);
+  }
+}
+
+function mapSequential(fn: (item: unknown, context: WorkflowContext) => unknown): Stage {
+  return (upstream, context) => ({
+    next: async () => {
+      const result = await upstream.next();
+      if (result.done) return done;
+      return { done: false, value: await fn(result.value, context) };
+    },
+    return: () => {
+      closeQuietly(upstream);
+      return Promise.resolve(done);
+    },
+  });
+}
+
+function mapConcurrent(fn: (item: unknown, context: WorkflowContext) => unknown, concurrency: number): Stage {
+  return (upstream, context) => {
+    // Items are pulled one after another, but up to `concurrency` of them are mapped at once.
+    const buffer: Promise<IteratorResult<unknown>>[] = [];
+    let pull: Promise<unknown> = Promise.resolve();
+    let upstreamDone = false;
+    let closed = false;
+    const fill = (): void => {
+      while (buffer.length < concurrency && !upstreamDone && !closed) {
+        const pulled = pull.then(async (): Promise<IteratorResult<unknown>> => {
+          if (upstreamDone || closed) return done;
+          const result = await upstream.next();
+          if (result.done) upstreamDone = true;
+          return result;
+        });
+        pull = pulled.then(noop, noop);
+        const mapped = pulled.then(async (result): Promise<IteratorResult<unknown>> => (result.done ? done : { done: false, value: await fn(result.value, context) }));
+        // The consumer awaits each entry in turn; this keeps a failure of one it never reaches silent.
+        mapped.then(noop, noop);
+        buffer.push(mapped);
+      }
+    };
+    return {
+      next: () => {
+        if (closed) return Promise.resolve(done);
+        fill();
+        const head = buffer.shift();
+        if (head === undefined) return Promise.resolve(done);
+        return head.then((result) => {
+          if (result.done) closed = true;
+          return result;
+        });
+      },
+      return: () => {
+        closed = true;
+        buffer.length = 0;
+        closeQuietly(upstream);
+        return Promise.resolve(done);
+      },
+    };
+  };
+}
+
+function filterStage(predicate: (item: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>): Stage {
+  return (upstream, context) => ({
+    next: async () => {
+      for (;;) {
+        const result = await upstream.next();
+        if (result.done) return done;
+        if (await predicate(result.value, context)) return result;
+        context.throwIfAborted();
+      }
+    },
+    return: () => {
+      closeQuietly(upstream);
+      return Promise.resolve(done);
+    },
+  });
+}
+
+function takeStage(count: number): Stage {
+  return (upstream) => {
+    let taken = 0;
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      closeQuietly(upstream);
+    };
+    return {
+      next: async () => {
+        if (taken >= count) {
+          close();
+          return done;
+        }
+        const result = await upstream.next();
+        if (result.done) return done;
+        // Release the source as soon as the last wanted item is in hand.
+        if (++taken >= count) close();
+        return result;
+      },
+      return: () => {
+        close();
+        return Promise.resolve(done);
+      },
+    };
+  };
+}
+
+/** Makes a stream primitive from a source function (`stream(source)`), or one whose input is the iterable itself (`stream<T>()`). */
+export function stream<TItem>(): StreamPrimitive<AsyncIterable<TItem> | Iterable<TItem>, TItem>;
+export function stream<TInput, TItem>(source: StreamSource<TInput, TItem>, options?: PrimitiveOptions): StreamPrimitive<TInput, TItem>;
+export function stream(source?: StreamSource<unknown, unknown>, options: PrimitiveOptions = {}): StreamPrimitive<unknown, unknown> {
+  return new StreamPrimitive(source ?? ((input) => input as AsyncIterable<unknown>), options);
+}

@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import * as v from 'valibot';
+import { WorkflowContext, InvalidOptionsError, step } from '@tta/primitives';
+import { ValidatePrimitive, validate } from './validate-primitive.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';
+
+afterEach(() => expectNoTimerLeaks());
+
+describe('ValidatePrimitive', () => {
+  it('passes a valid value through a zod schema, with its transforms, and infers the output type', async () => {
+    const User = z.object({ name: z.string(), age: z.coerce.number().int() });
+    const checked = validate(User);
+    const user = await checked.execute(new WorkflowContext(), { name: 'Ada', age: '36' });
+    expect(user).toEqual({ name: 'Ada', age: 36 });
+    expectTypeOf(user).toEqualTypeOf<{ name: string; age: number }>();
+  });
+
+  it('throws ValidationError listing every zod issue with its path', async () => {
+    const Order = z.object({ id: z.string(), items: z.array(z.object({ qty: z.number().positive() })) });
+    const error = await validate(Order)
+      .execute(new WorkflowContext(), { id: 7, items: [{ qty: 1 }, { qty: -2 }] })
+      .catch((reason: unknown) => reason);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    const failure = error as ValidationError;
+    expect(failure.code).toBe('VALIDATION_FAILED');
+    expect(failure.vendor).toBe('zod');
+    expect(failure.issues.map((issue) => issue.path)).toEqual([['id'], ['items', 1, 'qty']]);
+    expect(failure.message).toMatch(/^Validation failed: id: .+; items\[1\]\.qty: /);
+  });
+
+  it('works with valibot schemas, issues included', async () => {
+    const Config = v.object({ retries: v.pipe(v.number(), v.minValue(0)), mode: v.picklist(['fast', 'safe']) });
+    const config = await validate(Config).execute(new WorkflowContext(), { retries: 3, mode: 'fast' });
+    expectTypeOf(config).toEqualTypeOf<{ retries: number; mode: 'fast' | 'safe' }>();
+    const error = (await validate(Config)
+      .execute(new WorkflowContext(), { retries: -1, mode: 'slow' })
+      .catch((reason: unknown) => reason)) as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.vendor).toBe('valibot');
+    expect(error.issues.map((issue) => issue.path)).toEqual([['retries'], ['mode']]);
+  });
+
+  it('awaits an asynchronous schema', async () => {
+    const Slug = z.string().refine(async (value) => value === value.toLowerCase(), 'must be lower case');
+    expect(await validate(Slug).execute(new WorkflowContext(), 'ok')).toBe('ok');
+    await expect(validate(Slug).execute(new WorkflowContext(), 'NO')).rejects.toMatchObject({ issues: [{ message: 'must be lower case', path: [] }] });
+  });
+
+  it('accepts a hand-written Standard Schema with object path segments', async () => {
+    const schema: StandardSchemaV1<unknown, string> = {
+      '~standard': {
+        version: 1,
+        vendor: 'custom',
+        validate: (value) => (typeof value === 'string' ? { value } : { issues: [{ message: 'not a string', path: [{ key: 'root' }, 0] }] }),
+      },
+    };
+    await expect(validate(schema).execute(new WorkflowContext(), 1)).rejects.toMatchObject({ issues: [{ message: 'not a string', path: ['root', 0] }] });
+  });
+
+  it('composes after any step and types the pipeline with the schema output', async () => {
+    const parse = step('parse', (raw: string) => JSON.parse(raw) as unknown);
+    const pipeline = parse.pipe(validate(z.object({ ok: z.boolean() })));
+    const result = await pipeline.execute(new WorkflowContext(), '{"ok":true}');
+    expectTypeOf(result).toEqualTypeOf<{ ok: boolean }>();
+    expect(result).toEqual({ ok: true });
+  });
+
+  it('refuses a value that is not a Standard Schema at construction', () => {
+    expect(() => new ValidatePrimitive({} as never)).toThrow(InvalidOptionsError);
+    expect(() => validate({ '~standard': { version: 2, vendor: 'x', validate: () => ({ value: 1 }) } } as never)).toThrow(/version/);
+  });
+});
