@@ -164,3 +164,34 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.available('a')).toBe(1);
   });
 });
+
+describe('RateLimitPrimitive waiting on the built-in bucket', () => {
+  it('serves waiters in arrival order, waking each one once', async () => {
+    const clock = new ManualClock(0);
+    const order: number[] = [];
+    const limited = rateLimit(step('in-order', (value: number) => (order.push(value), value)), { tokensPerInterval: 1, intervalMs: 100, burst: 1, clock });
+    const scheduled = vi.spyOn(clock, 'setTimeout');
+    const runs = Promise.all([0, 1, 2, 3, 4].map((value) => limited.execute(new WorkflowContext({ clock }), value)));
+    await clock.tickAsync(400);
+    await runs;
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(scheduled).toHaveBeenCalledTimes(4);
+    expect(scheduled.mock.calls.map(([, delayMs]) => delayMs)).toEqual([100, 200, 300, 400]);
+  });
+
+  it('gives the reservation back when a waiter aborts', async () => {
+    const clock = new ManualClock(0);
+    const limited = rateLimit(step('refund', (value: number) => value), { tokensPerInterval: 1, intervalMs: 100, burst: 1, clock });
+    await limited.execute(new WorkflowContext({ clock }), 0);
+    const controller = new AbortController();
+    const leaving = limited.execute(new WorkflowContext({ clock, signal: controller.signal }), 1).catch((error: unknown) => error);
+    controller.abort('left the queue');
+    await expect(leaving).resolves.toBe('left the queue');
+    // The next caller waits for one refill only, not two.
+    const scheduled = vi.spyOn(clock, 'setTimeout');
+    const next = limited.execute(new WorkflowContext({ clock }), 2);
+    await clock.tickAsync(100);
+    await expect(next).resolves.toBe(2);
+    expect(scheduled.mock.calls.map(([, delayMs]) => delayMs)).toEqual([100]);
+  });
+});

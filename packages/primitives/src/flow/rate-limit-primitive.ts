@@ -76,9 +76,10 @@ export interface RateLimitWaitEvent {
 
 /**
  * Limits the rate of calls of the inner primitive with a token bucket (or any
- * {@link RateLimiter}). In wait mode a call that finds no permit sleeps until the limiter expects
- * one and asks again (several waiters are served roughly, not strictly, in order); the wait is
- * abortable and its timer is released on abort. In reject mode it fails at once with
+ * {@link RateLimiter}). In wait mode with the built-in bucket, a call that finds no permit reserves
+ * one ahead and sleeps once until it is refilled, so waiters are served in arrival order; with a
+ * custom limiter it sleeps until the limiter expects a permit and asks again. The wait is abortable,
+ * gives its reservation back, and releases its timer on abort. In reject mode it fails at once with
  * `RateLimitExceededError` carrying `retryAfterMs`, which `RetryPrimitive` honours.
  *
  * @example
@@ -168,8 +169,10 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
     first: RateLimitDecision,
     startedAt: number,
   ): Promise<TOutput> {
-    let decision = first;
     const signal = context._abort === undefined ? undefined : context.signal;
+    const sync = this.syncLimiter;
+    if (sync !== undefined && this.mode === 'wait') return this.waitForReservation(sync, context, input, key, permits, clock, signal, first);
+    let decision = first;
     while (!decision.granted) {
       const retryAfterMs = decision.retryAfterMs;
       const waitedMs = clock.now() - startedAt;
@@ -183,6 +186,38 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
       const sync = this.syncLimiter;
       decision = sync !== undefined ? sync.tryAcquire(key, permits, clock.now()) : await this.limiter.acquire(key, permits);
       context.throwIfAborted();
+    }
+    return this.inner.execute(context, input);
+  }
+
+  /**
+   * Wait mode with the in-memory bucket: reserve the permits once and sleep exactly until they are
+   * ours. Waiters are served in arrival order and each wakes once, so 100,000 waiters cost 100,000
+   * timers, not a retry storm. An abort during the wait gives the permits back.
+   */
+  private async waitForReservation(
+    sync: TokenBucketLimiter,
+    context: WorkflowContext,
+    input: TInput,
+    key: string,
+    permits: number,
+    clock: Clock,
+    signal: AbortSignal | undefined,
+    first: RateLimitDecision,
+  ): Promise<TOutput> {
+    const delayMs = sync.reserve(key, permits, clock.now(), this.maxWaitMs);
+    if (delayMs === undefined) throw this.reject(context, key, permits, first.retryAfterMs);
+    if (this.waitEmitter.hasListeners || instrumentations.list.length !== 0) {
+      const event: RateLimitWaitEvent = { key, permits, delayMs };
+      this.waitEmitter.emit(event);
+      emitPrimitiveEvent({ type: 'rate-limit-wait', ...event }, this, context);
+    }
+    try {
+      if (delayMs > 0) await sleep(delayMs, signal, clock);
+      context.throwIfAborted();
+    } catch (error) {
+      sync.refund(key, permits);
+      throw error;
     }
     return this.inner.execute(context, input);
   }

@@ -81,29 +81,56 @@ export class TokenBucketLimiter implements RateLimiter {
    */
   tryAcquire(key: string, permits: number, now: number = this.clock.now()): RateLimitDecision {
     if (permits > this.burst) return { granted: false, retryAfterMs: Infinity };
+    const bucket = this.bucketAt(key, now);
+    if (bucket.tokens >= permits) {
+      bucket.tokens -= permits;
+      return granted;
+    }
+    return { granted: false, retryAfterMs: Math.max(1, Math.ceil((permits - bucket.tokens) / this.tokensPerMs)) };
+  }
+
+  /**
+   * @internal Reserves `permits` for a caller that is willing to wait: the bucket may go below zero,
+   * which queues callers in arrival order, each sleeping once until its own permits are refilled.
+   * Returns the wait in milliseconds, or `undefined` (nothing reserved) when the wait would exceed
+   * `maxWaitMs` or the request can never fit.
+   */
+  reserve(key: string, permits: number, now: number, maxWaitMs: number): number | undefined {
+    if (permits > this.burst) return undefined;
+    const bucket = this.bucketAt(key, now);
+    const deficit = permits - bucket.tokens;
+    const waitMs = deficit <= 0 ? 0 : Math.ceil(deficit / this.tokensPerMs);
+    if (waitMs > maxWaitMs) return undefined;
+    bucket.tokens -= permits;
+    return waitMs;
+  }
+
+  /** @internal Gives back permits reserved by a caller that left before its wait was over. */
+  refund(key: string, permits: number): void {
+    const bucket = this.buckets.get(key);
+    if (bucket !== undefined) bucket.tokens = Math.min(this.burst, bucket.tokens + permits);
+  }
+
+  private bucketAt(key: string, now: number): Bucket {
     const buckets = this.buckets;
     let bucket = buckets.get(key);
     if (bucket === undefined) {
       bucket = { tokens: this.burst, updatedAt: now };
       if (buckets.size >= this.maxKeys) buckets.delete(buckets.keys().next().value!);
       buckets.set(key, bucket);
-    } else {
-      const elapsed = now - bucket.updatedAt;
-      if (elapsed > 0) {
-        bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.tokensPerMs);
-        bucket.updatedAt = now;
-      }
-      if (buckets.size > 1) {
-        // Keep Map order = recency, so the first key is the least recently used one.
-        buckets.delete(key);
-        buckets.set(key, bucket);
-      }
+      return bucket;
     }
-    if (bucket.tokens >= permits) {
-      bucket.tokens -= permits;
-      return granted;
+    const elapsed = now - bucket.updatedAt;
+    if (elapsed > 0) {
+      bucket.tokens = Math.min(this.burst, bucket.tokens + elapsed * this.tokensPerMs);
+      bucket.updatedAt = now;
     }
-    return { granted: false, retryAfterMs: Math.max(1, Math.ceil((permits - bucket.tokens) / this.tokensPerMs)) };
+    if (buckets.size > 1) {
+      // Keep Map order = recency, so the first key is the least recently used one.
+      buckets.delete(key);
+      buckets.set(key, bucket);
+    }
+    return bucket;
   }
 
   /** Tokens currently available for `key` (a new key has a full bucket). */
