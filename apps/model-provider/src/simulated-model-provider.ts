@@ -150,7 +150,7 @@ export class SimulatedModelProvider implements ModelProvider {
           : { status: 503, retryable: true, simulated: true },
       );
     }
-    const body = this.respond(request, random);
+    const body = this.respond(request.model === undefined ? { ...request, model } : request, random);
     const text = body.startsWith(SIMULATED_LABEL) ? body : `${SIMULATED_LABEL} ${body}`;
     const usage = { inputTokens: estimateTokens(prompt), outputTokens };
     return {

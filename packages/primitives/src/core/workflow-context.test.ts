@@ -102,3 +102,16 @@ describe('WorkflowContext options', () => {
     expect(() => WorkflowContext.create({ correlationId: '' })).toThrow(/correlationId/);
   });
 });
+
+describe('WorkflowContext deadline through a child', () => {
+  it('fires the deadline when only a child of the context is executed', async () => {
+    const clock = new ManualClock(0);
+    const parent = WorkflowContext.create({ clock, timeoutMs: 50 });
+    const child = parent.child({ data: { branch: 1 } });
+    const slow = step('slow-child', async (_: void, ctx) => sleep(1_000, ctx.signal, clock));
+    const outcome = slow.execute(child, undefined).catch((error: unknown) => error);
+    await clock.tickAsync(50);
+    expect(DeadlineExceededError.isInstance(await outcome)).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});

@@ -114,7 +114,8 @@ export class WorkflowContext implements AbortParent {
       } else {
         this.deadline = parent.deadline;
         this._abort = scope;
-        this._deadlineArmed = true;
+        // A child run before its parent ever executed must still arm the run's deadline.
+        this._deadlineArmed = parent._deadlineArmed || scope !== parent._abort;
       }
       return;
     }

@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { CliUsageError } from './cli-usage-error.js';
+
+/** What the command line asks for. */
+export interface CliOptions {
+  /** Seed of the simulated models. @default 7 */
+  readonly seed: number;
+  /** Fraction of simulated model calls that fail (0..1). @default 0.1 */
+  readonly failureRate: number;
+  /** The research question. */
+  readonly question: string;
+  /** Researchers working at the same time (the concurrency limit). @default 3 */
+  readonly researchers: number;
+  /** Redis URL: run the researchers as jobs on worker processes coordinating through Redis. */
+  readonly redis: string | undefined;
+  /** Worker processes started in Redis mode. @default 3 */
+  readonly workers: number;
+  /** Print the result as one JSON line after the summary as well. @default false */
+  readonly json: boolean;
+  /** Show the usage and exit. */
+  readonly help: boolean;
+}
+
+/** The question asked when none is given. */
+export const DEFAULT_QUESTION = 'How should a team make its LLM features reliable in production?';
+
+/** Usage text of the command. */
+export const USAGE = `Usage: node dist/main.js [options]
+
+  --question <text>       the research question (default: "${DEFAULT_QUESTION}")
+  --seed <n>              seed of the simulated models (default 7)
+  --failure-rate <0..0.9> fraction of simulated model calls that fail (default 0.1)
+  --researchers <n>       researchers at work at the same time (default 3)
+  --redis <url>           run researchers on worker processes coordinating through Redis
+  --workers <n>           worker processes in Redis mode (default 3)
+  --json                  also print the result as one JSON line
+  --help                  show this help`;
+
+/** Parses and checks the command line. */
+export function parseCliOptions(argv: readonly string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        question: { type: 'string' },
+        seed: { type: 'string' },
+        'failure-rate': { type: 'string' },
+        researchers: { type: 'string' },
+        redis: { type: 'string' },
+        workers: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values;
+  const seed = integer('--seed', values.seed, 7, -2_147_483_648, 2_147_483_647);
+  const failureRate = values['failure-rate'] === undefined ? 0.1 : Number(values['failure-rate']);
+  if (!(failureRate >= 0 && failureRate <= 0.9)) throw new CliUsageError('--failure-rate must be a number between 0 and 0.9');
+  const question = (values.question ?? DEFAULT_QUESTION).trim();
+  if (question.length === 0 || question.length > 500) throw new CliUsageError('--question must have 1 to 500 characters');
+  return {
+    seed,
+    failureRate,
+    question,
+    researchers: integer('--researchers', values.researchers, 3, 1, 16),
+    redis: values.redis,
+    workers: integer('--workers', values.workers, 3, 1, 16),
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
+}
+
+function integer(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new CliUsageError(`${flag} must be an integer from ${min} to ${max}`);
+  return value;
+}

@@ -1,0 +1,113 @@
+import { llmStep } from '@tta/observability';
+import { cache, fallback, retry, step, timeout, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import type { ModelProvider } from '@tta-apps/model-provider';
+import type { AnswerRequest } from './request-schema.js';
+
+/** What the endpoint answers. */
+export interface Answer {
+  readonly text: string;
+  readonly model: string;
+  readonly simulated: boolean;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+/** Options of {@link createAnswerWorkflow}. */
+export interface AnswerWorkflowOptions {
+  /** The model asked first. */
+  readonly primary: ModelProvider;
+  /** The model asked when the primary fails or times out. */
+  readonly backup: ModelProvider;
+  /**
+   * Time limit of one model call.
+   * @default 2000
+   */
+  readonly callTimeoutMs?: number;
+  /**
+   * Calls of the primary-then-backup pair before giving up (retry's `maxAttempts`).
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /**
+   * First wait between attempts (exponential, with decorrelated jitter).
+   * @default 50
+   */
+  readonly initialDelayMs?: number;
+  /**
+   * How long an answer stays in the cache.
+   * @default 300000
+   */
+  readonly cacheTtlMs?: number;
+  /**
+   * Capacity of the answer cache.
+   * @default 1000
+   */
+  readonly cacheEntries?: number;
+}
+
+/** Key of the context state entry where the model step writes which model answered. */
+export const ANSWERED_BY = 'answer.model';
+
+const systemPrompt = 'You answer questions about building reliable AI workflows. Be brief and concrete.';
+
+/**
+ * The endpoint's workflow, from the outside in: cache -> retry -> fallback -> timeout.
+ *
+ * - `cache`: the same question is answered once per `cacheTtlMs`; concurrent identical questions
+ *   share one model call (single flight).
+ * - `retry`: a failed attempt (both models down, or timed out) is tried again with backoff,
+ *   waiting as long as a 429's `retry-after` asks.
+ * - `fallback`: within an attempt, the backup model answers when the primary fails.
+ * - `timeout`: each model call is cut off after `callTimeoutMs` and its request aborted.
+ *
+ * The request's own deadline (the context's `timeoutMs`) bounds the whole run, retries included.
+ */
+export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPrimitive<AnswerRequest, Answer> {
+  const callTimeoutMs = options.callTimeoutMs ?? 2000;
+  const modelStep = (name: string, model: ModelProvider) =>
+    timeout(
+      llmStep(
+        name,
+        async (request: AnswerRequest, context: WorkflowContext): Promise<Answer> => {
+        const response = await model.complete(
+          {
+            messages: [
+              { role: 'system', content: systemPrompt },
+              { role: 'user', content: request.question },
+            ],
+            ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
+          },
+          { signal: context.signal },
+        );
+        context.state.set(ANSWERED_BY, response.model);
+        return {
+          text: response.text,
+          model: response.model,
+          simulated: response.simulated,
+          inputTokens: response.usage.inputTokens,
+          outputTokens: response.usage.outputTokens,
+          costUsd: response.costUsd,
+        };
+        },
+        {
+          model: model.model,
+          provider: model.simulated ? 'simulated' : 'openai',
+          usage: (answer) => ({ inputTokens: answer.inputTokens, outputTokens: answer.outputTokens, costUsd: answer.costUsd, responseModel: answer.model }),
+        },
+      ),
+      { name: `${name}-timeout`, timeoutMs: callTimeoutMs },
+    );
+
+  const attempt = fallback(modelStep('llm-primary', options.primary), { name: 'llm-fallback', fallbacks: [modelStep('llm-backup', options.backup)] });
+  const resilient = retry(attempt, { name: 'llm-retry', maxAttempts: options.maxAttempts ?? 3, initialDelayMs: options.initialDelayMs ?? 50, maxDelayMs: 1000 });
+  const cached = cache(resilient, {
+    name: 'answer-cache',
+    key: (request) => `${request.maxTokens ?? ''}:${request.question.toLowerCase()}`,
+    ttlMs: options.cacheTtlMs ?? 300_000,
+    maxEntries: options.cacheEntries ?? 1000,
+  });
+  return step('answer', (request: AnswerRequest, context: WorkflowContext) =>
+    request.fresh === true ? resilient.execute(context, request) : cached.execute(context, request),
+  );
+}

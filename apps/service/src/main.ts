@@ -1,0 +1,71 @@
+// The service: `POST /v1/answer` runs cache -> retry -> fallback -> timeout around a model, with
+// traces, Prometheus metrics and JSON logs. Stops gracefully on SIGTERM / SIGINT.
+import { getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
+import { createJsonLogger } from '@tta/primitives';
+import { createModelProvider, describeModelProvider, SimulatedModelProvider, type ModelProvider } from '@tta-apps/model-provider';
+import { createAnswerWorkflow } from './answer-workflow.js';
+import { createService } from './service.js';
+import { readServiceConfig } from './service-config.js';
+
+const write = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+async function main(): Promise<void> {
+  const config = readServiceConfig();
+  const logger = createJsonLogger({ level: config.logLevel, base: { service: config.serviceName }, write });
+
+  let observability = false;
+  if (config.observability) {
+    observability = await initializeObservability({ serviceName: config.serviceName, serviceVersion: '0.0.0', metricsPort: config.metricsPort, logger });
+  }
+
+  const primary = createModelProvider({
+    simulated: { seed: config.seed, model: 'sim-large', latencyMs: config.latencyMs, failureRate: config.failureRate, slowRate: config.slowRate, slowLatencyMs: config.callTimeoutMs * 5 },
+  });
+  // The backup: a smaller simulated model offline, the same endpoint again when a real one is set.
+  const backup: ModelProvider = primary.simulated
+    ? new SimulatedModelProvider({ seed: config.seed + 1, model: 'sim-small', latencyMs: { min: config.latencyMs.min / 2, max: config.latencyMs.max / 2 }, failureRate: config.failureRate / 2 })
+    : primary;
+
+  const service = createService({
+    workflow: createAnswerWorkflow({ primary, backup, callTimeoutMs: config.callTimeoutMs }),
+    logger,
+    requestTimeoutMs: config.requestTimeoutMs,
+    shutdownGraceMs: config.shutdownGraceMs,
+    logRequestStart: config.logLevel === 'debug',
+  });
+  const address = await service.listen(config.port, config.host);
+  const status = getObservabilityStatus();
+  logger.info(
+    {
+      url: `http://${address.host}:${address.port}`,
+      port: address.port,
+      observability,
+      metricsUrl: status.metricsUrl,
+      otlpEndpoint: status.otlpEndpoint,
+      model: describeModelProvider(primary),
+    },
+    'listening',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: service.inFlight }, 'shutting down');
+    void (async () => {
+      await service.shutdown();
+      await shutdownObservability();
+      logger.info({ signal }, 'stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`tta-service: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

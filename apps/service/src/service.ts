@@ -1,0 +1,212 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { contextFromHeaders, getMetricsRegistry, injectHeaders } from '@tta/observability';
+import { metrics as builtinMetrics, DeadlineExceededError, step, TimeoutError, type Logger, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import { ANSWERED_BY, type Answer } from './answer-workflow.js';
+import { BodyError } from './body-error.js';
+import { readJsonBody, sendJson } from './http-body.js';
+import { answerRequestSchema, describeIssues, type AnswerRequest } from './request-schema.js';
+
+/** Options of {@link createService}. */
+export interface ServiceOptions {
+  /** The workflow behind `POST /v1/answer`. */
+  readonly workflow: WorkflowPrimitive<AnswerRequest, Answer>;
+  /** Where the JSON logs go; every request line carries its correlation id. */
+  readonly logger: Logger;
+  /**
+   * Time budget of one request, retries included.
+   * @default 10000
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Largest accepted request body.
+   * @default 16384
+   */
+  readonly bodyLimitBytes?: number;
+  /**
+   * How long a shutdown waits for requests in flight before closing their connections.
+   * @default 10000
+   */
+  readonly shutdownGraceMs?: number;
+  /**
+   * Also log a debug line when a valid request starts its run (off by default: it costs a log call).
+   * @default false
+   */
+  readonly logRequestStart?: boolean;
+}
+
+/** A running HTTP service. */
+export interface Service {
+  readonly server: Server;
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(port: number, host: string): Promise<{ readonly host: string; readonly port: number }>;
+  /** Stops accepting connections, lets requests in flight finish, then closes. Idempotent. */
+  shutdown(): Promise<void>;
+  /** Requests being served right now. */
+  readonly inFlight: number;
+}
+
+/**
+ * The HTTP API: `POST /v1/answer` runs the workflow, `GET /metrics` serves Prometheus metrics
+ * (when observability is on), `GET /metrics/builtin` the core's built-in snapshot as JSON,
+ * `GET /healthz` liveness (503 while shutting down). Bad input gets a 4xx with details, never a crash.
+ */
+export function createService(options: ServiceOptions): Service {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const bodyLimitBytes = options.bodyLimitBytes ?? 16_384;
+  const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
+  const logger = options.logger;
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+  let shutdownPromise: Promise<void> | undefined;
+  // The root step of every request: its span (when tracing is on) is the one named in the
+  // response's traceparent, and everything the workflow does is its child.
+  const handle = step('http-answer', (input: { readonly request: AnswerRequest; readonly headers: Record<string, string> }, context: WorkflowContext) => {
+    injectHeaders(context, input.headers);
+    return options.workflow.execute(context, input.request);
+  });
+
+  const server = createServer((request, response) => {
+    inFlight++;
+    if (draining) response.setHeader('connection', 'close');
+    response.once('close', () => {
+      inFlight--;
+      if (draining && inFlight === 0) drained?.();
+    });
+    route(request, response).catch((error: unknown) => {
+      logger.error({ error, path: request.url }, 'unhandled error');
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal_error', message: 'the request failed unexpectedly' });
+      else response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/v1/answer') {
+      if (request.method !== 'POST') return sendJson(response, 405, { error: 'method_not_allowed', message: 'use POST' }, { allow: 'POST' });
+      return answer(request, response);
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendJson(response, 405, { error: 'method_not_allowed', message: 'use GET' }, { allow: 'GET' });
+    if (path === '/healthz') return sendJson(response, draining ? 503 : 200, { status: draining ? 'draining' : 'ok' });
+    if (path === '/metrics') return serveMetrics(response);
+    if (path === '/metrics/builtin') return sendJson(response, 200, builtinMetrics.snapshot());
+    return sendJson(response, 404, { error: 'not_found', message: `no route ${path}` });
+  }
+
+  async function serveMetrics(response: ServerResponse): Promise<void> {
+    const registry = getMetricsRegistry();
+    if (registry === undefined) {
+      return sendJson(response, 503, { error: 'metrics_off', message: 'observability is off: start with TTA_OBSERVABILITY=on' });
+    }
+    const body = await registry.metrics();
+    response.writeHead(200, { 'content-type': registry.contentType });
+    response.end(body);
+  }
+
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    // The client going away cancels the run (and the model call in flight).
+    const abandoned = new AbortController();
+    const context = contextFromHeaders(request.headers, { timeoutMs: requestTimeoutMs, logger, signal: abandoned.signal });
+    const headers: Record<string, string> = { 'x-correlation-id': context.correlationId };
+    const log = (status: number, fields: Record<string, unknown> = {}) =>
+      context.logger[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
+        {
+          method: 'POST',
+          path: '/v1/answer',
+          status,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          ...traceIdOf(headers.traceparent ?? request.headers.traceparent),
+          ...fields,
+        },
+        'request',
+      );
+
+    let body: unknown;
+    try {
+      body = await readJsonBody(request, bodyLimitBytes);
+    } catch (error) {
+      if (!BodyError.isInstance(error)) throw error;
+      const bodyError = error as BodyError;
+      log(bodyError.status, { error: bodyError.code });
+      if (bodyError.status === 413) headers.connection = 'close';
+      return sendJson(response, bodyError.status, { error: bodyError.code, message: bodyError.message }, headers);
+    }
+    const parsed = answerRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const issues = describeIssues(parsed.error);
+      log(400, { error: 'invalid_request', issues: issues.length });
+      return sendJson(response, 400, { error: 'invalid_request', issues }, headers);
+    }
+
+    if (options.logRequestStart === true) context.logger.debug({ method: 'POST', path: '/v1/answer' }, 'request started');
+    const onClose = () => {
+      if (!response.writableFinished) abandoned.abort(new Error('client closed the connection'));
+    };
+    response.once('close', onClose);
+    try {
+      const result = await handle.execute(context, { request: parsed.data, headers });
+      const cached = !context.state.has(ANSWERED_BY);
+      log(200, { model: result.model, cached });
+      sendJson(response, 200, { answer: result.text, model: result.model, simulated: result.simulated, cached, correlationId: context.correlationId }, headers);
+    } catch (error) {
+      if (abandoned.signal.aborted) {
+        log(499, { error: 'client_closed' });
+        return;
+      }
+      const timedOut = TimeoutError.isInstance(error) || DeadlineExceededError.isInstance(error);
+      const status = timedOut ? 504 : 502;
+      log(status, { error: describe(error) });
+      sendJson(response, status, { error: timedOut ? 'timeout' : 'model_unavailable', message: describe(error), correlationId: context.correlationId }, headers);
+    } finally {
+      response.off('close', onClose);
+    }
+  }
+
+  return {
+    server,
+    get inFlight() {
+      return inFlight;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          resolve({ host: address.address, port: address.port });
+        });
+      });
+    },
+    shutdown() {
+      shutdownPromise ??= (async () => {
+        draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) {
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            new Promise<void>((resolve) => (drained = resolve)),
+            new Promise<void>((resolve) => (timer = setTimeout(resolve, shutdownGraceMs))),
+          ]);
+          clearTimeout(timer);
+        }
+        server.closeAllConnections();
+        await closed;
+      })();
+      return shutdownPromise;
+    },
+  };
+}
+
+function traceIdOf(traceparent: string | string[] | undefined): { traceId?: string } {
+  const traceId = typeof traceparent === 'string' ? /^[\da-f]{2}-([\da-f]{32})-/.exec(traceparent)?.[1] : undefined;
+  return traceId === undefined ? {} : { traceId };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError) return `${error.message}: ${error.errors.map(describe).join('; ')}`;
+  return error instanceof Error ? error.message : String(error);
+}
