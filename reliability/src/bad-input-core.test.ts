@@ -42,7 +42,7 @@ const constructors: Record<string, fc.Arbitrary<() => unknown>> = {
       // A mock told to fail with a value rethrows that value: it is the user's error, not ours.
       const configured = options as { error?: unknown; sequence?: Array<{ error?: unknown }> };
       userErrors.add(configured.error);
-      for (const outcome of configured.sequence ?? []) userErrors.add(outcome.error);
+      for (const outcome of Array.isArray(configured.sequence) ? configured.sequence : []) userErrors.add((outcome as { error?: unknown } | null)?.error);
       return mock;
     }),
   WorkflowContext: fc.oneof(anything, fc.record({ correlationId: anything, data: anything, state: anything, signal: anything, deadline: anything, timeoutMs: anything, clock: anything, logger: anything, baggage: anything }, { requiredKeys: [] })).map(
