@@ -75,7 +75,7 @@ describe('bad input to core constructors and execute', () => {
             `${name}.execute`,
           );
         }),
-        { numRuns: 300 },
+        { numRuns: 300, seed: Number(process.env["TTA_FUZZ_SEED"] ?? 20_261_125) },
       );
       tally('inputsTried', tried);
       expect(tried).toBeGreaterThanOrEqual(300);

@@ -30,7 +30,7 @@ export type { PrimitiveMetricsEntry, PrimitiveMetricsOptions } from './observabi
 // Logging
 export { createJsonLogger, bindLogger, silentLogger } from './logging/logger.js';
 export type { Logger, LogFields, LogLevel, JsonLoggerOptions } from './logging/logger.js';
-export { redact, isSensitiveKey, isSecretLookingValue, REDACTED } from './logging/redact.js';
+export { redact, redactText, isSensitiveKey, isSecretLookingValue, REDACTED } from './logging/redact.js';
 export type { RedactOptions } from './logging/redact.js';
 
 // Errors

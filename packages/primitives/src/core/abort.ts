@@ -7,6 +7,12 @@ export function neverAbortedSignal(): AbortSignal {
   return (neverAborted ??= new AbortController().signal);
 }
 
+const scopeOfSignal = Symbol('tta.abortScope');
+// Removes a scope's listeners from its parents once the scope and its signal are garbage, so a
+// long-lived caller signal does not collect one listener per run (AbortSignal.any does the same).
+const unlinkWhenCollected: FinalizationRegistry<() => void> | undefined =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((unlink) => unlink()) : undefined;
+
 /** The minimal view of an abortable parent that a {@link LazyAbort} links to. */
 export interface AbortParent {
   readonly aborted: boolean;
@@ -58,12 +64,18 @@ export class LazyAbort implements AbortParent {
     const sources: AbortSignal[] = [];
     if (this.parent !== undefined) sources.push(this.parent.signal);
     if (this.extra !== undefined) sources.push(this.extra);
-    const listeners = sources.map((source) => {
-      const onAbort = (): void => this.abort(source.reason);
+    // The parents hold this scope only weakly; the signal holds it strongly, so the link lives as
+    // long as somebody can still observe the signal.
+    const scope = new WeakRef(this);
+    const removers = sources.map((source) => {
+      const onAbort = (): void => scope.deref()?.abort(source.reason);
       source.addEventListener('abort', onAbort, { once: true });
       return () => source.removeEventListener('abort', onAbort);
     });
-    this.unlink = () => listeners.forEach((remove) => remove());
+    const unlink = (): void => removers.forEach((remove) => remove());
+    this.unlink = unlink;
+    (controller.signal as unknown as Record<symbol, unknown>)[scopeOfSignal] = this;
+    unlinkWhenCollected?.register(this, unlink, this);
     return controller.signal;
   }
 
@@ -76,11 +88,31 @@ export class LazyAbort implements AbortParent {
     this.controller?.abort(reason);
   }
 
-  /** Removes the link to the parent; call when the scope's work is over. */
+  private holds = 0;
+
+  /** @internal Marks a run as using this scope (a deadline armed on it). */
+  hold(): void {
+    this.holds++;
+  }
+
+  /**
+   * @internal Ends a {@link hold}. When the last run is over the scope lets go of its parents (no
+   * listener stays on a long-lived caller signal) and forgets its controller, so a later run reads
+   * a freshly linked signal.
+   */
+  drop(): void {
+    if (--this.holds > 0 || this.ownAborted) return;
+    this.release();
+    this.controller = undefined;
+  }
+
+  /** Removes the link to the parents; call when the scope's work is over. */
   release(): void {
     const unlink = this.unlink;
+    if (unlink === undefined) return;
     this.unlink = undefined;
-    unlink?.();
+    unlinkWhenCollected?.unregister(this);
+    unlink();
   }
 }
 

@@ -253,9 +253,11 @@ export class WorkflowContext implements AbortParent {
     }
     const clock = this.clock;
     const handle = clock.setTimeout(() => scope.abort(new DeadlineExceededError(deadline)), remaining);
+    scope.hold();
     return () => {
       clock.clearTimeout(handle);
       this._deadlineArmed = false;
+      scope.drop();
     };
   }
 }

@@ -1,4 +1,4 @@
-import { redact, type RedactOptions } from './redact.js';
+import { redact, redactText, type RedactOptions } from './redact.js';
 
 /** Structured fields of one log record. */
 export type LogFields = Record<string, unknown>;
@@ -73,7 +73,7 @@ function safeStringify(value: unknown): string {
  */
 export function bindLogger(logger: Logger, fields: LogFields, redactOptions: RedactOptions = {}): Logger {
   const at = (level: LogLevel) => (extra: LogFields, message?: string) => {
-    logger[level](redact({ ...extra, ...fields }, redactOptions), message);
+    logger[level](redact({ ...extra, ...fields }, redactOptions), message === undefined ? undefined : redactText(message, redactOptions.replacement));
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

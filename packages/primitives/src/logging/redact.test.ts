@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { REDACTED, createJsonLogger, isSensitiveKey, redact } from '@tta/primitives';
+import { REDACTED, createJsonLogger, isSensitiveKey, redact, redactText } from '@tta/primitives';
 
 describe('redact', () => {
   it('replaces secret-looking keys at any depth and keeps the rest', () => {
@@ -20,6 +20,19 @@ describe('redact', () => {
 
   it('redacts credential-looking string values whatever their key', () => {
     expect(redact({ note: 'Bearer eyJhbGciOiJIUzI1NiJ9.x', key: 'sk-abcdefghijklmnop1234' })).toEqual({ note: REDACTED, key: REDACTED });
+  });
+
+  it('redacts credentials inside free text and keeps the rest', () => {
+    expect(redactText('call failed with sk-abcdefghijklmnop1234 for Bearer abc.def.ghi today')).toBe(`call failed with ${REDACTED} for ${REDACTED} today`);
+    expect(redact({ error: new Error('upstream refused key sk-abcdefghijklmnop1234') })).toEqual({ error: { name: 'Error', message: `upstream refused key ${REDACTED}` } });
+  });
+
+  it('redacts credentials in the message of a context log record', async () => {
+    const { WorkflowContext } = await import('@tta/primitives');
+    const messages: unknown[] = [];
+    const sink = { debug: () => {}, info: () => {}, warn: () => {}, error: (_fields: object, message?: string) => messages.push(message) };
+    WorkflowContext.create({ logger: sink }).logger.error({}, 'model call failed: sk-abcdefghijklmnop1234 rejected');
+    expect(messages).toEqual([`model call failed: ${REDACTED} rejected`]);
   });
 
   it('never mutates its input and survives cycles', () => {

@@ -45,17 +45,34 @@ export function isSensitiveKey(key: string, options: RedactOptions = {}): boolea
   return false;
 }
 
-const secretValuePatterns = [
-  /^(bearer|basic|token)\s+\S{6,}/i,
-  /\bsk-[A-Za-z0-9_-]{16,}/,
-  /\b(ghp|gho|ghs|github_pat|xox[abpr])_[A-Za-z0-9_]{16,}/,
-  /\bAKIA[0-9A-Z]{16}\b/,
+// Credentials recognisable by their shape wherever they appear in a string.
+const secretTextPatterns = [
+  /\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
+  /\bsk-[A-Za-z0-9_-]{16,}/g,
+  /\b(ghp|gho|ghs|github_pat|xox[abpr])_[A-Za-z0-9_]{16,}/g,
+  /\bAKIA[0-9A-Z]{16}\b/g,
 ];
 
-/** True when a string value looks like a credential whatever its key (bearer tokens, `sk-...` keys). */
+/** True when a string value looks like, or contains, a credential (bearer tokens, `sk-...` keys). */
 export function isSecretLookingValue(value: string): boolean {
-  for (const pattern of secretValuePatterns) if (pattern.test(value)) return true;
+  for (const pattern of secretTextPatterns) {
+    pattern.lastIndex = 0;
+    if (pattern.test(value)) return true;
+  }
   return false;
+}
+
+/**
+ * Replaces every credential-looking part of a free text (a log message, an error message) and
+ * keeps the rest: `'call failed: Bearer abc.def'` becomes `'call failed: [REDACTED]'`.
+ */
+export function redactText(text: string, replacement: string = REDACTED): string {
+  let result = text;
+  for (const pattern of secretTextPatterns) {
+    pattern.lastIndex = 0;
+    result = result.replace(pattern, replacement);
+  }
+  return result;
 }
 
 /**
@@ -68,7 +85,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
   const seen = new WeakMap<object, unknown>();
 
   const visit = (current: unknown, depth: number): unknown => {
-    if (typeof current === 'string') return isSecretLookingValue(current) ? replacement : current;
+    if (typeof current === 'string') return isSecretLookingValue(current) ? redactText(current, replacement) : current;
     if (typeof current !== 'object' || current === null) return current;
     if (seen.has(current)) return seen.get(current);
     if (depth > maxDepth) return '[Truncated]';
