@@ -35,6 +35,7 @@ export type { RedactOptions } from './logging/redact.js';
 
 // Errors
 export { TtaError, hasMarker } from './errors/tta-error.js';
+export { describeValue } from './core/describe-value.js';
 export type { TtaErrorOptions } from './errors/tta-error.js';
 export { InvalidOptionsError } from './errors/invalid-options-error.js';
 export { RouteNotFoundError } from './errors/route-not-found-error.js';

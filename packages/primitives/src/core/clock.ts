@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 /** Handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = unknown;
 
@@ -22,3 +23,12 @@ export const systemClock: Clock = {
   setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** @internal Throws `InvalidOptionsError` unless `clock` is undefined or a {@link Clock}. */
+export function assertClock(owner: string, clock: unknown): asserts clock is Clock | undefined {
+  if (clock === undefined) return;
+  const candidate = clock as Partial<Record<keyof Clock, unknown>> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.setTimeout !== 'function' || typeof candidate.clearTimeout !== 'function') {
+    throw new InvalidOptionsError(owner, 'clock', 'must have now(), setTimeout() and clearTimeout()');
+  }
+}

@@ -16,7 +16,12 @@ export class BrokenCircuitError extends TtaError {
   /** Name of the breaker that rejected the call. */
   readonly breaker: string;
 
-  constructor(breaker: string, retryAfterMs: number, options: TtaErrorOptions = {}) {
+  /**
+   * @param breaker name of the breaker that rejected the call
+   * @param retryAfterMs milliseconds until a probe may pass (`Infinity` while isolated)
+   * @param options `cause`: the failure that opened the circuit
+   */
+  constructor(breaker = 'circuit-breaker', retryAfterMs = Infinity, options: TtaErrorOptions = {}) {
     super(describe(breaker, retryAfterMs), 'CIRCUIT_OPEN', options);
     this.breaker = breaker;
     this.retryAfterMs = retryAfterMs;
@@ -29,7 +34,8 @@ export class BrokenCircuitError extends TtaError {
 }
 
 function describe(breaker: string, retryAfterMs: number): string {
-  if (retryAfterMs === Infinity) return `Circuit "${breaker}" is isolated`;
+  if (Number.isNaN(retryAfterMs)) return `Circuit "${breaker}" is open`;
+  if (retryAfterMs === Infinity) return `Circuit "${breaker}" is open (isolated)`;
   if (retryAfterMs <= 0) return `Circuit "${breaker}" is half-open and its probe slots are busy`;
   return `Circuit "${breaker}" is open; retry after ${Math.ceil(retryAfterMs)} ms`;
 }

@@ -17,7 +17,7 @@ export class BulkheadRejectedError extends TtaError {
   /** The bulkhead's `maxQueue`. */
   readonly maxQueue: number;
 
-  constructor(bulkhead: string, maxConcurrent: number, maxQueue: number, options: TtaErrorOptions = {}) {
+  constructor(bulkhead = 'bulkhead', maxConcurrent = 0, maxQueue = 0, options: TtaErrorOptions = {}) {
     super(`Bulkhead "${bulkhead}" is full (${maxConcurrent} running, ${maxQueue} queued)`, 'BULKHEAD_REJECTED', options);
     this.bulkhead = bulkhead;
     this.maxConcurrent = maxConcurrent;

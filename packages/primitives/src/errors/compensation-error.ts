@@ -1,4 +1,4 @@
-import { TtaError, hasMarker } from './tta-error.js';
+import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.CompensationError');
 
@@ -13,10 +13,18 @@ export class CompensationError extends TtaError {
   /** Every undo failure, in the order the undos ran (last completed step first). */
   readonly undoErrors: readonly unknown[];
 
-  constructor(originalError: unknown, undoErrors: readonly unknown[]) {
-    super(`Compensation failed: ${undoErrors.length} undo action(s) failed after: ${describe(originalError)}`, 'COMPENSATION_FAILED', {
-      cause: originalError,
-    });
+  /**
+   * @param originalError what made the saga compensate (also the `cause`, unless `options` says otherwise)
+   * @param undoErrors every undo failure, in the order the undos ran
+   */
+  constructor(originalError?: unknown, undoErrors: readonly unknown[] = [], options: TtaErrorOptions = {}) {
+    super(
+      originalError === undefined
+        ? `Compensation failed: ${undoErrors.length} undo action(s) failed`
+        : `Compensation failed: ${undoErrors.length} undo action(s) failed after: ${describe(originalError)}`,
+      'COMPENSATION_FAILED',
+      'cause' in options ? options : { cause: originalError },
+    );
     this.originalError = originalError;
     this.undoErrors = undoErrors;
   }

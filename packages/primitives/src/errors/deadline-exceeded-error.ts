@@ -1,4 +1,4 @@
-import { TtaError, hasMarker } from './tta-error.js';
+import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.DeadlineExceededError');
 
@@ -6,10 +6,14 @@ const marker = Symbol.for('@tta/primitives.DeadlineExceededError');
 export class DeadlineExceededError extends TtaError {
   private readonly [marker] = true;
   /** The deadline that passed, in epoch milliseconds. */
-  readonly deadline: number;
+  readonly deadline: number | undefined;
 
-  constructor(deadline: number) {
-    super(`The workflow deadline (${new Date(deadline).toISOString()}) passed`, 'DEADLINE_EXCEEDED');
+  constructor(deadline?: number, options: TtaErrorOptions = {}) {
+    super(
+      deadline === undefined || !Number.isFinite(deadline) ? 'The workflow deadline passed' : `The workflow deadline (${new Date(deadline).toISOString()}) passed`,
+      'DEADLINE_EXCEEDED',
+      options,
+    );
     this.deadline = deadline;
   }
 

@@ -1,30 +1,42 @@
-import { TtaError, hasMarker } from './tta-error.js';
+import { hasMarker, ttaErrorMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.FallbackExhaustedError');
 
 /**
- * Rejection of a `FallbackPrimitive` when the primary and every fallback failed. `errors` holds
- * every failure in the order the primitives ran (primary first), like an `AggregateError`.
+ * Rejection of a `FallbackPrimitive` when the primary and every fallback failed. It is an
+ * `AggregateError`: `errors` holds every failure in the order the primitives ran (primary first),
+ * and `cause` is the last one.
  *
- * Why not `extends AggregateError`: every toolkit error extends {@link TtaError} (one `code` and
- * `isInstance()` for all of them), and a class has one base. It has the same shape instead: an
- * `errors` array, and `cause` set to the last failure. Check it with `isInstance()`, not with
- * `instanceof AggregateError`.
+ * A class has one base, so this one extends `AggregateError` rather than `TtaError`; it carries the
+ * toolkit brand and `code` all the same, so `TtaError.isInstance(error)` and
+ * `error instanceof TtaError` hold for it.
  */
-export class FallbackExhaustedError extends TtaError {
+export class FallbackExhaustedError extends AggregateError {
+  private readonly [ttaErrorMarker] = true;
   private readonly [marker] = true;
+  /** Stable, machine-readable identifier of the failure. */
+  readonly code = 'FALLBACK_EXHAUSTED';
   /** Every failure, primary first, then each fallback in order. */
-  readonly errors: readonly unknown[];
+  declare readonly errors: unknown[];
 
-  constructor(errors: readonly unknown[]) {
-    super(`All ${errors.length} alternatives failed (primary and ${errors.length - 1} fallback(s))`, 'FALLBACK_EXHAUSTED', {
-      cause: errors.at(-1),
-    });
-    this.errors = errors;
+  /**
+   * @param errors every failure, in the order the alternatives ran
+   * @param options `cause` defaults to the last failure
+   */
+  constructor(errors: readonly unknown[] = [], options: TtaErrorOptions = {}) {
+    const list = Array.isArray(errors) ? [...errors] : [];
+    const cause = 'cause' in options ? options.cause : list.at(-1);
+    super(list, describe(list.length), cause === undefined ? undefined : { cause });
+    this.name = 'FallbackExhaustedError';
   }
 
   /** True when `error` is a FallbackExhaustedError, from any copy of the package. */
-  static override isInstance(error: unknown): error is FallbackExhaustedError {
+  static isInstance(error: unknown): error is FallbackExhaustedError {
     return hasMarker(error, marker);
   }
+}
+
+function describe(count: number): string {
+  if (count === 0) return 'Every alternative failed';
+  return `All ${count} alternatives failed (primary and ${count - 1} fallback(s))`;
 }

@@ -15,7 +15,7 @@ export class FilterRejectedError extends TtaError {
   /** Lets `RetryPrimitive` skip it: the same input is rejected again. */
   readonly retryable = false;
 
-  constructor(filter: string, index: number, item: unknown, options: TtaErrorOptions = {}) {
+  constructor(filter = 'filter', index = 0, item?: unknown, options: TtaErrorOptions = {}) {
     super(`Filter "${filter}" rejected item ${index}`, 'FILTER_REJECTED', options);
     this.index = index;
     this.item = item;

@@ -8,7 +8,7 @@ export class InjectedFaultError extends TtaError {
   /** Number of the call that failed, from 1. */
   readonly call: number;
 
-  constructor(call: number, options: TtaErrorOptions = {}) {
+  constructor(call = 1, options: TtaErrorOptions = {}) {
     super(`Injected fault on call ${call}`, 'INJECTED_FAULT', options);
     this.call = call;
   }

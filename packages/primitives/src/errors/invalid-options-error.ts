@@ -1,4 +1,4 @@
-import { TtaError, hasMarker } from './tta-error.js';
+import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.InvalidOptionsError');
 
@@ -10,13 +10,13 @@ export class InvalidOptionsError extends TtaError {
   /** The offending option. */
   readonly option: string;
 
-  constructor(primitive: string, option: string, rule: string) {
-    super(`${primitive}: option "${option}" ${rule}`, 'INVALID_OPTIONS');
+  constructor(primitive = 'primitive', option = 'options', rule = 'is invalid', options: TtaErrorOptions = {}) {
+    super(`${primitive}: option "${option}" ${rule}`, 'INVALID_OPTIONS', options);
     this.primitive = primitive;
     this.option = option;
   }
 
-  /** True when `error` is a InvalidOptionsError, from any copy of the package. */
+  /** True when `error` is an InvalidOptionsError, from any copy of the package. */
   static override isInstance(error: unknown): error is InvalidOptionsError {
     return hasMarker(error, marker);
   }

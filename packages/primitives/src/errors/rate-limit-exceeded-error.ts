@@ -16,7 +16,7 @@ export class RateLimitExceededError extends TtaError {
   /** The limiter key of the call. */
   readonly key: string;
 
-  constructor(limiter: string, key: string, retryAfterMs: number, options: TtaErrorOptions = {}) {
+  constructor(limiter = 'rate-limit', key = 'default', retryAfterMs = 0, options: TtaErrorOptions = {}) {
     super(
       retryAfterMs === Infinity
         ? `Rate limit "${limiter}" can never grant this request (key "${key}")`

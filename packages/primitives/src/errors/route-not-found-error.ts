@@ -1,4 +1,4 @@
-import { TtaError, hasMarker } from './tta-error.js';
+import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.RouteNotFoundError');
 
@@ -10,8 +10,8 @@ export class RouteNotFoundError extends TtaError {
   /** The routes that exist. */
   readonly availableRoutes: readonly string[];
 
-  constructor(route: string, availableRoutes: readonly string[]) {
-    super(`No route "${route}" (available: ${availableRoutes.join(', ') || 'none'}) and no defaultRoute`, 'ROUTE_NOT_FOUND');
+  constructor(route = 'unknown', availableRoutes: readonly string[] = [], options: TtaErrorOptions = {}) {
+    super(`No route "${route}" (available: ${availableRoutes.join(', ') || 'none'}) and no defaultRoute`, 'ROUTE_NOT_FOUND', options);
     this.route = route;
     this.availableRoutes = availableRoutes;
   }

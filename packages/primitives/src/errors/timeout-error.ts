@@ -8,11 +8,11 @@ const marker = Symbol.for('@tta/primitives.TimeoutError');
  */
 export class TimeoutError extends TtaError {
   private readonly [marker] = true;
-  /** The time limit that passed. */
-  readonly timeoutMs: number;
+  /** The time limit that passed (undefined when not given). */
+  readonly timeoutMs: number | undefined;
 
-  constructor(timeoutMs: number, options: TtaErrorOptions = {}) {
-    super(`The operation timed out after ${timeoutMs} ms`, 'TIMEOUT', options);
+  constructor(timeoutMs?: number, options: TtaErrorOptions = {}) {
+    super(timeoutMs === undefined ? 'The operation timed out' : `The operation timed out after ${timeoutMs} ms`, 'TIMEOUT', options);
     this.timeoutMs = timeoutMs;
   }
 

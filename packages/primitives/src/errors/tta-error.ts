@@ -1,4 +1,5 @@
-const baseMarker = Symbol.for('@tta/primitives.TtaError');
+/** @internal The brand every toolkit error carries, whatever its base class. */
+export const ttaErrorMarker: unique symbol = Symbol.for('@tta/primitives.TtaError') as never;
 
 /** Options shared by every error of the toolkit. */
 export interface TtaErrorOptions {
@@ -7,15 +8,17 @@ export interface TtaErrorOptions {
 }
 
 /**
- * Base class of every error thrown by the toolkit. Each subclass has a stable `code` and a
- * `Symbol.for` brand, so `isInstance()` works even across duplicate installs of the package.
+ * Base class of every error thrown by the toolkit. Each subclass has a stable `code`, a default
+ * message, and a `Symbol.for` brand, so `isInstance()` works even across duplicate installs of the
+ * package. `instanceof TtaError` checks the brand too, so it also holds for
+ * `FallbackExhaustedError`, which extends `AggregateError` instead.
  */
 export class TtaError extends Error {
-  private readonly [baseMarker] = true;
+  private readonly [ttaErrorMarker] = true;
   /** Stable, machine-readable identifier of the failure. */
   readonly code: string;
 
-  constructor(message: string, code: string, options: TtaErrorOptions = {}) {
+  constructor(message = 'A toolkit operation failed', code = 'TTA_ERROR', options: TtaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -23,7 +26,16 @@ export class TtaError extends Error {
 
   /** True when `error` is a toolkit error, from any copy of the package. */
   static isInstance(error: unknown): error is TtaError {
-    return hasMarker(error, baseMarker);
+    return hasMarker(error, ttaErrorMarker);
+  }
+
+  /**
+   * `value instanceof TtaError` checks the brand (any toolkit error, from any copy of the package);
+   * `instanceof` a subclass keeps the usual prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === TtaError) return hasMarker(value, ttaErrorMarker);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 

@@ -23,7 +23,7 @@ export class ValidationError extends TtaError {
   /** The schema library that refused the value (its Standard Schema `vendor`), when known. */
   readonly vendor: string | undefined;
 
-  constructor(issues: readonly ValidationIssue[], vendor?: string, options: TtaErrorOptions = {}) {
+  constructor(issues: readonly ValidationIssue[] = [], vendor?: string, options: TtaErrorOptions = {}) {
     super(`Validation failed: ${describeIssues(issues)}`, 'VALIDATION_FAILED', options);
     this.issues = issues;
     this.vendor = vendor;

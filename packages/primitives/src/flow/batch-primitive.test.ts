@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WorkflowContext, InvalidOptionsError, step } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
@@ -76,7 +77,7 @@ describe('BatchPrimitive', () => {
     const context = new WorkflowContext({ clock });
     const runs = [batched.execute(context, 1), batched.execute(context, 2)];
     await expect(runs[0]).rejects.toThrow(/returned 1 outputs for 2 inputs/);
-    await expect(runs[1]).rejects.toBeInstanceOf(TypeError);
+    await expect(runs[1]).rejects.toBeInstanceOf(InvalidInputError);
   });
 
   it('removes a caller that aborts before the batch is sent', async () => {

@@ -1,7 +1,8 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
@@ -85,6 +86,7 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     this.inner = inner;
     this.maxBatchSize = options.maxBatchSize;
     this.maxWaitMs = options.maxWaitMs;
+    assertClock('BatchPrimitive', options.clock);
     this.clock = options.clock;
   }
 
@@ -172,8 +174,9 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
       (outputs) => {
         settle();
         if (!Array.isArray(outputs) || outputs.length !== calls.length) {
-          const error = new TypeError(
-            `batch "${this.name}": the inner primitive returned ${Array.isArray(outputs) ? `${outputs.length} outputs` : typeof outputs} for ${calls.length} inputs`,
+          const error = new InvalidInputError(
+            `batch "${this.name}"`,
+            `the inner primitive returned ${Array.isArray(outputs) ? `${outputs.length} outputs` : typeof outputs} for ${calls.length} inputs`,
           );
           for (const call of calls) call.reject(error);
           return;

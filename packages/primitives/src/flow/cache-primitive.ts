@@ -1,7 +1,8 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
-import type { Clock } from '../core/clock.js';
+import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
@@ -206,6 +207,7 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     this.ttlMs = ttlMs;
     this.staleWhileRevalidateMs = staleWhileRevalidateMs;
     this.keyFunction = options.key;
+    assertClock('CachePrimitive', options.clock);
     this.clock = options.clock;
   }
 
@@ -214,7 +216,7 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     const keyFunction = this.keyFunction;
     if (keyFunction === undefined) return stableKey(input);
     const key = keyFunction(input, context);
-    if (typeof key !== 'string') throw new TypeError(`cache "${this.name}": the key function returned ${typeof key}, expected a string`);
+    if (typeof key !== 'string') throw new InvalidInputError(`cache "${this.name}"`, `the key function returned ${describeValue(key)}, expected a string`);
     return key;
   }
 

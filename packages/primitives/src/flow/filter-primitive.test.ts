@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WorkflowContext, InvalidOptionsError } from '@tta/primitives';
 import { FilterPrimitive, filter } from './filter-primitive.js';
@@ -96,7 +97,7 @@ describe('FilterPrimitive', () => {
   });
 
   it('rejects a non-array input and validates its options', async () => {
-    await expect(filter((value: number) => value > 0).execute(new WorkflowContext(), 5 as never)).rejects.toBeInstanceOf(TypeError);
+    await expect(filter((value: number) => value > 0).execute(new WorkflowContext(), 5 as never)).rejects.toBeInstanceOf(InvalidInputError);
     expect(() => filter('x' as never)).toThrow(InvalidOptionsError);
     expect(() => filter((value: number) => value > 0, { onReject: 'drop' as never })).toThrow(/onReject/);
     expect(() => filter((value: number) => value > 0, { concurrency: 0 })).toThrow(/concurrency/);

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { FilterRejectedError } from '../errors/filter-rejected-error.js';
@@ -55,7 +56,7 @@ export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends Workflo
   }
 
   protected executeImpl(context: WorkflowContext, items: readonly TItem[]): Promise<TKept[]> {
-    if (!Array.isArray(items)) return Promise.reject(new TypeError(`filter "${this.name}": the input must be an array (got ${typeof items})`));
+    if (!Array.isArray(items)) return Promise.reject(new InvalidInputError(`filter "${this.name}"`, `the input must be an array (got ${describeValue(items)})`));
     return this.concurrency === 1 ? this.runSequential(context, items) : this.runConcurrent(context, items);
   }
 

@@ -1,7 +1,7 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
@@ -65,6 +65,7 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     this.inner = inner;
     this.delayMs = options.delayMs;
     this.maxHedges = maxHedges;
+    assertClock('HedgePrimitive', options.clock);
     this.clock = options.clock;
   }
 

@@ -29,6 +29,7 @@ export class InMemoryCacheStore<TValue = unknown> implements CacheStore<TValue> 
   private readonly onEvict: ((key: string, entry: CacheEntry<TValue>) => void) | undefined;
 
   constructor(options: InMemoryCacheStoreOptions<TValue> = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemoryCacheStore', 'options', `must be an object (got ${describeValue(options)})`);
     const maxEntries = options.maxEntries ?? Infinity;
     if (!(maxEntries === Infinity || (Number.isInteger(maxEntries) && maxEntries >= 1))) {
       throw new InvalidOptionsError('InMemoryCacheStore', 'maxEntries', `must be a positive integer or Infinity (got ${describeValue(maxEntries)})`);

@@ -47,3 +47,4 @@ export { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 export { ValidationError, formatPath } from '../errors/validation-error.js';
 export type { ValidationIssue } from '../errors/validation-error.js';
 export { FilterRejectedError } from '../errors/filter-rejected-error.js';
+export { InvalidInputError } from '../errors/invalid-input-error.js';

@@ -1,7 +1,9 @@
+import { describeValue } from '../core/describe-value.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
-import type { Clock } from '../core/clock.js';
+import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
@@ -109,9 +111,9 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(owner, 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object');
     const mode = options.mode ?? 'wait';
-    if (mode !== 'wait' && mode !== 'reject') throw new InvalidOptionsError(owner, 'mode', `must be 'wait' or 'reject' (got ${String(mode)})`);
+    if (mode !== 'wait' && mode !== 'reject') throw new InvalidOptionsError(owner, 'mode', `must be 'wait' or 'reject' (got ${describeValue(mode)})`);
     const maxWaitMs = options.maxWaitMs ?? Infinity;
-    if (!(typeof maxWaitMs === 'number' && maxWaitMs >= 0)) throw new InvalidOptionsError(owner, 'maxWaitMs', `must be a number >= 0 or Infinity (got ${String(maxWaitMs)})`);
+    if (!(typeof maxWaitMs === 'number' && maxWaitMs >= 0)) throw new InvalidOptionsError(owner, 'maxWaitMs', `must be a number >= 0 or Infinity (got ${describeValue(maxWaitMs)})`);
     if (options.maxWaitMs !== undefined && mode === 'reject') throw new InvalidOptionsError(owner, 'maxWaitMs', "only applies to mode 'wait'");
     for (const name of ['key', 'permits'] as const) {
       if (options[name] !== undefined && typeof options[name] !== 'function') throw new InvalidOptionsError(owner, name, 'must be a function (input, context) => value');
@@ -138,6 +140,7 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
     this.maxWaitMs = maxWaitMs;
     this.keyFunction = options.key;
     this.permitsFunction = options.permits;
+    assertClock('RateLimitPrimitive', options.clock);
     this.clock = options.clock;
   }
 
@@ -145,7 +148,7 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
     const key = this.keyFunction === undefined ? this.name : this.keyFunction(input, context);
     const permits = this.permitsFunction === undefined ? 1 : this.permitsFunction(input, context);
     if (!(typeof permits === 'number' && permits > 0 && Number.isFinite(permits))) {
-      return Promise.reject(new TypeError(`rate limit "${this.name}": permits must be a finite number > 0 (got ${String(permits)})`));
+      return Promise.reject(new InvalidInputError(`rate limit "${this.name}"`, `permits must be a finite number > 0 (got ${describeValue(permits)})`));
     }
     const clock = this.clock ?? context.clock;
     const sync = this.syncLimiter;

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { stableKey } from './stable-key.js';
@@ -24,7 +25,7 @@ describe('stableKey', () => {
     expect(stableKey({ a: 1, f: () => 1 })).toBe(stableKey({ a: 1 }));
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => stableKey(cyclic)).toThrow(TypeError);
+    expect(() => stableKey(cyclic)).toThrow(InvalidInputError);
   });
 
   it('is injective on JSON values up to key order (property)', () => {

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 /**
  * The default cache key of an input: the string itself when the input is a string (no allocation
  * on the hot path), otherwise a JSON encoding with object keys sorted, so `{ a, b }` and `{ b, a }`
@@ -33,7 +34,7 @@ function encode(value: unknown, ancestors: object[]): string {
   if (value === null) return 'null';
   const object = value as Record<string, unknown> & { toJSON?: () => unknown };
   if (typeof object.toJSON === 'function') return encode(object.toJSON(), ancestors);
-  if (ancestors.includes(object)) throw new TypeError('cache: the input has a cycle; give the cache a `key` function');
+  if (ancestors.includes(object)) throw new InvalidInputError('cache', 'the input has a cycle; give the cache a `key` function');
   ancestors.push(object);
   let text: string;
   if (Array.isArray(object)) {

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WorkflowContext, InvalidOptionsError } from '@tta/primitives';
 import { StreamPrimitive, stream } from './stream-primitive.js';
@@ -196,8 +197,8 @@ describe('StreamPrimitive', () => {
     expect(() => stream<number>().take(-1)).toThrow(/count/);
   });
 
-  it('rejects next() with a TypeError when the source is not iterable', async () => {
+  it('rejects next() with an InvalidInputError when the source is not iterable', async () => {
     const items = await stream(() => 42 as never).execute(new WorkflowContext(), undefined);
-    await expect(items[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(TypeError);
+    await expect(items[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidInputError);
   });
 });

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -129,7 +130,7 @@ function openSource(iterable: AsyncIterable<unknown> | Iterable<unknown>): Async
       };
     }
   }
-  throw new TypeError('stream: the source must return an AsyncIterable or an Iterable');
+  throw new InvalidInputError('stream', 'the source must return an AsyncIterable or an Iterable');
 }
 
 function closeQuietly(iterator: AsyncIterator<unknown> | undefined): void {

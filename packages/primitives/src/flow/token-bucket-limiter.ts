@@ -1,4 +1,5 @@
-import { systemClock, type Clock } from '../core/clock.js';
+import { describeValue } from '../core/describe-value.js';
+import { systemClock, type Clock, assertClock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 
@@ -55,16 +56,17 @@ export class TokenBucketLimiter implements RateLimiter {
     validateRate('TokenBucketLimiter', options);
     const burst = options.burst ?? options.tokensPerInterval;
     if (!(Number.isFinite(burst) && burst >= 1)) {
-      throw new InvalidOptionsError('TokenBucketLimiter', 'burst', `must be a finite number >= 1 (got ${String(burst)})`);
+      throw new InvalidOptionsError('TokenBucketLimiter', 'burst', `must be a finite number >= 1 (got ${describeValue(burst)})`);
     }
     const maxKeys = options.maxKeys ?? 10_000;
     if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) {
-      throw new InvalidOptionsError('TokenBucketLimiter', 'maxKeys', `must be a positive integer (got ${String(maxKeys)})`);
+      throw new InvalidOptionsError('TokenBucketLimiter', 'maxKeys', `must be a positive integer (got ${describeValue(maxKeys)})`);
     }
     this.tokensPerInterval = options.tokensPerInterval;
     this.intervalMs = options.intervalMs;
     this.burst = burst;
     this.maxKeys = maxKeys;
+    assertClock('TokenBucketLimiter', options.clock);
     this.clock = options.clock ?? systemClock;
     this.tokensPerMs = options.tokensPerInterval / options.intervalMs;
   }
@@ -152,9 +154,9 @@ export function validateRate(owner: string, options: { readonly tokensPerInterva
   if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object');
   const { tokensPerInterval, intervalMs } = options;
   if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
-    throw new InvalidOptionsError(owner, 'tokensPerInterval', `must be a finite number > 0 (got ${String(tokensPerInterval)})`);
+    throw new InvalidOptionsError(owner, 'tokensPerInterval', `must be a finite number > 0 (got ${describeValue(tokensPerInterval)})`);
   }
   if (!(typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs > 0)) {
-    throw new InvalidOptionsError(owner, 'intervalMs', `must be a finite number > 0 (got ${String(intervalMs)})`);
+    throw new InvalidOptionsError(owner, 'intervalMs', `must be a finite number > 0 (got ${describeValue(intervalMs)})`);
   }
 }

@@ -245,6 +245,72 @@ describe('CircuitBreakerPrimitive', () => {
     await expect(breaker.execute(context, 'x')).resolves.toBe('ok:x');
   });
 
+  it('isolate() returns a handle; disposing every handle closes the circuit, a reset() ends them all', async () => {
+    const clock = new ManualClock();
+    const breaker = circuitBreaker(ok, { clock });
+    const first = breaker.isolate();
+    const second = breaker.isolate();
+    first.dispose();
+    first.dispose();
+    expect(breaker.state).toBe('open');
+    second.dispose();
+    expect(breaker.state).toBe('closed');
+    const stale = breaker.isolate();
+    breaker.reset();
+    const fresh = breaker.isolate();
+    stale.dispose();
+    expect(breaker.state).toBe('open');
+    fresh.dispose();
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('reads half-open (and fires onHalfOpen once) when state is read after the break, as Polly does', async () => {
+    const clock = new ManualClock();
+    const context = new WorkflowContext({ clock });
+    const service = switchable();
+    const breaker = circuitBreaker(service.primitive, { failureThreshold: 1, breakDurationMs: 500, clock });
+    const halfOpen: number[] = [];
+    breaker.onHalfOpen(() => halfOpen.push(clock.now()));
+    await failTimes(breaker, context, 1);
+    clock.advance(499);
+    expect(breaker.state).toBe('open');
+    clock.advance(1);
+    expect(breaker.state).toBe('half-open');
+    expect(breaker.state).toBe('half-open');
+    service.state.down = false;
+    await expect(breaker.execute(context, 'x')).resolves.toBe('ok:x');
+    expect(halfOpen).toEqual([500]);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('rejects while open with the failure that opened the circuit as cause', async () => {
+    const clock = new ManualClock();
+    const context = new WorkflowContext({ clock });
+    const breaker = circuitBreaker(failing('provider down'), { failureThreshold: 1, clock });
+    await failTimes(breaker, context, 1);
+    const error = (await breaker.execute(context, 'x').catch((rejection: unknown) => rejection)) as BrokenCircuitError;
+    expect((error.cause as Error).message).toBe('provider down');
+    breaker.reset();
+    breaker.isolate();
+    expect(((await breaker.execute(context, 'x').catch((rejection: unknown) => rejection)) as BrokenCircuitError).cause).toBeUndefined();
+  });
+
+  it('in ratio mode forgets a result exactly windowMs after its slice started', async () => {
+    const clock = new ManualClock(123_457);
+    const context = new WorkflowContext({ clock });
+    const service = switchable();
+    const breaker = circuitBreaker(service.primitive, { failureRatio: 1, minimumThroughput: 2, windowMs: 1_000, clock });
+    await failTimes(breaker, context, 1);
+    clock.advance(999);
+    await failTimes(breaker, context, 1);
+    expect(breaker.state).toBe('open'); // both within the window
+    breaker.reset();
+    await failTimes(breaker, context, 1);
+    clock.advance(1_000);
+    await failTimes(breaker, context, 1);
+    expect(breaker.state).toBe('closed'); // the first one is exactly windowMs old: out
+  });
+
   it('reports break, half-open, reset and reject events to the instrumentation seam', async () => {
     const clock = new ManualClock();
     const context = new WorkflowContext({ clock });

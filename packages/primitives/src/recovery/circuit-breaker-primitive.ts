@@ -1,7 +1,7 @@
 import { WorkflowPrimitive } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
-import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import { EventEmitter, reportListenerError, toDisposable, type Disposable, type Event } from '../core/disposable.js';
+import { systemClock, type Clock, assertClock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
@@ -20,7 +20,8 @@ const validDuration = (value: number): boolean => typeof value === 'number' && v
  * {@link BrokenCircuitError} until `breakDurationMs` has passed. Half-open: up to `halfOpenMaxCalls`
  * probes run at once; `halfOpenSuccessThreshold` successes close the circuit, any probe failure
  * reopens it. Results that arrive after the state changed are ignored. The open -> half-open step
- * happens on the first call after the break, so `state` reads `'open'` until then.
+ * happens as soon as the break is over and the breaker is looked at: on the next call, or on a read
+ * of `state` (as in Polly), whichever comes first; `onHalfOpen` fires then.
  *
  * @example
  * const guarded = circuitBreaker(callModel, { failureThreshold: 5, breakDurationMs: 10_000 });
@@ -47,6 +48,10 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
   /** Bumped on every transition; a result from an older generation is ignored. */
   private generation = 0;
   private isolated = false;
+  /** Isolation handles not yet disposed. */
+  private isolations = 0;
+  /** The failure that last opened the circuit: the `cause` of the rejections while open. */
+  private lastFailure: unknown = undefined;
   private openedAtMs: number | undefined = undefined;
   private openUntilMs = 0;
   private consecutiveFailures = 0;
@@ -115,13 +120,18 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     this.breakOn = options.breakOn;
     this.store = store;
     this.key = options.key ?? this.name;
+    assertClock('CircuitBreakerPrimitive', options.clock);
     this.clock = options.clock ?? systemClock;
     this.fixedClock = options.clock !== undefined;
     this.restored = store === undefined;
   }
 
-  /** The current state. An open circuit whose break is over still reads `'open'` until the next call. */
+  /**
+   * The current state. Reading it once the break is over moves an open circuit to `'half-open'`
+   * (and fires `onHalfOpen`), so it never reports `'open'` for a circuit that would let a probe through.
+   */
   get state(): CircuitState {
+    if (this.current === 'open' && this.restored && !this.isolated && this.clock.now() >= this.openUntilMs) this.enterHalfOpen(undefined);
     return this.current;
   }
 
@@ -130,17 +140,38 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     return this.isolated;
   }
 
-  /** Opens the circuit and holds it open (no probes) until {@link reset}. */
-  isolate(): void {
-    this.isolated = true;
-    this.openCircuit(undefined, undefined);
+  /**
+   * Opens the circuit and holds it open (no probes) until {@link reset}, or until every handle
+   * returned by `isolate()` is disposed (disposing the last one closes the circuit).
+   *
+   * @example
+   * const maintenance = breaker.isolate();
+   * // ... calls are rejected with BrokenCircuitError (retryAfterMs: Infinity)
+   * maintenance.dispose();
+   */
+  isolate(): Disposable {
+    this.isolations++;
+    if (!this.isolated || this.current !== 'open') {
+      this.isolated = true;
+      this.openCircuit(undefined, undefined);
+    }
+    const generation = this.isolationGeneration;
+    return toDisposable(() => {
+      // A reset() in between already ended this isolation.
+      if (generation !== this.isolationGeneration) return;
+      if (--this.isolations === 0) this.reset();
+    });
   }
 
-  /** Closes the circuit and clears every count (also ends an isolation). */
+  /** Closes the circuit and clears every count (also ends every isolation). */
   reset(): void {
     this.isolated = false;
+    this.isolations = 0;
+    this.isolationGeneration++;
     this.closeCircuit(undefined);
   }
+
+  private isolationGeneration = 0;
 
   /**
    * Loads the saved state from the store now; without a call to this, it is loaded before the
@@ -274,15 +305,13 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
       if (this.isolated || now < this.openUntilMs) {
         const retryAfterMs = this.isolated ? Infinity : this.openUntilMs - now;
         emitPrimitiveEvent({ type: 'circuit-reject', state: 'open', retryAfterMs }, this, context);
-        throw new BrokenCircuitError(this.name, retryAfterMs);
+        throw new BrokenCircuitError(this.name, retryAfterMs, this.rejectionOptions());
       }
-      this.transition('half-open');
-      if (this.halfOpenEmitter.hasListeners) this.halfOpenEmitter.emit();
-      emitPrimitiveEvent({ type: 'circuit-half-open' }, this, context);
+      this.enterHalfOpen(context);
     }
     if (this.probesInFlight >= this.halfOpenMaxCalls) {
       emitPrimitiveEvent({ type: 'circuit-reject', state: 'half-open', retryAfterMs: 0 }, this, context);
-      throw new BrokenCircuitError(this.name, 0);
+      throw new BrokenCircuitError(this.name, 0, this.rejectionOptions());
     }
     const generation = this.generation;
     this.probesInFlight++;
@@ -301,6 +330,16 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
       if (++this.probeSuccesses >= this.halfOpenSuccessThreshold) this.closeCircuit(context);
     }
     return value;
+  }
+
+  private enterHalfOpen(context: WorkflowContext | undefined): void {
+    this.transition('half-open');
+    if (this.halfOpenEmitter.hasListeners) this.halfOpenEmitter.emit();
+    emitPrimitiveEvent({ type: 'circuit-half-open' }, this, context);
+  }
+
+  private rejectionOptions(): { readonly cause?: unknown } {
+    return this.lastFailure === undefined ? {} : { cause: this.lastFailure };
   }
 
   private counts(error: unknown, context: WorkflowContext): boolean {
@@ -327,6 +366,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
 
   private openCircuit(error: unknown, context: WorkflowContext | undefined): void {
     const now = this.clock.now();
+    if (error !== undefined) this.lastFailure = error;
     this.openedAtMs = now;
     this.openUntilMs = this.isolated ? Infinity : now + this.breakDurationMs;
     this.probesInFlight = 0;
@@ -338,6 +378,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
   }
 
   private closeCircuit(context: WorkflowContext | undefined): void {
+    this.lastFailure = undefined;
     this.consecutiveFailures = 0;
     this.window?.clear();
     this.probesInFlight = 0;

@@ -218,3 +218,32 @@ describe('CompensationPrimitive', () => {
     expect(() => compensation({ steps: [{ step: parts.reserve, undo: parts.release }], undoTimeoutMs: 0 })).toThrow(/undoTimeoutMs/);
   });
 });
+
+describe('CompensationPrimitive with a step that ignores its signal', () => {
+  it('undoes the completed steps at the timeout without waiting for the step in flight, and undoes that step if it completes later', async () => {
+    const clock = new ManualClock();
+    const log: string[] = [];
+    const compensations: { undone: number; error: unknown }[] = [];
+    let finishLate!: (value: string) => void;
+    const saga = compensation({
+      steps: [
+        { step: step('first', (input: string) => `${input}+first`), undo: step('undo-first', ({ output }: UndoInput<string, string>) => void log.push(`undo ${output}`)) },
+        {
+          step: step('deaf', (_input: string) => new Promise<string>((resolve) => (finishLate = resolve))),
+          undo: step('undo-deaf', ({ input, output }: UndoInput<string, string>) => void log.push(`undo ${input} -> ${output}`)),
+        },
+      ],
+    });
+    saga.onCompensate(({ undone, error }) => compensations.push({ undone, error }));
+    const run = timeout(saga, { timeoutMs: 100, clock }).execute(new WorkflowContext({ clock }), 'x').catch((error: unknown) => error);
+    await clock.tickAsync(100);
+    expect(TimeoutError.isInstance(await run)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['undo x+first']);
+    finishLate('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['undo x+first', 'undo x+first -> late']);
+    expect(compensations.map(({ undone }) => undone)).toEqual([1, 1]);
+    expect(compensations.every(({ error }) => TimeoutError.isInstance(error))).toBe(true);
+  });
+});

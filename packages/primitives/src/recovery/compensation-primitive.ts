@@ -75,6 +75,10 @@ const maxTimerDelayMs = 2_147_483_647;
  * original error, or with {@link CompensationError} (original error plus every undo failure) when
  * an undo failed. A step that was interrupted (rejected) is not undone: it did not complete.
  *
+ * On an abort or a timeout the saga does not wait for the step in flight (it may ignore its
+ * signal): it compensates the completed steps at once. Should that step still complete later, its
+ * own undo runs then, and its outcome is reported by `onCompensate` as well.
+ *
  * Undos run on a context detached from the run's cancellation, bounded by `undoTimeoutMs`. Under
  * `timeout(saga)`, the caller gets the `TimeoutError` at the deadline while the undos finish in the
  * background; their outcome is reported by `onCompensate` (and the instrumentation seam).
@@ -133,7 +137,8 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
     try {
       for (let index = 0; index < forward.length; index++) {
         if (context.aborted) throw context.abortReason;
-        const output = await forward[index]!.execute(context, value);
+        const running = forward[index]!.execute(context, value);
+        const output = context._abort === undefined ? await running : await this.unlessAborted(context, running, index, value);
         completed.push({ input: value, output });
         value = output;
       }
@@ -143,14 +148,41 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
     return value as CompensationOutput<TSteps>;
   }
 
+  /**
+   * Settles like `running`, or rejects with the abort reason as soon as the context is cancelled.
+   * A step left behind that completes later is undone then.
+   */
+  private unlessAborted(context: WorkflowContext, running: Promise<unknown>, index: number, input: unknown): Promise<unknown> {
+    const signal = context.signal;
+    return new Promise<unknown>((resolve, reject) => {
+      let abandoned = false;
+      const onAbort = (): void => {
+        abandoned = true;
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      running.then(
+        (output) => {
+          signal.removeEventListener('abort', onAbort);
+          if (!abandoned) resolve(output);
+          else void this.compensate(context, [{ input, output }], signal.reason, index);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          if (!abandoned) reject(error);
+        },
+      );
+    });
+  }
+
   /** Undoes the completed steps, last first; returns the error the call rejects with. */
-  private async compensate(context: WorkflowContext, completed: readonly UndoInput<unknown, unknown>[], error: unknown): Promise<unknown> {
+  private async compensate(context: WorkflowContext, completed: readonly UndoInput<unknown, unknown>[], error: unknown, firstIndex = 0): Promise<unknown> {
     // Detached from the run's cancellation: the abort that started the compensation must not stop it.
     const undoContext = WorkflowContext.derive(context, {}, new LazyAbort(undefined));
     const undoErrors: unknown[] = [];
     for (let index = completed.length - 1; index >= 0; index--) {
       try {
-        await this.undos[index]!.execute(undoContext, completed[index]!);
+        await this.undos[firstIndex + index]!.execute(undoContext, completed[index]!);
       } catch (undoError) {
         undoErrors.push(undoError);
       }

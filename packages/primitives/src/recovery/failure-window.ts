@@ -3,9 +3,11 @@ import type { CircuitWindowBucket } from './circuit-state-store.js';
 const bucketCount = 10;
 
 /**
- * @internal Calls and failures over a sliding window, kept in ten slices so that recording is
- * O(1) amortised and the memory is bounded whatever the call rate. The window slides one slice at
- * a time, so a result leaves it between `windowMs` and `windowMs × 1.1` after it was recorded.
+ * @internal Calls and failures over a sliding window, kept in up to ten slices so that recording
+ * is O(1) amortised and the memory is bounded whatever the call rate (Polly's rolling health
+ * metrics work the same way). A slice starts with the first result recorded after the previous
+ * slice is `windowMs / 10` old, and leaves the window once its start is `windowMs` old: a result
+ * never counts once it is `windowMs` old, and always counts while younger than `windowMs × 0.9`.
  */
 export class FailureWindow {
   private readonly bucketMs: number;
@@ -20,10 +22,9 @@ export class FailureWindow {
   /** Records one result at `nowMs`; returns the totals within the window. */
   record(nowMs: number, failed: boolean): { readonly calls: number; readonly failures: number } {
     this.expire(nowMs);
-    const startMs = Math.floor(nowMs / this.bucketMs) * this.bucketMs;
     let last = this.slices.at(-1);
-    if (last === undefined || last.startMs !== startMs) {
-      last = { startMs, calls: 0, failures: 0 };
+    if (last === undefined || nowMs - last.startMs >= this.bucketMs) {
+      last = { startMs: nowMs, calls: 0, failures: 0 };
       this.slices.push(last);
     }
     last.calls++;
@@ -59,9 +60,8 @@ export class FailureWindow {
   }
 
   private expire(nowMs: number): void {
-    const oldestKept = nowMs - this.windowMs;
     let drop = 0;
-    while (drop < this.slices.length && this.slices[drop]!.startMs + this.bucketMs <= oldestKept) {
+    while (drop < this.slices.length && nowMs - this.slices[drop]!.startMs >= this.windowMs) {
       this.calls -= this.slices[drop]!.calls;
       this.failures -= this.slices[drop]!.failures;
       drop++;

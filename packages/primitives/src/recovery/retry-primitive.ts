@@ -2,12 +2,13 @@ import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primi
 import { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
-import type { Clock } from '../core/clock.js';
+import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { TtaError } from '../errors/tta-error.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { untilAborted } from './until-aborted.js';
 import { computeBackoffDelay, type BackoffFunction, type BackoffKind, type BackoffSettings, type JitterKind } from './backoff.js';
 
 /** Decides whether an error is worth another attempt; may be async. */
@@ -72,6 +73,8 @@ export interface RetryEvent {
   readonly error: unknown;
   /** How long the primitive waits before the next attempt. */
   readonly delayMs: number;
+  /** Attempts still allowed after this one (`maxAttempts - attempt`; `Infinity` without a limit). */
+  readonly retriesLeft: number;
   readonly context: WorkflowContext;
 }
 
@@ -157,16 +160,19 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     this.settings = { backoff, initialDelayMs, maxDelayMs, factor, jitter, random: options.random ?? Math.random };
     this.retryOn = options.retryOn ?? defaultRetryOn;
     this.maxRetryAfterMs = maxRetryAfterMs;
+    assertClock('RetryPrimitive', options.clock);
     this.clock = options.clock;
   }
 
-  // A plain loop: the first attempt costs one child context and one await, nothing else.
+  // A plain loop: the first attempt costs one child context and one await, nothing else (plus one
+  // abort listener when the context can be cancelled: an abort rejects at once, even while an
+  // attempt that ignores its signal is still running).
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const inner = this.inner;
     let previousDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
+        return await untilAborted(context, inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input));
       } catch (error) {
         if (context.aborted) throw context.abortReason;
         previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
@@ -184,7 +190,7 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     let delayMs = computeBackoffDelay(this.settings, attempt, error, previousDelayMs);
     const retryAfterMs = readRetryAfter(error);
     if (retryAfterMs !== undefined) delayMs = Math.max(delayMs, Math.min(retryAfterMs, this.maxRetryAfterMs));
-    if (this.retryEmitter.hasListeners) this.retryEmitter.emit({ attempt, error, delayMs, context });
+    if (this.retryEmitter.hasListeners) this.retryEmitter.emit({ attempt, error, delayMs, retriesLeft: this.maxAttempts - attempt, context });
     emitPrimitiveEvent({ type: 'retry', attempt, delayMs, error }, this, context);
     if (delayMs > 0) {
       await sleep(delayMs, context._abort === undefined ? undefined : context.signal, this.clock ?? context.clock);

@@ -2,7 +2,7 @@ import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primi
 import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
-import type { Clock } from '../core/clock.js';
+import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { TimeoutError } from '../errors/timeout-error.js';
@@ -71,6 +71,7 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     this.inner = inner;
     this.timeoutMs = timeoutMs;
     this._fallback = options.fallback;
+    assertClock('TimeoutPrimitive', options.clock);
     this.clock = options.clock;
   }
 

@@ -1,3 +1,4 @@
+import { assertClock } from '../core/clock.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
@@ -37,6 +38,7 @@ export interface WithLatencyOptions extends PrimitiveOptions {
  * sequence for the same seed.
  */
 export function seededRandom(seed: number): () => number {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new InvalidOptionsError('seededRandom', 'seed', `must be a finite number (got ${describeValue(seed)})`);
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -166,6 +168,8 @@ export function withLatency<TInput, TOutput>(
     const random = seededRandom(seed);
     delayOf = () => minMs + random() * (maxMs - minMs);
   }
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('withLatency', 'options', `must be an object (got ${describeValue(options)})`);
+  assertClock('withLatency', options.clock);
   const inner = lift(primitive, 'withLatency');
   const { clock, ...primitiveOptions } = options;
   return new FaultInjectionPrimitive(inner, () => ({ fail: false, delayMs: delayOf() }), undefined, clock, {

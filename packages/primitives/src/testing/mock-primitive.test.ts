@@ -30,10 +30,21 @@ describe('MockPrimitive', () => {
     await expect(new MockPrimitive({ error }).execute(new WorkflowContext(), 1)).rejects.toBe(error);
   });
 
-  it('requires exactly one behaviour', () => {
-    expect(() => new MockPrimitive({})).toThrow(InvalidOptionsError);
-    expect(() => new MockPrimitive({ returnValue: 1, error: new Error() })).toThrow(/exactly one/);
+  it('accepts at most one behaviour, and resolves undefined with none', async () => {
+    await expect(new MockPrimitive({}).execute(new WorkflowContext(), 1)).resolves.toBeUndefined();
+    await expect(new MockPrimitive().execute(new WorkflowContext(), 1)).resolves.toBeUndefined();
+    expect(() => new MockPrimitive({ returnValue: 1, error: new Error() })).toThrow(InvalidOptionsError);
+    expect(() => new MockPrimitive({ returnValue: 1, error: new Error() })).toThrow(/at most one/);
     expect(() => new MockPrimitive({ sequence: [] })).toThrow(/sequence/);
+  });
+
+  it('plays a sequence of bare values and Error instances', async () => {
+    const mock = new MockPrimitive<number, string>({ sequence: ['a', new Error('b'), { value: 'c' }] });
+    await expect(mock.execute(new WorkflowContext(), 1)).resolves.toBe('a');
+    await expect(mock.execute(new WorkflowContext(), 2)).rejects.toThrow('b');
+    await expect(mock.execute(new WorkflowContext(), 3)).resolves.toBe('c');
+    mock.assertNthCalledWith(2, 2);
+    expect(() => mock.assertNthCalledWith(2, 3)).toThrow(/call 2/);
   });
 
   it('forgets calls on reset', async () => {

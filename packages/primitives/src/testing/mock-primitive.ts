@@ -8,14 +8,24 @@ export interface MockCall<TInput> {
   readonly context: WorkflowContext;
 }
 
-/** One scripted outcome in a {@link MockOptions.sequence}. */
-export type MockOutcome<TOutput> = { readonly value: TOutput } | { readonly error: unknown };
+/**
+ * One scripted outcome in a {@link MockOptions.sequence}: `{ value }` resolves, `{ error }` rejects.
+ * A bare value is accepted too: an `Error` instance rejects, anything else resolves.
+ */
+export type MockOutcome<TOutput> = { readonly value: TOutput } | { readonly error: unknown } | TOutput | Error;
 
-/** Options of {@link MockPrimitive}: give exactly one of `returnValue`, `sequence`, `implementation`, `error`. */
+/**
+ * Options of {@link MockPrimitive}: give at most one of `returnValue`, `sequence`, `implementation`,
+ * `error` (with none, every call resolves with `undefined`).
+ */
 export interface MockOptions<TInput, TOutput> extends PrimitiveOptions {
   /** Every call resolves with this value. */
   readonly returnValue?: TOutput;
-  /** Calls get these outcomes in order; once exhausted, the last one repeats. */
+  /**
+   * Calls get these outcomes in order; once exhausted, the last one repeats.
+   * @example sequence: [{ error: new Error('429') }, { value: 'hi' }]
+   * @example sequence: [new Error('429'), 'hi']
+   */
   readonly sequence?: readonly MockOutcome<TOutput>[];
   /** Every call runs this function. */
   readonly implementation?: (input: TInput, context: WorkflowContext) => TOutput | PromiseLike<TOutput>;
@@ -41,6 +51,13 @@ const show = (value: unknown): string => {
   }
 };
 
+/** True for `{ value }` or `{ error }` (exactly that one key): a scripted outcome rather than a bare value. */
+function isScripted<TKey extends 'value' | 'error'>(outcome: unknown, key: TKey): outcome is Record<TKey, unknown> {
+  if (typeof outcome !== 'object' || outcome === null || outcome instanceof Error) return false;
+  const keys = Object.keys(outcome);
+  return keys.length === 1 && keys[0] === key;
+}
+
 /**
  * A primitive for tests: scripted results, recorded calls and assertions.
  *
@@ -54,20 +71,15 @@ export class MockPrimitive<TInput = unknown, TOutput = unknown> extends Workflow
   readonly calls: MockCall<TInput>[] = [];
   private readonly options: MockOptions<TInput, TOutput>;
 
-  constructor(options: MockOptions<TInput, TOutput>) {
+  constructor(options: MockOptions<TInput, TOutput> = {}) {
     super('mock', options);
-    const given = (['returnValue', 'sequence', 'implementation', 'error'] as const).filter((key) => options !== null && typeof options === 'object' && key in options);
-    if (given.length !== 1) {
-      throw new InvalidOptionsError('MockPrimitive', 'returnValue | sequence | implementation | error', `exactly one must be given (got ${given.length === 0 ? 'none' : given.join(', ')})`);
+    const given = (['returnValue', 'sequence', 'implementation', 'error'] as const).filter((key) => key in options);
+    if (given.length > 1) {
+      throw new InvalidOptionsError('MockPrimitive', 'returnValue | sequence | implementation | error', `at most one may be given (got ${given.join(', ')})`);
     }
     const sequence: unknown = options.sequence;
-    if (
-      'sequence' in options &&
-      (!Array.isArray(sequence) ||
-        sequence.length === 0 ||
-        !sequence.every((outcome: unknown) => typeof outcome === 'object' && outcome !== null && ('value' in outcome || 'error' in outcome)))
-    ) {
-      throw new InvalidOptionsError('MockPrimitive', 'sequence', 'must be a non-empty array of { value } or { error }');
+    if ('sequence' in options && (!Array.isArray(sequence) || sequence.length === 0)) {
+      throw new InvalidOptionsError('MockPrimitive', 'sequence', 'must be a non-empty array of outcomes ({ value }, { error }, a value or an Error)');
     }
     if ('implementation' in options && typeof options.implementation !== 'function') {
       throw new InvalidOptionsError('MockPrimitive', 'implementation', 'must be a function');
@@ -92,9 +104,11 @@ export class MockPrimitive<TInput = unknown, TOutput = unknown> extends Workflow
     if (options.implementation !== undefined) return options.implementation(input, context);
     if ('error' in options) throw options.error;
     if (options.sequence !== undefined) {
-      const outcome = options.sequence[Math.min(index, options.sequence.length - 1)]!;
-      if ('error' in outcome) throw outcome.error;
-      return outcome.value;
+      const outcome: unknown = options.sequence[Math.min(index, options.sequence.length - 1)];
+      if (isScripted(outcome, 'error')) throw outcome.error;
+      if (isScripted(outcome, 'value')) return outcome.value as TOutput;
+      if (outcome instanceof Error) throw outcome;
+      return outcome as TOutput;
     }
     return options.returnValue as TOutput;
   }
@@ -123,6 +137,14 @@ export class MockPrimitive<TInput = unknown, TOutput = unknown> extends Workflow
   assertCalledWith(input: TInput): void {
     if (!this.calls.some((call) => deepEqual(call.input, input))) {
       throw new Error(`MockPrimitive "${this.name}" was never called with ${show(input)}; inputs were ${show(this.calls.map((call) => call.input))}`);
+    }
+  }
+
+  /** Throws unless call number `n` (from 1) had an input deeply equal to `input`. */
+  assertNthCalledWith(n: number, input: TInput): void {
+    const call = this.calls[n - 1];
+    if (call === undefined || !deepEqual(call.input, input)) {
+      throw new Error(`MockPrimitive "${this.name}" call ${n} input was ${call === undefined ? 'none' : show(call.input)}, expected ${show(input)}`);
     }
   }
 
