@@ -295,18 +295,9 @@ const calls: Record<string, fc.Arbitrary<() => unknown>> = {
  * these places, and counts them. Everything else untyped fails the run.
  */
 const knownFindings: ReadonlyArray<{ readonly id: string; readonly where: RegExp; readonly message: RegExp }> = [
-  { id: 'clock-option-not-validated', where: /./, message: /^(this\.)?clock\.(now|setTimeout|clearTimeout) is not a function$|^Invalid value used as weak map key$/ },
-  { id: 'filter-non-array-input-typeerror', where: /^FilterPrimitive/, message: /the input must be an array/ },
-  { id: 'stream-source-typeerror', where: /^StreamPrimitive/, message: /the source must return an AsyncIterable or an Iterable/ },
-  { id: 'cache-key-typeerror', where: /^CachePrimitive/, message: /the key function returned/ },
-  { id: 'rate-limit-permits-typeerror', where: /^RateLimitPrimitive/, message: /permits must be a finite number/ },
   { id: 'agent-identity-typeerror', where: /^(AgentHandoffPrimitive|AgentCoordinationPrimitive|defineAgent)/, message: /^(defineAgent|AgentContext)\b/ },
   { id: 'agent-strategy-message-string', where: /^Agent(Handoff|Coordination)Primitive/, message: /^Cannot convert object to primitive value$/ },
   { id: 'handoff-missing-options', where: /^AgentHandoffPrimitive/, message: /Cannot read properties of (undefined|null) \(reading 'to'\)/ },
-  { id: 'with-latency-null-options', where: /^withLatency/, message: /Cannot destructure property 'clock'/ },
-  { id: 'cache-store-null-options', where: /^InMemoryCacheStore/, message: /reading 'maxEntries'/ },
-  { id: 'seeded-random-unvalidated-seed', where: /^seededRandom/, message: /Cannot convert object to primitive value/ },
-  { id: 'token-bucket-unvalidated-numbers', where: /^(TokenBucketLimiter|RateLimitPrimitive)/, message: /Cannot convert object to primitive value/ },
 ];
 const findingHits = new Map<string, number>();
 
@@ -453,10 +444,9 @@ describe('fixed findings stay fixed', () => {
   }
 });
 
-// Each test below states the behaviour the issue asks for; it fails today, so it is marked
-// `it.fails` (reported to the owners). When the library is fixed, vitest flags the test: remove
-// `.fails` and the matching entry of `knownFindings`.
-describe('known findings of the fuzzing (reported, not yet fixed)', () => {
+// Each test below states a behaviour the fuzzing once found broken. Fixed findings are plain `it`
+// (they stay fixed); one still open is marked `it.fails` with a matching entry in `knownFindings`.
+describe('findings of the fuzzing', () => {
   const typedFailure = async (work: () => unknown): Promise<void> => {
     let caught: unknown;
     try {
@@ -469,30 +459,30 @@ describe('known findings of the fuzzing (reported, not yet fixed)', () => {
   };
   const context = (): WorkflowContext => WorkflowContext.create({ clock });
 
-  it.fails('clock-option-not-validated: timeout(step, { timeoutMs: 1, clock: {} }) is refused at construction, not a TypeError at execute', async () => {
+  it('clock-option-not-validated: timeout(step, { timeoutMs: 1, clock: {} }) is refused at construction, not a TypeError at execute', async () => {
     await typedFailure(() => timeout(badStep, { timeoutMs: 1, clock: {} as never }).execute(context(), 1));
   });
-  it.fails('clock-option-not-validated: hedge(step, { delayMs: 0, clock: {} }) is refused at construction', async () => {
+  it('clock-option-not-validated: hedge(step, { delayMs: 0, clock: {} }) is refused at construction', async () => {
     await typedFailure(() => hedge(badStep, { delayMs: 0, clock: {} as never }).execute(context(), 1));
   });
-  it.fails('filter-non-array-input-typeerror: filter(...) given a non-array input rejects with a typed error', async () => {
+  it('filter-non-array-input-typeerror: filter(...) given a non-array input rejects with a typed error', async () => {
     await typedFailure(() => filter(() => true).execute(context(), {} as never));
   });
-  it.fails('stream-source-typeerror: stream() given a non-iterable input rejects with a typed error', async () => {
+  it('stream-source-typeerror: stream() given a non-iterable input rejects with a typed error', async () => {
     await typedFailure(async () => {
       for await (const _ of await stream().execute(context(), 5 as never));
     });
   });
-  it.fails('cache-key-typeerror: a key function returning a number rejects with a typed error', async () => {
+  it('cache-key-typeerror: a key function returning a number rejects with a typed error', async () => {
     await typedFailure(() => cache(okStep, { key: () => 5 as never }).execute(context(), 1));
   });
-  it.fails('rate-limit-permits-typeerror: a permits function returning NaN rejects with a typed error', async () => {
+  it('rate-limit-permits-typeerror: a permits function returning NaN rejects with a typed error', async () => {
     await typedFailure(() => rateLimit(okStep, { tokensPerInterval: 1, intervalMs: 1_000, permits: () => Number.NaN }).execute(context(), 1));
   });
   it.fails('agent-identity-typeerror: defineAgent({}, step) throws InvalidOptionsError, not TypeError', async () => {
     await typedFailure(() => defineAgent({} as never, okStep));
   });
-  it.fails('clock-option-not-validated: timeout(step, { timeoutMs: 1, clock: "[]" }) is refused at construction, not a WeakMap TypeError', async () => {
+  it('clock-option-not-validated: timeout(step, { timeoutMs: 1, clock: "[]" }) is refused at construction, not a WeakMap TypeError', async () => {
     await typedFailure(() => timeout(okStep, { timeoutMs: 1, clock: '[]' as never }).execute(context(), 1));
   });
   it.fails('handoff-missing-options: new AgentHandoffPrimitive(undefined) throws InvalidOptionsError', async () => {
@@ -504,16 +494,16 @@ describe('known findings of the fuzzing (reported, not yet fixed)', () => {
   it.fails('agent-strategy-message-string: AgentHandoffPrimitive with an unknown strategy of a null-prototype object gives InvalidOptionsError (String() in its message throws)', async () => {
     await typedFailure(() => new AgentHandoffPrimitive({ to: defineAgent({ id: 'a', role: 'worker' }, okStep), strategy: Object.create(null) as never }));
   });
-  it.fails('with-latency-null-options: withLatency(1, step, null) throws InvalidOptionsError', async () => {
+  it('with-latency-null-options: withLatency(1, step, null) throws InvalidOptionsError', async () => {
     await typedFailure(() => withLatency(1, okStep, null as never));
   });
-  it.fails('cache-store-null-options: new InMemoryCacheStore(null) throws InvalidOptionsError', async () => {
+  it('cache-store-null-options: new InMemoryCacheStore(null) throws InvalidOptionsError', async () => {
     await typedFailure(() => new InMemoryCacheStore(null as never));
   });
-  it.fails('seeded-random-unvalidated-seed: seededRandom(Object.create(null)) throws InvalidOptionsError', async () => {
+  it('seeded-random-unvalidated-seed: seededRandom(Object.create(null)) throws InvalidOptionsError', async () => {
     await typedFailure(() => seededRandom(Object.create(null) as never));
   });
-  it.fails('token-bucket-unvalidated-numbers: new TokenBucketLimiter({ tokensPerInterval: Object.create(null), ... }) throws InvalidOptionsError', async () => {
+  it('token-bucket-unvalidated-numbers: new TokenBucketLimiter({ tokensPerInterval: Object.create(null), ... }) throws InvalidOptionsError', async () => {
     await typedFailure(() => new TokenBucketLimiter({ tokensPerInterval: Object.create(null) as never, intervalMs: 1_000 }));
   });
 });
