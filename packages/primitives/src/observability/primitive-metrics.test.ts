@@ -75,3 +75,14 @@ describe('PrimitiveMetrics', () => {
     expect(own.snapshot()['x']).toMatchObject({ count: 1, p99Ms: 3 });
   });
 });
+
+describe('PrimitiveMetrics name guard', () => {
+  it('keeps at most maxNames entries and counts later names under (other)', () => {
+    const own = new PrimitiveMetrics({ maxNames: 3 });
+    for (let index = 0; index < 10; index++) own.recordFor(`name-${index}`, 'step').success(1);
+    const snapshot = own.snapshot();
+    expect(Object.keys(snapshot)).toEqual(['name-0', 'name-1', 'name-2', '(other)']);
+    expect(snapshot['(other)']?.count).toBe(7);
+    expect(() => new PrimitiveMetrics({ maxNames: 0 })).toThrow(/maxNames/);
+  });
+});

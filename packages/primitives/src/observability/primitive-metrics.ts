@@ -1,3 +1,5 @@
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -88,6 +90,12 @@ const systemWaveNow = (): number => {
 export interface PrimitiveMetricsOptions {
   /** Turn recording on or off. @default true */
   readonly enabled?: boolean;
+  /**
+   * Most distinct primitive names kept; executions of later names are counted under `'(other)'`
+   * (a guard against names built from request data).
+   * @default 1000
+   */
+  readonly maxNames?: number;
   /** Clock used to time executions (a `ManualClock` in tests). @default systemClock */
   readonly clock?: Clock;
 }
@@ -101,6 +109,8 @@ export interface PrimitiveMetricsOptions {
  * await workflow.execute(context, input);
  * console.log(metrics.snapshot()['summarise']?.p95Ms);
  */
+const overflowName = '(other)';
+
 export class PrimitiveMetrics {
   /** True while executions are recorded. */
   enabled = true;
@@ -116,6 +126,8 @@ export class PrimitiveMetrics {
   _completionNow: () => number = systemWaveNow;
   private currentClock: Clock = systemClock;
   private readonly records = new Map<string, MetricRecord>();
+  /** Most distinct primitive names kept; later names are counted under `'(other)'`. */
+  maxNames = 1_000;
 
   constructor(options: PrimitiveMetricsOptions = {}) {
     this.configure(options);
@@ -136,12 +148,19 @@ export class PrimitiveMetrics {
   configure(options: PrimitiveMetricsOptions): void {
     if (options.enabled !== undefined) this.enabled = options.enabled;
     if (options.clock !== undefined) this.clock = options.clock;
+    if (options.maxNames !== undefined) {
+      if (!(Number.isInteger(options.maxNames) && options.maxNames >= 1)) throw new InvalidOptionsError('PrimitiveMetrics', 'maxNames', `must be a positive integer (got ${describeValue(options.maxNames)})`);
+      this.maxNames = options.maxNames;
+    }
   }
 
   /** @internal The record for `name`, created on first use. */
   recordFor(name: string, kind: string): MetricRecord {
     let record = this.records.get(name);
     if (record === undefined) {
+      // Names come from code, but a name built from request data would grow this map without end:
+      // past `maxNames`, new names share one entry.
+      if (this.records.size >= this.maxNames && name !== overflowName) return this.recordFor(overflowName, 'other');
       record = new MetricRecord(name, kind);
       this.records.set(name, record);
     }
