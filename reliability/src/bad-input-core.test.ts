@@ -40,7 +40,7 @@ const constructors: Record<string, fc.Arbitrary<() => unknown>> = {
     .map((options) => () => {
       const mock = new MockPrimitive(options as never);
       // A mock told to fail with a value rethrows that value: it is the user's error, not ours.
-      const configured = options as { error?: unknown; sequence?: Array<{ error?: unknown }> };
+      const configured = (typeof options === 'object' && options !== null ? options : {}) as { error?: unknown; sequence?: Array<{ error?: unknown }> };
       userErrors.add(configured.error);
       for (const outcome of Array.isArray(configured.sequence) ? configured.sequence : []) userErrors.add((outcome as { error?: unknown } | null)?.error);
       return mock;
