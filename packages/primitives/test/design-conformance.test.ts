@@ -230,17 +230,6 @@ describe('design: retry', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('rejects with the signal reason at once on an abort during an attempt that ignores its signal', async () => {
-    const deaf = new MockPrimitive<string, string>({ implementation: () => new Promise<string>(() => undefined) });
-    const controller = new AbortController();
-    const run = retry(deaf).execute(new WorkflowContext({ signal: controller.signal }), 'x');
-    await flush();
-    const reason = new Error('user cancelled');
-    controller.abort(reason);
-    await expect(run).rejects.toBe(reason);
-    expect(deaf.callCount).toBe(1);
-  });
-
   it('does not retry the caller abort, even when retryOn would', async () => {
     const controller = new AbortController();
     const reason = new Error('stop');
@@ -322,18 +311,6 @@ describe('design: fallback', () => {
     expect(exhausted.code).toBe('FALLBACK_EXHAUSTED');
     expect(exhausted.message).not.toBe('');
     expect(exhausted.name).toBe('FallbackExhaustedError');
-  });
-
-  it('rejects with the signal reason at once on an abort, even when the running alternative ignores its signal', async () => {
-    const deaf = new MockPrimitive<string, string>({ implementation: () => new Promise<string>(() => undefined) });
-    const backup = new MockPrimitive<string, string>({ returnValue: 'backup' });
-    const controller = new AbortController();
-    const run = fallback(deaf, [backup]).execute(new WorkflowContext({ signal: controller.signal }), 'x');
-    await flush();
-    const reason = new Error('user cancelled');
-    controller.abort(reason);
-    await expect(run).rejects.toBe(reason);
-    expect(backup.callCount).toBe(0);
   });
 
   it('emits onFallback, also on the instrumentation seam', async () => {

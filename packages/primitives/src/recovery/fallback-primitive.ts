@@ -4,7 +4,6 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
-import { untilAborted } from './until-aborted.js';
 
 /** Decides whether a failure moves on to the next alternative; may be async. */
 export type FallbackPredicate = (error: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>;
@@ -67,7 +66,7 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     try {
-      return await untilAborted(context, this.primary.execute(context, input));
+      return await this.primary.execute(context, input);
     } catch (error) {
       return this.runFallbacks(context, input, error);
     }
@@ -90,7 +89,7 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
       if (this.fallbackEmitter.hasListeners) this.fallbackEmitter.emit({ error, index, fallback: next.name, context });
       emitPrimitiveEvent({ type: 'fallback', index, fallback: next.name, error }, this, context);
       try {
-        return await untilAborted(context, next.execute(context, input));
+        return await next.execute(context, input);
       } catch (nextError) {
         error = nextError;
       }

@@ -8,7 +8,6 @@ import { describeValue } from '../core/describe-value.js';
 import { TtaError } from '../errors/tta-error.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
-import { untilAborted } from './until-aborted.js';
 import { computeBackoffDelay, type BackoffFunction, type BackoffKind, type BackoffSettings, type JitterKind } from './backoff.js';
 
 /** Decides whether an error is worth another attempt; may be async. */
@@ -164,15 +163,15 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     this.clock = options.clock;
   }
 
-  // A plain loop: the first attempt costs one child context and one await, nothing else (plus one
-  // abort listener when the context can be cancelled: an abort rejects at once, even while an
-  // attempt that ignores its signal is still running).
+  // A plain loop: the first attempt costs one child context and one await, nothing else. The
+  // attempt itself is not raced against the signal (the design races the wait): watching the signal
+  // would cost an AbortController per call inside a timeout, for work that gets the signal anyway.
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const inner = this.inner;
     let previousDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await untilAborted(context, inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input));
+        return await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
       } catch (error) {
         if (context.aborted) throw context.abortReason;
         previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
