@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
 
 let neverAborted: AbortSignal | undefined;
+const noop = (): void => {};
 
 /** A shared signal that never aborts (made once, on first use). */
 export function neverAbortedSignal(): AbortSignal {
@@ -18,6 +19,25 @@ export interface AbortParent {
   readonly aborted: boolean;
   readonly abortReason: unknown;
   readonly signal: AbortSignal;
+  /** Calls `callback` once on abort, without creating a signal when none exists yet; returns the unsubscribe. */
+  subscribe?(callback: (reason: unknown) => void): () => void;
+}
+
+/**
+ * Calls `callback` once when `parent` aborts and returns the function that cancels the
+ * subscription. Uses the scope's own subscription when it has one, so waiting on a lazy scope
+ * costs no `AbortController`.
+ */
+export function subscribeToAbort(parent: AbortParent, callback: (reason: unknown) => void): () => void {
+  if (parent.aborted) {
+    callback(parent.abortReason);
+    return noop;
+  }
+  if (parent.subscribe !== undefined) return parent.subscribe(callback);
+  const signal = parent.signal;
+  const onAbort = (): void => callback(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }
 
 /**
@@ -86,9 +106,52 @@ export class LazyAbort implements AbortParent {
     this.ownReason = reason;
     this.release();
     this.controller?.abort(reason);
+    const callbacks = this.callbacks;
+    const unsubscribe = this.unsubscribeParents;
+    this.callbacks = undefined;
+    this.unsubscribeParents = undefined;
+    unsubscribe?.();
+    if (callbacks !== undefined) for (const callback of callbacks) callback(reason);
   }
 
   private holds = 0;
+  private callbacks: Set<(reason: unknown) => void> | undefined;
+  private unsubscribeParents: (() => void) | undefined;
+
+  /**
+   * Calls `callback` once when this scope aborts (itself or through a parent). Unlike reading
+   * `signal`, this creates no `AbortController`: the parents are subscribed to the same way.
+   */
+  subscribe(callback: (reason: unknown) => void): () => void {
+    if (this.controller !== undefined) {
+      const signal = this.controller.signal;
+      const onAbort = (): void => callback(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    }
+    const callbacks = (this.callbacks ??= new Set());
+    callbacks.add(callback);
+    if (this.unsubscribeParents === undefined) {
+      const parts: Array<() => void> = [];
+      if (this.parent !== undefined) parts.push(subscribeToAbort(this.parent, (reason) => this.abort(reason)));
+      const extra = this.extra;
+      if (extra !== undefined) {
+        const onAbort = (): void => this.abort(extra.reason);
+        extra.addEventListener('abort', onAbort, { once: true });
+        parts.push(() => extra.removeEventListener('abort', onAbort));
+      }
+      this.unsubscribeParents = () => parts.forEach((unsubscribe) => unsubscribe());
+    }
+    return () => {
+      callbacks.delete(callback);
+      if (callbacks.size === 0 && this.callbacks === callbacks) {
+        this.callbacks = undefined;
+        const unsubscribe = this.unsubscribeParents;
+        this.unsubscribeParents = undefined;
+        unsubscribe?.();
+      }
+    };
+  }
 
   /** @internal Marks a run as using this scope (a deadline armed on it). */
   hold(): void {

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
-import { LazyAbort } from '../core/abort.js';
+import { LazyAbort, subscribeToAbort } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -361,20 +361,19 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
       this.leave(key, flight, abort.abortReason);
       return Promise.reject(abort.abortReason);
     }
-    const signal = abort.signal;
     return new Promise<TOutput>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.leave(key, flight, signal.reason);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      // Subscribing to the scope, not reading its signal, keeps a miss free of AbortControllers.
+      const unsubscribe = subscribeToAbort(abort, (reason) => {
+        this.leave(key, flight, reason);
+        reject(reason);
+      });
       flight.promise.then(
         (value) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           resolve(value);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           reject(error);
         },
       );

@@ -1,3 +1,4 @@
+import { subscribeToAbort } from '../core/abort.js';
 import { WorkflowPrimitive, type OutputOf, type InputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
@@ -153,22 +154,25 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
    * A step left behind that completes later is undone then.
    */
   private unlessAborted(context: WorkflowContext, running: Promise<unknown>, index: number, input: unknown): Promise<unknown> {
-    const signal = context.signal;
+    const scope = context._abort;
+    if (scope === undefined) return running;
     return new Promise<unknown>((resolve, reject) => {
       let abandoned = false;
-      const onAbort = (): void => {
+      let reason: unknown;
+      // Subscribing to the scope creates no AbortController on the success path.
+      const unsubscribe = subscribeToAbort(scope, (abortReason) => {
         abandoned = true;
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+        reason = abortReason;
+        reject(abortReason);
+      });
       running.then(
         (output) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           if (!abandoned) resolve(output);
-          else void this.compensate(context, [{ input, output }], signal.reason, index);
+          else void this.compensate(context, [{ input, output }], reason, index);
         },
         (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
+          unsubscribe();
           if (!abandoned) reject(error);
         },
       );
