@@ -29,10 +29,9 @@ export interface AbortParent {
  * costs no `AbortController`.
  */
 export function subscribeToAbort(parent: AbortParent, callback: (reason: unknown) => void): () => void {
-  if (parent.aborted) {
-    callback(parent.abortReason);
-    return noop;
-  }
+  // Like addEventListener on an aborted signal: an abort that already happened is not reported
+  // (callers check `aborted` first).
+  if (parent.aborted) return noop;
   if (parent.subscribe !== undefined) return parent.subscribe(callback);
   const signal = parent.signal;
   const onAbort = (): void => callback(signal.reason);
