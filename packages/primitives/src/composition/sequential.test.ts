@@ -88,3 +88,21 @@ describe('SequentialPrimitive', () => {
     expect(() => new SequentialPrimitive([{} as never])).toThrow(/steps\[0\]" is not a WorkflowPrimitive/);
   });
 });
+
+describe('custom primitives', () => {
+  it('take their kind and default name from the class name when none is given', async () => {
+    const { InstrumentedPrimitive } = await import('@tta/primitives');
+    class TruncateTextPrimitive extends InstrumentedPrimitive<string, string> {
+      constructor(options?: { name?: string }) {
+        super(options);
+      }
+      protected async executeImpl(_context: WorkflowContext, input: string): Promise<string> {
+        return input.slice(0, 3);
+      }
+    }
+    expect(new TruncateTextPrimitive().kind).toBe('truncate-text');
+    expect(new TruncateTextPrimitive().name).toBe('truncate-text');
+    expect(new TruncateTextPrimitive({ name: 'short' }).name).toBe('short');
+    await expect(new TruncateTextPrimitive().execute(new WorkflowContext(), 'abcdef')).resolves.toBe('abc');
+  });
+});

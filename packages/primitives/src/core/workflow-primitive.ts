@@ -47,7 +47,15 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   readonly instrument: boolean;
   private metricRecord: MetricRecord | undefined;
 
-  protected constructor(kind: string, options: PrimitiveOptions = {}) {
+  /**
+   * @param kind what the primitive is (`'retry'`, `'summarise'`...); a custom primitive may leave it
+   *   out, and then its class name in kebab case is used (`class TruncateText` -> `'truncate-text'`).
+   * @param options `name` and `instrument`
+   */
+  protected constructor(kind?: string | PrimitiveOptions, options?: PrimitiveOptions);
+  protected constructor(kindOrOptions?: string | PrimitiveOptions, maybeOptions: PrimitiveOptions = {}) {
+    const kind = typeof kindOrOptions === 'string' ? kindOrOptions : kindFromClassName(new.target.name);
+    const options = typeof kindOrOptions === 'string' || kindOrOptions === undefined ? maybeOptions : kindOrOptions;
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionsError(kind, 'options', `must be an object (got ${describeValue(options)})`);
     }
@@ -202,6 +210,11 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
 
 /** The documented base class for custom primitives (the name used by the Python original). */
 export abstract class InstrumentedPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {}
+
+function kindFromClassName(className: string): string {
+  const base = className.replace(/Primitive$/, '') || 'primitive';
+  return base.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
 
 function flattenSequence(primitive: AnyPrimitive): AnyPrimitive[] {
   // Only anonymous, instrumented sequences are flattened: a named sequence keeps its own metrics.
