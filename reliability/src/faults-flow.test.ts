@@ -493,7 +493,6 @@ const coordinationCells: FaultCell[] = [
     primitive: 'agentCoordination',
     fault: "the first answer wins ('first')",
     expected: "the winner's value; every losing agent's signal fires",
-    knownListenerLeak: 'coordination-agent-context-listener',
     run: async ({ context, settle, tick }) => {
       const losers = [probe('slow-1', { kind: 'hang' }), probe('slow-2', { kind: 'hang-cooperative' })];
       const winner = probe('fast', { kind: 'slow', ms: 10, value: 'fast answer' });
@@ -507,7 +506,6 @@ const coordinationCells: FaultCell[] = [
     primitive: 'agentCoordination',
     fault: 'never-settling agent past its timeoutMs (aggregate)',
     expected: "the stuck agent's signal fires with AgentTimeoutError; the others' answers still come back",
-    knownListenerLeak: 'coordination-agent-context-listener',
     run: async ({ clock, context, settle, tick }) => {
       const stuck = probe('stuck', { kind: 'hang' });
       const fine = probe('fine', { kind: 'ok', value: 'fine answer' });
@@ -544,12 +542,11 @@ describe('fault matrix: flow-control primitives and parallel branches', () => {
   }
 });
 
-describe('known findings of the fault matrix (reported, not yet fixed)', () => {
-  // AgentCoordinationPrimitive gives each agent a context with its own signal (when it can stop
-  // agents: 'first', timeoutMs, requireAllSuccess). An agent that reads `context.signal` and then
-  // finishes normally keeps its link to the caller's signal: one listener per such agent and call
-  // stays there. Remove `.fails` (and `knownListenerLeak` above) once fixed.
-  it.fails("coordination-agent-context-listener: a finished coordination leaves no listener on the caller's signal", async () => {
+describe('findings of the fault matrix', () => {
+  // Found here and fixed: AgentCoordinationPrimitive gave each stoppable agent ('first', timeoutMs,
+  // requireAllSuccess) a context linked to the caller's signal, and an agent that read
+  // `context.signal` and then finished normally left one listener there per call.
+  it("coordination-agent-context-listener: a finished coordination leaves no listener on the caller's signal", async () => {
     const controller = new AbortController();
     const coordination = new AgentCoordinationPrimitive({ agents: agents(probe('a', { kind: 'ok', value: 1 }), probe('b', { kind: 'ok', value: 2 })), strategy: 'first' });
     for (let run = 0; run < 5; run++) await coordination.execute(new WorkflowContext({ signal: controller.signal }), run);

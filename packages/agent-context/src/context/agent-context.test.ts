@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { WorkflowContext, parallel, step } from '@tta/primitives';
+import { InvalidOptionsError, WorkflowContext, parallel, step } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { AgentContext } from './agent-context.js';
 import { defineAgent } from './define-agent.js';
@@ -104,13 +104,33 @@ describe('AgentContext', () => {
     expect(await context.forAgent(coder).blackboard.get('plan')).toEqual(['a']);
   });
 
-  it('refuses an agent without id or role, and direct construction', () => {
+  it('refuses an agent without id or role, and direct construction, with InvalidOptionsError', () => {
     const workflow = WorkflowContext.create();
-    expect(() => AgentContext.create({ workflow, agent: { id: '', role: 'x' } })).toThrow(/agent\.id/);
-    expect(() => AgentContext.create({ workflow, agent: { id: 'a', role: '' } })).toThrow(/role/);
-    expect(() => AgentContext.create({ workflow: {} as WorkflowContext, agent: planner })).toThrow(/WorkflowContext/);
-    const Constructor = AgentContext as unknown as new () => AgentContext;
-    expect(() => new Constructor()).toThrow(/AgentContext.create/);
+    const refusals: Array<[() => unknown, string]> = [
+      [() => AgentContext.create({ workflow, agent: { id: '', role: 'x' } }), 'AgentContext: option "agent.id" must be a non-empty string (got "")'],
+      [() => AgentContext.create({ workflow, agent: { id: 'a', role: '' } }), 'AgentContext: option "agent.role" of agent "a" must be a non-empty string (got "")'],
+      [() => AgentContext.create({ workflow, agent: { id: 'a', role: 'r', capabilities: [1] as never } }), 'AgentContext: option "agent.capabilities" of agent "a" must be an array of strings (got an array of 1)'],
+      [() => AgentContext.create({ workflow, agent: Object.create(null) as never }), 'AgentContext: option "agent.id" must be a non-empty string (got undefined)'],
+      [() => AgentContext.create({ workflow, agent: null as never }), 'AgentContext: option "agent" must be an object with id and role (got null)'],
+      [() => AgentContext.create({ workflow: {} as WorkflowContext, agent: planner }), 'AgentContext: option "workflow" must be a WorkflowContext (got an object)'],
+      [() => AgentContext.create(undefined as never), 'AgentContext: option "options" must be an object with workflow and agent (got undefined)'],
+      [() => AgentContext.create({ workflow, agent: planner, sessionId: 5 as never }), 'AgentContext: option "sessionId" must be a non-empty string (got 5)'],
+      [() => AgentContext.create({ workflow, agent: planner, signal: {} as never }), 'AgentContext: option "signal" must be an AbortSignal (got an object)'],
+      [() => AgentContext.create({ workflow, agent: planner }).forAgent({ id: 7, role: 'r' } as never), 'AgentContext.forAgent: option "agent.id" must be a non-empty string (got 7)'],
+      [() => AgentContext.create({ workflow, agent: planner }).forAgent(coder, null as never), 'AgentContext.forAgent: option "options" must be an object when given (got null)'],
+      [() => AgentContext.create({ workflow, agent: planner }).forAgent(coder, { kind: 'jump' as never }), "AgentContext.forAgent: option \"kind\" must be one of 'start', 'handoff', 'queued-handoff', 'coordination' (got \"jump\")"],
+      [() => new (AgentContext as unknown as new () => AgentContext)(), 'AgentContext: option "constructor" is not public: use AgentContext.create({ workflow, agent }) or context.forAgent(agent)'],
+    ];
+    for (const [attempt, message] of refusals) {
+      let caught: unknown;
+      try {
+        attempt();
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InvalidOptionsError);
+      expect((caught as Error).message).toBe(message);
+    }
   });
 });
 
@@ -128,8 +148,17 @@ describe('defineAgent', () => {
     expect(seen).toEqual(['coder after planner', 'coder after planner', 'coder after nobody']);
   });
 
-  it('refuses an agent without id and work that is neither a primitive nor a function', () => {
-    expect(() => defineAgent({ id: '', role: 'x' }, () => 1)).toThrow(/id/);
-    expect(() => defineAgent(coder, 42 as never)).toThrow(/primitive or a function/);
+  it('refuses an agent without id and work that is neither a primitive nor a function, with InvalidOptionsError', () => {
+    const refusals: Array<[() => unknown, string]> = [
+      [() => defineAgent({ id: '', role: 'x' }, () => 1), 'defineAgent: option "agent.id" must be a non-empty string (got "")'],
+      [() => defineAgent({} as never, () => 1), 'defineAgent: option "agent.id" must be a non-empty string (got undefined)'],
+      [() => defineAgent(undefined as never, () => 1), 'defineAgent: option "agent" must be an object with id and role (got undefined)'],
+      [() => defineAgent({ id: 'x', role: Object.create(null) as never }, () => 1), 'defineAgent: option "agent.role" of agent "x" must be a non-empty string (got an object)'],
+      [() => defineAgent(coder, 42 as never), 'defineAgent: option "work" of agent "coder" must be a primitive or a function (got 42)'],
+    ];
+    for (const [attempt, message] of refusals) {
+      expect(attempt).toThrow(InvalidOptionsError);
+      expect(attempt).toThrow(message);
+    }
   });
 });

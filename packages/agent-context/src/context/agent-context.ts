@@ -1,4 +1,4 @@
-import { WorkflowContext } from '@tta/primitives';
+import { InvalidOptionsError, WorkflowContext, describeValue } from '@tta/primitives';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '../memory/agent-memory.js';
 import { InMemoryAgentMemory } from '../memory/in-memory-agent-memory.js';
 import type { Mailbox } from '../messaging/mailbox.js';
@@ -82,13 +82,13 @@ export class AgentContext extends WorkflowContext {
   // Agent contexts are made by `create` and `forAgent`, which build them on a child of the run's context.
   private constructor() {
     super();
-    throw new TypeError('Use AgentContext.create({ workflow, agent }) or context.forAgent(agent)');
+    throw new InvalidOptionsError('AgentContext', 'constructor', 'is not public: use AgentContext.create({ workflow, agent }) or context.forAgent(agent)');
   }
 
-  /** Builds the context of the first agent of a run. */
+  /** Builds the context of the first agent of a run; bad options give an `InvalidOptionsError`. */
   static override create(options: AgentContextOptions): AgentContext {
+    validateCreateOptions(options);
     const workflow = options.workflow;
-    if (!(workflow instanceof WorkflowContext)) throw new TypeError('AgentContext.create: "workflow" must be a WorkflowContext');
     const agent = normaliseAgent(options.agent, 'AgentContext');
     const clock = workflow.clock;
     const stores: AgentStores = {
@@ -118,9 +118,13 @@ export class AgentContext extends WorkflowContext {
     return linked instanceof AgentContext ? linked : undefined;
   }
 
-  /** Context of `agent` taking over from this one: same run, history extended by one transition. */
+  /**
+   * Context of `agent` taking over from this one: same run, history extended by one transition. A
+   * bad identity or bad options give an `InvalidOptionsError`.
+   */
   forAgent(agent: AgentIdentity, options: ForAgentOptions = {}): AgentContext {
-    const next = normaliseAgent(agent, 'AgentContext');
+    const next = normaliseAgent(agent, 'AgentContext.forAgent');
+    validateForAgentOptions(options);
     const record: HandoffRecord = {
       from: this.agent.id,
       to: next.id,
@@ -177,12 +181,47 @@ interface AgentFields {
   readonly data: Readonly<Record<string, unknown>>;
   readonly signal: AbortSignal | undefined;
   readonly workflow?: WorkflowContext;
+  /** When set, the only cancellation of the new context (see {@link ownedAgentContext}). */
+  readonly owned?: AbortSignal;
+}
+
+/** The cancellation scope of a context that only `signal` cancels. */
+class SignalScope {
+  constructor(readonly signal: AbortSignal) {}
+  get aborted(): boolean {
+    return this.signal.aborted;
+  }
+  get abortReason(): unknown {
+    return this.signal.reason;
+  }
+}
+
+/**
+ * @internal The context of `agent` taking over from `base`, cancelled by `signal` only: it is not
+ * linked to the run's signal, so it leaves no listener there. Its owner (a coordination) forwards
+ * the run's cancellation to `signal` while the agent works.
+ */
+export function ownedAgentContext(base: AgentContext, agent: Readonly<Required<AgentIdentity>>, kind: TransitionKind, signal: AbortSignal): AgentContext {
+  const record: HandoffRecord = { from: base.agent.id, to: agent.id, at: base.clock.now(), kind };
+  return build(base, {
+    agent,
+    history: [...base.history, record],
+    sessionId: base.sessionId,
+    stores: base.stores,
+    data: base.data,
+    signal: undefined,
+    workflow: base.workflow,
+    owned: signal,
+  });
 }
 
 function build(parent: WorkflowContext, fields: AgentFields): AgentContext {
   // Each agent gets its own data object; it carries a hidden link back to the agent context.
   const data: Record<string, unknown> = { ...fields.data };
-  const child = parent.child(fields.signal === undefined ? { data } : { data, signal: fields.signal });
+  const child =
+    fields.owned !== undefined
+      ? WorkflowContext.derive(parent, { data }, new SignalScope(fields.owned))
+      : parent.child(fields.signal === undefined ? { data } : { data, signal: fields.signal });
   // `child()` is the public way to share the run's cancellation, state and logger. Its fields are
   // copied onto an object made with the AgentContext prototype (changing the prototype of the child
   // instead would push it into a slow dictionary mode).
@@ -197,4 +236,42 @@ function build(parent: WorkflowContext, fields: AgentFields): AgentContext {
   Object.defineProperty(data, agentLink, { value: context });
   Object.freeze(data);
   return context;
+}
+
+const transitionKinds: readonly TransitionKind[] = ['start', 'handoff', 'queued-handoff', 'coordination'];
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+function isSignal(value: unknown): value is AbortSignal {
+  return isObject(value) && typeof (value as AbortSignal).addEventListener === 'function' && typeof (value as AbortSignal).aborted === 'boolean';
+}
+
+function validateCreateOptions(options: AgentContextOptions): void {
+  const fail = (option: string, rule: string): never => {
+    throw new InvalidOptionsError('AgentContext', option, rule);
+  };
+  if (!isObject(options)) fail('options', `must be an object with workflow and agent (got ${describeValue(options)})`);
+  const { workflow, sessionId, history, data, signal } = options;
+  if (!(workflow instanceof WorkflowContext)) fail('workflow', `must be a WorkflowContext (got ${describeValue(workflow)})`);
+  if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId.length === 0)) fail('sessionId', `must be a non-empty string (got ${describeValue(sessionId)})`);
+  for (const store of ['sharedState', 'memory', 'mailbox'] as const) {
+    if (options[store] !== undefined && !isObject(options[store])) fail(store, `must be a store object (got ${describeValue(options[store])})`);
+  }
+  if (history !== undefined && !Array.isArray(history)) fail('history', `must be an array of handoff records (got ${describeValue(history)})`);
+  if (data !== undefined && !isObject(data)) fail('data', `must be an object (got ${describeValue(data)})`);
+  if (signal !== undefined && !isSignal(signal)) fail('signal', `must be an AbortSignal (got ${describeValue(signal)})`);
+}
+
+function validateForAgentOptions(options: ForAgentOptions): void {
+  const fail = (option: string, rule: string): never => {
+    throw new InvalidOptionsError('AgentContext.forAgent', option, rule);
+  };
+  if (!isObject(options)) fail('options', `must be an object when given (got ${describeValue(options)})`);
+  const { kind, reason, data, signal } = options;
+  if (kind !== undefined && !transitionKinds.includes(kind)) fail('kind', `must be one of ${transitionKinds.map((name) => `'${name}'`).join(', ')} (got ${describeValue(kind)})`);
+  if (reason !== undefined && typeof reason !== 'string') fail('reason', `must be a string (got ${describeValue(reason)})`);
+  if (data !== undefined && !isObject(data)) fail('data', `must be an object (got ${describeValue(data)})`);
+  if (signal !== undefined && !isSignal(signal)) fail('signal', `must be an AbortSignal (got ${describeValue(signal)})`);
 }

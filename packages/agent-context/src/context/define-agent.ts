@@ -1,4 +1,4 @@
-import { LambdaPrimitive, WorkflowPrimitive, type WorkflowContext } from '@tta/primitives';
+import { InvalidOptionsError, LambdaPrimitive, WorkflowPrimitive, describeValue, type WorkflowContext } from '@tta/primitives';
 import { AgentContext } from './agent-context.js';
 import type { AgentIdentity } from './agent-identity.js';
 import { normaliseAgent } from './normalise-agent.js';
@@ -26,7 +26,8 @@ function contextFor(agent: AgentIdentity, context: WorkflowContext): AgentContex
 /**
  * Pairs an agent identity with its work, given as a primitive or as a function of `(input, context)`
  * whose context is the agent's {@link AgentContext}: called with another agent's context, the
- * function gets a context for this agent (recorded as a handoff in the history).
+ * function gets a context for this agent (recorded as a handoff in the history). A bad identity or
+ * work gives an `InvalidOptionsError`.
  *
  * @example
  * const reviewer = defineAgent({ id: 'reviewer', role: 'reviewer' }, async (draft: string, context) => review(draft, context.signal));
@@ -37,7 +38,9 @@ export function defineAgent<TInput, TOutput>(
 ): AgentDefinition<TInput, TOutput> {
   const identity = normaliseAgent(agent, 'defineAgent');
   if (work instanceof WorkflowPrimitive) return { agent: identity, primitive: work };
-  if (typeof work !== 'function') throw new TypeError(`defineAgent "${identity.id}": work must be a primitive or a function`);
+  if (typeof work !== 'function') {
+    throw new InvalidOptionsError('defineAgent', 'work', `of agent ${describeValue(identity.id)} must be a primitive or a function (got ${describeValue(work)})`);
+  }
   const primitive = new LambdaPrimitive<TInput, TOutput>((input: TInput, context: WorkflowContext) => work(input, contextFor(identity, context)), { name: identity.id });
   return { agent: identity, primitive };
 }

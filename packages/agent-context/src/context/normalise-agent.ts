@@ -1,13 +1,21 @@
+import { InvalidOptionsError, describeValue } from '@tta/primitives';
 import type { AgentIdentity } from './agent-identity.js';
 
-/** Checks an agent identity and returns a frozen copy with `capabilities` filled in. */
-export function normaliseAgent(agent: AgentIdentity, where: string): Readonly<Required<AgentIdentity>> {
-  if (typeof agent !== 'object' || agent === null) throw new TypeError(`${where}: agent must be an object with id and role`);
-  if (typeof agent.id !== 'string' || agent.id.length === 0) throw new TypeError(`${where}: agent.id must be a non-empty string`);
-  if (typeof agent.role !== 'string' || agent.role.length === 0) throw new TypeError(`${where}: agent "${agent.id}" needs a non-empty role`);
+/**
+ * Checks an agent identity and returns a frozen copy with `capabilities` filled in; a bad identity
+ * gives an `InvalidOptionsError` of `owner` naming `option`.
+ */
+export function normaliseAgent(agent: AgentIdentity, owner: string, option = 'agent'): Readonly<Required<AgentIdentity>> {
+  const fail = (field: string, rule: string): never => {
+    throw new InvalidOptionsError(owner, field, rule);
+  };
+  if (typeof agent !== 'object' || agent === null) fail(option, `must be an object with id and role (got ${describeValue(agent)})`);
+  const { id, role } = agent;
+  if (typeof id !== 'string' || id.length === 0) fail(`${option}.id`, `must be a non-empty string (got ${describeValue(id)})`);
+  if (typeof role !== 'string' || role.length === 0) fail(`${option}.role`, `of agent ${describeValue(id)} must be a non-empty string (got ${describeValue(role)})`);
   const capabilities = agent.capabilities ?? [];
   if (!Array.isArray(capabilities) || !capabilities.every((capability) => typeof capability === 'string')) {
-    throw new TypeError(`${where}: capabilities of agent "${agent.id}" must be an array of strings`);
+    fail(`${option}.capabilities`, `of agent ${describeValue(id)} must be an array of strings (got ${describeValue(capabilities)})`);
   }
-  return Object.freeze({ id: agent.id, role: agent.role, capabilities: Object.freeze([...capabilities]) });
+  return Object.freeze({ id, role, capabilities: Object.freeze([...capabilities]) });
 }

@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, it, expect, expectTypeOf } from 'vitest';
-import { InvalidOptionsError, WorkflowContext, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
+import { DeadlineExceededError, InvalidInputError, InvalidOptionsError, WorkflowContext, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { AgentCoordinationPrimitive, type AgentOutcome } from './agent-coordination-primitive.js';
 import { AgentContext } from '../context/agent-context.js';
@@ -269,6 +270,54 @@ describe('AgentCoordinationPrimitive', () => {
       expect(signals.get('b')?.aborted).toBe(true);
     });
 
+    it("leaves no listener on the caller's signal once a run settles, whatever stopped the agents", async () => {
+      const clock = new ManualClock(0);
+      const signals = new Map<string, AbortSignal>();
+      const controller = new AbortController();
+      const listeners = (): number => getEventListeners(controller.signal, 'abort').length;
+      const make = (id: string, behaviour: Parameters<typeof agent<number>>[1]) => agent<number>(id, behaviour, clock, signals);
+      const panels = [
+        new AgentCoordinationPrimitive({ strategy: 'first', agents: [make('a', { value: 1, delayMs: 5 }), make('b', { value: 2, delayMs: 50 }), make('c', { value: 3, delayMs: 50, ignoresSignal: true })] }),
+        new AgentCoordinationPrimitive({ strategy: 'aggregate', timeoutMs: 20, agents: [make('a', { value: 1, delayMs: 5 }), make('b', { value: 2, delayMs: 50 })] }),
+        new AgentCoordinationPrimitive({ strategy: 'vote', requireAllSuccess: true, agents: [make('a', { value: 1, delayMs: 5 }), make('b', { error: new Error('down'), delayMs: 10 }), make('c', { value: 1, delayMs: 50 })] }),
+        new AgentCoordinationPrimitive({ strategy: 'consensus', timeoutMs: 1_000, agents: [make('a', { value: 1, delayMs: 5 }), make('b', { value: 1, delayMs: 6 })] }),
+      ];
+      for (const panel of panels) {
+        for (let run = 0; run < 3; run++) {
+          await settle<unknown>(panel.execute(new WorkflowContext({ clock, signal: controller.signal }), 'q'), clock, 100).catch(() => undefined);
+          expect(listeners()).toBe(0);
+          expect(clock.pendingTimers).toBe(0);
+        }
+      }
+      expect(signals.get('a')?.aborted).toBe(false);
+    });
+
+    it("still cancels stoppable agents (timeoutMs, 'first') with the caller's reason and with the run's deadline", async () => {
+      const { clock, make, signals } = setup();
+      const controller = new AbortController();
+      const panel = new AgentCoordinationPrimitive({ strategy: 'aggregate', timeoutMs: 500, agents: [make('a', { value: 1, delayMs: 100 }), make('b', { value: 2, delayMs: 100, ignoresSignal: true })] });
+      const run = panel.execute(WorkflowContext.create({ clock, signal: controller.signal }), 'q');
+      await clock.tickAsync(10);
+      const reason = new Error('user cancelled');
+      controller.abort(reason);
+      await expect(run).rejects.toBe(reason);
+      expect(signals.get('a')?.reason).toBe(reason);
+      expect(signals.get('b')?.reason).toBe(reason);
+      expect(clock.pendingTimers).toBe(1); // the deaf agent's own timer, not the coordination's
+
+      const first = new AgentCoordinationPrimitive({ strategy: 'first', agents: [make('c', { value: 1, delayMs: 100 }), make('d', { value: 2, delayMs: 200 })] });
+      const late = first.execute(WorkflowContext.create({ clock, timeoutMs: 50 }), 'q');
+      const outcome = late.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await clock.tickAsync(50);
+      const error = await outcome;
+      expect(DeadlineExceededError.isInstance(error)).toBe(true);
+      expect(signals.get('c')?.reason).toBe(error);
+      expect(signals.get('d')?.reason).toBe(error);
+    });
+
     it('does not start any agent when the run is already cancelled', async () => {
       const { clock, make, signals } = setup();
       const controller = new AbortController();
@@ -323,6 +372,54 @@ describe('AgentCoordinationPrimitive', () => {
     expect(typeof wrongInput).toBe('function');
   });
 
+  describe('bad results of user callbacks', () => {
+    it('rejects with InvalidInputError when a ballot function returns something other than a string', async () => {
+      const { clock, context, make } = setup();
+      const panel = new AgentCoordinationPrimitive({ strategy: 'vote', ballot: () => Object.create(null) as string, agents: [make('a', { value: 1 }), make('b', { value: 1 })] });
+      const error = await settle(panel.execute(context, 'q'), clock).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toBe('AgentCoordinationPrimitive: ballot must return a string (got an object for the output of agent "a")');
+    });
+
+    it('rejects with InvalidInputError when the default ballot cannot write an output as JSON', async () => {
+      const { clock, context, make } = setup();
+      const panel = new AgentCoordinationPrimitive({ strategy: 'vote', agents: [make('a', { value: 1n }), make('b', { value: 1n })] });
+      const error = await settle(panel.execute(context, 'q'), clock).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toBe('AgentCoordinationPrimitive: the output of agent "a" cannot be written as JSON for a ballot (got 1); give a ballot function');
+    });
+
+    it('rejects with InvalidInputError when a similarity function returns something other than a number', async () => {
+      const { clock, context, make } = setup();
+      const panel = new AgentCoordinationPrimitive({ strategy: 'consensus', similarity: () => '1' as unknown as number, agents: [make('a', { value: 1 }), make('b', { value: 1 })] });
+      const error = await settle(panel.execute(context, 'q'), clock).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toBe('AgentCoordinationPrimitive: similarity must return a number in [0, 1] (got "1")');
+    });
+
+    it("rejects with the user's error when an equality test throws, instead of never settling", async () => {
+      const { clock, context, make } = setup();
+      const failure = new Error('cannot compare');
+      const panel = new AgentCoordinationPrimitive({
+        strategy: 'consensus',
+        equals: () => {
+          throw failure;
+        },
+        agents: [make('a', { value: 1 }), make('b', { value: 1 })],
+      });
+      await expect(settle(panel.execute(context, 'q'), clock)).rejects.toBe(failure);
+    });
+
+    it('describes an agent that failed with an object without a prototype in the CoordinationError message', async () => {
+      const { clock, context } = setup();
+      const odd = defineAgent({ id: 'odd', role: 'r' }, () => Promise.reject(Object.create(null) as Error));
+      const text = defineAgent({ id: 'text', role: 'r' }, () => Promise.reject('plain text' as unknown as Error));
+      const error = await settle(new AgentCoordinationPrimitive({ strategy: 'aggregate', agents: [odd, text] }).execute(context, 'q'), clock).catch((caught: unknown) => caught);
+      expect(CoordinationError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe('agent-coordination: every agent failed; agent "odd" failed: an object; agent "text" failed: plain text');
+    });
+  });
+
   it('refuses bad options at construction', () => {
     const { make } = setup();
     const one = [make('a', { value: 1 })];
@@ -339,5 +436,22 @@ describe('AgentCoordinationPrimitive', () => {
     expect(bad({ strategy: 'aggregate', agents: one, ballot: String })).toThrow(/ballot/);
     expect(bad({ strategy: 'aggregate', agents: [{ agent: { id: 'x' } }] })).toThrow(/agents\[0\]/);
     expect(bad({ strategy: 'aggregate', agents: [{ agent: { id: 'x', role: '' }, primitive: one[0]!.primitive }] })).toThrow(/agents\[0\]\.agent\.role/);
+    const refusals: Array<[object | null | undefined, string]> = [
+      [undefined, 'AgentCoordinationPrimitive: option "options" must be an object'],
+      [null, 'agent-coordination: option "options" must be an object (got null)'],
+      [{ strategy: Object.create(null), agents: one }, "AgentCoordinationPrimitive: option \"strategy\" must be one of 'aggregate', 'first', 'consensus', 'vote' (got an object)"],
+      [{ strategy: 'aggregate', agents: one, timeoutMs: Object.create(null) }, 'AgentCoordinationPrimitive: option "timeoutMs" must be a positive, finite number of milliseconds (got an object)'],
+      [{ strategy: 'consensus', agents: one, threshold: 2n }, 'AgentCoordinationPrimitive: option "threshold" must be a number in (0, 1] (got 2)'],
+      [{ strategy: 'consensus', agents: one, similarity: () => 1, minSimilarity: '0.5' }, 'AgentCoordinationPrimitive: option "minSimilarity" must be a number in [0, 1] (got "0.5")'],
+      [{ strategy: 'aggregate', agents: one, requireAllSuccess: 'yes' }, 'AgentCoordinationPrimitive: option "requireAllSuccess" must be a boolean (got "yes")'],
+      [{ strategy: 'aggregate', agents: one, clock: {} }, 'AgentCoordinationPrimitive: option "clock" must have now(), setTimeout() and clearTimeout() (got an object)'],
+      [{ strategy: 'aggregate', agents: new Array(1).concat(one) }, 'AgentCoordinationPrimitive: option "agents[0]" must be an agent definition { agent, primitive } (see defineAgent) (got undefined)'],
+      [{ strategy: 'aggregate', agents: [{ agent: Object.create(null), primitive: one[0]!.primitive }] }, 'AgentCoordinationPrimitive: option "agents[0].agent.id" must be a non-empty string (got undefined)'],
+      [{ strategy: 'aggregate', agents: [make('a', { value: 1 }), make('a', { value: 2 })] }, 'AgentCoordinationPrimitive: option "agents" must have unique ids ("a" appears twice)'],
+    ];
+    for (const [options, message] of refusals) {
+      expect(bad(options as object)).toThrow(InvalidOptionsError);
+      expect(bad(options as object)).toThrow(message);
+    }
   });
 });

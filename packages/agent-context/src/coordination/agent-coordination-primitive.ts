@@ -2,6 +2,7 @@ import {
   EventEmitter,
   InvalidOptionsError,
   WorkflowPrimitive,
+  describeValue,
   emitPrimitiveEvent,
   type Clock,
   type Event,
@@ -9,8 +10,10 @@ import {
   type TimerHandle,
   type WorkflowContext,
 } from '@tta/primitives';
-import { AgentContext } from '../context/agent-context.js';
+import { AgentContext, ownedAgentContext } from '../context/agent-context.js';
+import type { AgentIdentity } from '../context/agent-identity.js';
 import type { AgentDefinition } from '../context/define-agent.js';
+import { normaliseAgent } from '../context/normalise-agent.js';
 import { AgentTimeoutError } from '../errors/agent-timeout-error.js';
 import { CoordinationError, type AgentFailure } from '../errors/coordination-error.js';
 import { decideConsensus, decideVote } from './decide.js';
@@ -98,6 +101,7 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
   readonly timeoutMs: number | undefined;
   readonly requireAllSuccess: boolean;
   private readonly options: AgentCoordinationOptions<TInput, TOutput, TStrategy>;
+  private readonly identities: readonly Readonly<Required<AgentIdentity>>[];
   private readonly settled = new EventEmitter<AgentOutcome<TOutput>>();
 
   /** Fires as each agent's outcome is known (cancelled losers included). */
@@ -109,6 +113,7 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
     this.options = options;
     this.strategy = options.strategy;
     this.agents = Object.freeze([...options.agents]);
+    this.identities = this.agents.map((definition, index) => normaliseAgent(definition.agent, 'AgentCoordinationPrimitive', `agents[${index}].agent`));
     this.timeoutMs = options.timeoutMs;
     this.requireAllSuccess = options.requireAllSuccess ?? false;
   }
@@ -121,7 +126,10 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
     const timeoutMs = this.timeoutMs;
     const clock = this.options.clock ?? context.clock;
     const requireAll = this.requireAllSuccess;
-    // Controllers cost microseconds: make them only when an agent may have to be stopped.
+    const identities = this.identities;
+    // Controllers cost microseconds: make them only when an agent may have to be stopped. A stoppable
+    // agent's context is cancelled by its controller alone (no listener of its own on the caller's
+    // signal): the one listener below forwards the caller's abort to the agents still working.
     const stoppable = strategy === 'first' || timeoutMs !== undefined || requireAll;
 
     return new Promise((resolve, reject) => {
@@ -181,7 +189,16 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
           });
           return;
         }
-        if (settledCount === count) finish(() => this.decide(outcomes as AgentOutcome<TOutput>[], resolve, reject));
+        if (settledCount === count) {
+          finish(() => {
+            // A user callback (equals, similarity, ballot) may throw: the run rejects with its error.
+            try {
+              this.decide(outcomes as AgentOutcome<TOutput>[], resolve, reject);
+            } catch (error) {
+              reject(error);
+            }
+          });
+        }
       };
 
       if (context.aborted) {
@@ -189,15 +206,14 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
         return;
       }
       parentSignal.addEventListener('abort', onParentAbort, { once: true });
-      for (let index = 0; index < count && !done; index++) {
-        const definition = agents[index]!;
-        const agentId = definition.agent.id;
+      const start = (index: number): void => {
+        const agentId = identities[index]!.id;
         const controller = stoppable ? new AbortController() : undefined;
         controllers[index] = controller;
-        const agentContext = base.forAgent(definition.agent, {
-          kind: 'coordination',
-          ...(controller === undefined ? {} : { signal: controller.signal }),
-        });
+        const agentContext =
+          controller === undefined
+            ? base.forAgent(identities[index]!, { kind: 'coordination' })
+            : ownedAgentContext(base, identities[index]!, 'coordination', controller.signal);
         if (timeoutMs !== undefined) {
           timers[index] = clock.setTimeout(() => {
             timers[index] = undefined;
@@ -206,10 +222,20 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
             settle(index, { agentId, status: 'timed-out', error, durationMs: clock.now() - startedAt });
           }, timeoutMs);
         }
-        definition.primitive.execute(agentContext, input).then(
+        agents[index]!.primitive.execute(agentContext, input).then(
           (value) => settle(index, { agentId, status: 'fulfilled', value, durationMs: clock.now() - startedAt }),
           (error: unknown) => settle(index, { agentId, status: 'rejected', error, durationMs: clock.now() - startedAt }),
         );
+      };
+      try {
+        for (let index = 0; index < count && !done; index++) start(index);
+      } catch (error) {
+        // Nothing may stay behind: stop the agents already started, clear their timers and let go
+        // of the caller's signal.
+        finish(() => {
+          cancelPending(error);
+          reject(error);
+        });
       }
     });
   }
@@ -272,21 +298,25 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   const { agents, strategy } = options;
   if (!Array.isArray(agents) || agents.length === 0) fail('agents', 'must be a non-empty array of agent definitions');
   const ids = new Set<string>();
-  agents.forEach((definition, index) => {
+  // An index loop, not forEach: a sparse array's holes must be refused too.
+  for (let index = 0; index < agents.length; index++) {
+    const definition = agents[index];
     if (typeof definition !== 'object' || definition === null || !(definition.primitive instanceof WorkflowPrimitive)) {
-      fail(`agents[${index}]`, 'must be an agent definition { agent, primitive } (see defineAgent)');
+      fail(`agents[${index}]`, `must be an agent definition { agent, primitive } (see defineAgent) (got ${describeValue(definition)})`);
     }
-    const id = definition.agent?.id;
-    if (typeof id !== 'string' || id.length === 0) fail(`agents[${index}].agent.id`, 'must be a non-empty string');
-    if (typeof definition.agent.role !== 'string' || definition.agent.role.length === 0) fail(`agents[${index}].agent.role`, 'must be a non-empty string');
-    if (ids.has(id)) fail('agents', `must have unique ids ("${id}" appears twice)`);
+    const id = normaliseAgent(definition.agent, 'AgentCoordinationPrimitive', `agents[${index}].agent`).id;
+    if (ids.has(id)) fail('agents', `must have unique ids (${describeValue(id)} appears twice)`);
     ids.add(id);
-  });
-  if (!strategies.includes(strategy)) fail('strategy', `must be one of ${strategies.map((name) => `'${name}'`).join(', ')} (got ${String(strategy)})`);
+  }
+  if (!strategies.includes(strategy)) fail('strategy', `must be one of ${strategies.map((name) => `'${name}'`).join(', ')} (got ${describeValue(strategy)})`);
   const timeoutMs = options.timeoutMs;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs !== Infinity)) {
-    fail('timeoutMs', `must be a positive, finite number of milliseconds (got ${String(timeoutMs)})`);
+    fail('timeoutMs', `must be a positive, finite number of milliseconds (got ${describeValue(timeoutMs)})`);
   }
+  const requireAllSuccess = options.requireAllSuccess;
+  if (requireAllSuccess !== undefined && typeof requireAllSuccess !== 'boolean') fail('requireAllSuccess', `must be a boolean (got ${describeValue(requireAllSuccess)})`);
+  const clock = options.clock as unknown;
+  if (clock !== undefined && !isClock(clock)) fail('clock', `must have now(), setTimeout() and clearTimeout() (got ${describeValue(clock)})`);
   if (options.requireAllSuccess === true && strategy === 'first') fail('requireAllSuccess', "cannot be used with strategy 'first' (it stops the other agents)");
   const consensusOnly = ['threshold', 'equals', 'similarity', 'minSimilarity'] as const;
   for (const option of consensusOnly) {
@@ -294,7 +324,7 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   }
   if (options.ballot !== undefined && strategy !== 'vote') fail('ballot', `only applies to strategy 'vote' (strategy is '${strategy}')`);
   const threshold = options.threshold;
-  if (threshold !== undefined && !(typeof threshold === 'number' && threshold > 0 && threshold <= 1)) fail('threshold', `must be a number in (0, 1] (got ${String(threshold)})`);
+  if (threshold !== undefined && !(typeof threshold === 'number' && threshold > 0 && threshold <= 1)) fail('threshold', `must be a number in (0, 1] (got ${describeValue(threshold)})`);
   if (options.equals !== undefined && options.similarity !== undefined) fail('similarity', 'cannot be combined with equals: give one agreement test');
   if (options.equals !== undefined && typeof options.equals !== 'function') fail('equals', 'must be a function');
   if (options.similarity !== undefined && typeof options.similarity !== 'function') fail('similarity', 'must be a function');
@@ -302,6 +332,12 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   const minSimilarity = options.minSimilarity;
   if (minSimilarity !== undefined) {
     if (options.similarity === undefined) fail('minSimilarity', 'needs a similarity function');
-    if (!(typeof minSimilarity === 'number' && minSimilarity >= 0 && minSimilarity <= 1)) fail('minSimilarity', `must be a number in [0, 1] (got ${String(minSimilarity)})`);
+    if (!(typeof minSimilarity === 'number' && minSimilarity >= 0 && minSimilarity <= 1)) fail('minSimilarity', `must be a number in [0, 1] (got ${describeValue(minSimilarity)})`);
   }
+}
+
+function isClock(value: unknown): value is Clock {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Clock, unknown>>;
+  return typeof candidate.now === 'function' && typeof candidate.setTimeout === 'function' && typeof candidate.clearTimeout === 'function';
 }

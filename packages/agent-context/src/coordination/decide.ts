@@ -1,3 +1,4 @@
+import { InvalidInputError, describeValue } from '@tta/primitives';
 import type { CoordinationFailureReason } from '../errors/coordination-error.js';
 import { deepEqual, stableStringify } from './deep-equal.js';
 
@@ -39,8 +40,13 @@ export function decideConsensus<TOutput>(
 ): Decision<TOutput> {
   const { equals, similarity } = options;
   const minSimilarity = options.minSimilarity ?? 0.8;
-  const agree = (left: TOutput, right: TOutput): boolean =>
-    equals !== undefined ? equals(left, right) : similarity !== undefined ? similarity(left, right) >= minSimilarity : deepEqual(left, right);
+  const agree = (left: TOutput, right: TOutput): boolean => {
+    if (equals !== undefined) return Boolean(equals(left, right));
+    if (similarity === undefined) return deepEqual(left, right);
+    const score: unknown = similarity(left, right);
+    if (typeof score !== 'number') throw new InvalidInputError(owner, `similarity must return a number in [0, 1] (got ${describeValue(score)})`);
+    return score >= minSimilarity;
+  };
   const groups: Success<TOutput>[][] = [];
   for (const success of successes) {
     const group = groups.find((candidate) => agree(candidate[0]!.value, success.value));
@@ -65,7 +71,10 @@ export function decideVote<TOutput>(successes: readonly Success<TOutput>[], agen
   const first = new Map<string, Success<TOutput>>();
   const supporters = new Map<string, string[]>();
   for (const success of successes) {
-    const ballot = ballotOf === undefined ? stableStringify(success.value) : ballotOf(success.value);
+    const ballot: unknown = ballotOf === undefined ? defaultBallot(success) : ballotOf(success.value);
+    if (typeof ballot !== 'string') {
+      throw new InvalidInputError(owner, `ballot must return a string (got ${describeValue(ballot)} for the output of agent ${describeValue(success.agentId)})`);
+    }
     tally[ballot] = (tally[ballot] ?? 0) + 1;
     if (!first.has(ballot)) first.set(ballot, success);
     supporters.set(ballot, [...(supporters.get(ballot) ?? []), success.agentId]);
@@ -77,6 +86,17 @@ export function decideVote<TOutput>(successes: readonly Success<TOutput>[], agen
     return { ok: false, reason: 'tie', detail: `${tied.join(' and ')} have ${votes} votes each` };
   }
   return { ok: true, value: first.get(ballot)!.value, supporters: supporters.get(ballot)!, agreement: votes / agentCount, tally, ballot };
+}
+
+const owner = 'AgentCoordinationPrimitive';
+
+/** The default ballot: the output's sorted-key JSON; data JSON cannot hold (a bigint, a cycle) is refused. */
+function defaultBallot<TOutput>(success: Success<TOutput>): string {
+  try {
+    return stableStringify(success.value);
+  } catch {
+    throw new InvalidInputError(owner, `the output of agent ${describeValue(success.agentId)} cannot be written as JSON for a ballot (got ${describeValue(success.value)}); give a ballot function`);
+  }
 }
 
 function format(share: number): string {

@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, describeValue } from '@tta/primitives';
 import { hasBrand } from './brand.js';
 
 const marker = Symbol.for('@tta/agent-context.CoordinationError');
@@ -64,5 +64,7 @@ function formatFailures(failures: readonly AgentFailure[]): string {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // String() throws for an object without a prototype: describe such values instead.
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : describeValue(error);
 }

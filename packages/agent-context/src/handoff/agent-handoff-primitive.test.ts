@@ -1,5 +1,6 @@
+import { getEventListeners } from 'node:events';
 import { describe, it, expect, vi } from 'vitest';
-import { InvalidOptionsError, WorkflowContext, registerInstrumentation, step, type PrimitiveEvent } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, WorkflowContext, registerInstrumentation, step, type PrimitiveEvent } from '@tta/primitives';
 import { MockPrimitive } from '@tta/primitives/testing';
 import { AgentHandoffPrimitive, type HandoffEvent } from './agent-handoff-primitive.js';
 import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
@@ -219,9 +220,17 @@ describe('AgentHandoffPrimitive', () => {
       expect(lines).toEqual([{ task: 'a', correlationId: 'run-1' }]);
     });
 
-    it('refuses drain() on a handoff that is not queued', async () => {
+    it('refuses drain() on a handoff that is not queued, and bad drain arguments, with typed errors', async () => {
       const { coder } = recordingCoder();
-      await expect(new AgentHandoffPrimitive({ to: coder }).drain(WorkflowContext.create())).rejects.toThrow(/queued/);
+      const immediate = new AgentHandoffPrimitive({ to: coder });
+      await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow(InvalidOptionsError);
+      await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow('AgentHandoffPrimitive: option "strategy" must be \'queued\' for drain() (strategy of "agent-handoff" is \'immediate\')');
+      const queued = new AgentHandoffPrimitive({ to: coder, strategy: 'queued' });
+      await expect(queued.drain({} as never)).rejects.toThrow(InvalidInputError);
+      await expect(queued.drain({} as never)).rejects.toThrow('AgentHandoffPrimitive.drain: context must be a WorkflowContext (got an object)');
+      await expect(queued.drain(WorkflowContext.create(), { limit: -1 })).rejects.toThrow(InvalidOptionsError);
+      await expect(queued.drain(WorkflowContext.create(), { limit: -1 })).rejects.toThrow('AgentHandoffPrimitive.drain: option "limit" must be an integer >= 0 or Infinity (got -1)');
+      await expect(queued.drain(WorkflowContext.create(), null as never)).rejects.toThrow('AgentHandoffPrimitive.drain: option "options" must be an object when given (got null)');
     });
   });
 
@@ -235,6 +244,50 @@ describe('AgentHandoffPrimitive', () => {
       registration.dispose();
     }
     expect(events).toContainEqual(expect.objectContaining({ type: 'handoff', from: 'planner', to: 'coder', strategy: 'queued', status: 'queued' }));
+  });
+
+  it("leaves no listener on the caller's signal after immediate, conditional and queued handoffs and a drain", async () => {
+    const controller = new AbortController();
+    const listeners = (): number => getEventListeners(controller.signal, 'abort').length;
+    const target = defineAgent(coderIdentity, (task: string, context) => {
+      const onAbort = (): void => undefined;
+      context.signal.addEventListener('abort', onAbort, { once: true });
+      context.signal.removeEventListener('abort', onAbort);
+      return task;
+    });
+    const run = (): AgentContext => AgentContext.create({ workflow: WorkflowContext.create({ signal: controller.signal, timeoutMs: 60_000 }), agent: planner });
+    const queue = new InMemoryHandoffQueue();
+    const handoffs = [
+      new AgentHandoffPrimitive({ to: target }),
+      new AgentHandoffPrimitive({ to: target, strategy: 'conditional', condition: () => true }),
+      new AgentHandoffPrimitive({ to: target, strategy: 'queued', queue }),
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const handoff of handoffs) await handoff.execute(run(), 'task');
+      expect(listeners()).toBe(0);
+    }
+    const report = await handoffs[2]!.drain(WorkflowContext.create({ signal: controller.signal, timeoutMs: 60_000 }));
+    expect(report.completed).toHaveLength(3);
+    expect(listeners()).toBe(0);
+  });
+
+  it('refuses missing or malformed options with InvalidOptionsError and a readable message', () => {
+    const { coder } = recordingCoder();
+    const refusals: Array<[() => unknown, string]> = [
+      [() => new AgentHandoffPrimitive(undefined as never), 'AgentHandoffPrimitive: option "options" must be an object with "to" (got undefined)'],
+      [() => new AgentHandoffPrimitive({} as never), 'AgentHandoffPrimitive: option "to" must be an agent definition { agent: { id, role }, primitive } (see defineAgent) (got undefined)'],
+      [() => new AgentHandoffPrimitive({ to: { agent: {}, primitive: coder.primitive } } as never), 'AgentHandoffPrimitive: option "to.agent.id" must be a non-empty string (got undefined)'],
+      [() => new AgentHandoffPrimitive({ to: coder, strategy: Object.create(null) as never }), "AgentHandoffPrimitive: option \"strategy\" must be 'immediate', 'queued' or 'conditional' (got an object)"],
+      [() => new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue: {} as never }), 'AgentHandoffPrimitive: option "queue" must be a HandoffQueue with enqueue(), take() and size() (got an object)'],
+      [() => new AgentHandoffPrimitive({ to: coder, reason: 42 as never }), 'AgentHandoffPrimitive: option "reason" must be a string (got 42)'],
+      [() => new AgentHandoffPrimitive({ to: coder, from: { id: 'planner' } as never }), 'AgentHandoffPrimitive: option "from.role" of agent "planner" must be a non-empty string (got undefined)'],
+      [() => new AgentHandoffPrimitive({ to: coder, preserveContext: Object.create(null) as never }), 'AgentHandoffPrimitive: option "preserveContext" must be true, false or an array of data keys (got an object)'],
+    ];
+    for (const [attempt, message] of refusals) {
+      expect(attempt).toThrow(InvalidOptionsError);
+      expect(attempt).toThrow(message);
+    }
+    expect(() => new AgentHandoffPrimitive(null as never)).toThrow(InvalidOptionsError);
   });
 
   it('refuses inconsistent options at construction', () => {

@@ -1,8 +1,11 @@
 import {
   EventEmitter,
+  InvalidInputError,
   InvalidOptionsError,
+  LambdaPrimitive,
   WorkflowContext,
   WorkflowPrimitive,
+  describeValue,
   emitPrimitiveEvent,
   type Event,
   type Logger,
@@ -11,6 +14,7 @@ import {
 import { AgentContext } from '../context/agent-context.js';
 import type { AgentIdentity, HandoffRecord } from '../context/agent-identity.js';
 import type { AgentDefinition } from '../context/define-agent.js';
+import { normaliseAgent } from '../context/normalise-agent.js';
 import { generateId } from '../internal/generate-id.js';
 import type { HandoffQueue, HandoffTask } from './handoff-queue.js';
 import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
@@ -75,6 +79,13 @@ export interface DrainReport<TOutput> {
   readonly failed: ReadonlyArray<{ readonly task: HandoffTask; readonly error: unknown }>;
 }
 
+/** What one {@link AgentHandoffPrimitive.drain} call asks for. */
+interface DrainRequest {
+  readonly queue: HandoffQueue;
+  readonly limit: number;
+  readonly logger: Logger | undefined;
+}
+
 const defaultFrom: AgentIdentity = Object.freeze({ id: 'workflow', role: 'workflow' });
 
 /**
@@ -94,22 +105,24 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
   private readonly reason: string | undefined;
   private readonly from: AgentIdentity;
   private readonly handoffs = new EventEmitter<HandoffEvent>();
+  private drainer: LambdaPrimitive<DrainRequest, DrainReport<TOutput>> | undefined;
 
   /** Fires after every handoff, with its outcome. */
   readonly onHandoff: Event<HandoffEvent> = this.handoffs.event;
 
   constructor(options: AgentHandoffOptions<TInput, TOutput>) {
     super('agent-handoff', options);
-    const to = options.to;
-    if (
-      typeof to !== 'object' || to === null || !(to.primitive instanceof WorkflowPrimitive) ||
-      typeof to.agent?.id !== 'string' || to.agent.id === '' || typeof to.agent.role !== 'string' || to.agent.role === ''
-    ) {
-      throw new InvalidOptionsError('AgentHandoffPrimitive', 'to', 'must be an agent definition { agent: { id, role }, primitive } (see defineAgent)');
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'options', `must be an object with "to" (got ${describeValue(options)})`);
     }
+    const to = options.to;
+    if (typeof to !== 'object' || to === null || !(to.primitive instanceof WorkflowPrimitive)) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'to', `must be an agent definition { agent: { id, role }, primitive } (see defineAgent) (got ${describeValue(to)})`);
+    }
+    normaliseAgent(to.agent, 'AgentHandoffPrimitive', 'to.agent');
     const strategy = options.strategy ?? 'immediate';
     if (strategy !== 'immediate' && strategy !== 'queued' && strategy !== 'conditional') {
-      throw new InvalidOptionsError('AgentHandoffPrimitive', 'strategy', `must be 'immediate', 'queued' or 'conditional' (got ${String(strategy)})`);
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'strategy', `must be 'immediate', 'queued' or 'conditional' (got ${describeValue(strategy)})`);
     }
     if (strategy === 'conditional' && typeof options.condition !== 'function') {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'condition', "is required (a function) with strategy 'conditional'");
@@ -120,9 +133,16 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     if (strategy !== 'queued' && options.queue !== undefined) {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'queue', `only applies to strategy 'queued' (strategy is '${strategy}')`);
     }
+    const queue = options.queue as unknown;
+    if (queue !== undefined && !isHandoffQueue(queue)) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'queue', `must be a HandoffQueue with enqueue(), take() and size() (got ${describeValue(queue)})`);
+    }
+    if (options.reason !== undefined && typeof options.reason !== 'string') {
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'reason', `must be a string (got ${describeValue(options.reason)})`);
+    }
     const preserve = options.preserveContext ?? true;
     if (typeof preserve !== 'boolean' && !(Array.isArray(preserve) && preserve.every((key) => typeof key === 'string'))) {
-      throw new InvalidOptionsError('AgentHandoffPrimitive', 'preserveContext', 'must be true, false or an array of data keys');
+      throw new InvalidOptionsError('AgentHandoffPrimitive', 'preserveContext', `must be true, false or an array of data keys (got ${describeValue(preserve)})`);
     }
     this.strategy = strategy;
     this.target = to;
@@ -130,7 +150,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     this.queue = strategy === 'queued' ? (options.queue ?? new InMemoryHandoffQueue()) : undefined;
     this.preserveContext = Array.isArray(preserve) ? Object.freeze([...preserve]) : preserve;
     this.reason = options.reason;
-    this.from = options.from ?? defaultFrom;
+    this.from = options.from === undefined ? defaultFrom : normaliseAgent(options.from, 'AgentHandoffPrimitive', 'from');
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<HandoffResult<TOutput>> {
@@ -175,13 +195,29 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
    * Runs the target agent on the tasks waiting for it in the queue, oldest first, until the queue is
    * empty (or `limit` tasks ran). Each task continues its run: same correlation id, session, data
    * and history. A failing task is reported to the queue and in the result; the others still run.
-   * When `context` aborts, the current task fails with the abort reason and draining stops with it.
+   * When `context` aborts (or its deadline passes), the current task fails with the abort reason and
+   * draining stops with it. Bad arguments give an `InvalidOptionsError` / `InvalidInputError`.
    * When `context` is an AgentContext, its stores are used; otherwise in-memory ones.
    */
   async drain(context: WorkflowContext, options: DrainOptions = {}): Promise<DrainReport<TOutput>> {
     const queue = this.queue;
-    if (queue === undefined) throw new TypeError(`AgentHandoffPrimitive "${this.name}": drain() needs strategy 'queued'`);
+    if (queue === undefined) throw new InvalidOptionsError('AgentHandoffPrimitive', 'strategy', `must be 'queued' for drain() (strategy of ${describeValue(this.name)} is '${this.strategy}')`);
+    if (!(context instanceof WorkflowContext)) throw new InvalidInputError('AgentHandoffPrimitive.drain', `context must be a WorkflowContext (got ${describeValue(context)})`);
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('AgentHandoffPrimitive.drain', 'options', `must be an object when given (got ${describeValue(options)})`);
     const limit = options.limit ?? Infinity;
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+      throw new InvalidOptionsError('AgentHandoffPrimitive.drain', 'limit', `must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
+    }
+    // Run as an execution on `context`, so that its deadline is armed for the drain and its link to
+    // the caller's signal (made when the task runs read it) is let go when the drain ends.
+    this.drainer ??= new LambdaPrimitive((request: DrainRequest, drainContext: WorkflowContext) => this.drainTasks(drainContext, request), {
+      name: `${this.name}.drain`,
+      instrument: false,
+    });
+    return this.drainer.execute(context, { queue, limit, logger: options.logger });
+  }
+
+  private async drainTasks(context: WorkflowContext, { queue, limit, logger }: DrainRequest): Promise<DrainReport<TOutput>> {
     const owner = AgentContext.of(context);
     const completed: Array<{ task: HandoffTask; output: TOutput }> = [];
     const failed: Array<{ task: HandoffTask; error: unknown }> = [];
@@ -195,7 +231,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
         data: task.data,
         clock: context.clock,
         signal: context.signal,
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...(logger === undefined ? {} : { logger }),
         ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
         ...(context.parentSpanContext === undefined ? {} : { parentSpanContext: context.parentSpanContext }),
       });
@@ -241,4 +277,10 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     if (this.handoffs.hasListeners) this.handoffs.emit(event);
     emitPrimitiveEvent({ type: 'handoff', ...event }, this, context);
   }
+}
+
+function isHandoffQueue(value: unknown): value is HandoffQueue {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof HandoffQueue, unknown>>;
+  return typeof candidate.enqueue === 'function' && typeof candidate.take === 'function' && typeof candidate.size === 'function';
 }

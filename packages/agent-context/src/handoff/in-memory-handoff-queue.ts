@@ -1,3 +1,4 @@
+import { InvalidInputError, describeValue } from '@tta/primitives';
 import type { HandoffDelivery, HandoffQueue, HandoffTask } from './handoff-queue.js';
 
 /**
@@ -12,7 +13,10 @@ export class InMemoryHandoffQueue implements HandoffQueue {
   private readonly queues = new Map<string, HandoffTask[]>();
 
   enqueue(task: HandoffTask): Promise<void> {
-    if (typeof task.to !== 'string' || task.to.length === 0) return Promise.reject(new RangeError('HandoffQueue.enqueue: task.to must be a non-empty agent id'));
+    if (typeof task !== 'object' || task === null) return Promise.reject(new InvalidInputError('HandoffQueue.enqueue', `task must be an object (got ${describeValue(task)})`));
+    if (typeof task.to !== 'string' || task.to.length === 0) {
+      return Promise.reject(new InvalidInputError('HandoffQueue.enqueue', `task.to must be a non-empty agent id (got ${describeValue(task.to)})`));
+    }
     let copy: HandoffTask;
     try {
       copy = structuredClone(task);

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { InvalidOptionsError } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { InMemoryAgentMemory } from './in-memory-agent-memory.js';
 import { describeAgentMemoryContract } from '../testing/agent-memory-suite.js';
 import type { MemoryEntry } from './agent-memory.js';
@@ -10,7 +10,16 @@ describeAgentMemoryContract('InMemoryAgentMemory', async ({ clock, maxEntries })
 describe('InMemoryAgentMemory', () => {
   it('refuses a maxEntries that is not a positive integer', () => {
     expect(() => new InMemoryAgentMemory({ maxEntries: 0 })).toThrow(InvalidOptionsError);
-    expect(() => new InMemoryAgentMemory({ maxEntries: 2.5 })).toThrow(/maxEntries/);
+    expect(() => new InMemoryAgentMemory({ maxEntries: 2.5 })).toThrow('InMemoryAgentMemory: option "maxEntries" must be a positive integer or Infinity (got 2.5)');
+    expect(() => new InMemoryAgentMemory({ maxEntries: Object.create(null) as number })).toThrow('InMemoryAgentMemory: option "maxEntries" must be a positive integer or Infinity (got an object)');
+    expect(() => new InMemoryAgentMemory(null as never)).toThrow('InMemoryAgentMemory: option "options" must be an object when given (got null)');
+  });
+
+  it('refuses a draft without an agent id with InvalidInputError', async () => {
+    const memory = new InMemoryAgentMemory();
+    await expect(memory.store({ agentId: '', content: 1 })).rejects.toThrow(InvalidInputError);
+    await expect(memory.store({ agentId: '', content: 1 })).rejects.toThrow('AgentMemory.store: agentId must be a non-empty string (got "")');
+    await expect(memory.store(undefined as never)).rejects.toThrow('AgentMemory.store: draft must be an object (got undefined)');
   });
 
   it('rejects content that cannot be copied, and stores nothing', async () => {

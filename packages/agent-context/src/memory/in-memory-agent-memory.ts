@@ -1,4 +1,4 @@
-import { EventEmitter, InvalidOptionsError, systemClock, type Clock, type Event } from '@tta/primitives';
+import { EventEmitter, InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Event } from '@tta/primitives';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from './agent-memory.js';
 import { generateId } from '../internal/generate-id.js';
 import { selectMemories } from './select-memories.js';
@@ -40,17 +40,19 @@ export class InMemoryAgentMemory implements AgentMemory {
   readonly onEvict: Event<MemoryEntry> = this.evictions.event;
 
   constructor(options: InMemoryAgentMemoryOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemoryAgentMemory', 'options', `must be an object when given (got ${describeValue(options)})`);
     const maxEntries = options.maxEntries ?? 1000;
     if (!(Number.isInteger(maxEntries) && maxEntries >= 1) && maxEntries !== Infinity) {
-      throw new InvalidOptionsError('InMemoryAgentMemory', 'maxEntries', `must be a positive integer or Infinity (got ${String(maxEntries)})`);
+      throw new InvalidOptionsError('InMemoryAgentMemory', 'maxEntries', `must be a positive integer or Infinity (got ${describeValue(maxEntries)})`);
     }
     this.maxEntries = maxEntries;
     this.clock = options.clock ?? systemClock;
   }
 
   store<T>(draft: MemoryDraft<T>): Promise<MemoryEntry<T>> {
+    if (typeof draft !== 'object' || draft === null) return Promise.reject(new InvalidInputError('AgentMemory.store', `draft must be an object (got ${describeValue(draft)})`));
     if (typeof draft.agentId !== 'string' || draft.agentId.length === 0) {
-      return Promise.reject(new RangeError('AgentMemory.store: agentId must be a non-empty string'));
+      return Promise.reject(new InvalidInputError('AgentMemory.store', `agentId must be a non-empty string (got ${describeValue(draft.agentId)})`));
     }
     let entry: MemoryEntry<T>;
     try {

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { InMemoryMailbox } from './in-memory-mailbox.js';
 import { describeMailboxContract } from '../testing/mailbox-suite.js';
 
@@ -23,8 +24,19 @@ describe('InMemoryMailbox', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('refuses a direct message without a recipient', async () => {
+  it('refuses a direct message without a recipient, type or sender with InvalidInputError', async () => {
     const mailbox = new InMemoryMailbox();
-    await expect(mailbox.send({ type: 't', from: 'x', to: '', payload: 1 })).rejects.toThrow(/to/);
+    await expect(mailbox.send({ type: 't', from: 'x', to: '', payload: 1 })).rejects.toThrow(InvalidInputError);
+    await expect(mailbox.send({ type: 't', from: 'x', to: '', payload: 1 })).rejects.toThrow('Mailbox.send: "to" must be a non-empty agent id (got "")');
+    await expect(mailbox.send(null as never)).rejects.toThrow('Mailbox.send: message must be an object (got null)');
+    await expect(mailbox.send({ type: Object.create(null) as string, from: 'x', to: 'y', payload: 1 })).rejects.toThrow('Mailbox: message "type" must be a non-empty string (got an object)');
+    await expect(mailbox.publish({ type: 't', from: '', payload: 1 })).rejects.toThrow(InvalidInputError);
+    await expect(mailbox.publish({ type: 't', from: '', payload: 1 })).rejects.toThrow('Mailbox: message "from" must be a non-empty agent id (got "")');
+  });
+
+  it('refuses bad options with InvalidOptionsError', () => {
+    expect(() => new InMemoryMailbox(null as never)).toThrow(InvalidOptionsError);
+    expect(() => new InMemoryMailbox(null as never)).toThrow('InMemoryMailbox: option "options" must be an object when given (got null)');
+    expect(() => new InMemoryMailbox({ clock: {} as never })).toThrow('InMemoryMailbox: option "clock" must be a Clock (got an object)');
   });
 });

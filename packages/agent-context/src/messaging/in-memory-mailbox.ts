@@ -1,4 +1,4 @@
-import { systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
 import { generateId } from '../internal/generate-id.js';
 import { reportError } from '../internal/report-error.js';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from './mailbox.js';
@@ -25,12 +25,16 @@ export class InMemoryMailbox implements Mailbox {
   private readonly subscribers = new Map<string, MessageListener[]>();
 
   constructor(options: InMemoryMailboxOptions = {}) {
-    this.clock = options.clock ?? systemClock;
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemoryMailbox', 'options', `must be an object when given (got ${describeValue(options)})`);
+    const clock = options.clock ?? systemClock;
+    if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') throw new InvalidOptionsError('InMemoryMailbox', 'clock', `must be a Clock (got ${describeValue(clock)})`);
+    this.clock = clock;
   }
 
   send<TPayload>(draft: DirectMessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
+    if (typeof draft !== 'object' || draft === null) return Promise.reject(new InvalidInputError('Mailbox.send', `message must be an object (got ${describeValue(draft)})`));
     if (typeof draft.to !== 'string' || draft.to.length === 0) {
-      return Promise.reject(new RangeError('Mailbox.send: "to" must be a non-empty agent id'));
+      return Promise.reject(new InvalidInputError('Mailbox.send', `"to" must be a non-empty agent id (got ${describeValue(draft.to)})`));
     }
     let message: MailboxMessage<TPayload>;
     try {
@@ -91,8 +95,9 @@ export class InMemoryMailbox implements Mailbox {
   }
 
   private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined): MailboxMessage<TPayload> {
-    if (typeof draft.type !== 'string' || draft.type.length === 0) throw new RangeError('Mailbox: message "type" must be a non-empty string');
-    if (typeof draft.from !== 'string' || draft.from.length === 0) throw new RangeError('Mailbox: message "from" must be a non-empty agent id');
+    if (typeof draft !== 'object' || draft === null) throw new InvalidInputError('Mailbox', `message must be an object (got ${describeValue(draft)})`);
+    if (typeof draft.type !== 'string' || draft.type.length === 0) throw new InvalidInputError('Mailbox', `message "type" must be a non-empty string (got ${describeValue(draft.type)})`);
+    if (typeof draft.from !== 'string' || draft.from.length === 0) throw new InvalidInputError('Mailbox', `message "from" must be a non-empty agent id (got ${describeValue(draft.from)})`);
     return {
       id: generateId(),
       type: draft.type,

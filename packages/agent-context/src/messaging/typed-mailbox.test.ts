@@ -1,5 +1,6 @@
 import { describe, it, expect, expectTypeOf } from 'vitest';
 import { z } from 'zod';
+import { InvalidOptionsError } from '@tta/primitives';
 import { TypedMailbox, type InvalidMessageEvent } from './typed-mailbox.js';
 import { InMemoryMailbox } from './in-memory-mailbox.js';
 import { SchemaValidationError } from '../errors/schema-validation-error.js';
@@ -80,8 +81,16 @@ describe('TypedMailbox', () => {
     expect(seen).toEqual(['one']);
   });
 
-  it('refuses an empty or non-zod schema record', () => {
-    expect(() => new TypedMailbox(new InMemoryMailbox(), {})).toThrow(/non-empty/);
-    expect(() => new TypedMailbox(new InMemoryMailbox(), { task: {} as never })).toThrow(/not a zod schema/);
+  it('refuses an empty or non-zod schema record, and a missing mailbox, with InvalidOptionsError', () => {
+    const refusals: Array<[() => unknown, string]> = [
+      [() => new TypedMailbox(new InMemoryMailbox(), {}), 'TypedMailbox: option "schemas" must be a non-empty record of message type -> zod schema (got an object)'],
+      [() => new TypedMailbox(new InMemoryMailbox(), null as never), 'TypedMailbox: option "schemas" must be a non-empty record of message type -> zod schema (got null)'],
+      [() => new TypedMailbox(new InMemoryMailbox(), { task: {} as never }), 'TypedMailbox: option "schemas["task"]" must be a zod schema (got an object)'],
+      [() => new TypedMailbox(undefined as never, { task: z.string() }), 'TypedMailbox: option "mailbox" must be a Mailbox (got undefined)'],
+    ];
+    for (const [attempt, message] of refusals) {
+      expect(attempt).toThrow(InvalidOptionsError);
+      expect(attempt).toThrow(message);
+    }
   });
 });

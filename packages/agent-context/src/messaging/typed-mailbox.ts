@@ -1,4 +1,4 @@
-import { EventEmitter, toDisposable, type Disposable, type Event } from '@tta/primitives';
+import { EventEmitter, InvalidOptionsError, describeValue, toDisposable, type Disposable, type Event } from '@tta/primitives';
 import type { ZodType, output as OutputOf, input as InputOf } from 'zod';
 import { SchemaValidationError } from '../errors/schema-validation-error.js';
 import { validateWithSchema } from '../state/schema.js';
@@ -52,11 +52,16 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
     /** Payload schema per message type. */
     readonly schemas: TSchemas,
   ) {
+    if (typeof mailbox !== 'object' || mailbox === null || typeof mailbox.send !== 'function') {
+      throw new InvalidOptionsError('TypedMailbox', 'mailbox', `must be a Mailbox (got ${describeValue(mailbox)})`);
+    }
     if (typeof schemas !== 'object' || schemas === null || Object.keys(schemas).length === 0) {
-      throw new TypeError('TypedMailbox: schemas must be a non-empty record of message type -> zod schema');
+      throw new InvalidOptionsError('TypedMailbox', 'schemas', `must be a non-empty record of message type -> zod schema (got ${describeValue(schemas)})`);
     }
     for (const [type, schema] of Object.entries(schemas)) {
-      if (typeof (schema as { safeParse?: unknown })?.safeParse !== 'function') throw new TypeError(`TypedMailbox: schema of "${type}" is not a zod schema`);
+      if (typeof (schema as { safeParse?: unknown } | null)?.safeParse !== 'function') {
+        throw new InvalidOptionsError('TypedMailbox', `schemas[${JSON.stringify(type)}]`, `must be a zod schema (got ${describeValue(schema)})`);
+      }
     }
   }
 

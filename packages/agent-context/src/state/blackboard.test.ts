@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { z } from 'zod';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { Blackboard } from './blackboard.js';
 import { InMemorySharedState } from './in-memory-shared-state.js';
@@ -64,9 +65,18 @@ describe('Blackboard', () => {
     expect(await otherSession.get(feature)).toBe(true);
   });
 
-  it('refuses session keys when the run has no session', async () => {
+  it('refuses session keys when the run has no session, with InvalidInputError', async () => {
     const { blackboard } = board({ workflowId: 'run-1' });
-    await expect(blackboard.set(stateKey('p', { scope: 'session' }), 1)).rejects.toThrow(/session-scoped/);
+    await expect(blackboard.set(stateKey('p', { scope: 'session' }), 1)).rejects.toThrow(InvalidInputError);
+    await expect(blackboard.set(stateKey('p', { scope: 'session' }), 1)).rejects.toThrow('Blackboard: "p" is session-scoped, but this context has no sessionId');
+  });
+
+  it('refuses a bad maxAttempts of update with InvalidOptionsError', async () => {
+    const { blackboard } = board({ workflowId: 'run-1' });
+    await expect(blackboard.update('n', () => 1, { maxAttempts: 0 })).rejects.toThrow(InvalidOptionsError);
+    await expect(blackboard.update('n', () => 1, { maxAttempts: Object.create(null) as number })).rejects.toThrow(
+      'Blackboard.update: option "maxAttempts" must be a positive integer (got an object)',
+    );
   });
 
   it('stamps writes with the agent id and applies the key TTL', async () => {
@@ -137,10 +147,18 @@ describe('Blackboard', () => {
 });
 
 describe('stateKey', () => {
-  it('defaults to the workflow scope and refuses bad definitions', () => {
+  it('defaults to the workflow scope and refuses bad definitions with InvalidOptionsError', () => {
     expect(stateKey('k')).toEqual({ key: 'k', scope: 'workflow', schema: undefined, ttlMs: undefined });
-    expect(() => stateKey('')).toThrow(/key/);
-    expect(() => stateKey('k', { scope: 'planet' as never })).toThrow(/scope/);
-    expect(() => stateKey('k', { ttlMs: -1 })).toThrow(/ttlMs/);
+    const refusals: Array<[() => unknown, string]> = [
+      [() => stateKey(''), 'stateKey: option "key" must be a non-empty string (got "")'],
+      [() => stateKey('k', { scope: 'planet' as never }), 'stateKey: option "scope" must be \'workflow\', \'session\' or \'global\' (got "planet")'],
+      [() => stateKey('k', { scope: Object.create(null) as never }), 'stateKey: option "scope" must be \'workflow\', \'session\' or \'global\' (got an object)'],
+      [() => stateKey('k', { ttlMs: -1 }), 'stateKey: option "ttlMs" must be a positive number (got -1)'],
+      [() => stateKey('k', null as never), 'stateKey: option "options" must be an object when given (got null)'],
+    ];
+    for (const [attempt, message] of refusals) {
+      expect(attempt).toThrow(InvalidOptionsError);
+      expect(attempt).toThrow(message);
+    }
   });
 });

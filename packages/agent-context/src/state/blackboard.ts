@@ -1,4 +1,4 @@
-import type { Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, type Disposable } from '@tta/primitives';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { validateWithSchema } from './schema.js';
 import { stateKey, type StateKey } from './state-key.js';
@@ -81,8 +81,9 @@ export class Blackboard {
    * and returns the next one. It may run several times, so keep it free of side effects.
    */
   async update<T>(key: KeyLike<T>, compute: (current: T | undefined) => T | Promise<T>, options: BlackboardUpdateOptions = {}): Promise<StateEntry<T>> {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('Blackboard.update', 'options', `must be an object when given (got ${describeValue(options)})`);
     const maxAttempts = options.maxAttempts ?? 10;
-    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new RangeError(`Blackboard.update: maxAttempts must be a positive integer (got ${String(maxAttempts)})`);
+    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new InvalidOptionsError('Blackboard.update', 'maxAttempts', `must be a positive integer (got ${describeValue(maxAttempts)})`);
     for (let attempt = 1; ; attempt++) {
       const current = await this.read(key);
       const next = await compute(current?.value);
@@ -114,7 +115,7 @@ export class Blackboard {
     if (scope === 'workflow') return this.binding.workflowId;
     if (scope === 'global') return '';
     const sessionId = this.binding.sessionId;
-    if (sessionId === undefined) throw new TypeError(`Blackboard: "${key}" is session-scoped, but this context has no sessionId`);
+    if (sessionId === undefined) throw new InvalidInputError('Blackboard', `${describeValue(key)} is session-scoped, but this context has no sessionId`);
     return sessionId;
   }
 

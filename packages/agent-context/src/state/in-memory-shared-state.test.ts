@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { InMemorySharedState } from './in-memory-shared-state.js';
 import { describeSharedStateContract } from '../testing/shared-state-suite.js';
@@ -6,14 +7,25 @@ import { describeSharedStateContract } from '../testing/shared-state-suite.js';
 describeSharedStateContract('InMemorySharedState', async ({ clock }) => new InMemorySharedState({ clock }));
 
 describe('InMemorySharedState', () => {
-  it('refuses a non-positive TTL', async () => {
+  it('refuses a non-positive TTL with InvalidOptionsError', async () => {
     const state = new InMemorySharedState();
-    await expect(state.set({ scope: 'global', scopeId: '', key: 'k' }, 1, { ttlMs: 0 })).rejects.toThrow(/ttlMs/);
+    await expect(state.set({ scope: 'global', scopeId: '', key: 'k' }, 1, { ttlMs: 0 })).rejects.toThrow(InvalidOptionsError);
+    await expect(state.set({ scope: 'global', scopeId: '', key: 'k' }, 1, { ttlMs: Object.create(null) as number })).rejects.toThrow(
+      'InMemorySharedState: option "ttlMs" must be a positive number (got an object)',
+    );
+    expect(() => new InMemorySharedState(null as never)).toThrow('InMemorySharedState: option "options" must be an object when given (got null)');
+    expect(() => new InMemorySharedState({ clock: 5 as never })).toThrow('InMemorySharedState: option "clock" must be a Clock (got 5)');
   });
 
-  it('refuses an unknown scope', async () => {
+  it('refuses an unknown scope, a bad key or a missing address with InvalidInputError', async () => {
     const state = new InMemorySharedState();
-    await expect(state.set({ scope: 'planet' as never, scopeId: '', key: 'k' }, 1)).rejects.toThrow(/scope/);
+    await expect(state.set({ scope: 'planet' as never, scopeId: '', key: 'k' }, 1)).rejects.toThrow(InvalidInputError);
+    await expect(state.set({ scope: Object.create(null) as never, scopeId: '', key: 'k' }, 1)).rejects.toThrow(
+      "SharedState: scope must be 'workflow', 'session' or 'global' (got an object)",
+    );
+    await expect(state.compareAndSet({ scope: 'global', scopeId: '', key: '' }, 0, 1)).rejects.toThrow('SharedState: key must be a non-empty string (got "")');
+    await expect(state.get(null as never)).rejects.toThrow('SharedState: address must be an object { scope, scopeId, key } (got null)');
+    await expect(state.delete({ scope: 'global', scopeId: 1 as never, key: 'k' })).rejects.toThrow(InvalidInputError);
   });
 
   it('sweeps expired entries that nobody reads again', async () => {

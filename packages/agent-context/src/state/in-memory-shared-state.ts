@@ -1,4 +1,4 @@
-import { EventEmitter, InvalidOptionsError, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { EventEmitter, InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import {
   formatAddress,
@@ -38,12 +38,15 @@ export class InMemorySharedState implements SharedState {
   private writesSinceSweep = 0;
 
   constructor(options: InMemorySharedStateOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemorySharedState', 'options', `must be an object when given (got ${describeValue(options)})`);
     const clock = options.clock ?? systemClock;
-    if (typeof clock.now !== 'function') throw new InvalidOptionsError('InMemorySharedState', 'clock', 'must be a Clock');
+    if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') throw new InvalidOptionsError('InMemorySharedState', 'clock', `must be a Clock (got ${describeValue(clock)})`);
     this.clock = clock;
   }
 
   get<T = unknown>(address: StateAddress): Promise<StateEntry<T> | undefined> {
+    const refused = refuseAddress(address);
+    if (refused !== undefined) return refused;
     const entry = this.current(address);
     return Promise.resolve(entry === undefined ? undefined : (structuredClone(entry) as StateEntry<T>));
   }
@@ -65,6 +68,8 @@ export class InMemorySharedState implements SharedState {
   }
 
   delete(address: StateAddress, expectedVersion?: number): Promise<boolean> {
+    const refused = refuseAddress(address);
+    if (refused !== undefined) return refused;
     const entry = this.current(address);
     const actual = entry?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== actual) {
@@ -107,9 +112,10 @@ export class InMemorySharedState implements SharedState {
 
   private write<T>(address: StateAddress, value: T, options: StateWriteOptions, expectedVersion: number | undefined): StateEntry<T> {
     validateAddress(address);
+    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemorySharedState', 'options', `of a write must be an object when given (got ${describeValue(options)})`);
     const ttlMs = options.ttlMs;
     if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
-      throw new RangeError(`InMemorySharedState: ttlMs must be a positive number (got ${String(ttlMs)})`);
+      throw new InvalidOptionsError('InMemorySharedState', 'ttlMs', `must be a positive number (got ${describeValue(ttlMs)})`);
     }
     const previous = this.current(address);
     const previousVersion = previous?.version ?? 0;
@@ -165,10 +171,21 @@ export class InMemorySharedState implements SharedState {
   }
 }
 
-function validateAddress(address: StateAddress): void {
-  if (address.scope !== 'workflow' && address.scope !== 'session' && address.scope !== 'global') {
-    throw new RangeError(`SharedState: scope must be 'workflow', 'session' or 'global' (got ${String(address.scope)})`);
+/** The rejection for an address that {@link validateAddress} refuses, or undefined when it is fine. */
+function refuseAddress(address: StateAddress): Promise<never> | undefined {
+  try {
+    validateAddress(address);
+    return undefined;
+  } catch (error) {
+    return Promise.reject(error);
   }
-  if (typeof address.key !== 'string' || address.key.length === 0) throw new RangeError('SharedState: key must be a non-empty string');
-  if (typeof address.scopeId !== 'string') throw new RangeError('SharedState: scopeId must be a string');
+}
+
+function validateAddress(address: StateAddress): void {
+  if (typeof address !== 'object' || address === null) throw new InvalidInputError('SharedState', `address must be an object { scope, scopeId, key } (got ${describeValue(address)})`);
+  if (address.scope !== 'workflow' && address.scope !== 'session' && address.scope !== 'global') {
+    throw new InvalidInputError('SharedState', `scope must be 'workflow', 'session' or 'global' (got ${describeValue(address.scope)})`);
+  }
+  if (typeof address.key !== 'string' || address.key.length === 0) throw new InvalidInputError('SharedState', `key must be a non-empty string (got ${describeValue(address.key)})`);
+  if (typeof address.scopeId !== 'string') throw new InvalidInputError('SharedState', `scopeId must be a string (got ${describeValue(address.scopeId)})`);
 }

@@ -1,3 +1,4 @@
+import { InvalidOptionsError, describeValue } from '@tta/primitives';
 import type { Schema } from './schema.js';
 import type { StateScope } from './shared-state.js';
 
@@ -29,12 +30,13 @@ export interface StateKeyOptions<T> {
  * await context.blackboard.set(plan, { steps: ['research', 'write'] });
  */
 export function stateKey<T = unknown>(key: string, options: StateKeyOptions<T> = {}): StateKey<T> {
-  if (typeof key !== 'string' || key.length === 0) throw new RangeError('stateKey: key must be a non-empty string');
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidOptionsError('stateKey', 'key', `must be a non-empty string (got ${describeValue(key)})`);
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('stateKey', 'options', `must be an object when given (got ${describeValue(options)})`);
   const scope = options.scope ?? 'workflow';
   if (scope !== 'workflow' && scope !== 'session' && scope !== 'global') {
-    throw new RangeError(`stateKey: scope must be 'workflow', 'session' or 'global' (got ${String(scope)})`);
+    throw new InvalidOptionsError('stateKey', 'scope', `must be 'workflow', 'session' or 'global' (got ${describeValue(scope)})`);
   }
   const ttlMs = options.ttlMs;
-  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new RangeError(`stateKey: ttlMs must be a positive number (got ${String(ttlMs)})`);
+  if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new InvalidOptionsError('stateKey', 'ttlMs', `must be a positive number (got ${describeValue(ttlMs)})`);
   return Object.freeze({ key, scope, schema: options.schema, ttlMs });
 }
