@@ -1,8 +1,2 @@
-import { TtaError } from '@tta/primitives';
-
-export { TtaError };
-
-/** True when `value` is an object that carries the brand `marker` (works across duplicate installs). */
-export function hasMarkerOf(value: unknown, marker: symbol): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
-}
+// The brand check every toolkit error uses, shared with @tta/primitives.
+export { TtaError, hasMarker as hasMarkerOf } from '@tta/primitives';
