@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { InvalidOptionsError } from '@tta/primitives';
+import { InvalidOptionsError, describeValue } from '@tta/primitives';
+import { assertOptionsObject } from './validate-options.js';
 
 /**
  * How to reach Redis. Defaults favour failing fast over waiting forever: a command that cannot be
@@ -92,7 +93,7 @@ function parseRedisUrl(url: string): RedisOptions {
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidOptionsError('RedisConnection', 'url', `must be a redis:// or rediss:// URL (got "${url}")`);
+    throw new InvalidOptionsError('RedisConnection', 'url', `must be a redis:// or rediss:// URL${typeof url === 'string' ? '' : ` (got ${describeValue(url)})`}`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new InvalidOptionsError('RedisConnection', 'url', `must use redis:// or rediss:// (got "${parsed.protocol}")`);
@@ -150,20 +151,21 @@ function isRedisLike(value: unknown): boolean {
 /** @internal Validates a key prefix. */
 export function validatePrefix(kind: string, prefix: unknown): string {
   if (prefix === undefined) return DEFAULT_PREFIX;
-  if (typeof prefix !== 'string') throw new InvalidOptionsError(kind, 'prefix', 'must be a string');
+  if (typeof prefix !== 'string') throw new InvalidOptionsError(kind, 'prefix', `must be a string (got ${describeValue(prefix)})`);
   if (/[*?[\]\s]/.test(prefix)) throw new InvalidOptionsError(kind, 'prefix', 'must not contain glob characters (* ? [ ]) or spaces');
   return prefix;
 }
 
 function validateConnectionOptions(options: RedisConnectionOptions): void {
   const kind = 'RedisConnection';
+  assertOptionsObject(kind, options);
   for (const name of ['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs'] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
-      throw new InvalidOptionsError(kind, name, 'must be a finite number >= 0');
+      throw new InvalidOptionsError(kind, name, `must be a finite number >= 0 (got ${describeValue(value)})`);
     }
   }
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65_535)) {
-    throw new InvalidOptionsError(kind, 'port', 'must be an integer between 1 and 65535');
+    throw new InvalidOptionsError(kind, 'port', `must be an integer between 1 and 65535 (got ${describeValue(options.port)})`);
   }
 }

@@ -1,9 +1,10 @@
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
-import { InvalidOptionsError, type SpanContextLike, type WorkflowContext } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, type SpanContextLike, type WorkflowContext } from '@tta/primitives';
 import { validatePrefix, type RedisConnection } from './connection.js';
 import { BULL_SEGMENT, blockingConnection, producerConnection } from './bullmq-connection.js';
 import { guard } from './redis-call.js';
 import { formatTraceparent } from './trace-context.js';
+import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /** Default name of the queue that carries workflow jobs. */
 export const DEFAULT_WORKFLOW_QUEUE = 'workflows';
@@ -98,9 +99,10 @@ export function createWorkflowQueueEvents(options: WorkflowQueueOptions = {}): Q
 
 /** @internal The BullMQ prefix and queue name for options. */
 export function queueIdentity(kind: string, options: { readonly prefix?: string; readonly queueName?: string }): { prefix: string; queueName: string } {
+  assertOptionsObject(kind, options);
   const queueName = options.queueName ?? DEFAULT_WORKFLOW_QUEUE;
   if (typeof queueName !== 'string' || queueName.length === 0 || queueName.includes(':')) {
-    throw new InvalidOptionsError(kind, 'queueName', 'must be a non-empty string without ":"');
+    throw new InvalidOptionsError(kind, 'queueName', `must be a non-empty string without ":" (got ${describeValue(queueName)})`);
   }
   return { prefix: `${validatePrefix(kind, options.prefix)}${BULL_SEGMENT}`, queueName };
 }
@@ -122,7 +124,10 @@ export async function enqueueWorkflow<TInput, TOutput = unknown>(
   input: TInput,
   options: EnqueueWorkflowOptions = {},
 ): Promise<Job<WorkflowJobData<TInput>, TOutput>> {
-  if (typeof workflow !== 'string' || workflow.length === 0) throw new TypeError('enqueueWorkflow: workflow must be a non-empty name');
+  if (typeof workflow !== 'string' || workflow.length === 0) {
+    throw new InvalidInputError('enqueueWorkflow', `workflow must be a non-empty name (got ${describeValue(workflow)})`);
+  }
+  assertCallOptions('enqueueWorkflow', 'options', options);
   const context = options.context;
   const span = options.parentSpanContext ?? context?.parentSpanContext;
   const data: { -readonly [K in keyof WorkflowJobData<TInput>]: WorkflowJobData<TInput>[K] } = {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, systemClock, type Clock } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock } from '@tta/primitives';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { deleteByPattern } from './scan.js';
+import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 // Layout under the base `<prefix>memory:{<namespace>}:` (braces: one Cluster slot per memory):
 //   entries  HASH id -> entry JSON        order  ZSET id by storing sequence
@@ -76,6 +77,7 @@ export class RedisAgentMemory implements AgentMemory {
   private readonly clock: Clock;
 
   constructor(options: RedisAgentMemoryOptions = {}) {
+    assertOptionsObject('RedisAgentMemory', options);
     const maxEntries = options.maxEntries ?? 10_000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidOptionsError('RedisAgentMemory', 'maxEntries', 'must be an integer >= 1');
     const namespace = options.namespace ?? 'default';
@@ -91,7 +93,9 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async store<T>(draft: MemoryDraft<T>): Promise<MemoryEntry<T>> {
-    if (typeof draft?.agentId !== 'string' || draft.agentId.length === 0) throw new TypeError('RedisAgentMemory.store: agentId must be a non-empty string');
+    if (typeof draft?.agentId !== 'string' || draft.agentId.length === 0) {
+      throw new InvalidInputError('RedisAgentMemory.store', `agentId must be a non-empty string (got ${describeValue((draft as { agentId?: unknown } | null | undefined)?.agentId)})`);
+    }
     const entry: Record<string, unknown> = {
       id: draft.id ?? randomUUID(),
       agentId: draft.agentId,
@@ -114,8 +118,11 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async query<T = unknown>(query: MemoryQuery = {}): Promise<MemoryEntry<T>[]> {
+    assertCallOptions('RedisAgentMemory.query', 'query', query);
     const limit = query.limit ?? Infinity;
-    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new RangeError('RedisAgentMemory.query: limit must be an integer >= 0 or Infinity');
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+      throw new InvalidInputError('RedisAgentMemory.query', `limit must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
+    }
     const ids = await guard('RedisAgentMemory.query', () => this.candidates(query));
     if (ids.length === 0 || limit === 0) return [];
     const [texts, sequences] = await guard('RedisAgentMemory.query', async () => {

@@ -3,6 +3,7 @@ import { InvalidOptionsError, type CacheEntry, type CacheStore } from '@tta/prim
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { deleteByPattern } from './scan.js';
+import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions extends RedisStoreOptions {
@@ -64,6 +65,7 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
   private readonly deserialize: (text: string) => CacheEntry<unknown>;
 
   constructor(options: RedisCacheStoreOptions = {}) {
+    assertOptionsObject('RedisCacheStore', options);
     const prefix = validatePrefix('RedisCacheStore', options.prefix);
     const namespace = options.namespace ?? 'cache';
     if (typeof namespace !== 'string' || namespace.length === 0 || /[*?[\]]/.test(namespace)) {

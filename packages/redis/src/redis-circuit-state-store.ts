@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { InvalidOptionsError, type CircuitSnapshot, type CircuitStateStore } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
+import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisCircuitStateStore}. */
 export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
@@ -30,6 +31,7 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   private readonly ttlMs: number;
 
   constructor(options: RedisCircuitStateStoreOptions = {}) {
+    assertOptionsObject('RedisCircuitStateStore', options);
     const ttlMs = options.ttlMs ?? 86_400_000;
     if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new InvalidOptionsError('RedisCircuitStateStore', 'ttlMs', 'must be an integer >= 0');
     this.keyPrefix = `${validatePrefix('RedisCircuitStateStore', options.prefix)}circuit:`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeHandoffQueueContract } from '@tta/agent-context/testing';
-import { InvalidOptionsError } from '@tta/primitives';
+import { Queue } from 'bullmq';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { AgentHandoffPrimitive, defineAgent, type HandoffTask } from '@tta/agent-context';
 import { WorkflowContext } from '@tta/primitives';
 import { RedisHandoffQueue } from './redis-handoff-queue.js';
@@ -65,5 +66,32 @@ describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
 
   it('refuses bad options at construction', () => {
     expect(() => new RedisHandoffQueue({ connection: redis.connection, attempts: 0 })).toThrow(InvalidOptionsError);
+    expect(() => new RedisHandoffQueue({ connection: redis.connection, attempts: 0 })).toThrow('RedisHandoffQueue: option "attempts" must be an integer >= 1');
+  });
+
+  it('refuses a task without a target and an empty agent id with InvalidInputError', async () => {
+    const queue = new RedisHandoffQueue({ connection: redis.connection, prefix: redis.uniquePrefix('input') });
+    const noTarget = queue.enqueue({ ...task('x', 'fix'), to: '' });
+    await expect(noTarget).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(noTarget).rejects.toThrow('RedisHandoffQueue.enqueue: task.to must be a non-empty agent id (got "")');
+    await expect(queue.enqueue(null as never)).rejects.toThrow('RedisHandoffQueue.enqueue: task.to must be a non-empty agent id (got undefined)');
+    const emptyId = queue.size('');
+    await expect(emptyId).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(emptyId).rejects.toThrow('RedisHandoffQueue: agent id must be a non-empty string (got "")');
+    await expect(queue.take(42 as never)).rejects.toThrow('RedisHandoffQueue: agent id must be a non-empty string (got 42)');
+    await queue.close();
+  });
+
+  it('fails a task with a reason String() cannot print, and keeps a string reason as it is', async () => {
+    const prefix = redis.uniquePrefix('reasons');
+    const queue = new RedisHandoffQueue({ connection: redis.connection, prefix });
+    await queue.enqueue(task('coder', 'a'));
+    await queue.enqueue(task('coder', 'b'));
+    await (await queue.take('coder'))!.fail(Object.create(null));
+    await (await queue.take('coder'))!.fail('tool crashed');
+    const failed = new Queue('handoff-coder', { connection: redis.connection, prefix: `${prefix}bull` });
+    const reasons = (await failed.getFailed()).map((job) => job.failedReason).sort();
+    expect(reasons).toEqual(['an object', 'tool crashed']);
+    await Promise.all([failed.close(), queue.close()]);
   });
 });

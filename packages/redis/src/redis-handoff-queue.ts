@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { InvalidOptionsError } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue } from '@tta/primitives';
 import type { HandoffDelivery, HandoffQueue, HandoffTask } from '@tta/agent-context';
 import { validatePrefix, type RedisConnection } from './connection.js';
 import { BULL_SEGMENT, blockingConnection, producerConnection } from './bullmq-connection.js';
 import { guard } from './redis-call.js';
+import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisHandoffQueue}. */
 export interface RedisHandoffQueueOptions {
@@ -50,6 +51,7 @@ export class RedisHandoffQueue implements HandoffQueue {
 
   constructor(options: RedisHandoffQueueOptions = {}) {
     const kind = 'RedisHandoffQueue';
+    assertOptionsObject(kind, options);
     const attempts = options.attempts ?? 1;
     if (!Number.isInteger(attempts) || attempts < 1) throw new InvalidOptionsError(kind, 'attempts', 'must be an integer >= 1');
     const retryDelayMs = options.retryDelayMs ?? 1_000;
@@ -67,7 +69,9 @@ export class RedisHandoffQueue implements HandoffQueue {
   }
 
   async enqueue(task: HandoffTask): Promise<void> {
-    if (typeof task?.to !== 'string' || task.to.length === 0) throw new TypeError('RedisHandoffQueue.enqueue: task.to must be a non-empty agent id');
+    if (typeof task?.to !== 'string' || task.to.length === 0) {
+      throw new InvalidInputError('RedisHandoffQueue.enqueue', `task.to must be a non-empty agent id (got ${describeValue((task as { to?: unknown } | null | undefined)?.to)})`);
+    }
     const queue = this.queue(task.to);
     // The task id makes enqueueing idempotent, where BullMQ allows it as a job id.
     const jobId = typeof task.id === 'string' && task.id.length > 0 && !task.id.includes(':') && !/^\d+$/.test(task.id) ? task.id : undefined;
@@ -100,7 +104,7 @@ export class RedisHandoffQueue implements HandoffQueue {
       },
       fail: async (error: unknown) => {
         settle();
-        const reason = error instanceof Error ? error : new Error(String(error));
+        const reason = error instanceof Error ? error : new Error(typeof error === 'string' ? error : describeValue(error));
         await guard('RedisHandoffQueue.fail', () => job.moveToFailed(reason, token, false));
       },
     };
@@ -129,7 +133,9 @@ export class RedisHandoffQueue implements HandoffQueue {
   }
 
   private queueName(agentId: string): string {
-    if (typeof agentId !== 'string' || agentId.length === 0) throw new TypeError('RedisHandoffQueue: agent id must be a non-empty string');
+    if (typeof agentId !== 'string' || agentId.length === 0) {
+      throw new InvalidInputError('RedisHandoffQueue', `agent id must be a non-empty string (got ${describeValue(agentId)})`);
+    }
     return `handoff-${encodeURIComponent(agentId)}`;
   }
 

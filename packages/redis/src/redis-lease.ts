@@ -5,6 +5,7 @@ import { resolveConnection, validatePrefix, type RedisStoreOptions } from './con
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { LeaseLostError } from './errors/lease-lost-error.js';
 import { LeaseTimeoutError } from './errors/lease-timeout-error.js';
+import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 const releaseScript = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -56,7 +57,8 @@ export class RedisLease {
   private readonly clock: Clock;
 
   constructor(options: RedisLeaseOptions) {
-    if (typeof options?.resource !== 'string' || options.resource.length === 0) {
+    assertOptionsObject('RedisLease', options);
+    if (typeof options.resource !== 'string' || options.resource.length === 0) {
       throw new InvalidOptionsError('RedisLease', 'resource', 'must be a non-empty string');
     }
     const ttlMs = options.ttlMs ?? 30_000;
@@ -83,6 +85,7 @@ export class RedisLease {
 
   /** Waits until the lease is free and takes it; rejects with `LeaseTimeoutError` after `waitMs`. */
   async acquire(options: LeaseAcquireOptions = {}): Promise<string> {
+    assertCallOptions('RedisLease.acquire', 'options', options);
     const waitMs = options.waitMs ?? 10_000;
     const started = this.clock.now();
     for (;;) {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
+import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisMailbox}. */
 export interface RedisMailboxOptions extends RedisStoreOptions {
@@ -43,6 +44,7 @@ export class RedisMailbox implements Mailbox {
   private readonly hub: PubSubHub;
 
   constructor(options: RedisMailboxOptions = {}) {
+    assertOptionsObject('RedisMailbox', options);
     this.prefix = `${validatePrefix('RedisMailbox', options.prefix)}mailbox:`;
     this.clock = options.clock ?? systemClock;
     const inboxTtlMs = options.inboxTtlMs ?? 604_800_000;
@@ -57,7 +59,9 @@ export class RedisMailbox implements Mailbox {
   }
 
   async send<TPayload>(draft: DirectMessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
-    if (typeof draft?.to !== 'string' || draft.to.length === 0) throw new TypeError('RedisMailbox.send: "to" must be a non-empty agent id');
+    if (typeof draft?.to !== 'string' || draft.to.length === 0) {
+      throw new InvalidInputError('RedisMailbox.send', `"to" must be a non-empty agent id (got ${describeValue((draft as { to?: unknown } | null | undefined)?.to)})`);
+    }
     const [message, json] = this.stamp(draft, draft.to);
     const inbox = this.inboxKey(draft.to);
     await guard('RedisMailbox.send', () => {
@@ -69,8 +73,11 @@ export class RedisMailbox implements Mailbox {
   }
 
   async receive(agentId: string, options: ReceiveOptions = {}): Promise<MailboxMessage[]> {
+    assertCallOptions('RedisMailbox.receive', 'options', options);
     const limit = options.limit ?? Infinity;
-    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) throw new RangeError('RedisMailbox.receive: limit must be an integer >= 0 or Infinity');
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
+      throw new InvalidInputError('RedisMailbox.receive', `limit must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
+    }
     if (limit === 0) return [];
     const inbox = this.inboxKey(agentId);
     let texts: string[];
@@ -89,14 +96,18 @@ export class RedisMailbox implements Mailbox {
   }
 
   async publish<TPayload>(draft: MessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
-    if (typeof draft?.type !== 'string' || draft.type.length === 0) throw new TypeError('RedisMailbox.publish: "type" must be a non-empty string');
+    if (typeof draft?.type !== 'string' || draft.type.length === 0) {
+      throw new InvalidInputError('RedisMailbox.publish', `"type" must be a non-empty string (got ${describeValue((draft as { type?: unknown } | null | undefined)?.type)})`);
+    }
     const [message, json] = this.stamp(draft, undefined);
     await guard('RedisMailbox.publish', () => this.client.publish(this.topic(draft.type), json));
     return message;
   }
 
   async subscribe(type: string, listener: MessageListener): Promise<Disposable> {
-    if (typeof listener !== 'function') throw new TypeError('RedisMailbox.subscribe: listener must be a function');
+    if (typeof listener !== 'function') {
+      throw new InvalidInputError('RedisMailbox.subscribe', `listener must be a function (got ${describeValue(listener)})`);
+    }
     return this.hub.subscribe(this.topic(type), (text) => {
       try {
         const outcome = listener(JSON.parse(text) as MailboxMessage);

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, type Clock, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, type Clock, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
+import { assertOptionsObject } from './validate-options.js';
 
 // Token bucket, refilled continuously. ARGV: capacity, tokens per ms, permits, now (ms, or -1 for
 // the server's TIME, which keeps processes with skewed clocks fair).
@@ -79,16 +80,16 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     const kind = 'RedisRateLimiter';
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(kind, 'options', 'must be an object');
+    assertOptionsObject(kind, options);
     const { tokensPerInterval, intervalMs } = options;
     if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
-      throw new InvalidOptionsError(kind, 'tokensPerInterval', `must be a finite number > 0 (got ${String(tokensPerInterval)})`);
+      throw new InvalidOptionsError(kind, 'tokensPerInterval', `must be a finite number > 0 (got ${describeValue(tokensPerInterval)})`);
     }
     if (!(typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs > 0)) {
-      throw new InvalidOptionsError(kind, 'intervalMs', `must be a finite number > 0 (got ${String(intervalMs)})`);
+      throw new InvalidOptionsError(kind, 'intervalMs', `must be a finite number > 0 (got ${describeValue(intervalMs)})`);
     }
     const burst = options.burst ?? tokensPerInterval;
-    if (!(Number.isFinite(burst) && burst >= 1)) throw new InvalidOptionsError(kind, 'burst', `must be a finite number >= 1 (got ${String(burst)})`);
+    if (!(Number.isFinite(burst) && burst >= 1)) throw new InvalidOptionsError(kind, 'burst', `must be a finite number >= 1 (got ${describeValue(burst)})`);
     this.tokensPerInterval = tokensPerInterval;
     this.intervalMs = intervalMs;
     this.burst = burst;
@@ -101,7 +102,9 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async acquire(key: string, permits: number): Promise<RateLimitDecision> {
-    if (!(Number.isFinite(permits) && permits >= 1)) throw new RangeError(`RedisRateLimiter.acquire: permits must be >= 1 (got ${String(permits)})`);
+    if (!(Number.isFinite(permits) && permits >= 1)) {
+      throw new InvalidInputError('RedisRateLimiter.acquire', `permits must be a finite number >= 1 (got ${describeValue(permits)})`);
+    }
     if (permits > this.burst) return { granted: false, retryAfterMs: Infinity };
     const now = this.clock === undefined ? -1 : this.clock.now();
     const reply = (await guard('RedisRateLimiter.acquire', () =>

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import {
   StateConflictError,
   type SharedState,
@@ -16,6 +16,7 @@ import { closeClient, guard } from './redis-call.js';
 import { deleteScript, keysScript, writeScript } from './redis-shared-state-scripts.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
 import { deleteByPattern } from './scan.js';
+import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisSharedState}. */
 export interface RedisSharedStateOptions extends RedisStoreOptions {
@@ -57,6 +58,7 @@ export class RedisSharedState implements SharedState {
   private readonly hub: PubSubHub;
 
   constructor(options: RedisSharedStateOptions = {}) {
+    assertOptionsObject('RedisSharedState', options);
     this.prefix = validatePrefix('RedisSharedState', options.prefix);
     const graceMs = options.expiryGraceMs ?? 5_000;
     if (!Number.isInteger(graceMs) || graceMs < 0) throw new InvalidOptionsError('RedisSharedState', 'expiryGraceMs', 'must be an integer >= 0');
@@ -84,7 +86,7 @@ export class RedisSharedState implements SharedState {
 
   compareAndSet<T>(address: StateAddress, expectedVersion: number, value: T, options: StateWriteOptions = {}): Promise<StateEntry<T>> {
     if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
-      return Promise.reject(new RangeError(`compareAndSet: expectedVersion must be an integer >= 0 (got ${String(expectedVersion)})`));
+      return Promise.reject(new InvalidInputError('RedisSharedState.compareAndSet', `expectedVersion must be an integer >= 0 (got ${describeValue(expectedVersion)})`));
     }
     return this.write('cas', address, expectedVersion, value, options);
   }
@@ -115,7 +117,9 @@ export class RedisSharedState implements SharedState {
   }
 
   async subscribe(filter: StateChangeFilter, listener: StateChangeListener): Promise<Disposable> {
-    if (typeof listener !== 'function') throw new TypeError('RedisSharedState.subscribe: listener must be a function');
+    if (typeof listener !== 'function') {
+      throw new InvalidInputError('RedisSharedState.subscribe', `listener must be a function (got ${describeValue(listener)})`);
+    }
     return this.hub.subscribe(this.channel, (message) => {
       let change: StateChange;
       try {
@@ -156,10 +160,16 @@ export class RedisSharedState implements SharedState {
   }
 
   private async write<T>(mode: 'set' | 'cas', address: StateAddress, expectedVersion: number, value: T, options: StateWriteOptions): Promise<StateEntry<T>> {
+    const operation = mode === 'set' ? 'RedisSharedState.set' : 'RedisSharedState.compareAndSet';
+    assertCallOptions(operation, 'options', options);
     const json = JSON.stringify(value);
-    if (json === undefined) throw new TypeError(`RedisSharedState: the value of "${formatAddress(address)}" cannot be stored as JSON`);
+    if (json === undefined) {
+      throw new InvalidInputError(operation, `the value of "${formatAddress(address)}" cannot be stored as JSON (got ${describeValue(value)})`);
+    }
     const ttlMs = options.ttlMs;
-    if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new RangeError(`RedisSharedState: ttlMs must be a finite number > 0 (got ${String(ttlMs)})`);
+    if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
+      throw new InvalidInputError(operation, `ttlMs must be a finite number > 0 (got ${describeValue(ttlMs)})`);
+    }
     const now = this.clock.now();
     const reply = (await guard(`RedisSharedState.${mode === 'set' ? 'set' : 'compareAndSet'}`, () =>
       writeScript.run(this.client, [this.entryKey(address), this.indexKey(address.scope, address.scopeId)], [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, step, WorkflowContext, type SpanContextLike } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, step, WorkflowContext, type SpanContextLike } from '@tta/primitives';
 import { WorkerPool, type WorkflowJobEvent } from './worker-pool.js';
 import { createWorkflowQueue, createWorkflowQueueEvents, enqueueWorkflow } from './enqueue-workflow.js';
 import { runRedisSuites } from './test-support/redis-server.js';
@@ -135,5 +135,16 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     expect(() => new WorkerPool({ workflows: { work }, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => new WorkerPool({ workflows: { work }, queueName: 'a:b' })).toThrow(/queueName/);
     expect(() => createWorkflowQueue({ prefix: 'x*' })).toThrow(InvalidOptionsError);
+  });
+
+  it('refuses an empty workflow name and null options when enqueueing, with InvalidInputError', async () => {
+    const queue = createWorkflowQueue({ connection: redis.connection, prefix: redis.uniquePrefix('enqueue') });
+    const unnamed = enqueueWorkflow(queue, '', 1);
+    await expect(unnamed).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(unnamed).rejects.toThrow('enqueueWorkflow: workflow must be a non-empty name (got "")');
+    await expect(enqueueWorkflow(queue, Object.create(null) as never, 1)).rejects.toThrow('enqueueWorkflow: workflow must be a non-empty name (got an object)');
+    await expect(enqueueWorkflow(queue, 'work', 1, null as never)).rejects.toThrow('enqueueWorkflow: options must be an object when given (got null)');
+    expect(await queue.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 0, delayed: 0 });
+    await queue.close();
   });
 });

@@ -14,6 +14,7 @@ import type { RedisConnection } from './connection.js';
 import { blockingConnection } from './bullmq-connection.js';
 import { queueIdentity, type WorkflowJobData } from './enqueue-workflow.js';
 import { parseTraceparent } from './trace-context.js';
+import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -101,7 +102,8 @@ export class WorkerPool {
 
   constructor(options: WorkerPoolOptions) {
     const kind = 'WorkerPool';
-    if (typeof options?.workflows !== 'object' || options.workflows === null) throw new InvalidOptionsError(kind, 'workflows', 'must be an object of primitives');
+    assertOptionsObject(kind, options);
+    if (typeof options.workflows !== 'object' || options.workflows === null) throw new InvalidOptionsError(kind, 'workflows', 'must be an object of primitives');
     const workflows = new Map<string, AnyPrimitive>();
     for (const [name, primitive] of Object.entries(options.workflows)) {
       if (!(primitive instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `workflows.${name}`, 'must be a WorkflowPrimitive');
