@@ -296,3 +296,34 @@ describe('backoff delays (property)', () => {
     );
   });
 });
+
+describe('RetryPrimitive with the built-in metrics', () => {
+  it('records each attempt of the inner step and the retry itself from shared clock reads', async () => {
+    const { metrics, systemClock, WorkflowContext: Context, retry: retryOf, step: stepOf } = await import('@tta/primitives');
+    const { ManualClock } = await import('@tta/primitives/testing');
+    const clock = new ManualClock(0);
+    metrics.reset();
+    metrics.configure({ clock });
+    try {
+      let calls = 0;
+      const flaky = stepOf('metered-flaky', () => {
+        calls++;
+        clock.advance(10);
+        if (calls < 3) throw new Error(`failure ${calls}`);
+        return 'ok';
+      });
+      const wrapped = retryOf(flaky, { maxAttempts: 3, initialDelayMs: 0, jitter: 'none', name: 'metered-retry' });
+      await expect(wrapped.execute(new Context({ clock }), undefined)).resolves.toBe('ok');
+      const snapshot = metrics.snapshot();
+      expect(snapshot['metered-flaky']).toMatchObject({ count: 3, successes: 1, failures: 2, maxMs: 10, minMs: 10 });
+      expect(snapshot['metered-retry']).toMatchObject({ count: 1, successes: 1, failures: 0, maxMs: 30 });
+
+      const hopeless = retryOf(stepOf('metered-hopeless', (): string => { throw new Error('never'); }), { maxAttempts: 2, initialDelayMs: 0, jitter: 'none', name: 'metered-give-up' });
+      await expect(hopeless.execute(new Context({ clock }), undefined)).rejects.toThrow('never');
+      expect(metrics.snapshot()['metered-give-up']).toMatchObject({ count: 1, failures: 1 });
+      expect(metrics.snapshot()['metered-hopeless']).toMatchObject({ count: 2, failures: 2 });
+    } finally {
+      metrics.configure({ clock: systemClock });
+    }
+  });
+});
