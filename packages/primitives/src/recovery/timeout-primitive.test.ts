@@ -270,3 +270,31 @@ describe('TimeoutPrimitive and a caller that aborts', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('TimeoutPrimitive with the built-in metrics', () => {
+  it('records the inner step and the timeout from shared clock reads, and a timeout as a failure', async () => {
+    const { metrics, systemClock, WorkflowContext: Context, timeout: timeoutOf, step: stepOf, sleep: sleepOn } = await import('@tta/primitives');
+    const { ManualClock } = await import('@tta/primitives/testing');
+    const clock = new ManualClock(0);
+    metrics.reset();
+    metrics.configure({ clock });
+    try {
+      const quick = stepOf('metered-quick', async () => {
+        clock.advance(5);
+        return 'fast';
+      });
+      await expect(timeoutOf(quick, { timeoutMs: 100, clock, name: 'metered-timeout' }).execute(new Context({ clock }), undefined)).resolves.toBe('fast');
+      expect(metrics.snapshot()['metered-quick']).toMatchObject({ count: 1, successes: 1, maxMs: 5 });
+      expect(metrics.snapshot()['metered-timeout']).toMatchObject({ count: 1, successes: 1, maxMs: 5 });
+
+      const slow = stepOf('metered-slow', async (_: void, context) => sleepOn(1_000, context.signal, clock));
+      const outcome = timeoutOf(slow, { timeoutMs: 100, clock, name: 'metered-expiring' }).execute(new Context({ clock }), undefined).catch((error: unknown) => error);
+      await clock.tickAsync(100);
+      await outcome;
+      expect(metrics.snapshot()['metered-expiring']).toMatchObject({ count: 1, failures: 1, maxMs: 100 });
+      expect(metrics.snapshot()['metered-slow']).toMatchObject({ count: 1, failures: 1 });
+    } finally {
+      metrics.configure({ clock: systemClock });
+    }
+  });
+});
