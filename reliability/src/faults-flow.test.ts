@@ -2,7 +2,7 @@
 // branches: each cell injects one fault and asserts the outcome, the number of inner calls, and that
 // cancellation reaches every branch and hedged attempt, with nothing left behind.
 import { getEventListeners } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BulkheadRejectedError,
   ParallelPrimitive,
@@ -18,8 +18,7 @@ import {
   type AnyPrimitive,
 } from '@tta/primitives';
 import { AgentCoordinationPrimitive, AgentTimeoutError, defineAgent } from '@tta/agent-context';
-import { tally } from './figures.js';
-import { flush, fulfilment, probe, rejection, runCell, type FaultCell } from './support/fault-harness.js';
+import { describeFaultMatrix, flush, fulfilment, probe, rejection, type FaultCell } from './support/fault-harness.js';
 
 const boom = (label: string): Error => new Error(`injected ${label}`);
 const callerReason = (): Error => new Error('caller aborted');
@@ -527,20 +526,7 @@ const matrix: Record<string, FaultCell[]> = {
   agentCoordination: coordinationCells,
 };
 
-describe('fault matrix: flow-control primitives and parallel branches', () => {
-  let passed = 0;
-  afterAll(() => tally('faultsTried', passed));
-  for (const [primitive, cells] of Object.entries(matrix)) {
-    describe(primitive, () => {
-      for (const cell of cells) {
-        it(`${cell.fault} -> ${cell.expected}`, async () => {
-          await runCell(cell);
-          passed++;
-        });
-      }
-    });
-  }
-});
+describeFaultMatrix('fault matrix: flow-control primitives and parallel branches', matrix);
 
 describe('findings of the fault matrix', () => {
   // Found here and fixed: AgentCoordinationPrimitive gave each stoppable agent ('first', timeoutMs,

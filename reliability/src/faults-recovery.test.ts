@@ -2,7 +2,7 @@
 // each cell injects one fault and asserts the outcome (error identity or class, inner calls, no
 // attempt after an abort, cancellation reaching the inner work), with nothing left behind.
 import { getEventListeners } from 'node:events';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BrokenCircuitError,
   CompensationError,
@@ -18,8 +18,7 @@ import {
   timeout,
   type AnyPrimitive,
 } from '@tta/primitives';
-import { tally } from './figures.js';
-import { flush, fulfilment, probe, rejection, runCell, type FaultCell } from './support/fault-harness.js';
+import { describeFaultMatrix, flush, fulfilment, probe, rejection, type FaultCell } from './support/fault-harness.js';
 
 const boom = (label: string): Error => new Error(`injected ${label}`);
 const callerReason = (): Error => new Error('caller aborted');
@@ -660,22 +659,9 @@ const matrix: Record<string, FaultCell[]> = {
   compensation: compensationCells,
 };
 
-describe('fault matrix: recovery primitives', () => {
-  let passed = 0;
-  afterAll(() => tally('faultsTried', passed));
-  for (const [primitive, cells] of Object.entries(matrix)) {
-    describe(primitive, () => {
-      for (const cell of cells) {
-        it(`${cell.fault} -> ${cell.expected}`, async () => {
-          await runCell(cell);
-          passed++;
-        });
-      }
-    });
-  }
-});
+describeFaultMatrix('fault matrix: recovery primitives', matrix);
 
-describe('known findings of the fault matrix (reported, not yet fixed)', () => {
+describe('findings of the fault matrix', () => {
   // A context made with `timeoutMs`/`deadline` links its abort scope to the caller's signal when a
   // step first reads `context.signal`, and never unlinks it: one listener per run stays on the
   // caller's signal. With a long-lived signal (a server's shutdown signal) they pile up.

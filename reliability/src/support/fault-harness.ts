@@ -1,10 +1,11 @@
 // Building blocks of the fault matrix: steps that fail in a chosen way and record what they saw
 // (calls, the signal of each call), and a cell runner that checks nothing is left behind.
 import { getEventListeners } from 'node:events';
-import { expect } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { WorkflowContext, step, sleep, type WorkflowPrimitive } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { activeResources, newResources } from '../leak-probe.js';
+import { tally } from '../figures.js';
 
 /** How a probe step behaves on a call. */
 export type Behaviour =
@@ -138,4 +139,25 @@ export async function runCell(cell: FaultCell): Promise<void> {
   expect(clock.pendingTimers, 'clock timers left pending').toBe(0);
   expect(newResources(baseline), 'Node resources left active').toEqual({});
   if (cell.knownListenerLeak === undefined) expect(getEventListeners(controller.signal, 'abort').length, "listeners left on the caller's signal").toBe(0);
+}
+
+/**
+ * Declares one test per cell of `matrix` (grouped by primitive) and adds the number of cells that
+ * passed to the `faultsTried` figure.
+ */
+export function describeFaultMatrix(title: string, matrix: Readonly<Record<string, readonly FaultCell[]>>): void {
+  describe(title, () => {
+    let passed = 0;
+    afterAll(() => tally('faultsTried', passed));
+    for (const [primitive, cells] of Object.entries(matrix)) {
+      describe(primitive, () => {
+        for (const cell of cells) {
+          it(`${cell.fault} -> ${cell.expected}`, async () => {
+            await runCell(cell);
+            passed++;
+          });
+        }
+      });
+    }
+  });
 }
