@@ -1,5 +1,7 @@
-// Secrets: canaries planted in context data, inputs, errors and HTTP headers never appear in logs,
-// exported spans, Prometheus metrics or record/replay files. Everything is scanned as text.
+// Secrets: real-shaped canaries (provider keys, tokens, JWTs, DSNs, PEM keys, field-only passwords)
+// planted in context data, inputs, errors and HTTP headers never appear in logs, exported spans,
+// Prometheus metrics, record/replay files, the toolkit's own error messages or instrumentation event
+// payloads. Everything is scanned as text, as what really leaves the process.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +11,15 @@ import {
   cache,
   createJsonLogger,
   fallback,
+  TtaError,
   parallel,
+  registerInstrumentation,
   retry,
+  router,
   sequential,
   step,
   timeout,
+  validate,
   type AnyPrimitive,
   type Logger,
 } from '@tta/primitives';
@@ -39,38 +45,49 @@ afterAll(() => {
   if (all.length > 0) console.log(`[reliability] secret leaks: ${JSON.stringify(all, null, 2)}`);
 });
 
-/** An error as an upstream client would throw it: the key in its message and a credential on it. */
+/**
+ * An error as an upstream client throws it: the upstream's answer echoed in its message (a gateway
+ * that echoes the request's credentials), a DSN and a `password=` pair, and credentials on its fields.
+ */
 class UpstreamAuthError extends Error {
   readonly authorization: string;
   readonly status = 401;
-  constructor({ keyShaped, fieldOnly }: Canaries) {
-    super(`upstream refused the request made with key ${keyShaped}`);
+  constructor(canaries: Canaries) {
+    const shaped = canaries.shaped.map((item) => item.value).join(' ');
+    super(`upstream refused the request (echo: ${shaped}) via ${canaries.dsn.value} with password=${canaries.pairValue.value}`);
     this.name = 'UpstreamAuthError';
-    this.authorization = `Bearer ${fieldOnly}`;
+    this.authorization = `Bearer ${canaries.fieldOnly.value}`;
   }
 }
 
 /** Request headers carrying the canaries, as an HTTP service would receive them. */
 const incomingHeaders = (): Record<string, string> => ({
   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
-  authorization: `Bearer ${canaries.keyShaped}`,
-  cookie: `session=${canaries.fieldOnly}`,
-  'x-api-key': canaries.fieldOnly,
+  authorization: `Bearer ${canaries.jwt.value}`,
+  cookie: `session=${canaries.fieldOnly.value}`,
+  'x-api-key': canaries.byShape('stripe-secret-key').value,
+  'x-custom-auth': canaries.fieldOnly.value,
   'x-correlation-id': 'secrets-run',
 });
 
 /** Context data, as an application would attach its credentials for the steps. */
 const contextData = (): Record<string, unknown> => ({
   tenant: 'acme',
-  apiKey: canaries.fieldOnly,
-  upstream: { authorization: `Bearer ${canaries.keyShaped}`, clientSecret: canaries.fieldOnly },
+  apiKey: canaries.fieldOnly.value,
+  upstream: { authorization: `Bearer ${canaries.byShape('openai-project-key').value}`, clientSecret: canaries.fieldOnly.value },
+  aws: { accessKeyId: canaries.byShape('aws-access-key-id').value, secretAccessKey: canaries.awsSecret.value },
+  env: { AWS_SECRET_ACCESS_KEY: canaries.awsSecret.value, DATABASE_URL: canaries.dsn.value },
+  tls: { privateKey: canaries.privateKey.value },
 });
 
-/** A workflow input with credentials in it. */
+/** A workflow input with credentials in it, under sensitive names and inside free text. */
 const workflowInput = (): Record<string, unknown> => ({
-  prompt: 'summarise the quarterly report',
-  password: canaries.fieldOnly,
-  credentials: { token: canaries.keyShaped },
+  prompt: `summarise the quarterly report; tokens seen in the wild: ${canaries.shaped.map((item) => item.value).join(', ')}`,
+  notes: `connect with ${canaries.dsn.value} and password=${canaries.pairValue.value}`,
+  password: canaries.fieldOnly.value,
+  pwd: canaries.fieldOnly.value,
+  auth: `admin:${canaries.pairValue.value}`,
+  credentials: { token: canaries.byShape('github-pat').value },
 });
 
 /**
@@ -129,8 +146,9 @@ describe('secrets never leak', () => {
     expect(lines.length).toBeGreaterThanOrEqual(12);
     expect(text).toContain('[REDACTED]');
     expect(text).toContain('secrets-run');
-    // Control: the scanner does find the canaries in what the workflow was given.
-    expect(scanText('control', JSON.stringify({ input: workflowInput(), data: contextData(), headers: incomingHeaders() }), canaries).length).toBeGreaterThanOrEqual(6);
+    // Control: what the workflow was given holds every canary, and the scanner finds each one.
+    const planted = scanText('control', JSON.stringify({ input: workflowInput(), data: contextData(), headers: incomingHeaders(), error: new UpstreamAuthError(canaries).message }), canaries);
+    expect(new Set(planted.map((leak) => leak.shape))).toEqual(new Set(canaries.all.map((item) => item.shape)));
     const leaks = scanText('logs', text, canaries);
     report('logs', leaks);
     expect(leaks).toEqual([]);
@@ -167,27 +185,41 @@ describe('secrets never leak', () => {
     }
   });
 
-  it('record/replay files of a call with the canary in headers, query, JSON body and response carry no canary', async () => {
+  it('record/replay files of calls with real-shaped secrets in headers, query, bodies of every type and responses carry no canary', async () => {
     const upstream = await startCaptureServer((request, response) => {
       response
-        .writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${canaries.fieldOnly}; HttpOnly` })
-        .end(JSON.stringify({ accessToken: canaries.keyShaped, refresh_token: canaries.fieldOnly, echoedBytes: request.body.length }));
+        .writeHead(200, { 'content-type': 'application/json', 'set-cookie': `session=${canaries.fieldOnly.value}; HttpOnly` })
+        .end(JSON.stringify({ accessToken: canaries.byShape('google-oauth-token').value, refresh_token: canaries.fieldOnly.value, idToken: canaries.jwt.value, echoedBytes: request.body.length }));
     });
     const dir = mkdtempSync(join(tmpdir(), 'tta-secrets-'));
     try {
       const session = await startRecording({ dir, testSet: 'secrets', mode: 'record', env: {} });
-      const response = await fetch(`${upstream.url}/v1/chat?api_key=${canaries.fieldOnly}&model=small`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${canaries.keyShaped}`, 'x-api-key': canaries.fieldOnly, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'small', apiKey: canaries.fieldOnly, client_secret: canaries.keyShaped, messages: [{ role: 'user', content: 'hello' }] }),
-      });
-      expect(response.status).toBe(200);
-      await response.text();
+      const form = new FormData();
+      form.set('username', 'ada');
+      form.set('password', canaries.fieldOnly.value);
+      const calls: Array<[string, RequestInit]> = [
+        [
+          `/v1/chat?api_key=${canaries.fieldOnly.value}&key=${canaries.byShape('google-api-key').value}&code=${canaries.pairValue.value}&model=small`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${canaries.byShape('openai-project-key').value}`, 'x-api-key': canaries.fieldOnly.value, 'x-custom-auth': canaries.fieldOnly.value, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'small', apiKey: canaries.fieldOnly.value, pwd: canaries.pairValue.value, dsn: canaries.dsn.value, client_secret: canaries.byShape('stripe-secret-key').value, assertion: canaries.jwt.value, messages: [{ role: 'user', content: `my npm token is ${canaries.byShape('npm-token').value}` }] }),
+          },
+        ],
+        ['/login', { method: 'POST', body: form }],
+        ['/login-text', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: `user=ada&password=${canaries.pairValue.value}` }],
+        ['/login-form', { method: 'POST', body: new URLSearchParams({ user: 'ada', password: canaries.fieldOnly.value, token: canaries.byShape('slack-bot-token').value }) }],
+      ];
+      for (const [path, init] of calls) {
+        const response = await fetch(`${upstream.url}${path}`, init);
+        expect(response.status).toBe(200);
+        await response.text();
+      }
       await session.stop();
 
-      // The call did reach the upstream with the real credentials: only what is written is scrubbed.
-      expect(upstream.requests[0]!.headers.authorization).toBe(`Bearer ${canaries.keyShaped}`);
-      expect(scanText('control', JSON.stringify(upstream.requests[0]), canaries).length).toBeGreaterThanOrEqual(4);
+      // The calls did reach the upstream with the real credentials: only what is written is scrubbed.
+      expect(upstream.requests).toHaveLength(calls.length);
+      expect(scanText('control', JSON.stringify(upstream.requests), canaries).length).toBeGreaterThanOrEqual(10);
       const { files, leaks } = scanDirectory(dir, canaries);
       expect(files.length).toBeGreaterThan(0);
       expect(files.join('\n')).toContain('secrets');
@@ -198,6 +230,56 @@ describe('secrets never leak', () => {
       await upstream.close();
     }
   });
+
+  it('messages of the errors the toolkit makes from user data carry no shaped canary', async () => {
+    const context = WorkflowContext.create();
+    const failures: unknown[] = [];
+    const capture = (promise: Promise<unknown>) => promise.then(() => failures.push(new Error('expected a failure')), (error: unknown) => failures.push(error));
+    const shapedText = canaries.shaped.map((item) => item.value).join(' ');
+    // A route name and schema issues that echo the input, as real selectors and schemas do.
+    await capture(router({ routes: { a: step('a', (input: string) => input) }, selector: (input: string) => input }).execute(context, shapedText));
+    const echoingSchema = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'probe',
+        validate: (value: unknown) => ({ issues: [{ message: `expected an email, got ${String(value)}`, path: ['user'] }] }),
+      },
+    };
+    await capture(validate(echoingSchema).execute(context, shapedText));
+    await capture(fallback(step('primary', () => { throw new UpstreamAuthError(canaries); }), [step('backup', () => { throw new UpstreamAuthError(canaries); })]).execute(context, 'x'));
+    await capture(retry(step('flaky', () => { throw new UpstreamAuthError(canaries); }), { maxAttempts: 2, initialDelayMs: 0, jitter: 'none' }).execute(context, 'x'));
+    expect(failures).toHaveLength(4);
+    const toolkitErrors = failures.filter((error) => TtaError.isInstance(error));
+    expect(toolkitErrors.length).toBeGreaterThanOrEqual(3);
+    const text = toolkitErrors.map((error) => `${String(error)}\n${(error as Error).message}`).join('\n');
+    const leaks = scanText('error messages', text, canaries).filter((leak) => canaries.shaped.some((item) => item.shape === leak.shape));
+    report('error messages', leaks);
+    expect(leaks).toEqual([]);
+  });
+
+  it('instrumentation event payloads (what the toolkit writes in them) carry no canary', async () => {
+    const seen: string[] = [];
+    const textOf = (record: Record<string, unknown>) => Object.entries(record).filter(([, value]) => typeof value === 'string').map(([key, value]) => `${key}=${String(value)}`).join(' ');
+    const registration = registerInstrumentation({
+      onEvent: (event) => seen.push(`event ${textOf(event)}`),
+      onEnd: (execution, result) => seen.push(`end ${execution.name} ${result.status}`),
+    });
+    try {
+      const lines: string[] = [];
+      await runWorkflows(createJsonLogger({ write: (line) => lines.push(line) }));
+      // Cache keys from inputs that hold credentials are in cache events: keyed by default (no key function).
+      const cached = cache(step('lookup', (input: Record<string, unknown>) => Object.keys(input).length), { ttlMs: 60_000 });
+      await cached.execute(WorkflowContext.create(), workflowInput());
+      await cached.execute(WorkflowContext.create(), workflowInput());
+    } finally {
+      registration.dispose();
+    }
+    expect(seen.some((line) => line.includes('type=retry'))).toBe(true);
+    expect(seen.some((line) => line.includes('type=cache-hit'))).toBe(true);
+    const leaks = scanText('instrumentation events', seen.join('\n'), canaries);
+    report('instrumentation events', leaks);
+    expect(leaks).toEqual([]);
+  });
 });
 
 describe('log message text', () => {
@@ -206,6 +288,7 @@ describe('log message text', () => {
     const lines: string[] = [];
     const context = WorkflowContext.create({ logger: createJsonLogger({ write: (line) => lines.push(line) }) });
     context.logger.error({}, `upstream failed: ${new UpstreamAuthError(canaries).message}`);
+    expect(lines).toHaveLength(1);
     expect(scanText('log message', lines.join('\n'), canaries)).toEqual([]);
   });
 });

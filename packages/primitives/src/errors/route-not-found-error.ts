@@ -1,3 +1,4 @@
+import { redactText } from '../logging/redact.js';
 import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.RouteNotFoundError');
@@ -11,7 +12,8 @@ export class RouteNotFoundError extends TtaError {
   readonly availableRoutes: readonly string[];
 
   constructor(route = 'unknown', availableRoutes: readonly string[] = [], options: TtaErrorOptions = {}) {
-    super(`No route "${route}" (available: ${availableRoutes.join(', ') || 'none'}) and no defaultRoute`, 'ROUTE_NOT_FOUND', options);
+    // The route comes from user data (often the input itself): the message shows it redacted and cut short.
+    super(`No route "${shown(route)}" (available: ${availableRoutes.join(', ') || 'none'}) and no defaultRoute`, 'ROUTE_NOT_FOUND', options);
     this.route = route;
     this.availableRoutes = availableRoutes;
   }
@@ -20,4 +22,11 @@ export class RouteNotFoundError extends TtaError {
   static override isInstance(error: unknown): error is RouteNotFoundError {
     return hasMarker(error, marker);
   }
+}
+
+const shownRouteLength = 120;
+
+function shown(route: string): string {
+  const text = redactText(String(route));
+  return text.length > shownRouteLength ? `${text.slice(0, shownRouteLength)}…` : text;
 }

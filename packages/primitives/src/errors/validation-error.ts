@@ -1,3 +1,4 @@
+import { redactText } from '../logging/redact.js';
 import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 /** One problem found by a schema, with where it is in the value. */
@@ -39,7 +40,8 @@ const shownIssues = 5;
 
 function describeIssues(issues: readonly ValidationIssue[]): string {
   if (issues.length === 0) return 'the schema reported no details';
-  const shown = issues.slice(0, shownIssues).map((issue) => (issue.path.length === 0 ? issue.message : `${formatPath(issue.path)}: ${issue.message}`));
+  // Schemas often echo the value they refused: the message redacts credentials in what they say.
+  const shown = issues.slice(0, shownIssues).map((issue) => redactText(issue.path.length === 0 ? issue.message : `${formatPath(issue.path)}: ${issue.message}`));
   const more = issues.length > shownIssues ? `; and ${issues.length - shownIssues} more` : '';
   return shown.join('; ') + more;
 }
