@@ -1,6 +1,7 @@
 import type { WorkflowContext } from './workflow-context.js';
 import { reportListenerError } from './disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { describeValue } from './describe-value.js';
 import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
@@ -75,7 +76,9 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
 
   /** Runs the primitive. Rejects with the abort reason when the context is already cancelled. */
   execute(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    if (!context._deadlineArmed) return this.executeWithDeadline(context, input);
+    // `?.` keeps the hot path one property read; anything but an armed context takes the slow path,
+    // which checks that the argument is a context at all.
+    if (context?._deadlineArmed !== true) return this.executeWithDeadline(context, input);
     const abort = context._abort;
     if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
     if (!this.instrument) return this.invoke(context, input);
@@ -89,7 +92,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    * that reads the clock once per step boundary records it instead (see `recordExecution`).
    */
   _executeUntimed(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    if (!context._deadlineArmed) return this.executeWithDeadline(context, input);
+    if (context?._deadlineArmed !== true) return this.executeWithDeadline(context, input);
     const abort = context._abort;
     if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
     return this.invoke(context, input);
@@ -145,6 +148,9 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   private async executeWithDeadline(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (!isContext(context)) {
+      throw new InvalidInputError(this.name, `execute(context, input) needs a WorkflowContext as its first argument (got ${describeValue(context)}); create one with new WorkflowContext()`);
+    }
     const disarm = context._armDeadline();
     try {
       return await this.execute(context, input);
@@ -210,6 +216,14 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
 
 /** The documented base class for custom primitives (the name used by the Python original). */
 export abstract class InstrumentedPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {}
+
+/**
+ * True for a context, checked by shape rather than `instanceof` so that a context made by another
+ * installed copy of the package still passes.
+ */
+function isContext(value: unknown): value is WorkflowContext {
+  return typeof value === 'object' && value !== null && typeof (value as { _armDeadline?: unknown })._armDeadline === 'function';
+}
 
 function kindFromClassName(className: string): string {
   const base = className.replace(/Primitive$/, '') || 'primitive';

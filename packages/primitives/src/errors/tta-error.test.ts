@@ -16,6 +16,18 @@ describe('TtaError', () => {
     expect(new TtaError('m', 'C') instanceof TimeoutError).toBe(false);
   });
 
+  it('isInstance and instanceof answer false for revoked proxies and proxies with throwing traps', () => {
+    const revoked = Proxy.revocable({}, {});
+    revoked.revoke();
+    const throwing = new Proxy({}, { get: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } });
+    for (const value of [revoked.proxy, throwing]) {
+      expect(TtaError.isInstance(value)).toBe(false);
+      expect(value instanceof TtaError).toBe(false);
+      expect(value instanceof TimeoutError).toBe(false);
+      expect(TimeoutError.isInstance(value)).toBe(false);
+    }
+  });
+
   it('has a default message and code', () => {
     const error = new TtaError();
     expect(error.message).toBe('A toolkit operation failed');

@@ -35,11 +35,22 @@ export class TtaError extends Error {
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (this === TtaError) return hasMarker(value, ttaErrorMarker);
-    return Function.prototype[Symbol.hasInstance].call(this, value);
+    try {
+      return Function.prototype[Symbol.hasInstance].call(this, value);
+    } catch {
+      // A proxy whose getPrototypeOf trap throws (or a revoked one) is not one of our errors.
+      return false;
+    }
   }
 }
 
 /** True when `value` is an object that carries the brand `marker`. */
 export function hasMarker(value: unknown, marker: symbol): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[marker] === true;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return (value as Record<symbol, unknown>)[marker] === true;
+  } catch {
+    // A revoked proxy or a throwing `get` trap: a brand check must answer, never throw.
+    return false;
+  }
 }
