@@ -119,3 +119,16 @@ describe('ParallelPrimitive', () => {
     expect(() => new ParallelPrimitive([branch, 'nope' as never])).toThrow(/branches\[1\]/);
   });
 });
+
+describe('ParallelPrimitive when the caller aborts and the branches ignore their signal', () => {
+  it.each([Infinity, 1, 2])('fail-fast with concurrency %s rejects with the abort reason, not the late values', async (concurrency) => {
+    const gate = deferred<void>();
+    const deaf = step('deaf', async (value: number) => (await gate.promise, value));
+    const fanOut = new ParallelPrimitive([deaf, deaf], { concurrency });
+    const controller = new AbortController();
+    const outcome = fanOut.execute(WorkflowContext.create({ signal: controller.signal }), 1).catch((error: unknown) => ({ rejected: error }));
+    controller.abort(new Error('caller gave up'));
+    gate.resolve();
+    expect(await outcome).toEqual({ rejected: controller.signal.reason });
+  });
+});

@@ -114,6 +114,9 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
       return Promise.all(promises).then(
         (values) => {
           scope.release();
+          // Branches that ignored their signal may all resolve after the caller's abort: the
+          // caller asked to stop, so the run rejects with the abort reason, as `settle` mode does.
+          if (context.aborted) throw context.abortReason;
           return values;
         },
         (error: unknown) => {
@@ -139,7 +142,8 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
             values[index] = value;
             if (--remaining === 0) {
               scope.release();
-              resolve(values);
+              if (context.aborted) reject(context.abortReason);
+              else resolve(values);
             } else if (next < count && !failed) launch(next++);
           },
           (error: unknown) => {

@@ -327,3 +327,36 @@ describe('RetryPrimitive with the built-in metrics', () => {
     }
   });
 });
+
+describe('RetryPrimitive against hostile errors and deaf attempts', () => {
+  it("rethrows the user's error when its `retryable` or `retryAfterMs` getter throws", async () => {
+    for (const key of ['retryable', 'retryAfterMs']) {
+      const userError = Object.defineProperty(new Error('user failure'), key, {
+        get(): never {
+          throw new Error('getter exploded');
+        },
+      });
+      const failing = retry(step('fails', () => Promise.reject(userError)), { maxAttempts: 2, initialDelayMs: 0 });
+      await expect(failing.execute(WorkflowContext.create(), 1)).rejects.toBe(userError);
+    }
+  });
+
+  it("rejects with the caller's reason when an attempt that ignores its signal resolves after the abort, metrics on or off", async () => {
+    const { metrics } = await import('@tta/primitives');
+    for (const enabled of [true, false]) {
+      metrics.configure({ enabled });
+      try {
+        let finish!: () => void;
+        const deaf = retry(step('deaf', (value: number) => new Promise<number>((resolve) => (finish = () => resolve(value)))));
+        const controller = new AbortController();
+        const outcome = deaf.execute(WorkflowContext.create({ signal: controller.signal }), 1).catch((error: unknown) => ({ rejected: error }));
+        await Promise.resolve();
+        controller.abort(new Error('caller gave up'));
+        finish();
+        expect(await outcome).toEqual({ rejected: controller.signal.reason });
+      } finally {
+        metrics.configure({ enabled: true });
+      }
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
+import { assertDuration } from '../core/duration.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -91,7 +92,7 @@ export interface GiveUpEvent {
 /** True for errors the default `retryOn` does not retry. */
 export function isNonRetryableByDefault(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  if ((error as { retryable?: unknown }).retryable === false) return true;
+  if (readProperty(error, 'retryable') === false) return true;
   if (BrokenCircuitError.isInstance(error)) return true;
   if (!TtaError.isInstance(error)) return false;
   // Matched by code so that retry does not depend on the flow-control primitives' modules.
@@ -172,7 +173,11 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     let previousDelayMs = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
+        const value = await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
+        // An attempt that ignored its signal may resolve after the caller's abort: the caller asked
+        // to stop, so the abort reason wins over a late value.
+        if (context.aborted) throw context.abortReason;
+        return value;
       } catch (error) {
         if (context.aborted) throw context.abortReason;
         previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
@@ -195,6 +200,11 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
         const value = await inner._executeUntimed(WorkflowContext.derive(context, { attempt }, undefined), input);
         const end = now();
         inner._recordExecution(true, end - attemptStart);
+        if (context.aborted) {
+          // See executeImpl: a late value after the caller's abort is not a success.
+          this._recordExecution(false, end - start);
+          return Promise.reject(context.abortReason);
+        }
         this._recordExecution(true, end - start);
         return value;
       } catch (error) {
@@ -244,19 +254,28 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
   }
 }
 
-// Hosts treat a longer timer delay as 1 ms.
-const maxTimerDelayMs = 2_147_483_647;
-
+// Any finite wait is honoured (the clock chains host timers past their 24.8-day limit); an
+// infinite one would never retry, which is what maxAttempts is for.
 function requireDelay(option: string, value: number): void {
-  if (!(typeof value === 'number' && value >= 0 && value <= maxTimerDelayMs)) {
-    throw new InvalidOptionsError(kind, option, `must be a number in [0, ${maxTimerDelayMs}] (got ${describeValue(value)})`);
-  }
+  assertDuration(kind, option, value);
 }
 
 function readRetryAfter(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const value = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  const value = readProperty(error, 'retryAfterMs');
   return typeof value === 'number' && value >= 0 ? value : undefined;
+}
+
+/**
+ * Reads a property of a user's error; a throwing getter or proxy trap reads as `undefined`, so the
+ * user's error, not the getter's, is what the caller sees.
+ */
+function readProperty(error: object, key: 'retryable' | 'retryAfterMs'): unknown {
+  try {
+    return (error as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }
 
 /**
