@@ -2,7 +2,8 @@ export type { ChatMessage, ModelRequest, ModelCallOptions, ModelUsage, ModelResp
 export { defaultPricing, costOf, estimateTokens } from './model-provider.js';
 export { SimulatedModelProvider, SIMULATED_LABEL } from './simulated-model-provider.js';
 export type { SimulatedModelOptions, SimulatedResponder, Range } from './simulated-model-provider.js';
-export { OpenAICompatibleProvider, parseRetryAfter } from './openai-compatible-provider.js';
+export { OpenAICompatibleProvider, parseRetryAfter, DEFAULT_MAX_RESPONSE_BYTES } from './openai-compatible-provider.js';
+export { displayUrl } from './safe-url.js';
 export type { OpenAICompatibleOptions } from './openai-compatible-provider.js';
 export { createModelProvider, describeModelProvider, OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_MODEL } from './create-model-provider.js';
 export type { CreateModelProviderOptions } from './create-model-provider.js';
@@ -10,4 +11,5 @@ export { seededRandom, hashString } from './seeded-random.js';
 export type { RandomSource } from './seeded-random.js';
 export { ModelConfigurationError } from './errors/model-configuration-error.js';
 export { ModelRequestError } from './errors/model-request-error.js';
+export { ModelResponseTooLargeError } from './errors/model-response-too-large-error.js';
 export type { ModelRequestErrorDetails } from './errors/model-request-error.js';

@@ -1,6 +1,8 @@
-import { InvalidOptionsError } from '@tta/primitives';
+import { InvalidOptionsError, redactText } from '@tta/primitives';
 import { ModelConfigurationError } from './errors/model-configuration-error.js';
 import { ModelRequestError } from './errors/model-request-error.js';
+import { readCappedText } from './read-capped-text.js';
+import { displayUrl } from './safe-url.js';
 import { costOf, defaultPricing, estimateTokens, type ModelCallOptions, type ModelPricing, type ModelProvider, type ModelRequest, type ModelResponse } from './model-provider.js';
 
 /** Options of {@link OpenAICompatibleProvider}. */
@@ -18,7 +20,16 @@ export interface OpenAICompatibleOptions {
    * @default globalThis.fetch
    */
   readonly fetch?: typeof fetch;
+  /**
+   * Largest response body read from the endpoint, in bytes; a larger one is cut off and the call
+   * rejects with `ModelResponseTooLargeError`, so a runaway endpoint cannot exhaust memory.
+   * @default 4194304 (4 MiB, {@link DEFAULT_MAX_RESPONSE_BYTES})
+   */
+  readonly maxResponseBytes?: number;
 }
+
+/** Default of {@link OpenAICompatibleOptions.maxResponseBytes}: 4 MiB, far above any chat completion. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 interface ChatCompletionBody {
   readonly model?: string;
@@ -40,7 +51,14 @@ export class OpenAICompatibleProvider implements ModelProvider {
   readonly name = 'openai-compatible';
   readonly simulated = false;
   readonly model: string;
+  /** The chat completions URL as it may be shown: without userinfo, query or fragment. */
   readonly endpoint: string;
+  /** Largest response body read, in bytes. */
+  readonly maxResponseBytes: number;
+  // The URL actually requested (query kept), and the credentials that must never be printed.
+  private readonly requestUrl: string;
+  private readonly authorization: string | undefined;
+  private readonly secrets: readonly string[];
   private readonly apiKey: string | undefined;
   private readonly pricing: ModelPricing;
   private readonly fetchImpl: typeof fetch;
@@ -52,16 +70,33 @@ export class OpenAICompatibleProvider implements ModelProvider {
     } catch (error) {
       throw new ModelConfigurationError(
         'OPENAI_BASE_URL',
-        `OPENAI_BASE_URL is not a valid URL ("${options.baseUrl}"): set OPENAI_BASE_URL to an endpoint such as http://127.0.0.1:11434/v1`,
+        `OPENAI_BASE_URL is not a valid URL ("${String(options.baseUrl).replace(/\/\/[^/@]*@/, '//[REDACTED]@')}"): set OPENAI_BASE_URL to an endpoint such as http://127.0.0.1:11434/v1`,
         { cause: error },
       );
     }
     if (typeof options.model !== 'string' || options.model.length === 0) {
       throw new InvalidOptionsError('OpenAICompatibleProvider', 'model', 'must be a non-empty string');
     }
-    this.endpoint = `${url.href.replace(/\/+$/, '')}/chat/completions`;
+    const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      throw new InvalidOptionsError('OpenAICompatibleProvider', 'maxResponseBytes', 'must be a positive integer number of bytes');
+    }
+    this.maxResponseBytes = maxResponseBytes;
+    // fetch refuses URLs with credentials: they become a basic Authorization header instead.
+    const username = decodeComponent(url.username);
+    const password = decodeComponent(url.password);
+    url.username = '';
+    url.password = '';
+    url.hash = '';
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/chat/completions`;
+    this.requestUrl = url.href;
+    this.endpoint = displayUrl(url);
     this.model = options.model;
     this.apiKey = options.apiKey === undefined || options.apiKey.length === 0 ? undefined : options.apiKey;
+    const basic = username === '' && password === '' ? undefined : `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    this.authorization = this.apiKey === undefined ? basic : `Bearer ${this.apiKey}`;
+    // Every credential the provider knows of is scrubbed from what an endpoint sends back, whatever its shape.
+    this.secrets = [this.apiKey, password, ...url.searchParams.values()].filter((secret): secret is string => secret !== undefined && secret.length >= 4);
     this.pricing = options.pricing ?? defaultPricing;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
   }
@@ -71,23 +106,29 @@ export class OpenAICompatibleProvider implements ModelProvider {
     signal?.throwIfAborted();
     const model = request.model ?? this.model;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (this.apiKey !== undefined) headers.authorization = `Bearer ${this.apiKey}`;
+    if (this.authorization !== undefined) headers.authorization = this.authorization;
     const body: Record<string, unknown> = { model, messages: request.messages };
     if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
     if (request.temperature !== undefined) body.temperature = request.temperature;
     const started = performance.now();
     let response: Response;
     try {
-      response = await this.fetchImpl(this.endpoint, { method: 'POST', headers, body: JSON.stringify(body), ...(signal === undefined ? {} : { signal }) });
+      response = await this.fetchImpl(this.requestUrl, { method: 'POST', headers, body: JSON.stringify(body), ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      throw new ModelRequestError(`could not reach the model at ${this.endpoint} (check OPENAI_BASE_URL): ${describe(error)}`, {
+      throw new ModelRequestError(`could not reach the model at ${this.endpoint} (check OPENAI_BASE_URL): ${this.scrub(describe(error))}`, {
         status: 0,
         retryable: true,
         cause: error,
       });
     }
-    const raw = await response.text();
+    let raw: string;
+    try {
+      raw = await readCappedText(response, this.maxResponseBytes, this.endpoint);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    }
     const parsed = parseJson(raw);
     if (!response.ok) throw this.failure(response, parsed, raw);
     const text = parsed?.choices?.[0]?.message?.content;
@@ -111,7 +152,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
 
   private failure(response: Response, parsed: ChatCompletionBody | undefined, raw: string): Error {
     const status = response.status;
-    const detail = oneLine(parsed?.error?.message ?? raw).slice(0, 200);
+    const detail = this.scrub(oneLine(parsed?.error?.message ?? raw)).slice(0, 200);
     if (status === 401 || status === 403) {
       return new ModelConfigurationError(
         'OPENAI_API_KEY',
@@ -133,6 +174,19 @@ export class OpenAICompatibleProvider implements ModelProvider {
       retryable,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
+  }
+
+  /** Upstream text with every known credential and every credential-looking token replaced. */
+  private scrub(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) {
+      result = result.split(secret).join('[REDACTED]');
+      // A gateway may echo a key without its `sk-live-` style prefix: its long tails go too.
+      for (let index = 1; index < secret.length - 12; index++) {
+        if (secret[index] === '-' || secret[index] === '_') result = result.split(secret.slice(index + 1)).join('[REDACTED]');
+      }
+    }
+    return redactText(result);
   }
 }
 
@@ -158,6 +212,15 @@ function parseJson(raw: string): ChatCompletionBody | undefined {
     return typeof value === 'object' && value !== null ? (value as ChatCompletionBody) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // A stray `%` is kept as written rather than failing the whole configuration.
+    return text;
   }
 }
 
