@@ -8,15 +8,19 @@ export class ExecutionSeries {
   successes = 0;
   failures = 0;
   sumSeconds = 0;
-  /** Per-bucket (not cumulative) counts; the last slot holds values above the largest bound. */
-  readonly bucketCounts: Uint32Array;
+  /**
+   * Per-bucket (not cumulative) counts; the last slot holds values above the largest bound.
+   * Doubles, exact up to 2^53: a 32-bit counter wraps after ~18 days at 2,700 executions per
+   * second, and Prometheus' `rate()` and `histogram_quantile` would read the wrap as a reset.
+   */
+  readonly bucketCounts: Float64Array;
 
   constructor(
     readonly primitive: string,
     readonly kind: string,
     private readonly bounds: readonly number[],
   ) {
-    this.bucketCounts = new Uint32Array(bounds.length + 1);
+    this.bucketCounts = new Float64Array(bounds.length + 1);
   }
 
   /** Records one execution: a counter increment and a bucket increment, no allocation. */
