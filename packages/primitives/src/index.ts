@@ -29,7 +29,7 @@ export type { PrimitiveMetricsEntry, PrimitiveMetricsOptions } from './observabi
 
 // Logging
 export { createJsonLogger, bindLogger, silentLogger } from './logging/logger.js';
-export type { Logger, LogFields, LogLevel, JsonLoggerOptions } from './logging/logger.js';
+export type { Logger, LogFields, LogLevel, JsonLoggerOptions, JsonLogger, LogStream } from './logging/logger.js';
 export { redact, redactText, isSensitiveKey, isSecretLookingValue, REDACTED } from './logging/redact.js';
 export type { RedactOptions } from './logging/redact.js';
 

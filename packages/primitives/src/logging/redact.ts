@@ -84,7 +84,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
   const maxDepth = options.maxDepth ?? 8;
   const seen = new WeakMap<object, unknown>();
 
-  const visit = (current: unknown, depth: number): unknown => {
+  const visitUnguarded = (current: unknown, depth: number): unknown => {
     if (typeof current === 'string') return isSecretLookingValue(current) ? redactText(current, replacement) : current;
     if (typeof current !== 'object' || current === null) return current;
     if (seen.has(current)) return seen.get(current);
@@ -111,10 +111,23 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       copy.message = visit(current.message, depth + 1);
     }
     for (const key of Object.keys(current)) {
-      const item = (current as Record<string, unknown>)[key];
+      let item: unknown;
+      try {
+        item = (current as Record<string, unknown>)[key];
+      } catch {
+        item = '[Unreadable]';
+      }
       copy[key] = isSensitiveKey(key, options) ? replacement : visit(item, depth + 1);
     }
     return copy;
+  };
+  // A revoked proxy or a throwing trap loses that value, never the whole record (logging must not throw).
+  const visit = (current: unknown, depth: number): unknown => {
+    try {
+      return visitUnguarded(current, depth);
+    } catch {
+      return '[Unreadable]';
+    }
   };
 
   return visit(value, 0) as T;
