@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { LabelGuard, looksUnbounded, otherLabel } from './label-guard.js';
@@ -42,3 +45,33 @@ describe('LabelGuard', () => {
     );
   });
 });
+
+/** Heap in use after full collections (gc exposed at run time: the unit tests run without --expose-gc). */
+function settledHeapBytes(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let round = 0; round < 3; round++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** A distinct flat string of `length` letters (no digits or hex runs, so a short cut of it reads like a name). */
+const letters = (length: number): string => Buffer.from(randomBytes(length).map((byte) => 103 + (byte % 20))).toString('latin1');
+
+describe('LabelGuard memory', () => {
+  it('keeps heap growth under 2 MB when fed 2,000 distinct 100 KB values', () => {
+    const guard = new LabelGuard(100);
+    const before = settledHeapBytes();
+    for (let index = 0; index < 2_000; index++) expect(guard.label(letters(100_000))).toBe(otherLabel);
+    expect(settledHeapBytes() - before).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('does not keep a long string alive through a kept or refused value cut from it', () => {
+    const guard = new LabelGuard(100);
+    const before = settledHeapBytes();
+    const labels = new Set<string>();
+    for (let index = 0; index < 1_100; index++) labels.add(guard.label(letters(100_000).slice(0, 40)));
+    expect(labels.size).toBe(101);
+    expect(settledHeapBytes() - before).toBeLessThan(2 * 1024 * 1024);
+  });
+});
+

@@ -13,6 +13,12 @@ const unboundedPatterns = [
   /\d{9,}/,
 ];
 
+/**
+ * A copy of `value` that shares no memory with a longer string it may have been cut from (V8 keeps
+ * a substring as a view into its parent): concatenating forces a flat copy of the few characters.
+ */
+const detachedCopy = (value: string): string => ` ${value}`.slice(1);
+
 /** True when `value` looks like an id, a URL or free text rather than a name. */
 export function looksUnbounded(value: string): boolean {
   if (value.length === 0 || value.length > maxLabelLength) return true;
@@ -29,21 +35,26 @@ export function looksUnbounded(value: string): boolean {
  * counter.inc({ primitive: guard.label(execution.name) });
  */
 export class LabelGuard {
-  private readonly accepted = new Set<string>();
-  // Remembers refusals so the patterns run once per value, up to a bound of its own.
+  // Value -> the guard's own copy of it, which is what goes into label sets.
+  private readonly accepted = new Map<string, string>();
+  // Remembers refusals so the patterns run once per value, up to a bound of its own. Only values
+  // up to the label length are kept: a longer one is refused by its length alone, and keeping it
+  // would let 1,000 refused 100 KB values hold 100 MB.
   private readonly refused = new Set<string>();
 
   constructor(readonly limit: number) {}
 
-  /** `value` itself when it is accepted, otherwise `'other'`. */
+  /** `value` itself (an equal string) when it is accepted, otherwise `'other'`. */
   label(value: string): string {
-    if (this.accepted.has(value)) return value;
-    if (this.refused.has(value)) return otherLabel;
+    const kept = this.accepted.get(value);
+    if (kept !== undefined) return kept;
+    if (value.length > maxLabelLength || this.refused.has(value)) return otherLabel;
     if (this.accepted.size < this.limit && !looksUnbounded(value)) {
-      this.accepted.add(value);
-      return value;
+      const copy = detachedCopy(value);
+      this.accepted.set(copy, copy);
+      return copy;
     }
-    if (this.refused.size < this.limit * 10) this.refused.add(value);
+    if (this.refused.size < this.limit * 10) this.refused.add(detachedCopy(value));
     return otherLabel;
   }
 

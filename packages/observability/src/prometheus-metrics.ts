@@ -128,10 +128,11 @@ export class PrometheusMetrics implements LlmUsageSink {
       series = new ExecutionSeries(primitive, kindLabel, durationBucketsSeconds);
       this.overflow.set(key, series);
     }
-    // Only accepted names get a fast entry, so refused (unbounded) names never grow the map.
+    // Only accepted names get a fast entry, so refused (unbounded) names never grow the map. The
+    // key is the guard's copy, not `name`, which may be a view into a much larger string.
     if (primitive === name && kindLabel === kind && !this.series.has(name)) {
       this.overflow.delete(key);
-      this.series.set(name, series);
+      this.series.set(primitive, series);
     }
     return series;
   }

@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PrimitiveMetrics, WorkflowContext, metrics, parallel, step, systemClock } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
@@ -84,5 +87,54 @@ describe('PrimitiveMetrics name guard', () => {
     expect(Object.keys(snapshot)).toEqual(['name-0', 'name-1', 'name-2', '(other)']);
     expect(snapshot['(other)']?.count).toBe(7);
     expect(() => new PrimitiveMetrics({ maxNames: 0 })).toThrow(/maxNames/);
+  });
+});
+
+/** Heap in use after full collections (gc exposed at run time: the unit tests run without --expose-gc). */
+function settledHeapBytes(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let round = 0; round < 3; round++) gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** A distinct flat string of `length` letters (no digits or hex runs, so it reads like a name). */
+const letters = (length: number): string => Buffer.from(randomBytes(length).map((byte) => 103 + (byte % 20))).toString('latin1');
+
+describe('PrimitiveMetrics name length', () => {
+  it('keeps names up to 200 characters as they are and shortens longer ones to a bounded key that stays distinct', () => {
+    const own = new PrimitiveMetrics();
+    const exact = 'n'.repeat(200);
+    const long = `${'p'.repeat(300)}-a`;
+    const other = `${'p'.repeat(300)}-b`;
+    own.recordFor(exact, 'step').success(1);
+    own.recordFor(long, 'step').success(1);
+    own.recordFor(long, 'step').success(1);
+    own.recordFor(other, 'step').success(1);
+    const snapshot = own.snapshot();
+    expect(snapshot[exact]?.count).toBe(1);
+    const shortened = Object.keys(snapshot).filter((key) => key !== exact);
+    expect(shortened).toHaveLength(2);
+    for (const key of shortened) {
+      expect(key.length).toBeLessThanOrEqual(200);
+      expect(key.startsWith('p'.repeat(180))).toBe(true);
+    }
+    expect(shortened.map((key) => snapshot[key]?.count).sort()).toEqual([1, 2]);
+  });
+
+  it('keeps heap growth under 4 MB when 2,000 distinct 100 KB names are recorded', () => {
+    const own = new PrimitiveMetrics({ maxNames: 5_000 });
+    const before = settledHeapBytes();
+    for (let index = 0; index < 2_000; index++) own.recordFor(letters(100_000), 'step').success(1);
+    const grown = settledHeapBytes() - before;
+    expect(Object.keys(own.snapshot())).toHaveLength(2_000);
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('does not keep a long string alive through a short name cut from it', () => {
+    const own = new PrimitiveMetrics({ maxNames: 5_000 });
+    const before = settledHeapBytes();
+    for (let index = 0; index < 1_000; index++) own.recordFor(letters(100_000).slice(0, 40), 'step').success(1);
+    expect(settledHeapBytes() - before).toBeLessThan(4 * 1024 * 1024);
   });
 });

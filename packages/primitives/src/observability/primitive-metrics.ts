@@ -2,6 +2,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import { boundedMetricName, detachedCopy, maxMetricNameLength } from './bounded-name.js';
 
 /** Snapshot of one primitive name's metrics. Durations in milliseconds. */
 export interface PrimitiveMetricsEntry {
@@ -92,7 +93,8 @@ export interface PrimitiveMetricsOptions {
   readonly enabled?: boolean;
   /**
    * Most distinct primitive names kept; executions of later names are counted under `'(other)'`
-   * (a guard against names built from request data).
+   * (a guard against names built from request data). Names longer than 200 characters are kept
+   * as their first 190 characters, `…` and a hash of the whole name, so each entry stays small.
    * @default 1000
    */
   readonly maxNames?: number;
@@ -156,13 +158,17 @@ export class PrimitiveMetrics {
 
   /** @internal The record for `name`, created on first use. */
   recordFor(name: string, kind: string): MetricRecord {
-    let record = this.records.get(name);
+    // A long name is stored shortened, so it must be looked up shortened too.
+    const key = name.length > maxMetricNameLength ? boundedMetricName(name) : name;
+    let record = this.records.get(key);
     if (record === undefined) {
       // Names come from code, but a name built from request data would grow this map without end:
       // past `maxNames`, new names share one entry.
-      if (this.records.size >= this.maxNames && name !== overflowName) return this.recordFor(overflowName, 'other');
-      record = new MetricRecord(name, kind);
-      this.records.set(name, record);
+      if (this.records.size >= this.maxNames && key !== overflowName) return this.recordFor(overflowName, 'other');
+      // Copies, so that the map never keeps alive a large string a name was cut from.
+      const stored = key === name ? detachedCopy(key) : key;
+      record = new MetricRecord(stored, boundedMetricName(kind));
+      this.records.set(stored, record);
     }
     return record;
   }
