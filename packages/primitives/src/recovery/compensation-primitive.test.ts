@@ -246,4 +246,42 @@ describe('CompensationPrimitive with a step that ignores its signal', () => {
     expect(compensations.map(({ undone }) => undone)).toEqual([1, 1]);
     expect(compensations.every(({ error }) => TimeoutError.isInstance(error))).toBe(true);
   });
+  it('runs the late undo after the undo in flight and before the earlier ones: never two at once, each once', async () => {
+    const log: string[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    let finishLate!: (value: string) => void;
+    let releaseUndoB!: () => void;
+    const undoB = new Promise<void>((resolve) => (releaseUndoB = resolve));
+    const undo = (name: string, wait?: Promise<void>) =>
+      step(`undo-${name}`, async () => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        log.push(name);
+        if (wait !== undefined) await wait;
+        running--;
+      });
+    const saga = compensation({
+      steps: [
+        { step: step('a', (input: string) => input), undo: undo('a') },
+        { step: step('b', (input: string) => input), undo: undo('b', undoB) },
+        { step: step('deaf', (_input: string) => new Promise<string>((resolve) => (finishLate = resolve))), undo: undo('late') },
+      ],
+    });
+    const undone: number[] = [];
+    saga.onCompensate((event) => undone.push(event.undone));
+    const controller = new AbortController();
+    const outcome = saga.execute(new WorkflowContext({ signal: controller.signal }), 'x').catch((error: unknown) => error);
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error('stop'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['b']);
+    finishLate('late');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['b']);
+    releaseUndoB();
+    expect(await outcome).toBe(controller.signal.reason);
+    expect(log).toEqual(['b', 'late', 'a']);
+    expect(mostAtOnce).toBe(1);
+    expect(undone).toEqual([3]);
+  });
 });

@@ -67,6 +67,22 @@ export interface CompensateEvent {
 }
 
 const kind = 'CompensationPrimitive';
+
+/** A completed step waiting to be undone: its position (which undo) and what that undo receives. */
+interface CompletedStep {
+  readonly index: number;
+  readonly undoInput: UndoInput<unknown, unknown>;
+}
+
+/**
+ * One execution's undo bookkeeping. `completed` is a stack in order of completion; the single
+ * compensation loop pops from it, so undos never overlap and a step that completes late is undone
+ * right after the undo in flight.
+ */
+interface SagaRun {
+  readonly completed: CompletedStep[];
+  phase: 'forward' | 'compensating' | 'done';
+}
 const maxTimerDelayMs = 2_147_483_647;
 
 /**
@@ -78,7 +94,9 @@ const maxTimerDelayMs = 2_147_483_647;
  *
  * On an abort or a timeout the saga does not wait for the step in flight (it may ignore its
  * signal): it compensates the completed steps at once. Should that step still complete later, its
- * own undo runs then, and its outcome is reported by `onCompensate` as well.
+ * own undo runs too: undos run one at a time, in reverse order of completion, each exactly once, so
+ * the late undo comes right after the undo in flight (or, if the compensation is over, on its own,
+ * reported by another `onCompensate`).
  *
  * Undos run on a context detached from the run's cancellation, bounded by `undoTimeoutMs`. Under
  * `timeout(saga)`, the caller gets the `TimeoutError` at the deadline while the undos finish in the
@@ -133,18 +151,18 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
 
   protected async executeImpl(context: WorkflowContext, input: CompensationInput<TSteps>): Promise<CompensationOutput<TSteps>> {
     const forward = this.forward;
-    const completed: UndoInput<unknown, unknown>[] = [];
+    const run: SagaRun = { completed: [], phase: 'forward' };
     let value: unknown = input;
     try {
       for (let index = 0; index < forward.length; index++) {
         if (context.aborted) throw context.abortReason;
         const running = forward[index]!.execute(context, value);
-        const output = context._abort === undefined ? await running : await this.unlessAborted(context, running, index, value);
-        completed.push({ input: value, output });
+        const output = context._abort === undefined ? await running : await this.unlessAborted(context, running, index, value, run);
+        run.completed.push({ index, undoInput: { input: value, output } });
         value = output;
       }
     } catch (error) {
-      throw await this.compensate(context, completed, context.aborted ? context.abortReason : error);
+      throw await this.compensate(context, run, context.aborted ? context.abortReason : error);
     }
     return value as CompensationOutput<TSteps>;
   }
@@ -153,7 +171,7 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
    * Settles like `running`, or rejects with the abort reason as soon as the context is cancelled.
    * A step left behind that completes later is undone then.
    */
-  private unlessAborted(context: WorkflowContext, running: Promise<unknown>, index: number, input: unknown): Promise<unknown> {
+  private unlessAborted(context: WorkflowContext, running: Promise<unknown>, index: number, input: unknown, run: SagaRun): Promise<unknown> {
     const scope = context._abort;
     if (scope === undefined) return running;
     return new Promise<unknown>((resolve, reject) => {
@@ -169,7 +187,11 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
         (output) => {
           unsubscribe();
           if (!abandoned) resolve(output);
-          else void this.compensate(context, [{ input, output }], reason, index);
+          else {
+            run.completed.push({ index, undoInput: { input, output } });
+            // The compensation under way undoes it next; once it is over, a new one starts.
+            if (run.phase === 'done') void this.compensate(context, run, reason);
+          }
         },
         (error: unknown) => {
           unsubscribe();
@@ -179,20 +201,28 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
     });
   }
 
-  /** Undoes the completed steps, last first; returns the error the call rejects with. */
-  private async compensate(context: WorkflowContext, completed: readonly UndoInput<unknown, unknown>[], error: unknown, firstIndex = 0): Promise<unknown> {
+  /**
+   * Undoes the completed steps one at a time, last completed first, each exactly once (including a
+   * step that completes while this runs); returns the error the call rejects with.
+   */
+  private async compensate(context: WorkflowContext, run: SagaRun, error: unknown): Promise<unknown> {
+    run.phase = 'compensating';
     // Detached from the run's cancellation: the abort that started the compensation must not stop it.
     const undoContext = WorkflowContext.derive(context, {}, new LazyAbort(undefined));
     const undoErrors: unknown[] = [];
-    for (let index = completed.length - 1; index >= 0; index--) {
+    let undone = 0;
+    for (let entry = run.completed.pop(); entry !== undefined; entry = run.completed.pop()) {
+      undone++;
       try {
-        await this.undos[firstIndex + index]!.execute(undoContext, completed[index]!);
+        await this.undos[entry.index]!.execute(undoContext, entry.undoInput);
       } catch (undoError) {
         undoErrors.push(undoError);
       }
     }
-    if (this.compensateEmitter.hasListeners) this.compensateEmitter.emit({ error, undone: completed.length, undoErrors, context });
-    emitPrimitiveEvent({ type: 'compensate', undone: completed.length, undoErrors, error }, this, context);
+    // Set in the same turn as the last pop: a late step completing from now on starts its own run.
+    run.phase = 'done';
+    if (this.compensateEmitter.hasListeners) this.compensateEmitter.emit({ error, undone, undoErrors, context });
+    emitPrimitiveEvent({ type: 'compensate', undone, undoErrors, error }, this, context);
     return undoErrors.length === 0 ? error : new CompensationError(error, undoErrors);
   }
 }
