@@ -24,6 +24,24 @@ describe('tta-keploy command line', () => {
     expect(await run(['test', '--bogus'])).toMatchObject({ code: 2 });
   });
 
+  it('exits with 2 on a --test-set that is not a plain folder name, before reading anything', async () => {
+    for (const testSet of ['..', '../..', '/etc', 'a/../../b', '.', 'C:x']) {
+      const { code, output } = await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--test-set', testSet]);
+      expect(code, testSet).toBe(2);
+      expect(output).toContain(`--test-set must be the name of a test set folder inside --dir, such as test-set-0 (got ${JSON.stringify(testSet)}:`);
+    }
+  });
+
+  it('exits with 2 on a bad --max-file-bytes, and with 2 naming the file when a file is over it', async () => {
+    expect(await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--max-file-bytes', 'lots'])).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('--max-file-bytes must be a positive whole number of bytes (got "lots")'),
+    });
+    const { code, output } = await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--max-file-bytes', '100']);
+    expect(code).toBe(2);
+    expect(output).toMatch(/^tta-keploy: .*\.yaml is \d+ bytes, over the limit of 100 bytes for Keploy files; raise it with the maxFileBytes option \(--max-file-bytes for tta-keploy\)/);
+  });
+
   it('exits with 1 and reports each failure when the service is unreachable', async () => {
     const { code, output } = await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--test', 'test-1', '--no-color']);
     expect(code).toBe(1);

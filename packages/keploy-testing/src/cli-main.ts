@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { TtaError } from '@tta/primitives';
+import { nameProblem } from './files/safe-name.js';
 import { formatTestSetResult } from './runner/format-result.js';
 import { runTestSets } from './runner/run-test-set.js';
 
@@ -16,6 +17,7 @@ Options:
   --noise <field>       also ignore this field, e.g. header.X-Build or body.createdAt (repeatable)
   --header <k: v>       set this header on every request (repeatable)
   --timeout <ms>        time allowed for each request (default: 30000)
+  --max-file-bytes <n>  largest Keploy file read, in bytes (default: 268435456, 256 MiB)
   --no-color            plain output
   -h, --help            show this help
 
@@ -37,6 +39,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         noise: { type: 'string', multiple: true },
         header: { type: 'string', multiple: true },
         timeout: { type: 'string' },
+        'max-file-bytes': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -56,6 +59,18 @@ export async function main(argv: readonly string[], out: (text: string) => void 
   }
   if (values['base-url'] === undefined) {
     out(`--base-url is required.\n\n${usage}`);
+    return 2;
+  }
+  const testSet = values['test-set'];
+  const testSetProblem = testSet === undefined ? undefined : nameProblem(testSet);
+  if (testSetProblem !== undefined) {
+    // Refused here, before any file is touched, so the message names the flag rather than the option.
+    out(`--test-set must be the name of a test set folder inside --dir, such as test-set-0 (got ${JSON.stringify(testSet)}: ${testSetProblem})`);
+    return 2;
+  }
+  const maxFileBytes = values['max-file-bytes'] === undefined ? undefined : Number(values['max-file-bytes']);
+  if (maxFileBytes !== undefined && !(Number.isSafeInteger(maxFileBytes) && maxFileBytes > 0)) {
+    out(`--max-file-bytes must be a positive whole number of bytes (got "${values['max-file-bytes']}")`);
     return 2;
   }
   const headers: Record<string, string> = {};
@@ -79,6 +94,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       ...(values['test-set'] === undefined ? {} : { testSet: values['test-set'] }),
       ...(values.test === undefined ? {} : { tests: values.test }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
     });
     for (const result of results) out(formatTestSetResult(result, { color }));
     const failed = results.reduce((sum, result) => sum + result.failed, 0);

@@ -1,5 +1,7 @@
 // Files: Keploy's test set layout
 export { readTestSet, writeTestSet, listTestSets, readMocks, readTests, writeMocks, writeTest } from './test-set-files.js';
+export type { ReadOptions } from './test-set-files.js';
+export { DEFAULT_MAX_FILE_BYTES } from './files/read-capped-file.js';
 export { parseMocksYaml, stringifyMocks, KEPLOY_VERSION } from './format/keploy-yaml.js';
 export { toCurl } from './format/curl.js';
 export { isHttpMock, isHttpTestCase, ZERO_TIMESTAMP } from './model.js';
@@ -35,3 +37,5 @@ export { TestSetNotFoundError } from './errors/test-set-not-found-error.js';
 export { UnusedMocksError } from './errors/unused-mocks-error.js';
 export { RecordingInUseError } from './errors/recording-in-use-error.js';
 export { RecordedResponseError } from './errors/recorded-response-error.js';
+export { UnsafeNameError } from './errors/unsafe-name-error.js';
+export { FileTooLargeError } from './errors/file-too-large-error.js';

@@ -1,11 +1,23 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TestSetNotFoundError } from './errors/test-set-not-found-error.js';
+import { readCappedFile, resolveMaxFileBytes } from './files/read-capped-file.js';
+import { assertSafeName, pathInside } from './files/safe-name.js';
 import { parseMocksYaml, parseTestDocument, stringifyMocks, testToDocument, toYaml } from './format/keploy-yaml.js';
 import type { Mock, TestCase, TestSet } from './model.js';
 
 const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+
+/** Options of the functions that read Keploy files. */
+export interface ReadOptions {
+  /**
+   * Largest file read (`mocks.yaml` or one test case), in bytes; a larger one is refused with
+   * `FileTooLargeError` before it is read. Parsing costs several times the size in memory.
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxFileBytes?: number;
+}
 
 /** Orders `test-2` before `test-10`. */
 export const naturalCompare = (left: string, right: string): number => left.localeCompare(right, 'en', { numeric: true });
@@ -21,19 +33,31 @@ export async function listTestSets(dir: string): Promise<string[]> {
   }
 }
 
-/** Reads `mocks.yaml` of a test set folder; empty when the file does not exist. */
-export async function readMocks(testSetDir: string): Promise<Mock[]> {
+/**
+ * Reads `mocks.yaml` of a test set folder; empty when the file does not exist.
+ *
+ * @throws FileTooLargeError when the file is larger than `maxFileBytes`.
+ * @throws UnsafeNameError when a mock's name is not a plain file name.
+ */
+export async function readMocks(testSetDir: string, options: ReadOptions = {}): Promise<Mock[]> {
+  const maxFileBytes = resolveMaxFileBytes('readMocks', options.maxFileBytes);
   const file = join(testSetDir, 'mocks.yaml');
   try {
-    return parseMocksYaml(await readFile(file, 'utf8'), file);
+    return parseMocksYaml(await readCappedFile(file, maxFileBytes), file);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
   }
 }
 
-/** Reads the test cases of `tests/` in a test set folder, ordered by number; empty when there are none. */
-export async function readTests(testSetDir: string): Promise<TestCase[]> {
+/**
+ * Reads the test cases of `tests/` in a test set folder, ordered by number; empty when there are none.
+ *
+ * @throws FileTooLargeError when a file is larger than `maxFileBytes`.
+ * @throws UnsafeNameError when a test case's name is not a plain file name.
+ */
+export async function readTests(testSetDir: string, options: ReadOptions = {}): Promise<TestCase[]> {
+  const maxFileBytes = resolveMaxFileBytes('readTests', options.maxFileBytes);
   const testsDir = join(testSetDir, 'tests');
   let names: string[];
   try {
@@ -45,9 +69,12 @@ export async function readTests(testSetDir: string): Promise<TestCase[]> {
   const tests: TestCase[] = [];
   for (const name of names) {
     const file = join(testsDir, name);
-    const document = parseDocument(await readFile(file, 'utf8'));
+    const document = parseDocument(await readCappedFile(file, maxFileBytes));
     if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
-    tests.push(parseTestDocument(document.toJS()));
+    const test = parseTestDocument(document.toJS());
+    // The name becomes a file name when the set is written back (`tests/<name>.yaml`).
+    assertSafeName(test.name, 'test case', file);
+    tests.push(test);
   }
   return tests;
 }
@@ -57,8 +84,11 @@ export async function readTests(testSetDir: string): Promise<TestCase[]> {
  * (mocks that are not `Http` are kept as they are and skipped by the HTTP replayer).
  *
  * @throws TestSetNotFoundError when the folder does not exist.
+ * @throws FileTooLargeError when a file is larger than `maxFileBytes` (256 MiB by default).
+ * @throws UnsafeNameError when a test case or mock name is not a plain file name (`../x`, `a/b`, empty...).
  */
-export async function readTestSet(testSetDir: string): Promise<TestSet> {
+export async function readTestSet(testSetDir: string, options: ReadOptions = {}): Promise<TestSet> {
+  resolveMaxFileBytes('readTestSet', options.maxFileBytes);
   try {
     if (!(await stat(testSetDir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOENT' });
   } catch (error) {
@@ -66,7 +96,7 @@ export async function readTestSet(testSetDir: string): Promise<TestSet> {
     const parent = dirname(testSetDir);
     throw new TestSetNotFoundError(basename(testSetDir), parent, await listTestSets(parent));
   }
-  const [tests, mocks] = await Promise.all([readTests(testSetDir), readMocks(testSetDir)]);
+  const [tests, mocks] = await Promise.all([readTests(testSetDir, options), readMocks(testSetDir, options)]);
   return { tests, mocks };
 }
 
@@ -78,21 +108,36 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   await rename(temporary, file);
 }
 
-/** Writes `mocks.yaml` of a test set folder (multi-document YAML, Keploy's schema). */
+/**
+ * Writes `mocks.yaml` of a test set folder (multi-document YAML, Keploy's schema).
+ *
+ * @throws UnsafeNameError, before writing, when a mock's name is not a plain file name.
+ */
 export async function writeMocks(testSetDir: string, mocks: readonly Mock[]): Promise<void> {
+  for (const mock of mocks) assertSafeName(mock.name, 'mock');
   await writeFileAtomic(join(testSetDir, 'mocks.yaml'), stringifyMocks(mocks));
 }
 
-/** Writes one test case to `tests/<name>.yaml`. */
+/**
+ * Writes one test case to `tests/<name>.yaml`.
+ *
+ * @throws UnsafeNameError, before writing, when the name is not a plain file name: it must not reach
+ * outside `tests/`.
+ */
 export async function writeTest(testSetDir: string, test: TestCase): Promise<void> {
-  await writeFileAtomic(join(testSetDir, 'tests', `${test.name}.yaml`), toYaml(testToDocument(test)));
+  const name = assertSafeName(test.name, 'test case');
+  await writeFileAtomic(pathInside(join(testSetDir, 'tests'), `${name}.yaml`, 'test case'), toYaml(testToDocument(test)));
 }
 
 /**
  * Writes a test set folder in Keploy's layout: `mocks.yaml` and `tests/<name>.yaml` for each test case.
  * Other files in the folder are left alone. Nothing here redacts: redaction happens when recording.
+ *
+ * @throws UnsafeNameError, before writing anything, when a test case or mock name is not a plain file name.
  */
 export async function writeTestSet(testSetDir: string, set: TestSet): Promise<void> {
+  for (const test of set.tests) assertSafeName(test.name, 'test case');
+  for (const mock of set.mocks) assertSafeName(mock.name, 'mock');
   await mkdir(testSetDir, { recursive: true });
   await writeMocks(testSetDir, set.mocks);
   for (const test of set.tests) await writeTest(testSetDir, test);

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import type { HttpMock } from '../model.js';
 import { parseMocksYaml, stringifyMocks } from './keploy-yaml.js';
 import { toCurl } from './curl.js';
+import { UnsafeNameError } from '../errors/unsafe-name-error.js';
 
 const mock: HttpMock = {
   kind: 'Http',
@@ -70,5 +71,22 @@ spec:
     expect(toCurl(mock.request)).toBe(
       "curl --request POST \\\n  --url /v1/chat \\\n  --header 'Content-Type: application/json' \\\n  --header 'Accept: */*' \\\n  --data '{\"q\":\"it'\\''s\"}'",
     );
+  });
+});
+
+describe('parseMocksYaml and names', () => {
+  it('rejects a mock whose name reaches outside its folder with UnsafeNameError naming the file', () => {
+    const text = stringifyMocks([mock, { ...mock, name: '../../evil', source: undefined }]);
+    expect(() => parseMocksYaml(text, 'keploy/test-set-0/mocks.yaml')).toThrow(UnsafeNameError);
+    expect(() => parseMocksYaml(text, 'keploy/test-set-0/mocks.yaml')).toThrow('keploy/test-set-0/mocks.yaml: mock name "../../evil"');
+  });
+
+  it('still reports invalid YAML with the file, line and column', () => {
+    expect(() => parseMocksYaml('kind: Http\nname: mock-0\n---\nkind: [unclosed\n', 'mocks.yaml')).toThrow(/^mocks\.yaml: .* at line \d+, column \d+$/);
+  });
+
+  it('reads every document of a stream in order, skipping empty ones', () => {
+    const text = `${stringifyMocks([mock, { ...mock, name: 'mock-1' }])}---\n`;
+    expect(parseMocksYaml(text).map((item) => item.name)).toEqual(['mock-0', 'mock-1']);
   });
 });

@@ -1,4 +1,5 @@
-import { parseAllDocuments, stringify } from 'yaml';
+import { Composer, LineCounter, Parser, stringify, type YAMLError } from 'yaml';
+import { assertSafeName } from '../files/safe-name.js';
 import type { HttpMock, HttpTestCase, Mock, Noise, RecordedRequest, RecordedResponse, StreamChunk, TestCase } from '../model.js';
 import { ZERO_TIMESTAMP } from '../model.js';
 import { getHeader } from './headers.js';
@@ -119,14 +120,29 @@ export function parseTestDocument(document: unknown): TestCase {
   };
 }
 
-/** Parses the text of a multi-document `mocks.yaml`. Throws a readable error on invalid YAML. */
+/** A YAML error as `file: message at line L, column C`. */
+const describeYamlError = (file: string, error: YAMLError, lines: LineCounter): string => {
+  const { line, col } = lines.linePos(error.pos[0]);
+  return `${file}: ${error.message} at line ${line}, column ${col}`;
+};
+
+/**
+ * Parses the text of a multi-document `mocks.yaml`. Throws a readable error on invalid YAML, and
+ * `UnsafeNameError` for a mock whose name is not a plain file name (`../x`, empty...).
+ */
 export function parseMocksYaml(text: string, file = 'mocks.yaml'): Mock[] {
   const mocks: Mock[] = [];
-  for (const document of parseAllDocuments(text)) {
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
+  const lines = new LineCounter();
+  // One document at a time: each syntax tree is dropped once converted, which keeps the peak memory of a
+  // large file several times lower than building every tree first (parseAllDocuments).
+  for (const document of new Composer().compose(new Parser(lines.addNewLine).parse(text), false, text.length)) {
+    const [error] = document.errors;
+    if (error !== undefined) throw new Error(describeYamlError(file, error, lines));
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;
-    mocks.push(parseMockDocument(value));
+    const mock = parseMockDocument(value);
+    assertSafeName(mock.name, 'mock', file);
+    mocks.push(mock);
   }
   return mocks;
 }

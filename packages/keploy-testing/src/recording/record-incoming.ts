@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidOptionsError, systemClock, type Clock } from '@tta/primitives';
+import { nameProblem, pathInside } from '../files/safe-name.js';
 import { toCurl } from '../format/curl.js';
 import { canonicalHeaderName } from '../format/headers.js';
 import type { HttpTestCase, StreamChunk } from '../model.js';
@@ -16,7 +17,10 @@ export interface RecordIncomingOptions {
    * @default 'keploy'
    */
   readonly dir?: string;
-  /** Test set the test cases are written to (`tests/test-M.yaml`, numbering after the existing ones). */
+  /**
+   * Test set the test cases are written to (`tests/test-M.yaml`, numbering after the existing ones): a
+   * plain folder name inside `dir` (not empty, `.` or `..`, without `/`, `\`, `:` or control characters).
+   */
   readonly testSet: string;
   /**
    * Set to `false` to pass every request through untouched (for example unless `TTA_RECORD_MODE=record`).
@@ -108,10 +112,11 @@ function sentHeaders(response: ServerResponse): Record<string, string> {
  */
 export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('recordIncoming', 'options', 'must be an object');
-  if (typeof options.testSet !== 'string' || options.testSet.trim() === '' || /[/\\]/.test(options.testSet)) {
-    throw new InvalidOptionsError('recordIncoming', 'testSet', 'must be a folder name such as "test-set-0"');
+  const testSetProblem = nameProblem(options.testSet);
+  if (testSetProblem !== undefined) {
+    throw new InvalidOptionsError('recordIncoming', 'testSet', `must be a folder name such as "test-set-0" (${JSON.stringify(options.testSet)}: ${testSetProblem})`);
   }
-  const testSetDir = join(resolve(options.dir ?? 'keploy'), options.testSet);
+  const testSetDir = pathInside(resolve(options.dir ?? 'keploy'), options.testSet, 'test set');
   const enabled = options.enabled ?? true;
   const clock = options.clock ?? systemClock;
   const rules: RedactionRules = { keys: options.redactKeys ?? [], secrets: options.secrets ?? [] };

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { BatchInterceptor } from '@mswjs/interceptors';
 import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { FetchInterceptor } from '@mswjs/interceptors/fetch';
@@ -9,6 +9,8 @@ import { RecordingInUseError } from '../errors/recording-in-use-error.js';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
 import { UnmatchedRequestError } from '../errors/unmatched-request-error.js';
 import { UnusedMocksError } from '../errors/unused-mocks-error.js';
+import { resolveMaxFileBytes } from '../files/read-capped-file.js';
+import { nameProblem, pathInside } from '../files/safe-name.js';
 import { headersToRecord } from '../format/headers.js';
 import { MockMatcher, type LiveRequest } from '../matching/request-matcher.js';
 import { isHttpMock, type HttpMock, type Mock } from '../model.js';
@@ -26,7 +28,10 @@ export interface RecordingOptions {
    * @default 'keploy' (relative to the working directory)
    */
   readonly dir?: string;
-  /** Name of the test set folder, e.g. `'test-set-0'` or `'weather-api'`. */
+  /**
+   * Name of the test set folder, e.g. `'test-set-0'` or `'weather-api'`: a plain folder name inside `dir`
+   * (not empty, `.` or `..`, without `/`, `\`, `:` or control characters).
+   */
   readonly testSet: string;
   /**
    * What to do with outgoing requests. `TTA_RECORD_MODE` overrides it.
@@ -71,6 +76,12 @@ export interface RecordingOptions {
    * @default systemClock
    */
   readonly clock?: Clock;
+  /**
+   * Largest `mocks.yaml` read, in bytes; a larger one makes `startRecording` reject with
+   * `FileTooLargeError` before reading it.
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxFileBytes?: number;
   /**
    * Environment read for `TTA_RECORD_MODE`.
    * @default process.env
@@ -317,9 +328,11 @@ class Session implements RecordingSession {
  */
 export async function startRecording(options: RecordingOptions): Promise<RecordingSession> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('startRecording', 'options', 'must be an object');
-  if (typeof options.testSet !== 'string' || options.testSet.trim() === '' || /[/\\]/.test(options.testSet)) {
-    throw new InvalidOptionsError('startRecording', 'testSet', 'must be a folder name such as "test-set-0"');
+  const testSetProblem = nameProblem(options.testSet);
+  if (testSetProblem !== undefined) {
+    throw new InvalidOptionsError('startRecording', 'testSet', `must be a folder name such as "test-set-0" (${JSON.stringify(options.testSet)}: ${testSetProblem})`);
   }
+  const maxFileBytes = resolveMaxFileBytes('startRecording', options.maxFileBytes);
   if (options.passthrough !== undefined && typeof options.passthrough !== 'function') {
     throw new InvalidOptionsError('startRecording', 'passthrough', 'must be a function');
   }
@@ -328,7 +341,7 @@ export async function startRecording(options: RecordingOptions): Promise<Recordi
   }
   const mode = resolveRecordMode(options.mode, options.env ?? process.env);
   const dir = resolve(options.dir ?? 'keploy');
-  const testSetDir = join(dir, options.testSet);
+  const testSetDir = pathInside(dir, options.testSet, 'test set');
   const active = globalState[activeKey];
   if (active !== undefined && mode !== 'off') throw new RecordingInUseError(active.testSet);
   let exists = false;
@@ -338,7 +351,7 @@ export async function startRecording(options: RecordingOptions): Promise<Recordi
     exists = false;
   }
   if (mode === 'replay' && !exists) throw new TestSetNotFoundError(options.testSet, dir, await listTestSets(dir));
-  const loaded = mode === 'off' || !exists ? [] : await readMocks(testSetDir);
+  const loaded = mode === 'off' || !exists ? [] : await readMocks(testSetDir, { maxFileBytes });
   const session = new Session(mode, options.testSet, testSetDir, loaded, options);
   if (mode !== 'off') {
     if (globalState[activeKey] !== undefined) throw new RecordingInUseError(globalState[activeKey].testSet);

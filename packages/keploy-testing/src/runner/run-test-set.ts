@@ -1,6 +1,8 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidOptionsError, REDACTED, systemClock, type Clock } from '@tta/primitives';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
+import { resolveMaxFileBytes } from '../files/read-capped-file.js';
+import { nameProblem, pathInside } from '../files/safe-name.js';
 import { isHttpMock, isHttpTestCase, type HttpTestCase, type Noise } from '../model.js';
 import { startRecording, type RecordingSession } from '../recording/recording-session.js';
 import { listTestSets, readTestSet } from '../test-set-files.js';
@@ -13,7 +15,7 @@ export interface RunTestSetOptions {
    * @default 'keploy'
    */
   readonly dir?: string;
-  /** The test set to run. */
+  /** The test set to run: a plain folder name inside `dir` (not `..`, without `/`, `\`, `:`...). */
   readonly testSet: string;
   /** Where the service listens, e.g. `http://127.0.0.1:3000`; replaces the recorded scheme, host and port. */
   readonly baseUrl: string;
@@ -45,6 +47,12 @@ export interface RunTestSetOptions {
    * @default 30000
    */
   readonly timeoutMs?: number;
+  /**
+   * Largest Keploy file read (`mocks.yaml` or one test case), in bytes; a larger one makes the run reject
+   * with `FileTooLargeError` before it is read.
+   * @default 268435456 (256 MiB)
+   */
+  readonly maxFileBytes?: number;
   /** Stops the run; the pending request is aborted and the run rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /**
@@ -166,8 +174,13 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
     throw new InvalidOptionsError('runTestSet', 'baseUrl', `must be an absolute URL such as http://127.0.0.1:3000 (got ${String(options.baseUrl)})`);
   }
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new InvalidOptionsError('runTestSet', 'timeoutMs', 'must be a positive number');
+  const testSetProblem = nameProblem(options.testSet);
+  if (testSetProblem !== undefined) {
+    throw new InvalidOptionsError('runTestSet', 'testSet', `must be a folder name such as "test-set-0" (${JSON.stringify(options.testSet)}: ${testSetProblem})`);
+  }
+  const maxFileBytes = resolveMaxFileBytes('runTestSet', options.maxFileBytes);
   const dir = resolve(options.dir ?? 'keploy');
-  const set = await readTestSet(join(dir, options.testSet));
+  const set = await readTestSet(pathInside(dir, options.testSet, 'test set'), { maxFileBytes });
   const clock = options.clock ?? systemClock;
   const selected = options.tests === undefined ? set.tests : set.tests.filter((test) => options.tests!.includes(test.name));
   let session: RecordingSession | undefined;
@@ -177,6 +190,7 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
       testSet: options.testSet,
       mode: 'replay',
       env: {},
+      maxFileBytes,
       passthrough: ({ url }) => url.origin === baseUrl.origin,
     });
   }

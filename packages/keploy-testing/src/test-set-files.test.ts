@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileTooLargeError } from './errors/file-too-large-error.js';
+import { UnsafeNameError } from './errors/unsafe-name-error.js';
+import type { HttpTestCase } from './model.js';
+import { readMocks, readTestSet, writeTest, writeTestSet } from './test-set-files.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tta-keploy-files-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+const testCase = (name: string): HttpTestCase => ({
+  kind: 'Http',
+  name,
+  request: { method: 'GET', url: 'http://localhost/', headers: {}, body: '', timestamp: '0001-01-01T00:00:00Z' },
+  response: { status: 200, statusMessage: 'OK', headers: {}, body: '', timestamp: '0001-01-01T00:00:00Z' },
+  noise: {},
+  created: 0,
+  curl: '',
+});
+
+const document = (kind: string, name: string): string => `version: api.keploy.io/v1beta1\nkind: ${kind}\nname: ${JSON.stringify(name)}\nspec: {}\n`;
+
+describe('readTestSet', () => {
+  it('rejects a test case file whose name is ../../../evil with UnsafeNameError naming the file', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(join(set, 'tests'), { recursive: true });
+    await writeFile(join(set, 'tests', 'test-1.yaml'), document('Http', '../../../evil'));
+    const error = await readTestSet(set).catch((caught: unknown) => caught);
+    expect(UnsafeNameError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ unsafeName: '../../../evil', subject: 'test case', file: join(set, 'tests', 'test-1.yaml') });
+  });
+
+  it('rejects a mock of any kind whose name is not a plain name', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(set, { recursive: true });
+    await writeFile(join(set, 'mocks.yaml'), document('Mongo', 'a\\b'));
+    await expect(readTestSet(set)).rejects.toMatchObject({ code: 'UNSAFE_NAME', subject: 'mock', file: join(set, 'mocks.yaml') });
+  });
+
+  it('refuses a mocks.yaml over maxFileBytes with FileTooLargeError before reading it', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(set, { recursive: true });
+    await writeFile(join(set, 'mocks.yaml'), document('Http', 'mock-0').repeat(1));
+    const error = await readTestSet(set, { maxFileBytes: 16 }).catch((caught: unknown) => caught);
+    expect(FileTooLargeError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ file: join(set, 'mocks.yaml'), limitBytes: 16 });
+  });
+
+  it('refuses a test case file over maxFileBytes too', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(join(set, 'tests'), { recursive: true });
+    await writeFile(join(set, 'tests', 'test-1.yaml'), document('Http', 'test-1'));
+    await expect(readTestSet(set, { maxFileBytes: 16 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE', file: join(set, 'tests', 'test-1.yaml') });
+  });
+
+  it('refuses an invalid maxFileBytes before touching the disk', async () => {
+    await expect(readTestSet(join(root, 'missing'), { maxFileBytes: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', option: 'maxFileBytes' });
+  });
+
+  it('reads a set whose files are within maxFileBytes', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(set, { recursive: true });
+    await writeFile(join(set, 'mocks.yaml'), `${document('Http', 'mock-0')}---\n${document('Generic', 'mock-1')}`);
+    expect((await readMocks(set, { maxFileBytes: 1024 })).map((mock) => mock.name)).toEqual(['mock-0', 'mock-1']);
+  });
+});
+
+describe('writeTestSet', () => {
+  it.each(['../../../evil', '..', '.', '', '/tmp/evil', '//x', 'a/b', 'a\\b', 'C:evil', 'nul\0'])(
+    'refuses a test case named %j with UnsafeNameError and writes nothing',
+    async (name) => {
+      const set = join(root, 'a', 'b', 'test-set-0');
+      const error = await writeTestSet(set, { tests: [testCase(name)], mocks: [] }).catch((caught: unknown) => caught);
+      expect(UnsafeNameError.isInstance(error)).toBe(true);
+      expect(await readdir(root)).toEqual([]);
+    },
+  );
+
+  it('refuses a mock with an unsafe name before writing mocks.yaml', async () => {
+    const set = join(root, 'test-set-0');
+    await expect(writeTestSet(set, { tests: [], mocks: [{ kind: 'Generic', name: '../x', spec: {} }] })).rejects.toMatchObject({ code: 'UNSAFE_NAME', subject: 'mock' });
+    expect(existsSync(set)).toBe(false);
+  });
+
+  it('keeps writeTest inside tests/ for a name that only resolves outside', async () => {
+    const set = join(root, 'test-set-0');
+    await expect(writeTest(set, testCase('..'))).rejects.toThrow(UnsafeNameError);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('writes a set with plain names where it says', async () => {
+    const set = join(root, 'test-set-0');
+    await writeTestSet(set, { tests: [testCase('test-1')], mocks: [] });
+    expect((await readdir(join(set, 'tests'))).sort()).toEqual(['test-1.yaml']);
+  });
+});
