@@ -4,6 +4,9 @@ export type { WorkflowContextOptions, ChildContextOverrides, SpanContextLike, Ch
 export { WorkflowPrimitive, InstrumentedPrimitive, SequentialPrimitive } from './core/workflow-primitive.js';
 export type { PrimitiveOptions, InputOf, OutputOf, AnyPrimitive } from './core/workflow-primitive.js';
 export { systemClock } from './core/clock.js';
+export { assertDuration, assertDeadline, maxDateMs } from './core/duration.js';
+export type { DurationRule } from './core/duration.js';
+export { maxTimerDelayMs } from './core/long-timer.js';
 export type { Clock, TimerHandle } from './core/clock.js';
 export { sleep } from './core/abort.js';
 export { toDisposable, EventEmitter } from './core/disposable.js';

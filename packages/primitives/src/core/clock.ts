@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { clearLongTimeout, setLongTimeout } from './long-timer.js';
 /** Handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = unknown;
 
@@ -9,7 +10,10 @@ export type TimerHandle = unknown;
 export interface Clock {
   /** Current time in epoch milliseconds, with sub-millisecond precision where available. */
   now(): number;
-  /** Calls `callback` once after `delayMs`. */
+  /**
+   * Calls `callback` once after `delayMs`. Any finite delay waits that long (also beyond the
+   * host's 2^31 − 1 ms limit); `Infinity` never fires.
+   */
   setTimeout(callback: () => void, delayMs: number): TimerHandle;
   /** Cancels a timer made by {@link Clock.setTimeout}; unknown handles are ignored. */
   clearTimeout(handle: TimerHandle): void;
@@ -17,11 +21,14 @@ export interface Clock {
 
 const origin = performance.timeOrigin;
 
-/** The real clock: `performance` for time, the host's timers for waiting. */
+/**
+ * The real clock: `performance` for time, the host's timers for waiting. Delays above the host's
+ * limit (about 24.8 days) are chained rather than fired at once, and `Infinity` never fires.
+ */
 export const systemClock: Clock = {
   now: () => origin + performance.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setTimeout: setLongTimeout,
+  clearTimeout: clearLongTimeout,
 };
 
 /** @internal Throws `InvalidOptionsError` unless `clock` is undefined or a {@link Clock}. */

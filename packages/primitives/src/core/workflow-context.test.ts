@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, WorkflowContext, sleep, step } from '@tta/primitives';
+import { DeadlineExceededError, InvalidInputError, InvalidOptionsError, WorkflowContext, sleep, step } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 
 describe('WorkflowContext', () => {
@@ -113,5 +113,45 @@ describe('WorkflowContext deadline through a child', () => {
     await clock.tickAsync(50);
     expect(DeadlineExceededError.isInstance(await outcome)).toBe(true);
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('WorkflowContext deadlines out of range', () => {
+  it('rejects a deadline outside the Date range with InvalidInputError', () => {
+    for (const deadline of [9e15, -9e15, 8.64e15 + 1, -Infinity]) {
+      expect(() => WorkflowContext.create({ deadline })).toThrow(InvalidInputError);
+    }
+    expect(() => WorkflowContext.create({ deadline: Number.NaN })).toThrow(InvalidOptionsError);
+    expect(() => WorkflowContext.create({ timeoutMs: Number.NaN })).toThrow(InvalidOptionsError);
+  });
+
+  it('rejects a child deadline outside the Date range with InvalidInputError', () => {
+    const parent = WorkflowContext.create();
+    expect(() => parent.child({ deadline: 9e15 })).toThrow(InvalidInputError);
+    expect(() => parent.child({ deadline: -9e15 })).toThrow(InvalidInputError);
+  });
+
+  it('treats a deadline or timeoutMs of Infinity as no deadline', async () => {
+    const clock = new ManualClock(0);
+    for (const context of [WorkflowContext.create({ clock, deadline: Infinity }), WorkflowContext.create({ clock, timeoutMs: Infinity }), WorkflowContext.create({ clock }).child({ deadline: Infinity })]) {
+      expect(context.deadline).toBeUndefined();
+      const run = step('slow', async (_: void, ctx) => sleep(1e15, ctx.signal, clock)).execute(context, undefined);
+      await clock.tickAsync(1e15);
+      await expect(run).resolves.toBeUndefined();
+      expect(context.aborted).toBe(false);
+      expect(clock.pendingTimers).toBe(0);
+    }
+  });
+
+  it('waits a timeoutMs longer than the host timer limit (and than the Date range) in full', async () => {
+    const clock = new ManualClock(0);
+    const context = WorkflowContext.create({ clock, timeoutMs: 9e15 });
+    const run = step('slow', async (_: void, ctx) => sleep(Infinity, ctx.signal, clock)).execute(context, undefined).catch((error: unknown) => error);
+    await clock.tickAsync(9e15 - 1);
+    expect(context.aborted).toBe(false);
+    await clock.tickAsync(1);
+    const error = await run;
+    expect(error).toBeInstanceOf(DeadlineExceededError);
+    expect((error as Error).message).toBe('The workflow deadline (9000000000000000 ms since the epoch) passed');
   });
 });

@@ -2,6 +2,7 @@ import { LazyAbort, neverAbortedSignal, signalParent, type AbortParent } from '.
 import { systemClock, type Clock } from './clock.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { assertDeadline, assertDuration } from './duration.js';
 import { bindLogger, silentLogger, type Logger } from '../logging/logger.js';
 
 /** An OpenTelemetry-compatible span context, without depending on OpenTelemetry. */
@@ -29,9 +30,13 @@ export interface WorkflowContextOptions {
   readonly state?: Map<string, unknown>;
   /** Cancels the run when it aborts. */
   readonly signal?: AbortSignal;
-  /** Absolute deadline (epoch ms): the run is aborted with `DeadlineExceededError` when it passes. */
+  /**
+   * Absolute deadline (epoch ms): the run is aborted with `DeadlineExceededError` when it passes.
+   * `Infinity` means no deadline; a time a `Date` cannot hold (beyond ±8.64e15) is refused with
+   * `InvalidInputError`, since deadlines often come from request headers.
+   */
   readonly deadline?: number;
-  /** Relative deadline; sets `deadline` to `clock.now() + timeoutMs`. */
+  /** Relative deadline; sets `deadline` to `clock.now() + timeoutMs`. Any size; `Infinity` means none. */
   readonly timeoutMs?: number;
   /** Span context of the caller (for example from a `traceparent` header). */
   readonly parentSpanContext?: SpanContextLike;
@@ -48,6 +53,7 @@ export interface ChildContextOverrides {
   readonly data?: Readonly<Record<string, unknown>>;
   /** Replaces the inherited signal. The child is still cancelled with its parent unless `detached`. */
   readonly signal?: AbortSignal;
+  /** A tighter deadline for the branch (epoch ms); the same rules as {@link WorkflowContextOptions.deadline}. */
   readonly deadline?: number;
   readonly parentSpanContext?: SpanContextLike;
   readonly baggage?: Readonly<Record<string, string>>;
@@ -106,7 +112,8 @@ export class WorkflowContext implements AbortParent {
       this.startedAt = parent.startedAt;
       let scope: AbortParent | undefined = derivingAbort ?? parent._abort;
       if (overrides.signal !== undefined) scope = new LazyAbort(scope, overrides.signal);
-      const deadline = overrides.deadline;
+      let deadline = overrides.deadline;
+      if (deadline !== undefined) deadline = checkedDeadline(deadline);
       if (deadline !== undefined && (parent.deadline === undefined || deadline < parent.deadline)) {
         this.deadline = deadline;
         this._abort = new LazyAbort(scope);
@@ -128,7 +135,9 @@ export class WorkflowContext implements AbortParent {
     this.sink = options.logger ?? silentLogger;
     this.attempt = undefined;
     this.startedAt = this.clock.now();
-    const deadline = options.deadline ?? (options.timeoutMs === undefined ? undefined : this.startedAt + options.timeoutMs);
+    // Infinity (of either option) means no deadline: no timer, no abort scope.
+    const given = options.deadline ?? (options.timeoutMs === undefined ? undefined : this.startedAt + options.timeoutMs);
+    const deadline = given === Infinity ? undefined : given;
     this.deadline = deadline;
     const external = options.signal === undefined ? undefined : signalParent(options.signal);
     this._abort = deadline === undefined ? external : new LazyAbort(external);
@@ -279,6 +288,12 @@ let derivingParent: WorkflowContext | undefined;
 let derivingOverrides: ChildContextOverrides = noOptions;
 let derivingAbort: AbortParent | undefined;
 
+/** A child's deadline override, checked like the options' one; `Infinity` adds no deadline. */
+function checkedDeadline(deadline: number): number | undefined {
+  assertDeadline('WorkflowContext.child', 'deadline', deadline);
+  return deadline === Infinity ? undefined : deadline;
+}
+
 function validateContextOptions(options: WorkflowContextOptions): void {
   const fail = (option: string, rule: string): never => {
     throw new InvalidOptionsError('WorkflowContext', option, rule);
@@ -289,8 +304,8 @@ function validateContextOptions(options: WorkflowContextOptions): void {
   if (data !== undefined && (typeof data !== 'object' || data === null)) fail('data', 'must be an object');
   if (state !== undefined && !(state instanceof Map)) fail('state', 'must be a Map');
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) fail('signal', 'must be an AbortSignal');
-  if (deadline !== undefined && (typeof deadline !== 'number' || Number.isNaN(deadline))) fail('deadline', 'must be a number (epoch milliseconds)');
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) fail('timeoutMs', 'must be a number >= 0');
+  if (deadline !== undefined) assertDeadline('WorkflowContext', 'deadline', deadline);
+  if (timeoutMs !== undefined) assertDuration('WorkflowContext', 'timeoutMs', timeoutMs, { infinity: true });
   if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function')) fail('clock', 'must have now(), setTimeout() and clearTimeout()');
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || ['debug', 'info', 'warn', 'error'].some((level) => typeof (logger as unknown as Record<string, unknown>)[level] !== 'function'))) fail('logger', 'must have debug(), info(), warn() and error()');
   if (baggage !== undefined && (typeof baggage !== 'object' || baggage === null)) fail('baggage', 'must be an object of strings');

@@ -10,7 +10,7 @@ export class DeadlineExceededError extends TtaError {
 
   constructor(deadline?: number, options: TtaErrorOptions = {}) {
     super(
-      deadline === undefined || !Number.isFinite(deadline) ? 'The workflow deadline passed' : `The workflow deadline (${new Date(deadline).toISOString()}) passed`,
+      describeDeadline(deadline),
       'DEADLINE_EXCEEDED',
       options,
     );
@@ -21,4 +21,14 @@ export class DeadlineExceededError extends TtaError {
   static override isInstance(error: unknown): error is DeadlineExceededError {
     return hasMarker(error, marker);
   }
+}
+
+/** Largest distance from the epoch a `Date` can hold (ECMAScript: 10^8 days). */
+const maxDateMs = 8.64e15;
+
+// Formatting must never throw: this runs inside timer callbacks, where a throw ends the process.
+function describeDeadline(deadline: number | undefined): string {
+  if (typeof deadline !== 'number' || !Number.isFinite(deadline)) return 'The workflow deadline passed';
+  if (Math.abs(deadline) > maxDateMs) return `The workflow deadline (${deadline} ms since the epoch) passed`;
+  return `The workflow deadline (${new Date(deadline).toISOString()}) passed`;
 }

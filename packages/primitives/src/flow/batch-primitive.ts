@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
@@ -80,9 +81,8 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     if (!(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1)) {
       throw new InvalidOptionsError('BatchPrimitive', 'maxBatchSize', `must be a positive integer (got ${describeValue(options.maxBatchSize)})`);
     }
-    if (!(typeof options.maxWaitMs === 'number' && Number.isFinite(options.maxWaitMs) && options.maxWaitMs >= 0)) {
-      throw new InvalidOptionsError('BatchPrimitive', 'maxWaitMs', `must be a finite number >= 0 (got ${describeValue(options.maxWaitMs)})`);
-    }
+    // Infinity is refused: a partial batch would then wait forever for company.
+    assertDuration('BatchPrimitive', 'maxWaitMs', options.maxWaitMs);
     this.inner = inner;
     this.maxBatchSize = options.maxBatchSize;
     this.maxWaitMs = options.maxWaitMs;

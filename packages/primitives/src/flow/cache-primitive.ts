@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
@@ -172,13 +173,9 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('CachePrimitive', 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('CachePrimitive', 'options', 'must be an object');
     const ttlMs = options.ttlMs ?? Infinity;
-    if (!(typeof ttlMs === 'number' && ttlMs > 0)) {
-      throw new InvalidOptionsError('CachePrimitive', 'ttlMs', `must be a number > 0 or Infinity (got ${describeValue(ttlMs)})`);
-    }
+    assertDuration('CachePrimitive', 'ttlMs', ttlMs, { positive: true, infinity: true });
     const staleWhileRevalidateMs = options.staleWhileRevalidateMs ?? 0;
-    if (!(typeof staleWhileRevalidateMs === 'number' && staleWhileRevalidateMs >= 0)) {
-      throw new InvalidOptionsError('CachePrimitive', 'staleWhileRevalidateMs', `must be a number >= 0 or Infinity (got ${describeValue(staleWhileRevalidateMs)})`);
-    }
+    assertDuration('CachePrimitive', 'staleWhileRevalidateMs', staleWhileRevalidateMs, { infinity: true });
     if (options.key !== undefined && typeof options.key !== 'function') {
       throw new InvalidOptionsError('CachePrimitive', 'key', 'must be a function (input, context) => string');
     }

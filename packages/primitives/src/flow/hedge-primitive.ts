@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
@@ -55,9 +56,8 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     super('hedge', options);
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('HedgePrimitive', 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('HedgePrimitive', 'options', 'must be an object');
-    if (!(typeof options.delayMs === 'number' && Number.isFinite(options.delayMs) && options.delayMs >= 0)) {
-      throw new InvalidOptionsError('HedgePrimitive', 'delayMs', `must be a finite number >= 0 (got ${describeValue(options.delayMs)})`);
-    }
+    // Infinity is refused: a hedge that never starts is no hedge.
+    assertDuration('HedgePrimitive', 'delayMs', options.delayMs);
     const maxHedges = options.maxHedges ?? 1;
     if (!(Number.isInteger(maxHedges) && maxHedges >= 1)) {
       throw new InvalidOptionsError('HedgePrimitive', 'maxHedges', `must be a positive integer (got ${describeValue(maxHedges)})`);

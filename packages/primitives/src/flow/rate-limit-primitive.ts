@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { describeValue } from '../core/describe-value.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
@@ -113,7 +114,7 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
     const mode = options.mode ?? 'wait';
     if (mode !== 'wait' && mode !== 'reject') throw new InvalidOptionsError(owner, 'mode', `must be 'wait' or 'reject' (got ${describeValue(mode)})`);
     const maxWaitMs = options.maxWaitMs ?? Infinity;
-    if (!(typeof maxWaitMs === 'number' && maxWaitMs >= 0)) throw new InvalidOptionsError(owner, 'maxWaitMs', `must be a number >= 0 or Infinity (got ${describeValue(maxWaitMs)})`);
+    assertDuration(owner, 'maxWaitMs', maxWaitMs, { infinity: true });
     if (options.maxWaitMs !== undefined && mode === 'reject') throw new InvalidOptionsError(owner, 'maxWaitMs', "only applies to mode 'wait'");
     for (const name of ['key', 'permits'] as const) {
       if (options[name] !== undefined && typeof options[name] !== 'function') throw new InvalidOptionsError(owner, name, 'must be a function (input, context) => value');

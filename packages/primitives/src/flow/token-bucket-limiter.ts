@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { describeValue } from '../core/describe-value.js';
 import { systemClock, type Clock, assertClock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -156,7 +157,5 @@ export function validateRate(owner: string, options: { readonly tokensPerInterva
   if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
     throw new InvalidOptionsError(owner, 'tokensPerInterval', `must be a finite number > 0 (got ${describeValue(tokensPerInterval)})`);
   }
-  if (!(typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs > 0)) {
-    throw new InvalidOptionsError(owner, 'intervalMs', `must be a finite number > 0 (got ${describeValue(intervalMs)})`);
-  }
+  assertDuration(owner, 'intervalMs', intervalMs, { positive: true });
 }

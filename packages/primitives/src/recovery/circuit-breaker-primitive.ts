@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { WorkflowPrimitive } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, reportListenerError, toDisposable, type Disposable, type Event } from '../core/disposable.js';
@@ -12,7 +13,6 @@ import { FailureWindow } from './failure-window.js';
 
 const kind = 'CircuitBreakerPrimitive';
 const positiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1;
-const validDuration = (value: number): boolean => typeof value === 'number' && value > 0 && Number.isFinite(value);
 
 /**
  * Stops calling a failing dependency for a while. Closed: calls pass and failures are counted
@@ -95,9 +95,9 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     this.minimumThroughput = options.minimumThroughput ?? 10;
     if (!positiveInteger(this.minimumThroughput)) throw new InvalidOptionsError(kind, 'minimumThroughput', `must be an integer >= 1 (got ${describeValue(options.minimumThroughput)})`);
     const windowMs = options.windowMs ?? 60_000;
-    if (!validDuration(windowMs)) throw new InvalidOptionsError(kind, 'windowMs', `must be a finite number > 0 (got ${describeValue(windowMs)})`);
+    assertDuration(kind, 'windowMs', windowMs, { positive: true });
     this.breakDurationMs = options.breakDurationMs ?? 30_000;
-    if (!validDuration(this.breakDurationMs)) throw new InvalidOptionsError(kind, 'breakDurationMs', `must be a finite number > 0 (got ${describeValue(options.breakDurationMs)})`);
+    assertDuration(kind, 'breakDurationMs', this.breakDurationMs, { positive: true });
     this.halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
     if (!positiveInteger(this.halfOpenMaxCalls)) throw new InvalidOptionsError(kind, 'halfOpenMaxCalls', `must be an integer >= 1 (got ${describeValue(options.halfOpenMaxCalls)})`);
     this.halfOpenSuccessThreshold = options.halfOpenSuccessThreshold ?? 1;
@@ -112,7 +112,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length === 0)) throw new InvalidOptionsError(kind, 'key', 'must be a non-empty string');
     if (options.refreshMs !== undefined) {
       if (store === undefined) throw new InvalidOptionsError(kind, 'refreshMs', 'needs a store');
-      if (!validDuration(options.refreshMs)) throw new InvalidOptionsError(kind, 'refreshMs', `must be a finite number > 0 (got ${describeValue(options.refreshMs)})`);
+      assertDuration(kind, 'refreshMs', options.refreshMs, { positive: true });
     }
     this.refreshMs = options.refreshMs;
     this.inner = inner;

@@ -1,3 +1,4 @@
+import { assertDuration } from '../core/duration.js';
 import { subscribeToAbort } from '../core/abort.js';
 import { WorkflowPrimitive, type OutputOf, type InputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
@@ -5,7 +6,6 @@ import { LazyAbort } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
 import { CompensationError } from '../errors/compensation-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { TimeoutPrimitive } from './timeout-primitive.js';
@@ -83,7 +83,6 @@ interface SagaRun {
   readonly completed: CompletedStep[];
   phase: 'forward' | 'compensating' | 'done';
 }
-const maxTimerDelayMs = 2_147_483_647;
 
 /**
  * A saga: runs steps in order, each on the previous output. When a step fails, or the run is
@@ -130,9 +129,7 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
       if (!(candidate.undo instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `steps[${index}].undo`, 'must be a WorkflowPrimitive');
     });
     const undoTimeoutMs = options.undoTimeoutMs ?? 30_000;
-    if (!(undoTimeoutMs === Infinity || (typeof undoTimeoutMs === 'number' && undoTimeoutMs > 0 && undoTimeoutMs <= maxTimerDelayMs))) {
-      throw new InvalidOptionsError(kind, 'undoTimeoutMs', `must be a number in (0, ${maxTimerDelayMs}] or Infinity (got ${describeValue(undoTimeoutMs)})`);
-    }
+    assertDuration(kind, 'undoTimeoutMs', undoTimeoutMs, { positive: true, infinity: true });
     this.steps = options.steps;
     this.undoTimeoutMs = undoTimeoutMs;
     const list = steps as readonly AnyStep[];

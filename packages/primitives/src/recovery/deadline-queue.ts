@@ -75,7 +75,8 @@ export class DeadlineQueue {
     list.tail = waiter;
     this.size++;
     if (dueAt < this.timerDueAt) this.arm(dueAt);
-    else if (this.idle) {
+    // An infinite duration (a timeout of `Infinity`) never comes due: nothing to wake up for.
+    else if (this.idle && dueAt !== Infinity) {
       this.idle = false;
       (this.timer as Referable).ref();
     }

@@ -250,9 +250,37 @@ describe('TimeoutPrimitive', () => {
     const inner = new MockPrimitive<string, string>({ returnValue: 'x' });
     expect(() => new TimeoutPrimitive(inner, { timeoutMs: 0 })).toThrow(InvalidOptionsError);
     expect(() => new TimeoutPrimitive(inner, { timeoutMs: -5 })).toThrow(/timeoutMs/);
-    expect(() => new TimeoutPrimitive(inner, { timeoutMs: Infinity })).toThrow(/timeoutMs/);
+    expect(() => new TimeoutPrimitive(inner, { timeoutMs: Number.NaN })).toThrow(InvalidOptionsError);
+    expect(() => new TimeoutPrimitive(inner, { timeoutMs: -Infinity })).toThrow(/timeoutMs/);
     expect(() => new TimeoutPrimitive(inner, {} as never)).toThrow(/timeoutMs/);
     expect(() => new TimeoutPrimitive(inner, { timeoutMs: 10, fallback: (() => 'x') as never })).toThrow(/fallback/);
+  });
+});
+
+describe('TimeoutPrimitive with long and infinite limits', () => {
+  const day = 86_400_000;
+
+  it('times out after 30 days, not after the 1 ms a host timer would wait', async () => {
+    const clock = new ManualClock();
+    const slow = step('slow', (_: number, context) => new Promise<number>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason))));
+    let outcome: unknown;
+    const run = timeout(slow, { timeoutMs: 30 * day, clock }).execute(new WorkflowContext({ clock }), 1).catch((error: unknown) => (outcome = error));
+    await clock.tickAsync(30 * day - 1);
+    expect(outcome).toBeUndefined();
+    await clock.tickAsync(1);
+    await run;
+    expect(outcome).toBeInstanceOf(TimeoutError);
+  });
+
+  it('never times out with timeoutMs Infinity and leaves no timer once the work is done', async () => {
+    const clock = new ManualClock();
+    let finish: (value: number) => void = () => {};
+    const slow = step('slow', () => new Promise<number>((resolve) => (finish = resolve)));
+    const run = timeout(slow, { timeoutMs: Infinity, clock }).execute(new WorkflowContext({ clock }), 1);
+    await clock.tickAsync(1e15);
+    finish(7);
+    await expect(run).resolves.toBe(7);
+    expect(clock.pendingTimers).toBe(0);
   });
 });
 

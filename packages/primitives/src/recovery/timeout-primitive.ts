@@ -5,14 +5,14 @@ import { LazyAbort } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
+import { assertDuration } from '../core/duration.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { deadlineQueueFor, type DeadlineQueue, type DeadlineWaiter, type DurationList } from './deadline-queue.js';
 
 /** Options of {@link TimeoutPrimitive}. */
 export interface TimeoutOptions<TInput, TOutput> extends PrimitiveOptions {
-  /** Time the inner work may take, in milliseconds (at most 2,147,483,647). */
+  /** Time the inner work may take, in milliseconds: any size (also beyond 24.8 days); `Infinity` for no limit. */
   readonly timeoutMs: number;
   /**
    * Runs on timeout, with the same input and the caller's context; its result (or error) becomes
@@ -33,7 +33,6 @@ export interface TimeoutEvent {
 
 const kind = 'TimeoutPrimitive';
 const noOverrides: ChildContextOverrides = Object.freeze({});
-const maxTimerDelayMs = 2_147_483_647;
 
 /**
  * Bounds the time of the inner work. The inner work gets its own signal, which aborts with a
@@ -63,9 +62,7 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(kind, 'timeoutMs', 'is required');
     const timeoutMs = options.timeoutMs;
-    if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs <= maxTimerDelayMs)) {
-      throw new InvalidOptionsError(kind, 'timeoutMs', `must be a number in (0, ${maxTimerDelayMs}] (got ${describeValue(timeoutMs)})`);
-    }
+    assertDuration(kind, 'timeoutMs', timeoutMs, { positive: true, infinity: true });
     if (options.fallback !== undefined && !(options.fallback instanceof WorkflowPrimitive)) {
       throw new InvalidOptionsError(kind, 'fallback', 'must be a WorkflowPrimitive');
     }

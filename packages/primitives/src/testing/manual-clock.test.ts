@@ -54,4 +54,38 @@ describe('ManualClock', () => {
     await clock.runAllAsync();
     await expect(done).resolves.toBe(500);
   });
+
+  it('never fires an Infinity timer, not even in runAllAsync, but counts it until cleared', async () => {
+    const clock = new ManualClock();
+    let fired = false;
+    const handle = clock.setTimeout(() => (fired = true), Infinity);
+    clock.advance(Number.MAX_VALUE);
+    await clock.runAllAsync();
+    expect(fired).toBe(false);
+    expect(clock.pendingTimers).toBe(1);
+    clock.clearTimeout(handle);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('fires a timer beyond the host limit after exactly its delay', () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 2 ** 31 + 1);
+    clock.setTimeout(() => fired.push(clock.now()), 8.64e15 + 1);
+    clock.advance(2 ** 31);
+    expect(fired).toEqual([]);
+    clock.advance(1);
+    expect(fired).toEqual([2 ** 31 + 1]);
+    clock.advance(8.64e15);
+    expect(fired).toEqual([2 ** 31 + 1, 8.64e15 + 1]);
+  });
+
+  it('fires NaN and negative delays on the next advance', () => {
+    const clock = new ManualClock(10);
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(1), Number.NaN);
+    clock.setTimeout(() => fired.push(2), -Infinity);
+    clock.advance(0);
+    expect(fired).toEqual([1, 2]);
+  });
 });

@@ -34,9 +34,17 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
+  /**
+   * Schedules `callback` `delayMs` from now, like `systemClock`: any finite delay waits that long,
+   * `Infinity` never fires (the timer still counts as pending until cleared), NaN and negative
+   * delays fire on the next advance.
+   */
   setTimeout(callback: () => void, delayMs: number): TimerHandle {
     const id = this.nextId++;
-    const delay = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
+    this.live.add(id);
+    // Kept out of the due list, so neither advance() nor runAllAsync() can ever reach it.
+    if (delayMs === Infinity) return id;
+    const delay = delayMs > 0 ? delayMs : 0;
     const timer = { id, dueAt: this.current + delay, callback };
     // Binary search for the first timer due later: keeps due order, and insertion order for ties.
     const timers = this.timers;
@@ -49,7 +57,6 @@ export class ManualClock implements Clock {
     }
     if (low === timers.length) timers.push(timer);
     else timers.splice(low, 0, timer);
-    this.live.add(id);
     return id;
   }
 
