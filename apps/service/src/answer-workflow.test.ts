@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FallbackExhaustedError, WorkflowContext } from '@tta/primitives';
 import { ModelRequestError, SimulatedModelProvider, type ModelProvider, type ModelRequest, type ModelResponse } from '@tta-apps/model-provider';
-import { ANSWERED_BY, createAnswerWorkflow } from './answer-workflow.js';
+import { ANSWERED_BY, CACHE_OUTCOME, createAnswerWorkflow } from './answer-workflow.js';
 
 const failing = (model: string): ModelProvider & { calls: number } => {
   const provider = {
@@ -63,5 +63,23 @@ describe('createAnswerWorkflow (cache -> retry -> fallback -> timeout)', () => {
     await workflow.execute(fresh, { question: 'Cache me', fresh: true });
     expect(fresh.state.get(ANSWERED_BY)).toBe('big');
     expect(primary.calls).toBe(2);
+  });
+
+  it('reports miss, shared (joined a call in flight), hit and bypass as the cache outcome', async () => {
+    const primary = new SimulatedModelProvider({ model: 'big', latencyMs: 30 });
+    const workflow = createAnswerWorkflow({ primary, backup: healthy('small') });
+    const leader = WorkflowContext.create();
+    const joiner = WorkflowContext.create();
+    const [first, second] = await Promise.all([workflow.execute(leader, { question: 'Once?' }), workflow.execute(joiner, { question: 'once?' })]);
+    expect(second).toBe(first);
+    expect(primary.calls).toBe(1);
+    expect(leader.state.get(CACHE_OUTCOME)).toBe('miss');
+    expect(joiner.state.get(CACHE_OUTCOME)).toBe('shared');
+    const later = WorkflowContext.create();
+    await workflow.execute(later, { question: 'Once?' });
+    expect(later.state.get(CACHE_OUTCOME)).toBe('hit');
+    const fresh = WorkflowContext.create();
+    await workflow.execute(fresh, { question: 'Once?', fresh: true });
+    expect(fresh.state.get(CACHE_OUTCOME)).toBe('bypass');
   });
 });

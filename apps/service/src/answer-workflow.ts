@@ -49,6 +49,16 @@ export interface AnswerWorkflowOptions {
 /** Key of the context state entry where the model step writes which model answered. */
 export const ANSWERED_BY = 'answer.model';
 
+/**
+ * How the answer cache served a request: `'miss'` (this request's run asked the model), `'hit'`
+ * (a stored answer), `'shared'` (it joined the model call another request had already started:
+ * single flight, counted as a miss by the cache's metrics), `'bypass'` (`fresh: true`).
+ */
+export type CacheOutcome = 'hit' | 'miss' | 'shared' | 'bypass';
+
+/** Key of the context state entry where the workflow writes its {@link CacheOutcome}. */
+export const CACHE_OUTCOME = 'answer.cache';
+
 const systemPrompt = 'You answer questions about building reliable AI workflows. Be brief and concrete.';
 
 /**
@@ -65,6 +75,10 @@ const systemPrompt = 'You answer questions about building reliable AI workflows.
  */
 export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPrimitive<AnswerRequest, Answer> {
   const callTimeoutMs = options.callTimeoutMs ?? 2000;
+  // A hit and a single-flight join both return an answer this run did not produce; they differ in
+  // whether the answer existed when the request reached the cache. One counter orders both events.
+  let sequence = 0;
+  const producedAt = new WeakMap<Answer, number>();
   const modelStep = (name: string, model: ModelProvider) =>
     timeout(
       llmStep(
@@ -81,7 +95,7 @@ export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPr
           { signal: context.signal },
         );
         context.state.set(ANSWERED_BY, response.model);
-        return {
+        const answer: Answer = {
           text: response.text,
           model: response.model,
           simulated: response.simulated,
@@ -89,6 +103,8 @@ export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPr
           outputTokens: response.usage.outputTokens,
           costUsd: response.costUsd,
         };
+        producedAt.set(answer, ++sequence);
+        return answer;
         },
         {
           model: model.model,
@@ -107,7 +123,15 @@ export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPr
     ttlMs: options.cacheTtlMs ?? 300_000,
     maxEntries: options.cacheEntries ?? 1000,
   });
-  return step('answer', (request: AnswerRequest, context: WorkflowContext) =>
-    request.fresh === true ? resilient.execute(context, request) : cached.execute(context, request),
-  );
+  return step('answer', async (request: AnswerRequest, context: WorkflowContext) => {
+    if (request.fresh === true) {
+      context.state.set(CACHE_OUTCOME, 'bypass');
+      return resilient.execute(context, request);
+    }
+    const askedAt = ++sequence;
+    const answer = await cached.execute(context, request);
+    const outcome: CacheOutcome = context.state.has(ANSWERED_BY) ? 'miss' : (producedAt.get(answer) ?? 0) > askedAt ? 'shared' : 'hit';
+    context.state.set(CACHE_OUTCOME, outcome);
+    return answer;
+  });
 }

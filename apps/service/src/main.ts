@@ -1,19 +1,24 @@
 // The service: `POST /v1/answer` runs cache -> retry -> fallback -> timeout around a model, with
 // traces, Prometheus metrics and JSON logs. Stops gracefully on SIGTERM / SIGINT.
 import { getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
-import { createJsonLogger } from '@tta/primitives';
+import { bindLogger, createJsonLogger } from '@tta/primitives';
 import { createModelProvider, describeModelProvider, SimulatedModelProvider, type ModelProvider } from '@tta-apps/model-provider';
 import { createAnswerWorkflow } from './answer-workflow.js';
+import { createStreamLogSink } from './log-sink.js';
+import { scrubErrorText } from './scrub-error-text.js';
 import { createService } from './service.js';
 import { readServiceConfig } from './service-config.js';
 
-const write = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+// A log reader that exits (a closed pipe: EPIPE) or stalls must never take the service down with
+// requests in flight: lines are dropped and counted instead (reported on /healthz).
+const stdout = createStreamLogSink(process.stdout);
+const stderr = createStreamLogSink(process.stderr);
 
 async function main(): Promise<void> {
   const config = readServiceConfig();
-  const logger = createJsonLogger({ level: config.logLevel, base: { service: config.serviceName }, write });
+  const jsonLogger = createJsonLogger({ level: config.logLevel, base: { service: config.serviceName }, write: (line) => stdout.write(line) });
+  // Lines written outside a request are redacted too; the service redacts its own lines itself.
+  const logger = bindLogger(jsonLogger, {});
 
   let observability = false;
   if (config.observability) {
@@ -30,7 +35,8 @@ async function main(): Promise<void> {
 
   const service = createService({
     workflow: createAnswerWorkflow({ primary, backup, callTimeoutMs: config.callTimeoutMs }),
-    logger,
+    logger: jsonLogger,
+    droppedLogLines: () => stdout.dropped,
     requestTimeoutMs: config.requestTimeoutMs,
     shutdownGraceMs: config.shutdownGraceMs,
     logRequestStart: config.logLevel === 'debug',
@@ -43,7 +49,7 @@ async function main(): Promise<void> {
       port: address.port,
       observability,
       metricsUrl: status.metricsUrl,
-      otlpEndpoint: status.otlpEndpoint,
+      ...(status.otlpEndpoint === undefined ? {} : { otlpEndpoint: scrubErrorText(status.otlpEndpoint) }),
       model: describeModelProvider(primary),
     },
     'listening',
@@ -66,6 +72,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`tta-service: ${error instanceof Error ? error.message : String(error)}`);
+  stderr.write(`tta-service: ${scrubErrorText(error instanceof Error ? error.message : String(error))}`);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, sleep, step } from '@tta/primitives';
+import { createJsonLogger, silentLogger, sleep, step, type Logger } from '@tta/primitives';
 import type { Answer } from './answer-workflow.js';
 import { createService, type Service } from './service.js';
 
@@ -10,8 +10,8 @@ afterEach(async () => {
   service = undefined;
 });
 
-async function start(run: (question: string, signal: AbortSignal) => Promise<Answer>, requestTimeoutMs = 5_000) {
-  service = createService({ workflow: step('test-answer', (request: { question: string }, context) => run(request.question, context.signal)), logger: silentLogger, requestTimeoutMs });
+async function start(run: (question: string, signal: AbortSignal) => Promise<Answer>, requestTimeoutMs = 5_000, logger: Logger = silentLogger) {
+  service = createService({ workflow: step('test-answer', (request: { question: string }, context) => run(request.question, context.signal)), logger, requestTimeoutMs });
   const address = await service.listen(0, '127.0.0.1');
   return `http://127.0.0.1:${address.port}`;
 }
@@ -19,15 +19,19 @@ async function start(run: (question: string, signal: AbortSignal) => Promise<Ans
 const post = (base: string, body: unknown) => fetch(`${base}/v1/answer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('createService', () => {
-  it('answers 502 with the cause when the models are down, and keeps serving', async () => {
+  it('answers 502 with the correlation id when the models are down, logs the cause, and keeps serving', async () => {
+    const logged: Array<Record<string, unknown>> = [];
     const base = await start(async () => {
       throw new AggregateError([new Error('big: HTTP 503'), new Error('small: HTTP 503')], 'All 2 alternatives failed');
-    });
+    }, 5_000, createJsonLogger({ write: (line) => logged.push(JSON.parse(line)) }));
     const response = await post(base, { question: 'Up?' });
     expect(response.status).toBe(502);
     const body = await response.json();
     expect(body.error).toBe('model_unavailable');
-    expect(body.message).toContain('small: HTTP 503');
+    expect(body.correlationId).toBe(response.headers.get('x-correlation-id'));
+    // The cause is for the operator: in the request's log line, not in the client's body.
+    expect(body.message).not.toContain('HTTP 503');
+    expect(logged.find((line) => line.status === 502)).toMatchObject({ correlationId: body.correlationId, error: expect.stringContaining('small: HTTP 503') });
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextFromHeaders, getMetricsRegistry, injectHeaders } from '@tta/observability';
-import { metrics as builtinMetrics, DeadlineExceededError, step, TimeoutError, type Logger, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
-import { ANSWERED_BY, type Answer } from './answer-workflow.js';
+import { bindLogger, metrics as builtinMetrics, DeadlineExceededError, step, TimeoutError, type Logger, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import { ANSWERED_BY, CACHE_OUTCOME, type Answer, type CacheOutcome } from './answer-workflow.js';
 import { BodyError } from './body-error.js';
+import { sanitizeCorrelationId } from './correlation-id.js';
+import { scrubErrorText } from './scrub-error-text.js';
 import { readJsonBody, sendJson } from './http-body.js';
 import { answerRequestSchema, describeIssues, type AnswerRequest } from './request-schema.js';
 
@@ -11,7 +14,10 @@ import { answerRequestSchema, describeIssues, type AnswerRequest } from './reque
 export interface ServiceOptions {
   /** The workflow behind `POST /v1/answer`. */
   readonly workflow: WorkflowPrimitive<AnswerRequest, Answer>;
-  /** Where the JSON logs go; every request line carries its correlation id. */
+  /**
+   * Where the JSON logs go; every request line carries its correlation id. Every line the service
+   * writes is redacted (secret-looking keys and values) before it reaches this logger.
+   */
   readonly logger: Logger;
   /**
    * Time budget of one request, retries included.
@@ -33,6 +39,11 @@ export interface ServiceOptions {
    * @default false
    */
   readonly logRequestStart?: boolean;
+  /**
+   * Log lines the process's log sink has dropped so far (a broken or stalled stdout), reported by
+   * `/healthz` as `droppedLogLines`.
+   */
+  readonly droppedLogLines?: () => number;
 }
 
 /** A running HTTP service. */
@@ -46,16 +57,33 @@ export interface Service {
   readonly inFlight: number;
 }
 
+/** Methods each route accepts; any other path is a 404 whatever its method. */
+const routes: Readonly<Record<string, readonly string[]>> = {
+  '/v1/answer': ['POST'],
+  '/healthz': ['GET', 'HEAD'],
+  '/metrics': ['GET', 'HEAD'],
+  '/metrics/builtin': ['GET', 'HEAD'],
+};
+
+/** What clients are told about a failure: no upstream text, no URL, only the correlation id to quote. */
+const clientMessages = {
+  timeout: 'the request ran out of time; quote the correlation id when reporting it',
+  model_unavailable: 'the model is unavailable right now; quote the correlation id when reporting it',
+  internal_error: 'the request failed unexpectedly; quote the correlation id when reporting it',
+} as const;
+
 /**
  * The HTTP API: `POST /v1/answer` runs the workflow, `GET /metrics` serves Prometheus metrics
  * (when observability is on), `GET /metrics/builtin` the core's built-in snapshot as JSON,
- * `GET /healthz` liveness (503 while shutting down). Bad input gets a 4xx with details, never a crash.
+ * `GET /healthz` liveness (503 while shutting down). Bad input gets a 4xx with details, never a crash;
+ * a failure gets a generic message and the correlation id, its details go to the (redacted) log only.
  */
 export function createService(options: ServiceOptions): Service {
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const bodyLimitBytes = options.bodyLimitBytes ?? 16_384;
   const shutdownGraceMs = options.shutdownGraceMs ?? 10_000;
-  const logger = options.logger;
+  // Lines outside a request (an unhandled error) are redacted like the request lines.
+  const logger = bindLogger(options.logger, {});
   let inFlight = 0;
   let draining = false;
   let drained: (() => void) | undefined;
@@ -63,7 +91,10 @@ export function createService(options: ServiceOptions): Service {
   // The root step of every request: its span (when tracing is on) is the one named in the
   // response's traceparent, and everything the workflow does is its child.
   const handle = step('http-answer', (input: { readonly request: AnswerRequest; readonly headers: Record<string, string> }, context: WorkflowContext) => {
-    injectHeaders(context, input.headers);
+    // Only the trace parent goes back: echoing the caller's baggage (or tracestate) would reflect
+    // whatever the client put there into our response.
+    const traceparent = injectHeaders(context).traceparent;
+    if (traceparent !== undefined) input.headers.traceparent = traceparent;
     return options.workflow.execute(context, input.request);
   });
 
@@ -74,25 +105,31 @@ export function createService(options: ServiceOptions): Service {
       inFlight--;
       if (draining && inFlight === 0) drained?.();
     });
-    route(request, response).catch((error: unknown) => {
-      logger.error({ error, path: request.url }, 'unhandled error');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal_error', message: 'the request failed unexpectedly' });
-      else response.destroy();
+    const correlationId = sanitizeCorrelationId(request.headers['x-correlation-id']) ?? randomUUID();
+    route(request, response, correlationId).catch((error: unknown) => {
+      // The path without its query: tokens travel in query strings.
+      logger.error({ correlationId, method: request.method, path: pathOf(request), status: 500, error: scrubErrorText(describe(error)) }, 'unhandled error');
+      if (!response.headersSent) {
+        sendJson(response, 500, { error: 'internal_error', message: clientMessages.internal_error, correlationId }, { 'x-correlation-id': correlationId });
+      } else response.destroy();
     });
   });
   server.keepAliveTimeout = 5_000;
 
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = (request.url ?? '/').split('?')[0];
-    if (path === '/v1/answer') {
-      if (request.method !== 'POST') return sendJson(response, 405, { error: 'method_not_allowed', message: 'use POST' }, { allow: 'POST' });
-      return answer(request, response);
+  async function route(request: IncomingMessage, response: ServerResponse, correlationId: string): Promise<void> {
+    const path = pathOf(request);
+    const methods = Object.hasOwn(routes, path) ? routes[path] : undefined;
+    if (methods === undefined) return sendJson(response, 404, { error: 'not_found', message: 'no such route' });
+    if (!methods.includes(request.method ?? '')) {
+      return sendJson(response, 405, { error: 'method_not_allowed', message: `use ${methods[0]}` }, { allow: methods.join(', ') });
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return sendJson(response, 405, { error: 'method_not_allowed', message: 'use GET' }, { allow: 'GET' });
-    if (path === '/healthz') return sendJson(response, draining ? 503 : 200, { status: draining ? 'draining' : 'ok' });
+    if (path === '/v1/answer') return answer(request, response, correlationId);
+    if (path === '/healthz') {
+      const dropped = options.droppedLogLines?.();
+      return sendJson(response, draining ? 503 : 200, { status: draining ? 'draining' : 'ok', ...(dropped === undefined ? {} : { droppedLogLines: dropped }) });
+    }
     if (path === '/metrics') return serveMetrics(response);
-    if (path === '/metrics/builtin') return sendJson(response, 200, builtinMetrics.snapshot());
-    return sendJson(response, 404, { error: 'not_found', message: `no route ${path}` });
+    return sendJson(response, 200, builtinMetrics.snapshot());
   }
 
   async function serveMetrics(response: ServerResponse): Promise<void> {
@@ -105,11 +142,12 @@ export function createService(options: ServiceOptions): Service {
     response.end(body);
   }
 
-  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function answer(request: IncomingMessage, response: ServerResponse, correlationId: string): Promise<void> {
     const started = performance.now();
     // The client going away cancels the run (and the model call in flight).
     const abandoned = new AbortController();
-    const context = contextFromHeaders(request.headers, { timeoutMs: requestTimeoutMs, logger, signal: abandoned.signal });
+    // The context's logger redacts every line and stamps the (sanitized) correlation id on it.
+    const context = contextFromHeaders(request.headers, { timeoutMs: requestTimeoutMs, logger: options.logger, signal: abandoned.signal, correlationId });
     const headers: Record<string, string> = { 'x-correlation-id': context.correlationId };
     const log = (status: number, fields: Record<string, unknown> = {}) =>
       context.logger[status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'](
@@ -131,6 +169,8 @@ export function createService(options: ServiceOptions): Service {
       if (!BodyError.isInstance(error)) throw error;
       const bodyError = error as BodyError;
       log(bodyError.status, { error: bodyError.code });
+      // Nobody is left to read an answer.
+      if (bodyError.status === 499) return void response.destroy();
       if (bodyError.status === 413) headers.connection = 'close';
       return sendJson(response, bodyError.status, { error: bodyError.code, message: bodyError.message }, headers);
     }
@@ -148,9 +188,15 @@ export function createService(options: ServiceOptions): Service {
     response.once('close', onClose);
     try {
       const result = await handle.execute(context, { request: parsed.data, headers });
-      const cached = !context.state.has(ANSWERED_BY);
-      log(200, { model: result.model, cached });
-      sendJson(response, 200, { answer: result.text, model: result.model, simulated: result.simulated, cached, correlationId: context.correlationId }, headers);
+      // Workflows that do not report a cache outcome: an answer no model step of this run wrote is a hit.
+      const cache = (context.state.get(CACHE_OUTCOME) as CacheOutcome | undefined) ?? (context.state.has(ANSWERED_BY) ? 'miss' : 'hit');
+      log(200, { model: result.model, cache });
+      sendJson(
+        response,
+        200,
+        { answer: result.text, model: result.model, simulated: result.simulated, cached: cache === 'hit', shared: cache === 'shared', correlationId: context.correlationId },
+        headers,
+      );
     } catch (error) {
       if (abandoned.signal.aborted) {
         log(499, { error: 'client_closed' });
@@ -158,8 +204,11 @@ export function createService(options: ServiceOptions): Service {
       }
       const timedOut = TimeoutError.isInstance(error) || DeadlineExceededError.isInstance(error);
       const status = timedOut ? 504 : 502;
-      log(status, { error: describe(error) });
-      sendJson(response, status, { error: timedOut ? 'timeout' : 'model_unavailable', message: describe(error), correlationId: context.correlationId }, headers);
+      const code = timedOut ? 'timeout' : 'model_unavailable';
+      // The details (upstream text, endpoint) are for the operator's log only, scrubbed of URL
+      // credentials and redacted; an upstream that echoes our Authorization must not reach the client.
+      log(status, { error: scrubErrorText(describe(error)) });
+      sendJson(response, status, { error: code, message: clientMessages[code], correlationId: context.correlationId }, headers);
     } finally {
       response.off('close', onClose);
     }
@@ -199,6 +248,10 @@ export function createService(options: ServiceOptions): Service {
       return shutdownPromise;
     },
   };
+}
+
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?', 1)[0] ?? '/';
 }
 
 function traceIdOf(traceparent: string | string[] | undefined): { traceId?: string } {
