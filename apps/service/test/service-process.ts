@@ -116,6 +116,19 @@ export class ServiceProcess {
     }
   }
 
+  /**
+   * Closes the read end of the service's stdout, as a log collector that exits does: the service's
+   * next log write fails with EPIPE. Lines printed afterwards are lost.
+   */
+  closeStdout(): void {
+    this.child?.stdout?.destroy();
+  }
+
+  /** The exit code, or null while the process runs. */
+  get exitCode(): number | null {
+    return this.child?.exitCode ?? null;
+  }
+
   /** Sends `signal` and resolves with the exit code. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child === undefined) return null;
