@@ -55,7 +55,7 @@ describe('options validation (no server needed)', () => {
 
   it('RedisCircuitStateStore names the bad option', () => {
     expectOptionsError(() => new RedisCircuitStateStore(null as never), 'RedisCircuitStateStore', 'options', 'RedisCircuitStateStore: option "options" must be an object (got null)');
-    expectOptionsError(() => new RedisCircuitStateStore({ connection: client, ttlMs: 1.5 }), 'RedisCircuitStateStore', 'ttlMs', 'RedisCircuitStateStore: option "ttlMs" must be an integer >= 0');
+    expectOptionsError(() => new RedisCircuitStateStore({ connection: client, ttlMs: 1.5 }), 'RedisCircuitStateStore', 'ttlMs', 'RedisCircuitStateStore: option "ttlMs" must be an integer >= 0 and <= 9007199254740991 (got 1.5)');
   });
 
   it('RedisRateLimiter names the bad option and describes values String() cannot print', () => {
@@ -85,12 +85,24 @@ describe('options validation (no server needed)', () => {
     expectOptionsError(() => new RedisLease(undefined as never), 'RedisLease', 'options', 'RedisLease: option "options" must be an object (got undefined)');
     expectOptionsError(() => new RedisLease(null as never), 'RedisLease', 'options', 'RedisLease: option "options" must be an object (got null)');
     expectOptionsError(() => new RedisLease({ connection: client, resource: '' }), 'RedisLease', 'resource', 'RedisLease: option "resource" must be a non-empty string');
-    expectOptionsError(() => new RedisLease({ connection: client, resource: 'r', retryDelayMs: -1 }), 'RedisLease', 'retryDelayMs', 'RedisLease: option "retryDelayMs" must be a finite number >= 0');
+    expectOptionsError(() => new RedisLease({ connection: client, resource: 'r', retryDelayMs: -1 }), 'RedisLease', 'retryDelayMs', 'RedisLease: option "retryDelayMs" must be a finite number >= 0 (got -1)');
+  });
+
+  it('RedisLease refuses a ttlMs Redis cannot take (fraction, above 2^53 - 1, Infinity, NaN) before any command', async () => {
+    for (const ttlMs of [0.5, 1.5, 2 ** 53, 1e300, Infinity, Number.NaN, -1]) {
+      expectOptionsError(() => new RedisLease({ connection: client, resource: 'r', ttlMs }), 'RedisLease', 'ttlMs', `RedisLease: option "ttlMs" must be an integer >= 1 and <= ${Number.MAX_SAFE_INTEGER} (got ${String(ttlMs)})`);
+    }
+    expect(new RedisLease({ connection: client, resource: 'r', ttlMs: 2 ** 31 + 1 }).ttlMs).toBe(2 ** 31 + 1);
+    const lease = new RedisLease({ connection: client, resource: 'r' });
+    await expect(lease.tryAcquire(1e300)).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(lease.extend('token', 2.5)).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(lease.acquire({ waitMs: Number.NaN })).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(lease.acquire({ waitMs: -1 })).rejects.toBeInstanceOf(InvalidOptionsError);
   });
 
   it('RedisSharedState names the bad option', () => {
     expectOptionsError(() => new RedisSharedState(null as never), 'RedisSharedState', 'options', 'RedisSharedState: option "options" must be an object (got null)');
-    expectOptionsError(() => new RedisSharedState({ connection: client, expiryGraceMs: -1 }), 'RedisSharedState', 'expiryGraceMs', 'RedisSharedState: option "expiryGraceMs" must be an integer >= 0');
+    expectOptionsError(() => new RedisSharedState({ connection: client, expiryGraceMs: -1 }), 'RedisSharedState', 'expiryGraceMs', 'RedisSharedState: option "expiryGraceMs" must be an integer >= 0 and <= 9007199254740991 (got -1)');
   });
 
   it('RedisAgentMemory names the bad option', () => {
@@ -106,7 +118,7 @@ describe('options validation (no server needed)', () => {
 
   it('RedisMailbox names the bad option', () => {
     expectOptionsError(() => new RedisMailbox(null as never), 'RedisMailbox', 'options', 'RedisMailbox: option "options" must be an object (got null)');
-    expectOptionsError(() => new RedisMailbox({ connection: client, inboxTtlMs: -5 }), 'RedisMailbox', 'inboxTtlMs', 'RedisMailbox: option "inboxTtlMs" must be an integer >= 0');
+    expectOptionsError(() => new RedisMailbox({ connection: client, inboxTtlMs: -5 }), 'RedisMailbox', 'inboxTtlMs', 'RedisMailbox: option "inboxTtlMs" must be an integer >= 0 and <= 9007199254740991 (got -5)');
   });
 
   it('RedisHandoffQueue names the bad option before opening any connection', () => {
@@ -116,7 +128,7 @@ describe('options validation (no server needed)', () => {
       () => new RedisHandoffQueue({ connection: client, lockDurationMs: 0.5 }),
       'RedisHandoffQueue',
       'lockDurationMs',
-      'RedisHandoffQueue: option "lockDurationMs" must be an integer >= 1',
+      'RedisHandoffQueue: option "lockDurationMs" must be an integer >= 1 and <= 9007199254740991 (got 0.5)',
     );
   });
 

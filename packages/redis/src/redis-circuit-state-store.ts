@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, type CircuitSnapshot, type CircuitStateStore } from '@tta/primitives';
+import { assertDuration, type CircuitSnapshot, type CircuitStateStore } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { assertOptionsObject } from './validate-options.js';
@@ -33,7 +33,7 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   constructor(options: RedisCircuitStateStoreOptions = {}) {
     assertOptionsObject('RedisCircuitStateStore', options);
     const ttlMs = options.ttlMs ?? 86_400_000;
-    if (!Number.isInteger(ttlMs) || ttlMs < 0) throw new InvalidOptionsError('RedisCircuitStateStore', 'ttlMs', 'must be an integer >= 0');
+    assertDuration('RedisCircuitStateStore', 'ttlMs', ttlMs, { integer: true });
     this.keyPrefix = `${validatePrefix('RedisCircuitStateStore', options.prefix)}circuit:`;
     this.ttlMs = ttlMs;
     const { client, owned } = resolveConnection(options.connection);

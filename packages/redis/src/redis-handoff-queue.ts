@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, describeValue } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue } from '@tta/primitives';
 import type { HandoffDelivery, HandoffQueue, HandoffTask } from '@tta/agent-context';
 import { validatePrefix, type RedisConnection } from './connection.js';
 import { BULL_SEGMENT, blockingConnection, producerConnection } from './bullmq-connection.js';
@@ -55,9 +55,9 @@ export class RedisHandoffQueue implements HandoffQueue {
     const attempts = options.attempts ?? 1;
     if (!Number.isInteger(attempts) || attempts < 1) throw new InvalidOptionsError(kind, 'attempts', 'must be an integer >= 1');
     const retryDelayMs = options.retryDelayMs ?? 1_000;
-    if (!Number.isFinite(retryDelayMs) || retryDelayMs < 0) throw new InvalidOptionsError(kind, 'retryDelayMs', 'must be a finite number >= 0');
+    assertDuration(kind, 'retryDelayMs', retryDelayMs);
     const lockDurationMs = options.lockDurationMs ?? 300_000;
-    if (!Number.isInteger(lockDurationMs) || lockDurationMs < 1) throw new InvalidOptionsError(kind, 'lockDurationMs', 'must be an integer >= 1');
+    assertDuration(kind, 'lockDurationMs', lockDurationMs, { integer: true, positive: true });
     this.prefix = `${validatePrefix(kind, options.prefix)}${BULL_SEGMENT}`;
     this.attempts = attempts;
     this.retryDelayMs = retryDelayMs;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, sleep, systemClock, type Clock } from '@tta/primitives';
+import { InvalidOptionsError, assertDuration, sleep, systemClock, type Clock } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { LeaseLostError } from './errors/lease-lost-error.js';
@@ -19,7 +19,11 @@ return 0`);
 export interface RedisLeaseOptions extends RedisStoreOptions {
   /** What the lease protects; the key is `<prefix>lease:<resource>`. */
   readonly resource: string;
-  /** How long a lease lasts unless extended; a crashed holder blocks others at most this long. @default 30_000 */
+  /**
+   * How long a lease lasts unless extended; a crashed holder blocks others at most this long.
+   * Whole milliseconds up to `Number.MAX_SAFE_INTEGER` (Redis takes integers only).
+   * @default 30_000
+   */
   readonly ttlMs?: number;
   /** Pause between attempts while `acquire` waits for the holder to let go. @default 50 */
   readonly retryDelayMs?: number;
@@ -29,7 +33,7 @@ export interface RedisLeaseOptions extends RedisStoreOptions {
 
 /** Options of {@link RedisLease.acquire}. */
 export interface LeaseAcquireOptions {
-  /** Longest wait for the lease; then `LeaseTimeoutError`. @default 10_000 */
+  /** Longest wait for the lease; then `LeaseTimeoutError`. `Infinity` waits until the lease is free. @default 10_000 */
   readonly waitMs?: number;
   /** Stops waiting (rejects with the signal's reason). */
   readonly signal?: AbortSignal;
@@ -62,9 +66,9 @@ export class RedisLease {
       throw new InvalidOptionsError('RedisLease', 'resource', 'must be a non-empty string');
     }
     const ttlMs = options.ttlMs ?? 30_000;
-    if (!Number.isInteger(ttlMs) || ttlMs < 1) throw new InvalidOptionsError('RedisLease', 'ttlMs', 'must be an integer >= 1');
+    assertDuration('RedisLease', 'ttlMs', ttlMs, { integer: true, positive: true });
     const retryDelayMs = options.retryDelayMs ?? 50;
-    if (!Number.isFinite(retryDelayMs) || retryDelayMs < 0) throw new InvalidOptionsError('RedisLease', 'retryDelayMs', 'must be a finite number >= 0');
+    assertDuration('RedisLease', 'retryDelayMs', retryDelayMs);
     const prefix = validatePrefix('RedisLease', options.prefix);
     this.resource = options.resource;
     this.key = `${prefix}lease:${options.resource}`;
@@ -78,6 +82,8 @@ export class RedisLease {
 
   /** Takes the lease if it is free; resolves to the holder's token, or `undefined` when it is held. */
   async tryAcquire(ttlMs: number = this.ttlMs): Promise<string | undefined> {
+    // Checked here, not by Redis: a fraction or 1e300 would come back as an untyped reply error.
+    assertDuration('RedisLease.tryAcquire', 'ttlMs', ttlMs, { integer: true, positive: true });
     const token = randomUUID();
     const reply = await guard('RedisLease.tryAcquire', () => this.client.set(this.key, token, 'PX', ttlMs, 'NX'));
     return reply === 'OK' ? token : undefined;
@@ -87,6 +93,8 @@ export class RedisLease {
   async acquire(options: LeaseAcquireOptions = {}): Promise<string> {
     assertCallOptions('RedisLease.acquire', 'options', options);
     const waitMs = options.waitMs ?? 10_000;
+    // NaN would never time out and a negative wait would never try: both are refused.
+    assertDuration('RedisLease.acquire', 'waitMs', waitMs, { infinity: true });
     const started = this.clock.now();
     for (;;) {
       options.signal?.throwIfAborted();
@@ -105,6 +113,7 @@ export class RedisLease {
 
   /** Sets the remaining time of a held lease to `ttlMs`; false when `token` no longer holds it. */
   async extend(token: string, ttlMs: number = this.ttlMs): Promise<boolean> {
+    assertDuration('RedisLease.extend', 'ttlMs', ttlMs, { integer: true, positive: true });
     const reply = await guard('RedisLease.extend', () => extendScript.run(this.client, [this.key], [token, ttlMs]));
     return reply === 1;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, assertDuration, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
@@ -48,9 +48,7 @@ export class RedisMailbox implements Mailbox {
     this.prefix = `${validatePrefix('RedisMailbox', options.prefix)}mailbox:`;
     this.clock = options.clock ?? systemClock;
     const inboxTtlMs = options.inboxTtlMs ?? 604_800_000;
-    if (!Number.isInteger(inboxTtlMs) || inboxTtlMs < 0) {
-      throw new InvalidOptionsError('RedisMailbox', 'inboxTtlMs', 'must be an integer >= 0');
-    }
+    assertDuration('RedisMailbox', 'inboxTtlMs', inboxTtlMs, { integer: true });
     this.inboxTtlMs = inboxTtlMs;
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, assertDuration, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import {
   StateConflictError,
   type SharedState,
@@ -61,7 +61,7 @@ export class RedisSharedState implements SharedState {
     assertOptionsObject('RedisSharedState', options);
     this.prefix = validatePrefix('RedisSharedState', options.prefix);
     const graceMs = options.expiryGraceMs ?? 5_000;
-    if (!Number.isInteger(graceMs) || graceMs < 0) throw new InvalidOptionsError('RedisSharedState', 'expiryGraceMs', 'must be an integer >= 0');
+    assertDuration('RedisSharedState', 'expiryGraceMs', graceMs, { integer: true });
     this.graceMs = graceMs;
     this.clock = options.clock ?? systemClock;
     this.channel = `${this.prefix}state-changes`;

@@ -254,6 +254,37 @@ describe('AgentCoordinationPrimitive', () => {
     });
   });
 
+  describe('long and infinite timeouts', () => {
+    it('times an agent out after 30 days, not at once, when timeoutMs is beyond the host timer limit', async () => {
+      const { clock, context, make } = setup();
+      const day = 86_400_000;
+      const panel = new AgentCoordinationPrimitive({ strategy: 'aggregate', timeoutMs: 30 * day, agents: [make('quick', { value: 1, delayMs: 5 }), make('slow', { value: 2, delayMs: 40 * day })] });
+      const run = panel.execute(context, 'x');
+      let settled = false;
+      void run.then(() => (settled = true));
+      await clock.tickAsync(30 * day - 1);
+      expect(settled).toBe(false);
+      const result = await settle(run, clock, 1);
+      expect(result.failures.map((failure) => [failure.agentId, failure.status])).toEqual([['slow', 'timed-out']]);
+    });
+
+    it('never times an agent out with timeoutMs Infinity', async () => {
+      const { clock, context, make } = setup();
+      const panel = new AgentCoordinationPrimitive({ strategy: 'aggregate', timeoutMs: Infinity, agents: [make('slow', { value: 2, delayMs: 1e15 })] });
+      expect(panel.timeoutMs).toBeUndefined();
+      const result = await settle(panel.execute(context, 'x'), clock, 1e15);
+      expect(result.value).toEqual([2]);
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('refuses NaN and negative timeouts with InvalidOptionsError', () => {
+      const { make } = setup();
+      for (const timeoutMs of [Number.NaN, -1, -Infinity]) {
+        expect(() => new AgentCoordinationPrimitive({ strategy: 'aggregate', timeoutMs, agents: [make('a', { value: 1 })] })).toThrow(InvalidOptionsError);
+      }
+    });
+  });
+
   describe('cancellation', () => {
     it('rejects with the run’s abort reason and aborts every agent', async () => {
       const clock = new ManualClock(0);
@@ -440,7 +471,7 @@ describe('AgentCoordinationPrimitive', () => {
       [undefined, 'AgentCoordinationPrimitive: option "options" must be an object'],
       [null, 'agent-coordination: option "options" must be an object (got null)'],
       [{ strategy: Object.create(null), agents: one }, "AgentCoordinationPrimitive: option \"strategy\" must be one of 'aggregate', 'first', 'consensus', 'vote' (got an object)"],
-      [{ strategy: 'aggregate', agents: one, timeoutMs: Object.create(null) }, 'AgentCoordinationPrimitive: option "timeoutMs" must be a positive, finite number of milliseconds (got an object)'],
+      [{ strategy: 'aggregate', agents: one, timeoutMs: Object.create(null) }, 'AgentCoordinationPrimitive: option "timeoutMs" must be a number > 0 or Infinity (got an object)'],
       [{ strategy: 'consensus', agents: one, threshold: 2n }, 'AgentCoordinationPrimitive: option "threshold" must be a number in (0, 1] (got 2)'],
       [{ strategy: 'consensus', agents: one, similarity: () => 1, minSimilarity: '0.5' }, 'AgentCoordinationPrimitive: option "minSimilarity" must be a number in [0, 1] (got "0.5")'],
       [{ strategy: 'aggregate', agents: one, requireAllSuccess: 'yes' }, 'AgentCoordinationPrimitive: option "requireAllSuccess" must be a boolean (got "yes")'],

@@ -2,6 +2,7 @@ import {
   EventEmitter,
   InvalidOptionsError,
   WorkflowPrimitive,
+  assertDuration,
   describeValue,
   emitPrimitiveEvent,
   type Clock,
@@ -63,7 +64,11 @@ export interface AgentCoordinationOptions<TInput, TOutput, TStrategy extends Coo
   /** The agents, run at the same time on the same input. Ids must be unique. */
   readonly agents: readonly AgentDefinition<TInput, TOutput>[];
   readonly strategy: TStrategy;
-  /** Time limit per agent: at the limit the agent's signal aborts with `AgentTimeoutError` and it counts as failed. @default none */
+  /**
+   * Time limit per agent: at the limit the agent's signal aborts with `AgentTimeoutError` and it
+   * counts as failed. Any size (also beyond 24.8 days); `Infinity` is the same as none.
+   * @default none
+   */
   readonly timeoutMs?: number;
   /** Fail as soon as one agent fails (the others are aborted). Not with `first`. @default false */
   readonly requireAllSuccess?: boolean;
@@ -114,7 +119,8 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
     this.strategy = options.strategy;
     this.agents = Object.freeze([...options.agents]);
     this.identities = this.agents.map((definition, index) => normaliseAgent(definition.agent, 'AgentCoordinationPrimitive', `agents[${index}].agent`));
-    this.timeoutMs = options.timeoutMs;
+    // Infinity means no limit: no timer and no per-agent controller are made for it.
+    this.timeoutMs = options.timeoutMs === Infinity ? undefined : options.timeoutMs;
     this.requireAllSuccess = options.requireAllSuccess ?? false;
   }
 
@@ -310,9 +316,7 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   }
   if (!strategies.includes(strategy)) fail('strategy', `must be one of ${strategies.map((name) => `'${name}'`).join(', ')} (got ${describeValue(strategy)})`);
   const timeoutMs = options.timeoutMs;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs !== Infinity)) {
-    fail('timeoutMs', `must be a positive, finite number of milliseconds (got ${describeValue(timeoutMs)})`);
-  }
+  if (timeoutMs !== undefined) assertDuration('AgentCoordinationPrimitive', 'timeoutMs', timeoutMs, { positive: true, infinity: true });
   const requireAllSuccess = options.requireAllSuccess;
   if (requireAllSuccess !== undefined && typeof requireAllSuccess !== 'boolean') fail('requireAllSuccess', `must be a boolean (got ${describeValue(requireAllSuccess)})`);
   const clock = options.clock as unknown;

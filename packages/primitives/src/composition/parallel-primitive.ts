@@ -104,7 +104,8 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     const list = this.list;
     const count = list.length;
     if (count === 0) return Promise.resolve([]);
-    const scope = new LazyAbort(context._abort);
+    // Released or aborted on every way out below, so its link to the caller can be strong.
+    const scope = new LazyAbort(context._abort, undefined, true);
     const branchContext = WorkflowContext.derive(context, {}, scope);
     const timed = metrics.enabled && instrumentations.list.length === 0;
     if (!timed && this.concurrency >= count) {

@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
+import { reportListenerError } from './disposable.js';
 
 let neverAborted: AbortSignal | undefined;
 const noop = (): void => {};
@@ -13,6 +14,55 @@ const scopeOfSignal = Symbol('tta.abortScope');
 // long-lived caller signal does not collect one listener per run (AbortSignal.any does the same).
 const unlinkWhenCollected: FinalizationRegistry<() => void> | undefined =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((unlink) => unlink()) : undefined;
+
+/** The subscribers of one signal and the one listener that serves them all. */
+interface SignalFanOut {
+  readonly callbacks: Set<(reason: unknown) => void>;
+  readonly onAbort: () => void;
+}
+
+// One 'abort' listener per signal, whatever the number of runs waiting on it: Node warns
+// (MaxListenersExceededWarning) past 10 listeners on one signal, which 11 concurrent runs on a
+// caller's signal would otherwise reach.
+const fanOuts = new WeakMap<AbortSignal, SignalFanOut>();
+
+/**
+ * Calls `callback` once with the signal's reason when `signal` aborts; returns the unsubscribe.
+ * Every subscriber of a signal shares one listener, removed when the last one unsubscribes (no
+ * listener outlives the runs that wait). An abort that already happened is not reported.
+ */
+export function subscribeToSignal(signal: AbortSignal, callback: (reason: unknown) => void): () => void {
+  if (signal.aborted) return noop;
+  let fanOut = fanOuts.get(signal);
+  if (fanOut === undefined) {
+    const callbacks = new Set<(reason: unknown) => void>();
+    const created: SignalFanOut = {
+      callbacks,
+      onAbort: () => {
+        fanOuts.delete(signal);
+        for (const subscriber of callbacks) {
+          try {
+            subscriber(signal.reason);
+          } catch (error) {
+            // Like an event listener that throws: reported, and the other subscribers still run.
+            reportListenerError(error);
+          }
+        }
+        callbacks.clear();
+      },
+    };
+    fanOut = created;
+    fanOuts.set(signal, created);
+    signal.addEventListener('abort', created.onAbort, { once: true });
+  }
+  const { callbacks, onAbort } = fanOut;
+  callbacks.add(callback);
+  return () => {
+    if (!callbacks.delete(callback) || callbacks.size !== 0 || fanOuts.get(signal)?.callbacks !== callbacks) return;
+    fanOuts.delete(signal);
+    signal.removeEventListener('abort', onAbort);
+  };
+}
 
 /** The minimal view of an abortable parent that a {@link LazyAbort} links to. */
 export interface AbortParent {
@@ -33,10 +83,7 @@ export function subscribeToAbort(parent: AbortParent, callback: (reason: unknown
   // (callers check `aborted` first).
   if (parent.aborted) return noop;
   if (parent.subscribe !== undefined) return parent.subscribe(callback);
-  const signal = parent.signal;
-  const onAbort = (): void => callback(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  return () => signal.removeEventListener('abort', onAbort);
+  return subscribeToSignal(parent.signal, callback);
 }
 
 /**
@@ -52,10 +99,13 @@ export class LazyAbort implements AbortParent {
   /**
    * @param parent the scope this one is cancelled with
    * @param extra an additional signal this scope is cancelled with (linked only when the signal is read)
+   * @param releasedByOwner true when the owner always calls {@link release} (or aborts the scope)
+   *   when its work is over: the link to the parents is then strong (see `signal`)
    */
   constructor(
     private readonly parent: AbortParent | undefined,
     private readonly extra?: AbortSignal,
+    private readonly releasedByOwner = false,
   ) {}
 
   get aborted(): boolean {
@@ -83,18 +133,19 @@ export class LazyAbort implements AbortParent {
     const sources: AbortSignal[] = [];
     if (this.parent !== undefined) sources.push(this.parent.signal);
     if (this.extra !== undefined) sources.push(this.extra);
-    // The parents hold this scope only weakly; the signal holds it strongly, so the link lives as
-    // long as somebody can still observe the signal.
-    const scope = new WeakRef(this);
-    const removers = sources.map((source) => {
-      const onAbort = (): void => scope.deref()?.abort(source.reason);
-      source.addEventListener('abort', onAbort, { once: true });
-      return () => source.removeEventListener('abort', onAbort);
-    });
+    // A scope whose link is surely released (its owner releases it, or a run holds it and drops it
+    // at its end) is linked strongly. Any other is held only weakly by its parents and unlinked
+    // when collected, so a forgotten child does not stay on a long-lived signal. A WeakRef keeps
+    // its target alive until the current job ends, so making one per run in a loop that never
+    // yields a macrotask would keep every run's scope alive: the weak link is only for that case.
+    const weak = this.releasedByOwner || this.holds > 0 ? undefined : new WeakRef(this);
+    const removers = sources.map((source) =>
+      subscribeToSignal(source, (reason) => (weak === undefined ? this : weak.deref())?.abort(reason)),
+    );
     const unlink = (): void => removers.forEach((remove) => remove());
     this.unlink = unlink;
     (controller.signal as unknown as Record<symbol, unknown>)[scopeOfSignal] = this;
-    unlinkWhenCollected?.register(this, unlink, this);
+    if (weak !== undefined) unlinkWhenCollected?.register(this, unlink, this);
     return controller.signal;
   }
 
@@ -122,23 +173,14 @@ export class LazyAbort implements AbortParent {
    * `signal`, this creates no `AbortController`: the parents are subscribed to the same way.
    */
   subscribe(callback: (reason: unknown) => void): () => void {
-    if (this.controller !== undefined) {
-      const signal = this.controller.signal;
-      const onAbort = (): void => callback(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      return () => signal.removeEventListener('abort', onAbort);
-    }
+    if (this.controller !== undefined) return subscribeToSignal(this.controller.signal, callback);
     const callbacks = (this.callbacks ??= new Set());
     callbacks.add(callback);
     if (this.unsubscribeParents === undefined) {
       const parts: Array<() => void> = [];
       if (this.parent !== undefined) parts.push(subscribeToAbort(this.parent, (reason) => this.abort(reason)));
       const extra = this.extra;
-      if (extra !== undefined) {
-        const onAbort = (): void => this.abort(extra.reason);
-        extra.addEventListener('abort', onAbort, { once: true });
-        parts.push(() => extra.removeEventListener('abort', onAbort));
-      }
+      if (extra !== undefined) parts.push(subscribeToSignal(extra, (reason) => this.abort(reason)));
       this.unsubscribeParents = () => parts.forEach((unsubscribe) => unsubscribe());
     }
     return () => {
@@ -198,14 +240,17 @@ export function signalParent(signal: AbortSignal): AbortParent {
 export function sleep(delayMs: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clock.clearTimeout(handle);
-      reject(signal!.reason);
-    };
+    let unsubscribe = noop;
     const handle = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       resolve();
     }, delayMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // Shared listener: many concurrent waits on one caller signal add one listener, not one each.
+    if (signal !== undefined) {
+      unsubscribe = subscribeToSignal(signal, (reason) => {
+        clock.clearTimeout(handle);
+        reject(reason);
+      });
+    }
   });
 }

@@ -27,6 +27,16 @@ describe('assertDuration', () => {
   });
 });
 
+describe('assertDuration with integer', () => {
+  it('accepts whole milliseconds up to Number.MAX_SAFE_INTEGER only', () => {
+    expect(() => assertDuration('Store', 'ttlMs', Number.MAX_SAFE_INTEGER, { integer: true })).not.toThrow();
+    for (const value of [1.5, Number.MAX_SAFE_INTEGER + 1, 1e300, Infinity, Number.NaN, -1]) {
+      expect(() => assertDuration('Store', 'ttlMs', value, { integer: true })).toThrow(InvalidOptionsError);
+    }
+    expect(() => assertDuration('Store', 'ttlMs', 0, { integer: true, positive: true })).toThrow(`Store: option "ttlMs" must be an integer >= 1 and <= ${Number.MAX_SAFE_INTEGER} (got 0)`);
+  });
+});
+
 describe('assertDeadline', () => {
   it('rejects a deadline outside the Date range with InvalidInputError', () => {
     for (const value of [9e15, -9e15, 8.64e15 + 1, -8.64e15 - 1, -Infinity]) {

@@ -12,6 +12,12 @@ export interface DurationRule {
    * @default false
    */
   readonly infinity?: boolean;
+  /**
+   * Whole milliseconds up to `Number.MAX_SAFE_INTEGER` (for expiries sent to a server such as
+   * Redis, which refuses fractions and numbers written in exponent form). Implies no `Infinity`.
+   * @default false
+   */
+  readonly integer?: boolean;
 }
 
 /** Largest distance from the epoch that a `Date` can hold (ECMAScript: 10^8 days). */
@@ -27,12 +33,15 @@ export const maxDateMs = 8.64e15;
  * assertDuration('CachePrimitive', 'ttlMs', options.ttlMs, { positive: true, infinity: true });
  */
 export function assertDuration(owner: string, option: string, value: unknown, rule: DurationRule = {}): asserts value is number {
-  if (typeof value === 'number' && (rule.positive === true ? value > 0 : value >= 0) && (value !== Infinity || rule.infinity === true)) return;
+  if (typeof value === 'number' && (rule.positive === true ? value > 0 : value >= 0)) {
+    if (rule.integer === true ? Number.isSafeInteger(value) : value !== Infinity || rule.infinity === true) return;
+  }
   throw new InvalidOptionsError(owner, option, `${durationRuleText(rule)} (got ${describeValue(value)})`);
 }
 
 /** @internal The rule in words, as every duration option states it. */
 export function durationRuleText(rule: DurationRule): string {
+  if (rule.integer === true) return `must be an integer ${rule.positive === true ? '>= 1' : '>= 0'} and <= ${Number.MAX_SAFE_INTEGER}`;
   const bound = rule.positive === true ? '> 0' : '>= 0';
   return rule.infinity === true ? `must be a number ${bound} or Infinity` : `must be a finite number ${bound}`;
 }

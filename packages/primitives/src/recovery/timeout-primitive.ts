@@ -1,7 +1,7 @@
 import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
-import { LazyAbort } from '../core/abort.js';
+import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -152,7 +152,8 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     private readonly input: TInput,
     private readonly queue: DeadlineQueue,
   ) {
-    super(context._abort);
+    // Always released: at success, failure, caller abort or deadline (see finish and onDeadline).
+    super(context._abort, undefined, true);
   }
 
   watchCaller(): void {
@@ -161,9 +162,8 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
       this.abort(signal.reason);
       return;
     }
-    const onAbort = (): void => this.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    this.unwatch = () => signal.removeEventListener('abort', onAbort);
+    // Shared with every other run on the same signal: one listener, however many runs.
+    this.unwatch = subscribeToSignal(signal, (reason) => this.abort(reason));
   }
 
   succeed(value: TOutput, end?: number): void {
