@@ -9,6 +9,8 @@ import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { MetricsServerError } from './metrics-server-error.js';
 import { observabilityState } from './observability-state.js';
 import { createTracingInstrumentation, tracerName } from './tracing-instrumentation.js';
+import { ExportFailureReporter } from './export-failure-reporter.js';
+import { settleWithin } from './settle-within.js';
 
 /** Where spans go: `'sdk'` (the NodeSDK this package started), `'external'` (a provider registered before), `'off'`. */
 export type TracingMode = 'sdk' | 'external' | 'off';
@@ -25,8 +27,10 @@ export interface ObservabilityStatus {
   /** Where spans are exported when `tracing` is `'sdk'`. */
   readonly otlpEndpoint: string | undefined;
   readonly serviceName: string | undefined;
-  /** Why the last initialisation returned false, if it did. */
+  /** Why the last initialisation returned false, if it did (also while the part that could start runs). */
   readonly lastFailure: { readonly reason: InitializationFailureReason; readonly message: string } | undefined;
+  /** Span batches the exporter could not deliver since initialisation (the first one is logged). */
+  readonly failedExports: number;
 }
 
 interface ActiveObservability {
@@ -37,7 +41,18 @@ interface ActiveObservability {
   readonly server: MetricsServer | undefined;
   readonly registry: Registry | undefined;
   readonly registrations: readonly Disposable[];
+  readonly exportFailures: ExportFailureReporter | undefined;
+  /** What initializeObservability resolved: false when a part failed and the other runs. */
+  readonly result: boolean;
 }
+
+/** A part of observability that failed to start while the other may run. */
+interface PartFailure {
+  readonly part: 'metrics' | 'tracing';
+  readonly failure: InitializationFailure;
+}
+
+const partNames = { metrics: 'Prometheus metrics', tracing: 'tracing' } as const;
 
 const consoleLogger: Pick<Logger, 'warn'> = { warn: (_fields, message) => console.warn(message) };
 
@@ -69,7 +84,7 @@ async function startPrometheus(options: ResolvedObservabilityOptions): Promise<{
   return { registry: metrics.registry, server, registration: registerInstrumentation(metrics.instrumentation) };
 }
 
-async function startTracing(options: ResolvedObservabilityOptions): Promise<NodeSDK> {
+async function startTracing(options: ResolvedObservabilityOptions, exportFailures: ExportFailureReporter): Promise<NodeSDK> {
   const hint = dependencyHint('enableTracing');
   const [sdkNode, exporterModule, traceBase, resources] = await Promise.all([
     loadOptional('@opentelemetry/sdk-node', () => import('@opentelemetry/sdk-node'), hint),
@@ -79,11 +94,11 @@ async function startTracing(options: ResolvedObservabilityOptions): Promise<Node
   ]);
   let sdk: NodeSDK | undefined;
   try {
-    const exporter = new exporterModule.OTLPTraceExporter({
+    const exporter = exportFailures.wrap(new exporterModule.OTLPTraceExporter({
       url: options.otlpEndpoint,
       timeoutMillis: options.exportTimeoutMs,
       ...(options.otlpHeaders === undefined ? {} : { headers: { ...options.otlpHeaders } }),
-    });
+    }));
     const resourceAttributes: Record<string, string> = { 'service.name': options.serviceName };
     if (options.serviceVersion !== undefined) resourceAttributes['service.version'] = options.serviceVersion;
     sdk = new sdkNode.NodeSDK({
@@ -126,50 +141,76 @@ function unregisterGlobals(): void {
   propagation.disable();
 }
 
+const asFailure = (error: unknown, reason: InitializationFailureReason): InitializationFailure =>
+  error instanceof InitializationFailure ? error : new InitializationFailure(reason, `unexpected failure: ${String(error)}`, { cause: error });
+
+function warn(logger: Pick<Logger, 'warn'>, fields: Record<string, unknown>, line: string): void {
+  try {
+    logger.warn({ component: '@tta/observability', ...fields }, line);
+  } catch {
+    // A broken logger must not turn a soft failure into a crash.
+  }
+}
+
 async function start(input: ObservabilityOptions): Promise<boolean> {
   const candidate = (input as { logger?: unknown } | undefined)?.logger;
   const logger = typeof candidate === 'object' && candidate !== null && typeof (candidate as Logger).warn === 'function' ? (candidate as Logger) : consoleLogger;
   const resolution = resolveObservabilityOptions(input);
+  if (!resolution.ok) return notStarted(logger, [new InitializationFailure('invalid-options', `invalid options: ${resolution.issues}`)]);
+  const options = resolution.options;
+  // Each part starts on its own: a busy metrics port must not take tracing down with it, nor a
+  // missing SDK package the metrics. Each start undoes its own work when it fails.
+  const failures: PartFailure[] = [];
   let prometheus: Awaited<ReturnType<typeof startPrometheus>> | undefined;
+  if (options.enablePrometheus) {
+    try {
+      prometheus = await startPrometheus(options);
+    } catch (error) {
+      failures.push({ part: 'metrics', failure: asFailure(error, 'metrics-port') });
+    }
+  }
+  let tracing: TracingMode = 'off';
   let sdk: NodeSDK | undefined;
-  try {
-    if (!resolution.ok) throw new InitializationFailure('invalid-options', `invalid options: ${resolution.issues}`);
-    const options = resolution.options;
-    // The metrics server first: a port in use is the likeliest failure, and the cheapest to undo.
-    if (options.enablePrometheus) prometheus = await startPrometheus(options);
-    let tracing: TracingMode = 'off';
-    if (options.enableTracing) {
-      if (hasGlobalTracerProvider()) tracing = 'external';
-      else {
-        sdk = await startTracing(options);
+  let exportFailures: ExportFailureReporter | undefined;
+  if (options.enableTracing) {
+    if (hasGlobalTracerProvider()) tracing = 'external';
+    else {
+      const reporter = new ExportFailureReporter(logger, options.otlpEndpoint);
+      try {
+        sdk = await startTracing(options, reporter);
         tracing = 'sdk';
+        exportFailures = reporter;
+      } catch (error) {
+        failures.push({ part: 'tracing', failure: asFailure(error, 'sdk-start') });
       }
     }
-    const registrations: Disposable[] = [];
-    if (tracing !== 'off') registrations.push(registerInstrumentation(createTracingInstrumentation(trace.getTracer(tracerName))));
-    if (prometheus !== undefined) registrations.push(prometheus.registration);
-    active = { options, logger, tracing, sdk, server: prometheus?.server, registry: prometheus?.registry, registrations };
-    lastFailure = undefined;
-    return true;
-  } catch (error) {
-    const failure = error instanceof InitializationFailure ? error : new InitializationFailure('sdk-start', `unexpected failure: ${String(error)}`, { cause: error });
-    // Undo what started, so that a failed call leaves the process as it was.
-    prometheus?.registration.dispose();
-    if (prometheus !== undefined) observabilityState.llmUsage = undefined;
-    await prometheus?.server.close();
-    if (sdk !== undefined) {
-      await sdk.shutdown().catch(() => {});
-      if (resolution.ok) disableInstrumentations(resolution.options);
-      unregisterGlobals();
-    }
-    lastFailure = { reason: failure.reason, message: failure.message };
-    try {
-      logger.warn({ component: '@tta/observability', reason: failure.reason }, `@tta/observability not initialised, the application continues without it: ${failure.message}`);
-    } catch {
-      // A broken logger must not turn a soft failure into a crash.
-    }
-    return false;
   }
+  if (failures.length > 0 && prometheus === undefined && tracing === 'off') return notStarted(logger, failures.map((entry) => entry.failure));
+  const registrations: Disposable[] = [];
+  if (tracing !== 'off') registrations.push(registerInstrumentation(createTracingInstrumentation(trace.getTracer(tracerName))));
+  if (prometheus !== undefined) registrations.push(prometheus.registration);
+  const result = failures.length === 0;
+  active = { options, logger, tracing, sdk, server: prometheus?.server, registry: prometheus?.registry, registrations, exportFailures, result };
+  const first = failures[0];
+  lastFailure = first === undefined ? undefined : { reason: first.failure.reason, message: first.failure.message };
+  if (first !== undefined) {
+    const running = prometheus !== undefined ? partNames.metrics : partNames.tracing;
+    warn(
+      logger,
+      { reason: first.failure.reason, part: first.part },
+      `@tta/observability partly initialised: ${partNames[first.part]} ${first.part === 'metrics' ? 'are' : 'is'} off (${first.failure.message}); ${running} ${prometheus !== undefined ? 'are' : 'is'} on`,
+    );
+  }
+  return result;
+}
+
+/** Records and logs (one line) a start in which nothing could run; resolves the `false` to return. */
+function notStarted(logger: Pick<Logger, 'warn'>, failures: readonly InitializationFailure[]): false {
+  const first = failures[0]!;
+  const message = failures.map((failure) => failure.message).join('; ');
+  lastFailure = { reason: first.reason, message };
+  warn(logger, { reason: first.reason }, `@tta/observability not initialised, the application continues without it: ${message}`);
+  return false;
 }
 
 /**
@@ -177,16 +218,19 @@ async function start(input: ObservabilityOptions): Promise<boolean> {
  * exporter (batched, sampled) and a span per primitive execution; Prometheus metrics on a registry
  * of their own, served on `http://127.0.0.1:9464/metrics`. Never throws: on invalid options, a port
  * in use, a missing optional dependency or an SDK start error it logs one line and resolves
- * `false`, and the application keeps working. A second call resolves `true` without registering
- * anything twice (call {@link shutdownObservability} first to change options). When a tracer
- * provider is already registered (your own SDK), spans go to it and no SDK is started.
+ * `false`, and the application keeps working. Tracing and metrics start independently: when one
+ * fails, the other still runs (the line says which part is off) and the result is still `false`.
+ * A second call resolves what the first did without registering anything twice (call
+ * {@link shutdownObservability} first to change options). When a tracer provider is already
+ * registered (your own SDK), spans go to it and no SDK is started. The first failed span export
+ * is logged once (one line, credentials redacted); `getObservabilityStatus().failedExports` counts them all.
  *
  * @example
  * await initializeObservability({ serviceName: 'checkout', serviceVersion: '1.4.0' });
  * process.on('SIGTERM', () => void shutdownObservability());
  */
 export function initializeObservability(options: ObservabilityOptions = {}): Promise<boolean> {
-  if (active !== undefined) return Promise.resolve(true);
+  if (active !== undefined) return Promise.resolve(active.result);
   pending ??= start(options).finally(() => {
     pending = undefined;
   });
@@ -195,7 +239,9 @@ export function initializeObservability(options: ObservabilityOptions = {}): Pro
 
 /**
  * Flushes pending spans, stops the SDK and the metrics server, and removes the instrumentation.
- * Never rejects (an unreachable collector is logged, not thrown); safe to call when not initialised.
+ * Never rejects, and resolves within `shutdownTimeoutMs` (default 5 s) even when the collector
+ * refuses connections or never answers: spans not delivered by then are dropped, and one line
+ * says so (none when an export failure was logged already). Safe to call when not initialised.
  */
 export async function shutdownObservability(): Promise<void> {
   if (pending !== undefined) await pending;
@@ -204,33 +250,23 @@ export async function shutdownObservability(): Promise<void> {
   active = undefined;
   for (const registration of current.registrations) registration.dispose();
   if (current.registry !== undefined) observabilityState.llmUsage = undefined;
+  // Closed while the spans flush, so that both together stay within the bound.
+  const serverClosed = current.server?.close();
   if (current.sdk !== undefined) {
-    // The exporter gives up after exportTimeoutMs; the margin covers the processor's own work.
-    const limitMs = current.options.exportTimeoutMs + 1_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${limitMs} ms`)), limitMs);
-    });
-    try {
-      await Promise.race([current.sdk.shutdown(), timeout]);
-    } catch (error) {
-      try {
-        current.logger.warn(
-          { component: '@tta/observability', reason: 'flush' },
-          `@tta/observability: spans could not be flushed to ${current.options.otlpEndpoint}: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      } catch {
-        // Ignore a failing logger.
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    const limitMs = current.options.shutdownTimeoutMs;
+    const reporter = current.exportFailures;
+    if (reporter !== undefined) reporter.flushing = true;
+    const outcome = await settleWithin(current.sdk.shutdown(), limitMs);
+    if (!outcome.settled) reporter?.report(new Error(`no answer within shutdownTimeoutMs (${limitMs} ms); the spans not sent are dropped`));
+    else if (outcome.error !== undefined) reporter?.report(outcome.error);
+    // Exports the SDK still runs after a shutdown that gave up must not log later.
+    reporter?.close();
     // The SDK leaves its globals and instrumentations registered; release them so a later
     // initialisation can register again.
     disableInstrumentations(current.options);
     unregisterGlobals();
   }
-  await current.server?.close();
+  await serverClosed;
 }
 
 /** What is running: tracing mode, metrics address, exporter endpoint, and the last failure. */
@@ -245,6 +281,7 @@ export function getObservabilityStatus(): ObservabilityStatus {
     otlpEndpoint: current?.tracing === 'sdk' ? current.options.otlpEndpoint : undefined,
     serviceName: current?.options.serviceName,
     lastFailure,
+    failedExports: current?.exportFailures?.failures ?? 0,
   };
 }
 

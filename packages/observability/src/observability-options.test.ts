@@ -11,6 +11,7 @@ describe('resolveObservabilityOptions', () => {
         otlpEndpoint: 'http://localhost:4318/v1/traces',
         otlpHeaders: undefined,
         exportTimeoutMs: 10_000,
+        shutdownTimeoutMs: 5_000,
         sampleRatio: 1,
         enableTracing: true,
         enablePrometheus: true,
@@ -44,5 +45,11 @@ describe('resolveObservabilityOptions', () => {
     expect(resolution.ok).toBe(false);
     if (resolution.ok) return;
     for (const name of ['metricsPort', 'sampleRatio', 'logger', 'extra']) expect(resolution.issues).toContain(name);
+  });
+
+  it.each([0, -1, 1.5, 600_001])('refuses shutdownTimeoutMs %j', (value) => {
+    const resolution = resolveObservabilityOptions({ shutdownTimeoutMs: value }, {});
+    expect(resolution.ok).toBe(false);
+    expect(resolution.ok ? '' : resolution.issues).toMatch(/shutdownTimeoutMs/);
   });
 });

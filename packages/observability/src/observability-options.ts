@@ -35,11 +35,17 @@ export interface ObservabilityOptions {
    */
   readonly otlpHeaders?: Readonly<Record<string, string>>;
   /**
-   * Longest time one export may take (retries included); also bounds the flush in
-   * `shutdownObservability()` when the collector is unreachable.
+   * Longest time one export may take (retries included).
    * @default 10000
    */
   readonly exportTimeoutMs?: number;
+  /**
+   * Longest time `shutdownObservability()` waits for the last spans to be flushed. It resolves by
+   * then even when the collector refuses connections or accepts them and never answers; spans not
+   * delivered by then are dropped, and one line says so.
+   * @default 5000
+   */
+  readonly shutdownTimeoutMs?: number;
   /**
    * Fraction of new traces that are recorded (parent-based: a sampled caller keeps its children).
    * @default 1
@@ -97,6 +103,7 @@ export interface ResolvedObservabilityOptions {
   readonly otlpEndpoint: string;
   readonly otlpHeaders: Readonly<Record<string, string>> | undefined;
   readonly exportTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
   readonly sampleRatio: number;
   readonly enableTracing: boolean;
   readonly enablePrometheus: boolean;
@@ -131,6 +138,7 @@ const schema = z.strictObject({
   otlpEndpoint: httpUrl.optional(),
   otlpHeaders: z.record(z.string(), z.string()).optional(),
   exportTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+  shutdownTimeoutMs: z.number().int().min(1).max(600_000).optional(),
   sampleRatio: z.number().min(0).max(1).optional(),
   enableTracing: z.boolean().optional(),
   enablePrometheus: z.boolean().optional(),
@@ -180,6 +188,7 @@ export function resolveObservabilityOptions(input: unknown, env: NodeJS.ProcessE
       otlpEndpoint,
       otlpHeaders: value.otlpHeaders,
       exportTimeoutMs: value.exportTimeoutMs ?? 10_000,
+      shutdownTimeoutMs: value.shutdownTimeoutMs ?? 5_000,
       sampleRatio: value.sampleRatio ?? 1,
       enableTracing: value.enableTracing ?? true,
       enablePrometheus: value.enablePrometheus ?? true,

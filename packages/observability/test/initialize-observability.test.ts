@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { context, propagation, trace, isSpanContextValid } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -48,7 +48,7 @@ describe('initializeObservability', () => {
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/invalid options: sampleRatio/);
   });
 
-  it('returns false when the metrics port is in use, and leaves nothing registered or running', async () => {
+  it('returns false when the metrics port is in use, keeps tracing running and names the metrics part in its one line', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
@@ -56,6 +56,32 @@ describe('initializeObservability', () => {
     const before = getInstrumentations().length;
     try {
       expect(await initializeObservability({ metricsPort: port, otlpEndpoint: await closedEndpoint(), logger })).toBe(false);
+    } finally {
+      blocker.close();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^@tta\/observability partly initialised: Prometheus metrics are off/);
+    expect(lines[0]).toMatch(new RegExp(`metrics port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    expect(lines[0]).toMatch(/tracing is on/);
+    expect(getInstrumentations()).toHaveLength(before + 1);
+    expect(globalProviderRegistered()).toBe(true);
+    expect(getObservabilityStatus()).toMatchObject({ initialized: true, tracing: 'sdk', prometheus: false, lastFailure: { reason: 'metrics-port' } });
+    // A second call answers the same, without starting anything twice.
+    expect(await initializeObservability({ metricsPort: 0, logger })).toBe(false);
+    expect(getInstrumentations()).toHaveLength(before + 1);
+    await shutdownObservability();
+    expect(getInstrumentations()).toHaveLength(before);
+    expect(globalProviderRegistered()).toBe(false);
+  });
+
+  it('returns false when the metrics port is in use and tracing is off, and leaves nothing registered or running', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const { lines, logger } = recordingLogger();
+    const before = getInstrumentations().length;
+    try {
+      expect(await initializeObservability({ metricsPort: port, enableTracing: false, logger })).toBe(false);
     } finally {
       blocker.close();
     }
@@ -161,4 +187,44 @@ describe('initializeObservability', () => {
       vi.unstubAllEnvs();
     }
   });
+
+  it.each<[string, () => Promise<{ url: string; close(): Promise<void> }>]>([
+    ['accepts connections but never answers', startBlackHole],
+    ['refuses connections', async () => ({ url: await closedEndpoint(), close: () => Promise.resolve() })],
+  ])('resolves shutdown within shutdownTimeoutMs when the collector %s, and logs one line', async (_case, startCollector) => {
+    const collector = await startCollector();
+    const { lines, logger } = recordingLogger();
+    try {
+      expect(await initializeObservability({ enablePrometheus: false, otlpEndpoint: collector.url, shutdownTimeoutMs: 300, logger })).toBe(true);
+      for (let index = 0; index < 10; index++) await step('unsent', () => index).execute(new WorkflowContext(), null);
+      const started = performance.now();
+      await shutdownObservability();
+      const elapsedMs = performance.now() - started;
+      expect(elapsedMs).toBeLessThan(300 + 200);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/spans could not be flushed to http:\/\/127\.0\.0\.1:\d+\/v1\/traces/);
+      expect(globalProviderRegistered()).toBe(false);
+    } finally {
+      await collector.close();
+    }
+  });
 });
+
+/** A collector that accepts TCP connections and never answers. */
+async function startBlackHole(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

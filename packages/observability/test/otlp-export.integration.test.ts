@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SpanKind, type TracerProvider } from '@opentelemetry/api';
 import { WorkflowContext, parallel, retry, sequential, step } from '@tta/primitives';
-import { contextFromHeaders, initializeObservability, injectHeaders, shutdownObservability } from '../src/index.js';
+import { contextFromHeaders, getObservabilityStatus, initializeObservability, injectHeaders, shutdownObservability } from '../src/index.js';
 import { freePort } from '../src/test-support/services.js';
 
 interface OtlpSpan {
@@ -213,4 +213,28 @@ describe('OTLP export over HTTP', () => {
     expect(Date.now() - started).toBeLessThan(8_000); // bounded by exportTimeoutMs (+1 s), not the default 10 s
     expect(lines.join('\n')).toMatch(new RegExp(`spans could not be flushed to http://127\\.0\\.0\\.1:${closedPort}/v1/traces`));
   }, 20_000);
+
+  it('logs the first failed export once while the service runs, with the credentials in the endpoint redacted', async () => {
+    const closedPort = await freePort();
+    const lines: string[] = [];
+    expect(
+      await initializeObservability({
+        otlpEndpoint: `http://collector-user:s3cret-pass@127.0.0.1:${closedPort}`,
+        // Short, so that each refused export gives up at once instead of retrying.
+        exportTimeoutMs: 200,
+        enablePrometheus: false,
+        logger: { warn: (_fields, message) => void lines.push(message ?? '') },
+      }),
+    ).toBe(true);
+    // 2,000 spans fill several 512-span batches, each exported (and refused) while the service runs.
+    const workflow = step('busy', (n: number) => n + 1);
+    for (let index = 0; index < 2_000; index++) await workflow.execute(new WorkflowContext(), index);
+    await vi.waitFor(() => expect(getObservabilityStatus().failedExports).toBeGreaterThanOrEqual(3), { timeout: 10_000, interval: 50 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^@tta/observability: spans could not be exported to http://\\[REDACTED\\]@127\\.0\\.0\\.1:${closedPort}/v1/traces: .*ECONNREFUSED`));
+    expect(lines[0]).not.toContain('s3cret-pass');
+    await shutdownObservability();
+    expect(lines).toHaveLength(1);
+  }, 20_000);
 });
+

@@ -43,7 +43,7 @@ describe('initializeObservability when the SDK cannot be loaded or started', () 
     expect(lines[0]).toMatch(/prom-client.*enablePrometheus: false/);
   });
 
-  it('returns false when the SDK fails to start, closes the metrics server and unregisters everything', async () => {
+  it('returns false when the SDK fails to start, keeps the metrics server and names the tracing part', async () => {
     vi.resetModules();
     vi.doMock('@opentelemetry/exporter-trace-otlp-http', () => ({
       OTLPTraceExporter: class {
@@ -60,7 +60,35 @@ describe('initializeObservability when the SDK cannot be loaded or started', () 
     const ok = await initializeObservability({ metricsPort: 0, logger: { warn: (_fields, message) => void lines.push(message ?? '') } });
     expect(ok).toBe(false);
     expect(lines).toEqual([expect.stringContaining('the OpenTelemetry SDK failed to start: exporter misconfigured')]);
-    expect(getObservabilityStatus()).toMatchObject({ initialized: false, prometheus: false, lastFailure: { reason: 'sdk-start' } });
+    expect(lines[0]).toMatch(/^@tta\/observability partly initialised: tracing is off .*; Prometheus metrics are on/);
+    const status = getObservabilityStatus();
+    expect(status).toMatchObject({ initialized: true, tracing: 'off', prometheus: true, lastFailure: { reason: 'sdk-start' } });
+    expect((await fetch(status.metricsUrl!)).status).toBe(200);
+    // Only the metrics instrumentation is registered.
+    expect(getInstrumentations()).toHaveLength(before + 1);
+  });
+
+  it('returns false when both parts fail, and leaves nothing registered or running', async () => {
+    vi.resetModules();
+    vi.doMock('@opentelemetry/exporter-trace-otlp-http', () => ({
+      OTLPTraceExporter: class {
+        constructor() {
+          throw new Error('exporter misconfigured');
+        }
+      },
+    }));
+    vi.doMock('prom-client', () => {
+      throw notFound('prom-client');
+    });
+    const { initializeObservability, getObservabilityStatus } = await import('../src/index.js');
+    const { getInstrumentations } = await import('@tta/primitives');
+    const lines: string[] = [];
+    const before = getInstrumentations().length;
+    const ok = await initializeObservability({ metricsPort: 0, logger: { warn: (_fields, message) => void lines.push(message ?? '') } });
+    expect(ok).toBe(false);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^@tta\/observability not initialised, the application continues without it: .*prom-client.*; .*exporter misconfigured/);
+    expect(getObservabilityStatus()).toMatchObject({ initialized: false, prometheus: false, tracing: 'off', lastFailure: { reason: 'missing-dependency' } });
     expect(getInstrumentations()).toHaveLength(before);
   });
 });
