@@ -6,6 +6,7 @@ import { CachePrimitive, cache } from './cache-primitive.js';
 import { InMemoryCacheStore } from './in-memory-cache-store.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';
+import { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
 
 afterEach(() => expectNoTimerLeaks());
 
@@ -426,5 +427,50 @@ describe('CachePrimitive', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('CachePrimitive default keys', () => {
+  const echo = () => step('echo', (input: unknown) => (input instanceof URLSearchParams ? input.toString() : input instanceof Uint8Array ? [...input] : input));
+
+  it('answers each URLSearchParams, buffer and Date by its own content, never with another input\'s output', async () => {
+    const context = new WorkflowContext();
+    const cached = cache(echo());
+    expect(await cached.execute(context, new URLSearchParams('q=apple'))).toBe('q=apple');
+    expect(await cached.execute(context, new URLSearchParams('q=cherry'))).toBe('q=cherry');
+    expect(await cached.execute(context, new Uint8Array([1]))).toEqual([1]);
+    expect(await cached.execute(context, new Uint8Array([2]))).toEqual([2]);
+    expect(await cached.execute(context, { at: new Date(0) })).toEqual({ at: new Date(0) });
+    expect(await cached.execute(context, { at: new Date(0).toISOString() })).toEqual({ at: '1970-01-01T00:00:00.000Z' });
+    expect(cached.stats().hits).toBe(0);
+  });
+
+  it('rejects a class instance with private state with UnkeyableInputError naming the cache, and runs nothing', async () => {
+    class Session {
+      readonly #id: string;
+      constructor(id: string) {
+        this.#id = id;
+      }
+      get id(): string {
+        return this.#id;
+      }
+    }
+    const inner = new MockPrimitive<unknown, string>({ returnValue: 'answer' });
+    const cached = cache(inner, { name: 'answers' });
+    const error: unknown = await cached.execute(new WorkflowContext(), { session: new Session('a') }).catch((caught: unknown) => caught);
+    expect(UnkeyableInputError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^cache "answers": cannot make a key from input\.session: a Session instance/);
+    expect(inner.callCount).toBe(0);
+  });
+
+  it('rejects a 20,000-deep input and a toJSON returning its own object with UnkeyableInputError, not a RangeError', async () => {
+    const cached = cache(echo());
+    let deep: unknown[] = [];
+    for (let level = 0; level < 20_000; level++) deep = [deep];
+    await expect(cached.execute(new WorkflowContext(), deep)).rejects.toBeInstanceOf(UnkeyableInputError);
+    const selfish = { toJSON(): unknown {
+      return this;
+    } };
+    await expect(cached.execute(new WorkflowContext(), selfish)).rejects.toBeInstanceOf(UnkeyableInputError);
   });
 });

@@ -11,12 +11,15 @@ import { emitPrimitiveEvent, instrumentations } from '../observability/instrumen
 import type { CacheEntry, CacheStore } from './cache-store.js';
 import { InMemoryCacheStore } from './in-memory-cache-store.js';
 import { stableKey } from './stable-key.js';
+import { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
 
 /** Options of {@link CachePrimitive}. */
 export interface CacheOptions<TInput, TOutput> extends PrimitiveOptions {
   /**
    * Names the entry of an input; inputs with the same key share one entry and one in-flight run.
-   * @default the input itself when it is a string, otherwise a JSON encoding with sorted object keys
+   * Give one for inputs the default refuses with `UnkeyableInputError` (class instances without
+   * `toJSON`, unique symbols, cycles...), or to key by only the fields that matter.
+   * @default `stableKey(input)`: the input itself when it is a string, otherwise an encoding of its content with sorted object keys
    * @example key: (request) => `${request.model}:${request.prompt}`
    */
   readonly key?: (input: TInput, context: WorkflowContext) => string;
@@ -211,7 +214,15 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
   /** The key the cache uses for `input` (what {@link invalidate} expects). */
   keyOf(input: TInput, context: WorkflowContext): string {
     const keyFunction = this.keyFunction;
-    if (keyFunction === undefined) return stableKey(input);
+    if (keyFunction === undefined) {
+      try {
+        return stableKey(input);
+      } catch (error) {
+        // Named after this cache only on failure, so the hit path builds no message.
+        if (!UnkeyableInputError.isInstance(error)) throw error;
+        throw new UnkeyableInputError(`cache "${this.name}"`, error.path, error.reason, { cause: error.cause });
+      }
+    }
     const key = keyFunction(input, context);
     if (typeof key !== 'string') throw new InvalidInputError(`cache "${this.name}"`, `the key function returned ${describeValue(key)}, expected a string`);
     return key;

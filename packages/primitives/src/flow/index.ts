@@ -4,7 +4,7 @@ export type { CacheOptions, CacheStats, CacheHitEvent, CacheMissEvent, CacheStal
 export type { CacheStore, CacheEntry } from './cache-store.js';
 export { InMemoryCacheStore } from './in-memory-cache-store.js';
 export type { InMemoryCacheStoreOptions } from './in-memory-cache-store.js';
-export { stableKey } from './stable-key.js';
+export { stableKey, STABLE_KEY_MAX_DEPTH } from './stable-key.js';
 
 export { BulkheadPrimitive, bulkhead } from './bulkhead-primitive.js';
 export type { BulkheadOptions, BulkheadStats, BulkheadRejectEvent } from './bulkhead-primitive.js';
@@ -48,3 +48,4 @@ export { ValidationError, formatPath } from '../errors/validation-error.js';
 export type { ValidationIssue } from '../errors/validation-error.js';
 export { FilterRejectedError } from '../errors/filter-rejected-error.js';
 export { InvalidInputError } from '../errors/invalid-input-error.js';
+export { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
