@@ -1,5 +1,26 @@
-/** A short, never-throwing description of any value, for error messages. */
+/**
+ * A short, never-throwing description of any value, for error messages: also for a revoked proxy,
+ * a proxy whose traps throw, or a class whose `name` getter throws.
+ */
 export function describeValue(value: unknown): string {
+  try {
+    return describe(value);
+  } catch {
+    return isRevokedProxy(value) ? 'a revoked proxy' : 'an object';
+  }
+}
+
+/** `Array.isArray` throws for a revoked proxy and for nothing else. */
+function isRevokedProxy(value: unknown): boolean {
+  try {
+    Array.isArray(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   switch (typeof value) {

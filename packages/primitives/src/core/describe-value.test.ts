@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { describeValue } from './describe-value.js';
+
+describe('describeValue', () => {
+  it('describes a revoked proxy without throwing', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(describeValue(proxy)).toBe('a revoked proxy');
+    const revokedArray = Proxy.revocable([], {});
+    revokedArray.revoke();
+    expect(describeValue(revokedArray.proxy)).toBe('a revoked proxy');
+  });
+
+  it('describes a proxy whose traps throw, and a class whose constructor name getter throws, without throwing', () => {
+    const hostile = new Proxy({}, {
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    });
+    expect(describeValue(hostile)).toBe('an object');
+    class Tricky {
+      static get name(): string {
+        throw new Error('name');
+      }
+    }
+    expect(describeValue(new Tricky())).toBe('an object');
+  });
+
+  it('still names arrays, class instances and primitives', () => {
+    expect(describeValue([1, 2])).toBe('an array of 2');
+    expect(describeValue(new Map())).toBe('a Map');
+    expect(describeValue(Object.create(null))).toBe('an object');
+    expect(describeValue(1n)).toBe('1');
+    expect(describeValue(Symbol('s'))).toBe('a symbol');
+  });
+});
