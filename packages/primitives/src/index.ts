@@ -33,7 +33,11 @@ export type { PrimitiveMetricsEntry, PrimitiveMetricsOptions } from './observabi
 // Logging
 export { createJsonLogger, bindLogger, silentLogger } from './logging/logger.js';
 export type { Logger, LogFields, LogLevel, JsonLoggerOptions, JsonLogger, LogStream } from './logging/logger.js';
-export { redact, redactText, isSensitiveKey, isSecretLookingValue, REDACTED } from './logging/redact.js';
+export { redact, redactText, isSensitiveKey, isSensitiveParameter, isSecretLookingValue, REDACTED } from './logging/redact.js';
+export { redactUrl, redactHeaders } from './logging/redact-url.js';
+export { redactBody, redactFormBody, redactMultipartBody } from './logging/redact-body.js';
+export { secretRules } from './logging/secret-patterns.js';
+export type { SecretRule } from './logging/secret-patterns.js';
 export type { RedactOptions } from './logging/redact.js';
 
 // Errors

@@ -1,10 +1,7 @@
+import { secretRules, sensitiveKeySuffixes, sensitiveParameterNames, type SecretRule } from './secret-patterns.js';
+
 /** Replacement written in place of a secret. */
 export const REDACTED = '[REDACTED]';
-
-const defaultSensitiveSuffixes = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'authorization', 'cookie',
-  'credential', 'credentials', 'privatekey', 'sessionid', 'bearer', 'signature',
-];
 
 /** Options of {@link redact} and {@link isSensitiveKey}. */
 export interface RedactOptions {
@@ -30,47 +27,75 @@ export interface RedactOptions {
   readonly maxDepth?: number;
 }
 
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+// Every keyword of every rule, lower-cased, without those that contain a shorter one: a text whose
+// lower-case form matches none of them has no secret, found with one scan.
+const allKeywords = [...new Set(secretRules.flatMap((rule) => rule.keywords.map((keyword) => keyword.toLowerCase())))];
+const keywordScan = new RegExp(allKeywords.filter((keyword) => !allKeywords.some((other) => other !== keyword && keyword.includes(other))).map(escapeRegExp).join('|'));
+const foldedKeywords = new Map<SecretRule, readonly string[]>(secretRules.map((rule) => [rule, rule.exactKeywords === true ? rule.keywords : rule.keywords.map((keyword) => keyword.toLowerCase())]));
+
+const mayMatch = (rule: SecretRule, text: string, lowerText: string): boolean => {
+  const haystack = rule.exactKeywords === true ? text : lowerText;
+  for (const keyword of foldedKeywords.get(rule) ?? rule.keywords) if (haystack.includes(keyword)) return true;
+  return false;
+};
+
 const normalize = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
- * True when a key looks like it holds a secret: `password`, `apiKey`, `x-api-key`, `authorization`,
- * `cookie`, `clientSecret`, `githubToken`... Counters such as `promptTokens` are not secrets.
+ * True when a key looks like it holds a secret: `password`, `pwd`, `apiKey`, `x-api-key`, `authorization`,
+ * `x-custom-auth`, `cookie`, `clientSecret`, `githubToken`, `secretAccessKey`, `sentryDsn`... Counters such
+ * as `promptTokens` or `maxTokens` and names such as `authorName` are not secrets.
  */
 export function isSensitiveKey(key: string, options: RedactOptions = {}): boolean {
   const normalized = normalize(key);
   const extra = options.keys ?? [];
   for (const candidate of extra) if (normalize(candidate) === normalized) return true;
   if (options.replaceDefaults) return false;
-  for (const suffix of defaultSensitiveSuffixes) if (normalized.endsWith(suffix)) return true;
-  return false;
-}
-
-// Credentials recognisable by their shape wherever they appear in a string.
-const secretTextPatterns = [
-  /\b(bearer|basic|token)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
-  /\bsk-[A-Za-z0-9_-]{16,}/g,
-  /\b(ghp|gho|ghs|github_pat|xox[abpr])_[A-Za-z0-9_]{16,}/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-];
-
-/** True when a string value looks like, or contains, a credential (bearer tokens, `sk-...` keys). */
-export function isSecretLookingValue(value: string): boolean {
-  for (const pattern of secretTextPatterns) {
-    pattern.lastIndex = 0;
-    if (pattern.test(value)) return true;
-  }
+  for (const suffix of sensitiveKeySuffixes) if (normalized.endsWith(suffix)) return true;
   return false;
 }
 
 /**
+ * True when a URL query, form or multipart field name holds a secret: every {@link isSensitiveKey} name,
+ * plus names that are secrets only as parameters (`?key=` of Google APIs, the OAuth `?code=`, `?sig=`).
+ */
+export function isSensitiveParameter(name: string, options: RedactOptions = {}): boolean {
+  if (isSensitiveKey(name, options)) return true;
+  if (options.replaceDefaults) return false;
+  return sensitiveParameterNames.includes(normalize(name));
+}
+
+/**
+ * True when a string value looks like, or contains, a credential: provider keys (`sk-...`, `sk_live_...`,
+ * `AIza...`, `ghp_...`, `glpat-...`, `xoxb-...`, `hf_...`, `npm_...`, `ya29....`, AWS ids), bearer tokens,
+ * JWTs, PEM private keys, URL passwords and `password=...` pairs.
+ */
+export function isSecretLookingValue(value: string): boolean {
+  return redactText(value) !== value;
+}
+
+/**
  * Replaces every credential-looking part of a free text (a log message, an error message) and
- * keeps the rest: `'call failed: Bearer abc.def'` becomes `'call failed: [REDACTED]'`.
+ * keeps the rest: `'call failed: Bearer abc.def'` becomes `'call failed: [REDACTED]'`, and
+ * `'postgres://app:pw@db/main'` becomes `'postgres://app:[REDACTED]@db/main'`.
  */
 export function redactText(text: string, replacement: string = REDACTED): string {
+  const lowerText = text.toLowerCase();
+  if (!keywordScan.test(lowerText)) return text;
   let result = text;
-  for (const pattern of secretTextPatterns) {
-    pattern.lastIndex = 0;
-    result = result.replace(pattern, replacement);
+  for (const rule of secretRules) {
+    if (!mayMatch(rule, text, lowerText)) continue;
+    rule.pattern.lastIndex = 0;
+    result = result.replace(rule.pattern, (match: string, prefix: unknown, secret: unknown) => {
+      if (rule.keepPrefix === true && typeof prefix === 'string' && typeof secret === 'string') {
+        // Already hidden (`password=[REDACTED]` read again): keep it as it is.
+        if (secret.startsWith(replacement) || replacement.startsWith(secret)) return match;
+        return rule.accept === undefined || rule.accept(secret, match) ? prefix + replacement : match;
+      }
+      return rule.accept === undefined || rule.accept(match, match) ? replacement : match;
+    });
   }
   return result;
 }
@@ -83,9 +108,11 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
   const replacement = options.replacement ?? REDACTED;
   const maxDepth = options.maxDepth ?? 8;
   const seen = new WeakMap<object, unknown>();
+  // A flag (`requiresAuth: true`) or an absent value carries no secret: keep it readable.
+  const hide = (item: unknown): unknown => (typeof item === 'boolean' || item === null || item === undefined ? item : replacement);
 
   const visitUnguarded = (current: unknown, depth: number): unknown => {
-    if (typeof current === 'string') return isSecretLookingValue(current) ? redactText(current, replacement) : current;
+    if (typeof current === 'string') return redactText(current, replacement);
     if (typeof current !== 'object' || current === null) return current;
     if (seen.has(current)) return seen.get(current);
     if (depth > maxDepth) return '[Truncated]';
@@ -99,7 +126,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       const copy = new Map<unknown, unknown>();
       seen.set(current, copy);
       for (const [key, item] of current) {
-        copy.set(key, typeof key === 'string' && isSensitiveKey(key, options) ? replacement : visit(item, depth + 1));
+        copy.set(key, typeof key === 'string' && isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1));
       }
       return copy;
     }
@@ -117,7 +144,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       } catch {
         item = '[Unreadable]';
       }
-      copy[key] = isSensitiveKey(key, options) ? replacement : visit(item, depth + 1);
+      copy[key] = isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1);
     }
     return copy;
   };
