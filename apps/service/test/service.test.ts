@@ -128,6 +128,22 @@ describe('service', () => {
     await expect(fetch(`${slow.baseUrl}/healthz`)).rejects.toThrow();
   });
 
+  it('keeps serving when its log reader exits (EPIPE), finishing the request in flight', async () => {
+    const orphan = new ServiceProcess({ TTA_OBSERVABILITY: 'off', TTA_SIM_LATENCY_MS: '300', TTA_SIM_FAILURE_RATE: '0', TTA_SIM_SLOW_RATE: '0', LOG_LEVEL: 'debug' });
+    await orphan.start();
+    try {
+      const inFlight = post(orphan.baseUrl, { question: 'Still there?' }, { 'x-correlation-id': 'corr-orphan' });
+      await orphan.waitForLine((line) => line.msg === 'request started' && line.correlationId === 'corr-orphan');
+      orphan.closeStdout();
+      expect((await inFlight).status).toBe(200);
+      expect((await post(orphan.baseUrl, { question: 'And now?' })).status).toBe(200);
+      expect((await (await fetch(`${orphan.baseUrl}/healthz`)).json()).droppedLogLines).toBeGreaterThanOrEqual(2);
+      expect(orphan.exitCode).toBeNull();
+    } finally {
+      await orphan.stop('SIGKILL');
+    }
+  });
+
   it('holds up under a short bounded load with no errors', async () => {
     const { default: autocannon } = await import('autocannon');
     const result = await autocannon({
