@@ -1,6 +1,7 @@
 import { ModelConfigurationError } from './errors/model-configuration-error.js';
 import type { ModelPricing, ModelProvider } from './model-provider.js';
 import { OpenAICompatibleProvider } from './openai-compatible-provider.js';
+import { displayUrl } from './safe-url.js';
 import { SimulatedModelProvider, type SimulatedModelOptions } from './simulated-model-provider.js';
 
 /** Options of {@link createModelProvider}. */
@@ -16,6 +17,8 @@ export interface CreateModelProviderOptions {
   readonly pricing?: ModelPricing;
   /** fetch for the real provider (tests). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /** Largest response body the real provider reads. @default DEFAULT_MAX_RESPONSE_BYTES (4 MiB) */
+  readonly maxResponseBytes?: number;
 }
 
 /** The OpenAI API, used when `OPENAI_API_KEY` is set without `OPENAI_BASE_URL`. */
@@ -48,16 +51,18 @@ export function createModelProvider(options: CreateModelProviderOptions = {}): M
   if (!real) return new SimulatedModelProvider(options.simulated);
 
   const endpoint = baseUrl ?? OPENAI_DEFAULT_BASE_URL;
+  // Error messages are printed: they name the endpoint without its userinfo or query.
+  const shown = displayEndpoint(endpoint);
   const isOpenAI = isOpenAIHost(endpoint);
   if (isOpenAI && apiKey === undefined) {
     throw new ModelConfigurationError(
       'OPENAI_API_KEY',
-      `OPENAI_API_KEY is not set: set OPENAI_API_KEY to call ${endpoint}, or unset OPENAI_BASE_URL and TTA_MODEL_PROVIDER to use the simulated model`,
+      `OPENAI_API_KEY is not set: set OPENAI_API_KEY to call ${shown}, or unset OPENAI_BASE_URL and TTA_MODEL_PROVIDER to use the simulated model`,
     );
   }
   const model = nonEmpty(env.OPENAI_MODEL) ?? (isOpenAI ? OPENAI_DEFAULT_MODEL : undefined);
   if (model === undefined) {
-    throw new ModelConfigurationError('OPENAI_MODEL', `OPENAI_MODEL is not set: set OPENAI_MODEL to a model that ${endpoint} serves (for example llama3.2)`);
+    throw new ModelConfigurationError('OPENAI_MODEL', `OPENAI_MODEL is not set: set OPENAI_MODEL to a model that ${shown} serves (for example llama3.2)`);
   }
   return new OpenAICompatibleProvider({
     baseUrl: endpoint,
@@ -65,6 +70,7 @@ export function createModelProvider(options: CreateModelProviderOptions = {}): M
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(options.pricing === undefined ? {} : { pricing: options.pricing }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
   });
 }
 
@@ -81,6 +87,14 @@ export function describeModelProvider(provider: ModelProvider): string {
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function displayEndpoint(endpoint: string): string {
+  try {
+    return displayUrl(new URL(endpoint));
+  } catch {
+    return endpoint.replace(/\/\/[^/@]*@/, '//[REDACTED]@').replace(/[?#].*$/, '');
+  }
 }
 
 function isOpenAIHost(endpoint: string): boolean {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeModelProvider } from './create-model-provider.js';
+import { createModelProvider, describeModelProvider } from './create-model-provider.js';
 import { ModelRequestError } from './errors/model-request-error.js';
 import { ModelResponseTooLargeError } from './errors/model-response-too-large-error.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, OpenAICompatibleProvider } from './openai-compatible-provider.js';
@@ -103,5 +103,19 @@ describe('OpenAICompatibleProvider against a hostile endpoint', () => {
 
   it('rejects a maxResponseBytes that is not a positive integer', () => {
     expect(() => new OpenAICompatibleProvider({ baseUrl: `http://${origin}/v1`, model: 'm', maxResponseBytes: 0 })).toThrow(/maxResponseBytes/);
+  });
+
+  it('names the endpoint without userinfo or query in configuration errors', () => {
+    const error = (() => {
+      try {
+        createModelProvider({ env: { OPENAI_BASE_URL: 'http://relay:hunter2-password@127.0.0.1:1/v1?access_token=opaque-token' } });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect((error as Error).message).toMatch(/OPENAI_MODEL is not set/);
+    expect((error as Error).message).toContain('http://127.0.0.1:1/v1');
+    expect((error as Error).message).not.toMatch(/hunter2|relay|access_token|opaque-token/);
   });
 });
