@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '@tta/primitives';
 import {
-  FileTooLargeError, UnsafeNameError, readTestSet, recordIncoming, startRecording, writeTestSet, type TestSet,
+  FileTooLargeError, TooManyDocumentsError, UnsafeNameError, readTestSet, recordIncoming, startRecording, writeTestSet, type TestSet,
 } from '@tta/keploy-testing';
 // The CLI is not a package export; its entry function is what the `tta-keploy` binary runs.
 import { main } from '../../packages/keploy-testing/src/cli-main.js';
@@ -145,5 +145,19 @@ describe('attack: oversized Keploy files', () => {
     expect(growthMiB).toBeLessThan(32);
     const replay = await startRecording({ dir: join(root, 'keploy'), testSet: 'test-set-0', mode: 'replay', env: {}, maxFileBytes: 16 * MiB }).catch((caught: unknown) => caught);
     expect(FileTooLargeError.isInstance(replay)).toBe(true);
+  });
+
+  it('refuses a 23 MiB mocks.yaml of 1,100,000 tiny documents over the default 1,000,000 before parsing them', async () => {
+    const set = join(root, 'keploy', 'test-set-0');
+    mkdirSync(set, { recursive: true });
+    const file = join(set, 'mocks.yaml');
+    // Each 22-byte document would become a mock of close to 1 KiB: about 1 GiB from a file under the byte limit.
+    writeFileSync(file, 'name: m\nkind: Http\n---\n'.repeat(1_100_000));
+    const { error, growthMiB } = await rssGrowthMiB(() => readTestSet(set));
+    expect(TooManyDocumentsError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ file, limit: 1_000_000 });
+    record('keployManyDocumentsRssGrowthMiB', Math.round(growthMiB * 10) / 10);
+    // What remains is the text itself (the file buffer and its string, 2 x 23 MiB), not parsed documents.
+    expect(growthMiB).toBeLessThan(80);
   });
 });

@@ -32,10 +32,18 @@ describe('tta-keploy command line', () => {
     }
   });
 
-  it('exits with 2 on a bad --max-file-bytes, and with 2 naming the file when a file is over it', async () => {
+  it('exits with 2 on a bad --max-file-bytes or --max-documents, and with 2 naming the file when a file is over a limit', async () => {
     expect(await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--max-file-bytes', 'lots'])).toMatchObject({
       code: 2,
       output: expect.stringContaining('--max-file-bytes must be a positive whole number of bytes (got "lots")'),
+    });
+    expect(await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--max-documents', '0'])).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('--max-documents must be a positive whole number (got "0")'),
+    });
+    expect(await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--max-documents', '2'])).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('holds more than 2 YAML documents'),
     });
     const { code, output } = await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--max-file-bytes', '100']);
     expect(code).toBe(2);

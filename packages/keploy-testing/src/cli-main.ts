@@ -18,6 +18,7 @@ Options:
   --header <k: v>       set this header on every request (repeatable)
   --timeout <ms>        time allowed for each request (default: 30000)
   --max-file-bytes <n>  largest Keploy file read, in bytes (default: 268435456, 256 MiB)
+  --max-documents <n>   most YAML documents read from mocks.yaml or tests/ (default: 1000000)
   --no-color            plain output
   -h, --help            show this help
 
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         header: { type: 'string', multiple: true },
         timeout: { type: 'string' },
         'max-file-bytes': { type: 'string' },
+        'max-documents': { type: 'string' },
         'no-color': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -73,6 +75,11 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     out(`--max-file-bytes must be a positive whole number of bytes (got "${values['max-file-bytes']}")`);
     return 2;
   }
+  const maxDocuments = values['max-documents'] === undefined ? undefined : Number(values['max-documents']);
+  if (maxDocuments !== undefined && !(Number.isSafeInteger(maxDocuments) && maxDocuments > 0)) {
+    out(`--max-documents must be a positive whole number (got "${values['max-documents']}")`);
+    return 2;
+  }
   const headers: Record<string, string> = {};
   for (const header of values.header ?? []) {
     const colon = header.indexOf(':');
@@ -95,6 +102,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       ...(values.test === undefined ? {} : { tests: values.test }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(maxFileBytes === undefined ? {} : { maxFileBytes }),
+      ...(maxDocuments === undefined ? {} : { maxDocuments }),
     });
     for (const result of results) out(formatTestSetResult(result, { color }));
     const failed = results.reduce((sum, result) => sum + result.failed, 0);

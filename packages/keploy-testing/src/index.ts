@@ -2,6 +2,7 @@
 export { readTestSet, writeTestSet, listTestSets, readMocks, readTests, writeMocks, writeTest } from './test-set-files.js';
 export type { ReadOptions } from './test-set-files.js';
 export { DEFAULT_MAX_FILE_BYTES } from './files/read-capped-file.js';
+export { DEFAULT_MAX_DOCUMENTS } from './files/max-documents.js';
 export { parseMocksYaml, stringifyMocks, KEPLOY_VERSION } from './format/keploy-yaml.js';
 export { toCurl } from './format/curl.js';
 export { isHttpMock, isHttpTestCase, ZERO_TIMESTAMP } from './model.js';
@@ -39,3 +40,4 @@ export { RecordingInUseError } from './errors/recording-in-use-error.js';
 export { RecordedResponseError } from './errors/recorded-response-error.js';
 export { UnsafeNameError } from './errors/unsafe-name-error.js';
 export { FileTooLargeError } from './errors/file-too-large-error.js';
+export { TooManyDocumentsError } from './errors/too-many-documents-error.js';

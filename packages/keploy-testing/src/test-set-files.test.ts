@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileTooLargeError } from './errors/file-too-large-error.js';
+import { TooManyDocumentsError } from './errors/too-many-documents-error.js';
 import { UnsafeNameError } from './errors/unsafe-name-error.js';
 import type { HttpTestCase } from './model.js';
 import { readMocks, readTestSet, writeTest, writeTestSet } from './test-set-files.js';
@@ -59,6 +60,23 @@ describe('readTestSet', () => {
     await mkdir(join(set, 'tests'), { recursive: true });
     await writeFile(join(set, 'tests', 'test-1.yaml'), document('Http', 'test-1'));
     await expect(readTestSet(set, { maxFileBytes: 16 })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE', file: join(set, 'tests', 'test-1.yaml') });
+  });
+
+  it('refuses a tests/ folder with more test case files than maxDocuments', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(join(set, 'tests'), { recursive: true });
+    for (const name of ['test-1', 'test-2', 'test-3']) await writeFile(join(set, 'tests', `${name}.yaml`), document('Http', name));
+    const error = await readTestSet(set, { maxDocuments: 2 }).catch((caught: unknown) => caught);
+    expect(TooManyDocumentsError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ file: join(set, 'tests'), limit: 2 });
+    expect((await readTestSet(set, { maxDocuments: 3 })).tests).toHaveLength(3);
+  });
+
+  it('refuses a mocks.yaml with more documents than maxDocuments', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(set, { recursive: true });
+    await writeFile(join(set, 'mocks.yaml'), [0, 1, 2].map((index) => document('Http', `mock-${index}`)).join('---\n'));
+    await expect(readMocks(set, { maxDocuments: 2 })).rejects.toMatchObject({ code: 'TOO_MANY_DOCUMENTS', file: join(set, 'mocks.yaml') });
   });
 
   it('refuses an invalid maxFileBytes before touching the disk', async () => {

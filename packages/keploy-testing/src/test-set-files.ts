@@ -2,6 +2,8 @@ import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TestSetNotFoundError } from './errors/test-set-not-found-error.js';
+import { TooManyDocumentsError } from './errors/too-many-documents-error.js';
+import { resolveMaxDocuments } from './files/max-documents.js';
 import { readCappedFile, resolveMaxFileBytes } from './files/read-capped-file.js';
 import { assertSafeName, pathInside } from './files/safe-name.js';
 import { parseMocksYaml, parseTestDocument, stringifyMocks, testToDocument, toYaml } from './format/keploy-yaml.js';
@@ -17,6 +19,12 @@ export interface ReadOptions {
    * @default 268435456 (256 MiB)
    */
   readonly maxFileBytes?: number;
+  /**
+   * Most YAML documents read from `mocks.yaml`, and most test case files read from `tests/`; past it the
+   * read fails with `TooManyDocumentsError` (a parsed document costs memory of its own, however small).
+   * @default 1000000
+   */
+  readonly maxDocuments?: number;
 }
 
 /** Orders `test-2` before `test-10`. */
@@ -37,13 +45,15 @@ export async function listTestSets(dir: string): Promise<string[]> {
  * Reads `mocks.yaml` of a test set folder; empty when the file does not exist.
  *
  * @throws FileTooLargeError when the file is larger than `maxFileBytes`.
+ * @throws TooManyDocumentsError when it holds more than `maxDocuments` documents.
  * @throws UnsafeNameError when a mock's name is not a plain file name.
  */
 export async function readMocks(testSetDir: string, options: ReadOptions = {}): Promise<Mock[]> {
   const maxFileBytes = resolveMaxFileBytes('readMocks', options.maxFileBytes);
+  const maxDocuments = resolveMaxDocuments('readMocks', options.maxDocuments);
   const file = join(testSetDir, 'mocks.yaml');
   try {
-    return parseMocksYaml(await readCappedFile(file, maxFileBytes), file);
+    return parseMocksYaml(await readCappedFile(file, maxFileBytes), file, maxDocuments);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
@@ -54,10 +64,12 @@ export async function readMocks(testSetDir: string, options: ReadOptions = {}): 
  * Reads the test cases of `tests/` in a test set folder, ordered by number; empty when there are none.
  *
  * @throws FileTooLargeError when a file is larger than `maxFileBytes`.
+ * @throws TooManyDocumentsError when `tests/` holds more than `maxDocuments` test case files.
  * @throws UnsafeNameError when a test case's name is not a plain file name.
  */
 export async function readTests(testSetDir: string, options: ReadOptions = {}): Promise<TestCase[]> {
   const maxFileBytes = resolveMaxFileBytes('readTests', options.maxFileBytes);
+  const maxDocuments = resolveMaxDocuments('readTests', options.maxDocuments);
   const testsDir = join(testSetDir, 'tests');
   let names: string[];
   try {
@@ -66,6 +78,7 @@ export async function readTests(testSetDir: string, options: ReadOptions = {}): 
     if (isMissing(error)) return [];
     throw error;
   }
+  if (names.length > maxDocuments) throw new TooManyDocumentsError(testsDir, maxDocuments);
   const tests: TestCase[] = [];
   for (const name of names) {
     const file = join(testsDir, name);
@@ -85,10 +98,12 @@ export async function readTests(testSetDir: string, options: ReadOptions = {}): 
  *
  * @throws TestSetNotFoundError when the folder does not exist.
  * @throws FileTooLargeError when a file is larger than `maxFileBytes` (256 MiB by default).
+ * @throws TooManyDocumentsError past `maxDocuments` mocks or test cases (1,000,000 by default).
  * @throws UnsafeNameError when a test case or mock name is not a plain file name (`../x`, `a/b`, empty...).
  */
 export async function readTestSet(testSetDir: string, options: ReadOptions = {}): Promise<TestSet> {
   resolveMaxFileBytes('readTestSet', options.maxFileBytes);
+  resolveMaxDocuments('readTestSet', options.maxDocuments);
   try {
     if (!(await stat(testSetDir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOENT' });
   } catch (error) {

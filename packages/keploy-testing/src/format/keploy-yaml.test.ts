@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import type { HttpMock } from '../model.js';
 import { parseMocksYaml, stringifyMocks } from './keploy-yaml.js';
 import { toCurl } from './curl.js';
+import { TooManyDocumentsError } from '../errors/too-many-documents-error.js';
 import { UnsafeNameError } from '../errors/unsafe-name-error.js';
 
 const mock: HttpMock = {
@@ -88,5 +89,36 @@ describe('parseMocksYaml and names', () => {
   it('reads every document of a stream in order, skipping empty ones', () => {
     const text = `${stringifyMocks([mock, { ...mock, name: 'mock-1' }])}---\n`;
     expect(parseMocksYaml(text).map((item) => item.name)).toEqual(['mock-0', 'mock-1']);
+  });
+});
+
+describe('parseMocksYaml and maxDocuments', () => {
+  const tiny = (count: number): string => Array.from({ length: count }, (_, index) => `kind: Generic\nname: mock-${index}\n`).join('---\n');
+
+  it('reads a stream of exactly maxDocuments documents', () => {
+    expect(parseMocksYaml(tiny(3), 'mocks.yaml', 3)).toHaveLength(3);
+  });
+
+  it('refuses a stream with more document markers than maxDocuments before parsing, naming the file and the limit', () => {
+    const error = (() => {
+      try {
+        parseMocksYaml(`---\n${tiny(3)}`, 'keploy/test-set-0/mocks.yaml', 2);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(TooManyDocumentsError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'TOO_MANY_DOCUMENTS', file: 'keploy/test-set-0/mocks.yaml', limit: 2, retryable: false });
+    expect((error as Error).message).toContain('raise the limit with the maxDocuments option (--max-documents for tta-keploy)');
+  });
+
+  it('counts empty documents too, which cost parsing time', () => {
+    expect(() => parseMocksYaml(`${tiny(1)}---\n---\n---\n`, 'mocks.yaml', 2)).toThrow(TooManyDocumentsError);
+  });
+
+  it('does not count "---" inside a body as a document', () => {
+    const text = `kind: Generic\nname: mock-0\nspec:\n    body: "a\\n---\\nb"\n    note: |\n        ---\n        ----\n`;
+    expect(() => parseMocksYaml(text, 'mocks.yaml', 1)).not.toThrow();
   });
 });

@@ -1,4 +1,6 @@
 import { Composer, LineCounter, Parser, stringify, type YAMLError } from 'yaml';
+import { TooManyDocumentsError } from '../errors/too-many-documents-error.js';
+import { DEFAULT_MAX_DOCUMENTS } from '../files/max-documents.js';
 import { assertSafeName } from '../files/safe-name.js';
 import type { HttpMock, HttpTestCase, Mock, Noise, RecordedRequest, RecordedResponse, StreamChunk, TestCase } from '../model.js';
 import { ZERO_TIMESTAMP } from '../model.js';
@@ -127,15 +129,36 @@ const describeYamlError = (file: string, error: YAMLError, lines: LineCounter): 
 };
 
 /**
- * Parses the text of a multi-document `mocks.yaml`. Throws a readable error on invalid YAML, and
- * `UnsafeNameError` for a mock whose name is not a plain file name (`../x`, empty...).
+ * Lines that open a document with the `---` marker: a lower bound of the documents in a stream (YAML
+ * forbids the marker inside a scalar), found without parsing.
  */
-export function parseMocksYaml(text: string, file = 'mocks.yaml'): Mock[] {
+const countDocumentMarkers = (text: string): number => {
+  let count = 0;
+  for (let at = text.startsWith('---') ? 0 : text.indexOf('\n---'); at !== -1; at = text.indexOf('\n---', at + 1)) {
+    const start = at === 0 && text.startsWith('---') ? 0 : at + 1;
+    const after = text.charCodeAt(start + 3);
+    // `---` then a space, tab, line break or the end; `----` or `---x` is not a marker.
+    if (Number.isNaN(after) || after === 0x20 || after === 0x09 || after === 0x0a || after === 0x0d) count++;
+  }
+  return count;
+};
+
+/**
+ * Parses the text of a multi-document `mocks.yaml`. Throws a readable error on invalid YAML,
+ * `UnsafeNameError` for a mock whose name is not a plain file name (`../x`, empty...), and
+ * `TooManyDocumentsError` past `maxDocuments` documents (empty ones count: they cost parsing time).
+ */
+export function parseMocksYaml(text: string, file = 'mocks.yaml', maxDocuments = DEFAULT_MAX_DOCUMENTS): Mock[] {
   const mocks: Mock[] = [];
   const lines = new LineCounter();
+  // Refused before parsing when the markers alone are too many: parsing them first would cost the memory
+  // the limit is there to save.
+  if (countDocumentMarkers(text) > maxDocuments) throw new TooManyDocumentsError(file, maxDocuments);
+  let documents = 0;
   // One document at a time: each syntax tree is dropped once converted, which keeps the peak memory of a
   // large file several times lower than building every tree first (parseAllDocuments).
   for (const document of new Composer().compose(new Parser(lines.addNewLine).parse(text), false, text.length)) {
+    if (++documents > maxDocuments) throw new TooManyDocumentsError(file, maxDocuments);
     const [error] = document.errors;
     if (error !== undefined) throw new Error(describeYamlError(file, error, lines));
     const value: unknown = document.toJS();

@@ -9,6 +9,7 @@ import { RecordingInUseError } from '../errors/recording-in-use-error.js';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
 import { UnmatchedRequestError } from '../errors/unmatched-request-error.js';
 import { UnusedMocksError } from '../errors/unused-mocks-error.js';
+import { resolveMaxDocuments } from '../files/max-documents.js';
 import { resolveMaxFileBytes } from '../files/read-capped-file.js';
 import { nameProblem, pathInside } from '../files/safe-name.js';
 import { headersToRecord } from '../format/headers.js';
@@ -82,6 +83,12 @@ export interface RecordingOptions {
    * @default 268435456 (256 MiB)
    */
   readonly maxFileBytes?: number;
+  /**
+   * Most YAML documents read from `mocks.yaml`; past it `startRecording` rejects with
+   * `TooManyDocumentsError`.
+   * @default 1000000
+   */
+  readonly maxDocuments?: number;
   /**
    * Environment read for `TTA_RECORD_MODE`.
    * @default process.env
@@ -333,6 +340,7 @@ export async function startRecording(options: RecordingOptions): Promise<Recordi
     throw new InvalidOptionsError('startRecording', 'testSet', `must be a folder name such as "test-set-0" (${JSON.stringify(options.testSet)}: ${testSetProblem})`);
   }
   const maxFileBytes = resolveMaxFileBytes('startRecording', options.maxFileBytes);
+  const maxDocuments = resolveMaxDocuments('startRecording', options.maxDocuments);
   if (options.passthrough !== undefined && typeof options.passthrough !== 'function') {
     throw new InvalidOptionsError('startRecording', 'passthrough', 'must be a function');
   }
@@ -351,7 +359,7 @@ export async function startRecording(options: RecordingOptions): Promise<Recordi
     exists = false;
   }
   if (mode === 'replay' && !exists) throw new TestSetNotFoundError(options.testSet, dir, await listTestSets(dir));
-  const loaded = mode === 'off' || !exists ? [] : await readMocks(testSetDir, { maxFileBytes });
+  const loaded = mode === 'off' || !exists ? [] : await readMocks(testSetDir, { maxFileBytes, maxDocuments });
   const session = new Session(mode, options.testSet, testSetDir, loaded, options);
   if (mode !== 'off') {
     if (globalState[activeKey] !== undefined) throw new RecordingInUseError(globalState[activeKey].testSet);

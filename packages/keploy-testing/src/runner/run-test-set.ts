@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidOptionsError, REDACTED, systemClock, type Clock } from '@tta/primitives';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
+import { resolveMaxDocuments } from '../files/max-documents.js';
 import { resolveMaxFileBytes } from '../files/read-capped-file.js';
 import { nameProblem, pathInside } from '../files/safe-name.js';
 import { isHttpMock, isHttpTestCase, type HttpTestCase, type Noise } from '../model.js';
@@ -53,6 +54,12 @@ export interface RunTestSetOptions {
    * @default 268435456 (256 MiB)
    */
   readonly maxFileBytes?: number;
+  /**
+   * Most YAML documents read from `mocks.yaml`, and most test case files; past it the run rejects with
+   * `TooManyDocumentsError`.
+   * @default 1000000
+   */
+  readonly maxDocuments?: number;
   /** Stops the run; the pending request is aborted and the run rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /**
@@ -179,8 +186,9 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
     throw new InvalidOptionsError('runTestSet', 'testSet', `must be a folder name such as "test-set-0" (${JSON.stringify(options.testSet)}: ${testSetProblem})`);
   }
   const maxFileBytes = resolveMaxFileBytes('runTestSet', options.maxFileBytes);
+  const maxDocuments = resolveMaxDocuments('runTestSet', options.maxDocuments);
   const dir = resolve(options.dir ?? 'keploy');
-  const set = await readTestSet(pathInside(dir, options.testSet, 'test set'), { maxFileBytes });
+  const set = await readTestSet(pathInside(dir, options.testSet, 'test set'), { maxFileBytes, maxDocuments });
   const clock = options.clock ?? systemClock;
   const selected = options.tests === undefined ? set.tests : set.tests.filter((test) => options.tests!.includes(test.name));
   let session: RecordingSession | undefined;
@@ -191,6 +199,7 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
       mode: 'replay',
       env: {},
       maxFileBytes,
+      maxDocuments,
       passthrough: ({ url }) => url.origin === baseUrl.origin,
     });
   }
