@@ -13,7 +13,7 @@ export interface StandardSchemaV1Props<TInput = unknown, TOutput = TInput> {
   readonly version: 1;
   /** The schema library, such as `'zod'` or `'valibot'`. */
   readonly vendor: string;
-  /** Validates `value`, synchronously or not. */
+  /** Validates `value`, synchronously or not (a Promise, or any thenable, is awaited). */
   readonly validate: (value: unknown) => StandardSchemaV1Result<TOutput> | Promise<StandardSchemaV1Result<TOutput>>;
   /** Carries the input and output types for inference; not present at runtime. */
   readonly types?: StandardSchemaV1Types<TInput, TOutput> | undefined;

@@ -6,6 +6,8 @@ import { ValidatePrimitive, validate } from './validate-primitive.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';
+import { runInNewContext } from 'node:vm';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 afterEach(() => expectNoTimerLeaks());
 
@@ -71,5 +73,39 @@ describe('ValidatePrimitive', () => {
   it('refuses a value that is not a Standard Schema at construction', () => {
     expect(() => new ValidatePrimitive({} as never)).toThrow(InvalidOptionsError);
     expect(() => validate({ '~standard': { version: 2, vendor: 'x', validate: () => ({ value: 1 }) } } as never)).toThrow(/version/);
+  });
+
+  /** A hand-written schema whose validate() returns whatever `answer` makes of the value. */
+  function schemaReturning(answer: (value: unknown) => unknown): StandardSchemaV1<unknown, number> {
+    return { '~standard': { version: 1, vendor: 'hand', validate: answer as StandardSchemaV1<unknown, number>['~standard']['validate'] } };
+  }
+  const failure = { issues: [{ message: 'must be a number' }] };
+
+  it('awaits a thenable result and rejects bad input with ValidationError', async () => {
+    const thenable = validate(schemaReturning(() => ({ then: (resolve: (result: unknown) => void) => resolve(failure) })));
+    await expect(thenable.execute(new WorkflowContext(), 'x')).rejects.toBeInstanceOf(ValidationError);
+    const passing = validate(schemaReturning((value) => ({ then: (resolve: (result: unknown) => void) => resolve({ value: Number(value) }) })));
+    expect(await passing.execute(new WorkflowContext(), '7')).toBe(7);
+  });
+
+  it('awaits a Promise from another realm and rejects bad input with ValidationError', async () => {
+    const foreign = validate(schemaReturning(() => runInNewContext('Promise.resolve(failure)', { failure }) as unknown));
+    await expect(foreign.execute(new WorkflowContext(), 'x')).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('rejects a malformed schema result with InvalidInputError instead of accepting the value', async () => {
+    for (const result of [null, undefined, 42, { issues: null }, { issues: 'bad' }, Promise.resolve(null)]) {
+      const error: unknown = await validate(schemaReturning(() => result), { name: 'checked' })
+        .execute(new WorkflowContext(), 'x')
+        .then(() => 'accepted', (caught: unknown) => caught);
+      expect(InvalidInputError.isInstance(error), String(result)).toBe(true);
+      expect((error as Error).message).toContain('validate "checked"');
+    }
+  });
+
+  it('rejects with the error of the schema when its thenable result rejects', async () => {
+    const broken = new Error('schema crashed');
+    const rejecting = validate(schemaReturning(() => ({ then: (_resolve: unknown, reject: (error: unknown) => void) => reject(broken) })));
+    await expect(rejecting.execute(new WorkflowContext(), 'x')).rejects.toBe(broken);
   });
 });

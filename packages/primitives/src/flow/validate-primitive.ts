@@ -3,13 +3,17 @@ import type { WorkflowContext } from '../core/workflow-context.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { InferSchemaOutput, StandardSchemaV1, StandardSchemaV1Issue, StandardSchemaV1Result } from './standard-schema.js';
 
 /**
  * Checks its input against a schema and resolves with the schema's output (which a schema may
  * transform, for example with defaults or coercion), or rejects with `ValidationError` listing
  * every issue with its path. Accepts any Standard Schema v1 object: zod 4, valibot, arktype and
- * others, synchronous or asynchronous; the toolkit depends on none of them.
+ * others, synchronous or asynchronous (any thenable result is awaited, also a Promise from another
+ * realm); the toolkit depends on none of them. A schema whose `validate` returns something that is
+ * not a Standard Schema result fails the call with `InvalidInputError`: a value is never accepted
+ * on a malformed answer.
  *
  * Its input type is `unknown`, so it fits after any step; its output type is the schema's.
  *
@@ -34,8 +38,10 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
   }
 
   protected executeImpl(_context: WorkflowContext, input: unknown): Promise<InferSchemaOutput<TSchema>> {
-    const result = this.schema['~standard'].validate(input);
-    if (result instanceof Promise) return result.then((settled) => this.unwrap(settled));
+    const result: unknown = this.schema['~standard'].validate(input);
+    // Any thenable is awaited, not only this realm's Promise: a result read as final while it is
+    // still pending has no `issues`, and would accept every value.
+    if (isThenable(result)) return Promise.resolve(result).then((settled) => this.unwrap(settled));
     try {
       return Promise.resolve(this.unwrap(result));
     } catch (error) {
@@ -43,15 +49,30 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
     }
   }
 
-  private unwrap(result: StandardSchemaV1Result<unknown>): InferSchemaOutput<TSchema> {
-    if (result.issues === undefined) return result.value as InferSchemaOutput<TSchema>;
-    throw new ValidationError(result.issues.map(toIssue), this.schema['~standard'].vendor);
+  private unwrap(result: unknown): InferSchemaOutput<TSchema> {
+    // Fail closed: only a well-formed success result lets a value through.
+    if (typeof result !== 'object' || result === null || isThenable(result)) throw this.malformed(result);
+    const { issues } = result as StandardSchemaV1Result<unknown>;
+    if (issues === undefined) return (result as { value: unknown }).value as InferSchemaOutput<TSchema>;
+    if (!Array.isArray(issues)) throw this.malformed(result);
+    throw new ValidationError((issues as readonly unknown[]).map(toIssue), this.schema['~standard'].vendor);
+  }
+
+  private malformed(result: unknown): InvalidInputError {
+    return new InvalidInputError(`validate "${this.name}"`, `the schema's validate() returned ${describeValue(result)}, not a Standard Schema result ({ value } or { issues: [...] })`);
   }
 }
 
-function toIssue(issue: StandardSchemaV1Issue): ValidationIssue {
-  const path = issue.path === undefined ? [] : issue.path.map((segment) => (typeof segment === 'object' && segment !== null ? segment.key : segment));
-  return { message: issue.message, path };
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function toIssue(entry: unknown): ValidationIssue {
+  // A schema may report anything; an odd issue still fails the value, with what can be read of it.
+  const issue = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<StandardSchemaV1Issue>;
+  const message = typeof issue.message === 'string' ? issue.message : 'Invalid value';
+  const path = Array.isArray(issue.path) ? issue.path.map((segment: unknown) => (typeof segment === 'object' && segment !== null ? (segment as { key: PropertyKey }).key : (segment as PropertyKey))) : [];
+  return { message, path };
 }
 
 /**
