@@ -68,3 +68,22 @@ describe('registerInstrumentation', () => {
     expect(getInstrumentations()).toEqual([]);
   });
 });
+
+describe('emitPrimitiveEvent', () => {
+  it('redacts credentials in text fields (a cache key made from an input) and passes objects as they are', () => {
+    const received: Array<Record<string, unknown>> = [];
+    const registration = registerInstrumentation({ onEvent: (event) => received.push(event) });
+    const error = new Error('kept');
+    const event = { type: 'cache-hit', key: 'j:{"password":"hunter2-Xy9","q":"weather"}', attempt: 1, error };
+    try {
+      emitPrimitiveEvent(event, { name: 'lookup', kind: 'cache' }, undefined);
+      emitPrimitiveEvent({ type: 'cache-hit', key: 'j:{"q":"weather"}' }, { name: 'lookup', kind: 'cache' }, undefined);
+    } finally {
+      registration.dispose();
+    }
+    expect(received[0]).toEqual({ type: 'cache-hit', key: 'j:{"password":"[REDACTED]","q":"weather"}', attempt: 1, error });
+    expect(received[0]!.error).toBe(error);
+    expect(event.key).toContain('hunter2-Xy9');
+    expect(received[1]).toEqual({ type: 'cache-hit', key: 'j:{"q":"weather"}' });
+  });
+});

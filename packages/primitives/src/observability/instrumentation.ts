@@ -1,5 +1,6 @@
 import { toDisposable, reportListenerError, type Disposable } from '../core/disposable.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
+import { redactText } from '../logging/redact.js';
 
 /** What an {@link Instrumentation} learns about one execution of a primitive. */
 export interface ExecutionInfo {
@@ -68,8 +69,24 @@ export function getInstrumentations(): readonly Instrumentation[] {
 }
 
 /**
- * Reports `event` to every registered instrumentation. Costs one length check when none is
- * registered. Primitives call it; custom primitives may too.
+ * Text fields of an event can quote user data (a cache key is made from the input): instrumentations
+ * forward events to spans, logs and pages, so credentials in them are redacted here, once, for all.
+ * Objects (the error, the context) are passed as they are.
+ */
+function withRedactedText(event: PrimitiveEvent): PrimitiveEvent {
+  let copy: Record<string, unknown> | undefined;
+  for (const field of Object.keys(event)) {
+    const value = event[field];
+    if (typeof value !== 'string' || field === 'type') continue;
+    const redacted = redactText(value);
+    if (redacted !== value) (copy ??= { ...event })[field] = redacted;
+  }
+  return (copy as PrimitiveEvent | undefined) ?? event;
+}
+
+/**
+ * Reports `event` to every registered instrumentation, with credentials in its text fields redacted.
+ * Costs one length check when none is registered. Primitives call it; custom primitives may too.
  */
 export function emitPrimitiveEvent(
   event: PrimitiveEvent,
@@ -79,10 +96,11 @@ export function emitPrimitiveEvent(
   const list = instrumentations.list;
   if (list.length === 0) return;
   const source = { name: primitive.name, kind: primitive.kind, context };
+  const safeEvent = withRedactedText(event);
   for (const instrumentation of list) {
     if (instrumentation.onEvent === undefined) continue;
     try {
-      instrumentation.onEvent(event, source);
+      instrumentation.onEvent(safeEvent, source);
     } catch (error) {
       reportListenerError(error);
     }
