@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkflowContext } from './workflow-context.js';
+import type { WorkflowContext } from './workflow-context.js';
 import { SequentialPrimitive } from './workflow-primitive.js';
 import { step } from '../composition/lambda-primitive.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
