@@ -1,12 +1,13 @@
 // Keploy files from an outside source: a name read from a file, an option or a flag never makes the
 // package write outside its folder, and an oversized file is refused before it is read.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '@tta/primitives';
 import {
-  FileTooLargeError, TooManyDocumentsError, UnsafeNameError, readTestSet, recordIncoming, startRecording, writeTestSet, type TestSet,
+  FileTooLargeError, PathOutsideFolderError, TooManyDocumentsError, UnsafeNameError, readMocks, readTestSet, recordIncoming, startRecording, writeTestSet,
+  type TestSet,
 } from '@tta/keploy-testing';
 // The CLI is not a package export; its entry function is what the `tta-keploy` binary runs.
 import { main } from '../../packages/keploy-testing/src/cli-main.js';
@@ -70,6 +71,29 @@ describe('attack: path traversal through Keploy names', () => {
     }
     expect(filesUnder(root).filter((file) => !file.startsWith(join('a', 'b', 'keploy', 'test-set-0')) && file.endsWith('.yaml'))).toEqual([]);
     expect(existsSync('/etc/evil.yaml')).toBe(false);
+  });
+
+  it('refuses to write test cases through a tests/ link planted in the test set, leaving its target empty', async () => {
+    const set = join(root, 'keploy', 'test-set-0');
+    mkdirSync(set, { recursive: true });
+    mkdirSync(join(root, 'victim'));
+    symlinkSync(join(root, 'victim'), join(set, 'tests'));
+    const error = await writeTestSet(set, { tests: [httpTest('test-1')], mocks: [] }).catch((caught: unknown) => caught);
+    expect(PathOutsideFolderError.isInstance(error)).toBe(true);
+    expect(readdirSync(join(root, 'victim'))).toEqual([]);
+  });
+
+  it('does not quote a linked credentials file in the error for its invalid YAML', async () => {
+    const set = join(root, 'keploy', 'test-set-0');
+    mkdirSync(join(set, 'tests'), { recursive: true });
+    writeFileSync(join(root, 'credentials'), '[default]\naws_secret_access_key = canary-5ecret-value\n');
+    symlinkSync(join(root, 'credentials'), join(set, 'tests', 'test-1.yaml'));
+    writeFileSync(join(set, 'mocks.yaml'), 'kind: Http\nname: mock-0\n---\n[default]\ntoken = canary-5ecret-value\n');
+    for (const read of [() => readTestSet(set), () => readMocks(set)]) {
+      const error = await read().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).not.toContain('canary-5ecret-value');
+    }
   });
 
   it('refuses startRecording({ testSet: ".." }) with InvalidOptionsError before writing one level up', async () => {

@@ -41,3 +41,4 @@ export { RecordedResponseError } from './errors/recorded-response-error.js';
 export { UnsafeNameError } from './errors/unsafe-name-error.js';
 export { FileTooLargeError } from './errors/file-too-large-error.js';
 export { TooManyDocumentsError } from './errors/too-many-documents-error.js';
+export { PathOutsideFolderError } from './errors/path-outside-folder-error.js';

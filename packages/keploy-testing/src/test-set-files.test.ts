@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileTooLargeError } from './errors/file-too-large-error.js';
+import { PathOutsideFolderError } from './errors/path-outside-folder-error.js';
 import { TooManyDocumentsError } from './errors/too-many-documents-error.js';
 import { UnsafeNameError } from './errors/unsafe-name-error.js';
 import type { HttpTestCase } from './model.js';
@@ -79,6 +80,15 @@ describe('readTestSet', () => {
     await expect(readMocks(set, { maxDocuments: 2 })).rejects.toMatchObject({ code: 'TOO_MANY_DOCUMENTS', file: join(set, 'mocks.yaml') });
   });
 
+  it('reports invalid YAML in a test case file by line and column, without quoting its text', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(join(set, 'tests'), { recursive: true });
+    await writeFile(join(set, 'tests', 'test-1.yaml'), '[default]\naws_secret_access_key = s3cr3t-canary\n');
+    const error = await readTestSet(set).catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe(`${join(set, 'tests', 'test-1.yaml')}: Unexpected scalar at node end at line 2, column 1`);
+    expect((error as Error).message).not.toContain('s3cr3t-canary');
+  });
+
   it('refuses an invalid maxFileBytes before touching the disk', async () => {
     await expect(readTestSet(join(root, 'missing'), { maxFileBytes: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', option: 'maxFileBytes' });
   });
@@ -112,6 +122,16 @@ describe('writeTestSet', () => {
     const set = join(root, 'test-set-0');
     await expect(writeTest(set, testCase('..'))).rejects.toThrow(UnsafeNameError);
     expect(await readdir(root)).toEqual([]);
+  });
+
+  it('refuses to write a test case through a tests/ link that leads outside the test set', async () => {
+    const set = join(root, 'test-set-0');
+    await mkdir(set);
+    await mkdir(join(root, 'elsewhere'));
+    await symlink(join(root, 'elsewhere'), join(set, 'tests'));
+    const error = await writeTestSet(set, { tests: [testCase('test-1')], mocks: [] }).catch((caught: unknown) => caught);
+    expect(PathOutsideFolderError.isInstance(error)).toBe(true);
+    expect(await readdir(join(root, 'elsewhere'))).toEqual([]);
   });
 
   it('writes a set with plain names where it says', async () => {

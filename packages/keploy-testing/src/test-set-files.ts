@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -5,7 +6,7 @@ import { TestSetNotFoundError } from './errors/test-set-not-found-error.js';
 import { TooManyDocumentsError } from './errors/too-many-documents-error.js';
 import { resolveMaxDocuments } from './files/max-documents.js';
 import { readCappedFile, resolveMaxFileBytes } from './files/read-capped-file.js';
-import { assertSafeName, pathInside } from './files/safe-name.js';
+import { assertSafeName, ensureRealChild, pathInside } from './files/safe-name.js';
 import { parseMocksYaml, parseTestDocument, stringifyMocks, testToDocument, toYaml } from './format/keploy-yaml.js';
 import type { Mock, TestCase, TestSet } from './model.js';
 
@@ -83,7 +84,9 @@ export async function readTests(testSetDir: string, options: ReadOptions = {}): 
   for (const name of names) {
     const file = join(testsDir, name);
     const document = parseDocument(await readCappedFile(file, maxFileBytes));
-    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
+    // Only the first line: the rest quotes the file's text, which must not reach a log when the "test case"
+    // is something else (a credentials file linked into tests/, say).
+    if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
     const test = parseTestDocument(document.toJS());
     // The name becomes a file name when the set is written back (`tests/<name>.yaml`).
     assertSafeName(test.name, 'test case', file);
@@ -118,8 +121,9 @@ export async function readTestSet(testSetDir: string, options: ReadOptions = {})
 /** Writes a file through a temporary name, so a reader never sees half of it. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, text, 'utf8');
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // `wx` creates the file or fails: a link planted under the temporary name is never followed.
+  await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
   await rename(temporary, file);
 }
 
@@ -138,10 +142,12 @@ export async function writeMocks(testSetDir: string, mocks: readonly Mock[]): Pr
  *
  * @throws UnsafeNameError, before writing, when the name is not a plain file name: it must not reach
  * outside `tests/`.
+ * @throws PathOutsideFolderError when `tests/` is a symbolic link that leads outside the test set.
  */
 export async function writeTest(testSetDir: string, test: TestCase): Promise<void> {
   const name = assertSafeName(test.name, 'test case');
-  await writeFileAtomic(pathInside(join(testSetDir, 'tests'), `${name}.yaml`, 'test case'), toYaml(testToDocument(test)));
+  const testsDir = await ensureRealChild(testSetDir, 'tests');
+  await writeFileAtomic(pathInside(testsDir, `${name}.yaml`, 'test case'), toYaml(testToDocument(test)));
 }
 
 /**

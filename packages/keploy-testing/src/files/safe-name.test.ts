@@ -1,7 +1,10 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { PathOutsideFolderError } from '../errors/path-outside-folder-error.js';
 import { UnsafeNameError } from '../errors/unsafe-name-error.js';
-import { assertSafeName, nameProblem, pathInside } from './safe-name.js';
+import { assertSafeName, ensureRealChild, nameProblem, pathInside } from './safe-name.js';
 
 const unsafe: Array<[string, string]> = [
   ['', 'empty'],
@@ -68,7 +71,35 @@ describe('pathInside', () => {
     expect(pathInside(root, 'test-set-0', 'test set')).toBe(join(root, 'test-set-0'));
   });
 
-  it.each(['..', '.', '../x', '/etc', 'a/../../b', ''])('refuses %j, which resolves to the root or outside it', (name) => {
-    expect(() => pathInside(root, name, 'test set')).toThrow(UnsafeNameError);
+  it.each(['..', '.', '../x', '/etc', 'a/../../b', ''])('refuses %j, which resolves to the root or outside it, with PathOutsideFolderError', (name) => {
+    expect(() => pathInside(root, name, 'test set')).toThrow(PathOutsideFolderError);
+  });
+
+  it('names the source, the resolved path and the folder', () => {
+    expect(() => pathInside(root, '../x', 'test set')).toThrow(`test set "../x" leads to ${resolve(root, '../x')}, outside ${root}; refused before reading or writing it`);
+  });
+});
+
+describe('ensureRealChild', () => {
+  it('creates the child folder and returns its path', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'tta-keploy-child-'));
+    try {
+      expect(await ensureRealChild(folder, 'tests')).toBe(join(folder, 'tests'));
+      expect(await readdir(folder)).toEqual(['tests']);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a child that is a symbolic link to a folder outside, with PathOutsideFolderError', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tta-keploy-child-'));
+    try {
+      await mkdir(join(root, 'set'));
+      await mkdir(join(root, 'elsewhere'));
+      await symlink(join(root, 'elsewhere'), join(root, 'set', 'tests'));
+      await expect(ensureRealChild(join(root, 'set'), 'tests')).rejects.toThrow(PathOutsideFolderError);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { mkdir, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { PathOutsideFolderError } from '../errors/path-outside-folder-error.js';
 import { UnsafeNameError } from '../errors/unsafe-name-error.js';
 
 // Separators of both platforms, `:` (a Windows drive `C:` or an NTFS stream `name:stream`) and control
@@ -36,18 +38,35 @@ export function assertSafeName(name: string, subject: string, file?: string): st
   return name;
 }
 
+/** True when `target` is strictly inside `folder` (both absolute). */
+const isStrictlyInside = (folder: string, target: string): boolean => {
+  const fromFolder = relative(folder, target);
+  return fromFolder !== '' && fromFolder.split(/[/\\]/)[0] !== '..' && !isAbsolute(fromFolder);
+};
+
 /**
  * Resolves `name` inside `root` and checks the result stays there: the second line of defence after the
  * name check, so a path built from outside input can never leave its folder.
  *
- * @throws UnsafeNameError when the resolved path is `root` itself or outside it.
+ * @throws PathOutsideFolderError when the resolved path is `root` itself or outside it.
  */
 export function pathInside(root: string, name: string, subject: string): string {
   const base = resolve(root);
   const target = resolve(base, name);
-  const fromBase = relative(base, target);
-  if (fromBase === '' || fromBase.split(/[/\\]/)[0] === '..' || isAbsolute(fromBase)) {
-    throw new UnsafeNameError(subject, name, `resolves outside ${base}`);
-  }
+  if (!isStrictlyInside(base, target)) throw new PathOutsideFolderError(`${subject} ${JSON.stringify(name)}`, target, base);
   return target;
+}
+
+/**
+ * Creates `folder/child` when missing and checks that, with symbolic links followed, it is still the
+ * child of `folder`: a `tests` link planted in a shared test set must not carry writes elsewhere.
+ *
+ * @throws PathOutsideFolderError when the child leads outside `folder`.
+ */
+export async function ensureRealChild(folder: string, child: string): Promise<string> {
+  const path = join(folder, child);
+  await mkdir(path, { recursive: true });
+  const [realFolder, realPath] = await Promise.all([realpath(folder), realpath(path)]);
+  if (realPath !== join(realFolder, child)) throw new PathOutsideFolderError(`folder ${child} (a symbolic link)`, realPath, realFolder);
+  return path;
 }
