@@ -55,3 +55,30 @@ describe('redactStream', () => {
     expect(json).toEqual({ body: '{"password":"[REDACTED]","ok":true}' });
   });
 });
+
+describe('redaction of every shape an outside caller sends', () => {
+  const none = { keys: [], secrets: [] };
+  const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVlLTEyMw';
+
+  it('hides a multipart password field', () => {
+    const boundary = '----formdata-undici-055221876409';
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="user"\r\n\r\nada\r\n--${boundary}\r\nContent-Disposition: form-data; name="password"\r\n\r\nmultipart-pw-1\r\n--${boundary}--\r\n`;
+    const redacted = redactBody(body, `multipart/form-data; boundary=${boundary}`, none);
+    expect(redacted).not.toContain('multipart-pw-1');
+    expect(redacted).toContain('ada');
+  });
+
+  it('hides a password pair in a text/plain body, a JSON pwd and a DSN password', () => {
+    expect(redactBody('user=ada&password=plain-pw-2', 'text/plain', none)).not.toContain('plain-pw-2');
+    expect(redactBody('{"pwd":"json-pwd-3","name":"n"}', 'application/json', none)).toBe('{"pwd":"[REDACTED]","name":"n"}');
+    expect(redactBody('{"db":"postgres://app:dsn-pw-4@db/main"}', 'application/json', none)).not.toContain('dsn-pw-4');
+    expect(redactBody(`token is ${jwt}`, 'text/plain', none)).not.toContain(jwt);
+  });
+
+  it('hides ?key= and ?code= query values and a custom auth header', () => {
+    const googleKey = `AIza${'Sy0123456789abcdefghijklmnopqrstu'}`;
+    expect(redactUrl(`https://maps.test/geo?key=${googleKey}&q=paris`, none)).toBe('https://maps.test/geo?key=%5BREDACTED%5D&q=paris');
+    expect(redactUrl('/cb?code=oauth-code-5&state=s', none)).toBe('/cb?code=%5BREDACTED%5D&state=s');
+    expect(redactHeaders({ 'X-Custom-Auth': 'custom-auth-6', 'X-Session': jwt }, none)).toEqual({ 'X-Custom-Auth': '[REDACTED]', 'X-Session': '[REDACTED]' });
+  });
+});

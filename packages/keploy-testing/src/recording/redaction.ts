@@ -1,4 +1,10 @@
-import { REDACTED, isSecretLookingValue, isSensitiveKey, redact } from '@tta/primitives';
+import {
+  REDACTED,
+  redactBody as redactBodyShared,
+  redactHeaders as redactHeadersShared,
+  redactText as redactTextShared,
+  redactUrl as redactUrlShared,
+} from '@tta/primitives';
 
 /** What to hide before anything is written. */
 export interface RedactionRules {
@@ -8,100 +14,36 @@ export interface RedactionRules {
   readonly secrets: readonly string[];
 }
 
-const textSecretPatterns = [
-  /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{6,}/g,
-  /\bsk-[A-Za-z0-9_-]{16,}/g,
-  /\b(ghp|gho|ghs|github_pat|xox[abpr])_[A-Za-z0-9_]{16,}/g,
-  /\bAKIA[0-9A-Z]{16}\b/g,
-];
-
+// Recordings use the toolkit's one redaction module (the same shapes as logs and spans); only the
+// literal secrets given to the session are recording-specific.
 const scrubLiterals = (text: string, rules: RedactionRules): string => {
   let result = text;
   for (const secret of rules.secrets) if (secret !== '') result = result.split(secret).join(REDACTED);
   return result;
 };
 
-/** Hides credential-looking tokens inside free text (bearer tokens, `sk-` keys, GitHub and AWS keys) and the literal secrets. */
+/** Hides credential-looking parts of free text (provider keys, bearer tokens, JWTs, `password=...` pairs...) and the literal secrets. */
 export function redactText(text: string, rules: RedactionRules): string {
-  let result = scrubLiterals(text, rules);
-  for (const pattern of textSecretPatterns) result = result.replace(pattern, REDACTED);
-  return result;
+  return redactTextShared(scrubLiterals(text, rules));
 }
 
-const sensitive = (key: string, rules: RedactionRules): boolean => isSensitiveKey(key, { keys: rules.keys });
-
-/** Headers with secret names (authorization, cookie, set-cookie, x-api-key, ...) or secret-looking values replaced. */
+/** Headers with secret names (authorization, cookie, set-cookie, x-api-key, x-custom-auth, ...) or secret-looking values replaced. */
 export function redactHeaders(headers: Readonly<Record<string, string>>, rules: RedactionRules): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    result[name] = sensitive(name, rules) || isSecretLookingValue(value) ? REDACTED : redactText(value, rules);
+  const result = redactHeadersShared(headers, { keys: rules.keys });
+  for (const name of Object.keys(result)) {
+    const value = result[name]!;
+    // A header whose value holds a credential shape is hidden whole: its other parts say nothing useful.
+    result[name] = value !== REDACTED && value.includes(REDACTED) ? REDACTED : scrubLiterals(value, rules);
   }
   return result;
 }
 
-/** A URL with secret query parameters (`api_key`, `token`, ...) and a userinfo password replaced. */
+/** A URL with secret query parameters (`api_key`, `token`, `key`, `code`, ...), a userinfo password and path tokens replaced. */
 export function redactUrl(url: string, rules: RedactionRules): string {
-  const hostless = url.startsWith('/');
-  let parsed: URL;
-  try {
-    parsed = new URL(url, 'http://host.invalid');
-  } catch {
-    return redactText(url, rules);
-  }
-  let changed = false;
-  if (parsed.password !== '') {
-    parsed.password = REDACTED;
-    changed = true;
-  }
-  const params = [...parsed.searchParams];
-  if (params.some(([key, value]) => sensitive(key, rules) || isSecretLookingValue(value))) {
-    parsed.search = new URLSearchParams(
-      params.map(([key, value]): [string, string] => [key, sensitive(key, rules) || isSecretLookingValue(value) ? REDACTED : value]),
-    ).toString();
-    changed = true;
-  }
-  const text = changed ? (hostless ? `${parsed.pathname}${parsed.search}` : parsed.toString()) : url;
-  return scrubLiterals(text, rules);
+  return scrubLiterals(redactUrlShared(url, { keys: rules.keys }), rules);
 }
 
-const redactJsonText = (body: string, rules: RedactionRules): string | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const redacted = redact(parsed, { keys: rules.keys, maxDepth: 64 });
-  const original = JSON.stringify(parsed);
-  const result = JSON.stringify(redacted);
-  // Keep the recorded bytes (formatting) when there was nothing to hide.
-  return scrubLiterals(result === original ? body : result, rules);
-};
-
-/** Hides secret-looking fields of a JSON, form or text body (and of the JSON `data:` lines of server-sent events). */
+/** Hides secret fields of a JSON, form, multipart or text body (and of the JSON `data:` lines of server-sent events). */
 export function redactBody(body: string, contentType: string, rules: RedactionRules): string {
-  if (body === '') return body;
-  const type = contentType.toLowerCase();
-  if (type.includes('application/x-www-form-urlencoded')) {
-    const params = [...new URLSearchParams(body)];
-    if (params.some(([key]) => sensitive(key, rules))) {
-      return redactText(new URLSearchParams(params.map(([key, value]): [string, string] => [key, sensitive(key, rules) ? REDACTED : value])).toString(), rules);
-    }
-    return redactText(body, rules);
-  }
-  const json = redactJsonText(body, rules);
-  if (json !== undefined) return redactText(json, rules);
-  if (type.includes('text/event-stream') || body.includes('data:')) {
-    return body
-      .split('\n')
-      .map((line) => {
-        const match = /^data:\s?(.*)$/.exec(line);
-        if (match === null) return redactText(line, rules);
-        const redacted = redactJsonText(match[1]!, rules);
-        return redacted === undefined ? redactText(line, rules) : `data: ${redacted}`;
-      })
-      .join('\n');
-  }
-  return redactText(body, rules);
+  return scrubLiterals(redactBodyShared(body, contentType, { keys: rules.keys, maxDepth: 64 }), rules);
 }
