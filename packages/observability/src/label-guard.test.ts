@@ -34,6 +34,12 @@ describe('LabelGuard', () => {
     expect(looksUnbounded(value)).toBe(false);
   });
 
+  it('refuses a credential as a label value', () => {
+    const guard = new LabelGuard(100);
+    for (const secret of ['sk-live-4f9a2c7e1b', 'glpat-aB3dE5fG7hJ9kL2mN4pQ', 'ASIAABCDEFGHIJKLMNOP']) expect(guard.label(secret)).toBe(otherLabel);
+    expect(guard.label('call-upstream')).toBe('call-upstream');
+  });
+
   it('never yields more than limit + 1 distinct labels, whatever it is fed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.string({ maxLength: 12 }), { maxLength: 300 }), (limit, values) => {

@@ -1,3 +1,5 @@
+import { isSecretLookingValue } from '@tta/primitives';
+
 /** The label value that stands for every value the guard refuses. */
 export const otherLabel = 'other';
 
@@ -19,11 +21,12 @@ const unboundedPatterns = [
  */
 const detachedCopy = (value: string): string => ` ${value}`.slice(1);
 
-/** True when `value` looks like an id, a URL or free text rather than a name. */
+/** True when `value` looks like an id, a URL, free text or a credential rather than a name. */
 export function looksUnbounded(value: string): boolean {
   if (value.length === 0 || value.length > maxLabelLength) return true;
   for (const pattern of unboundedPatterns) if (pattern.test(value)) return true;
-  return false;
+  // A credential used as a name (`sk-live-...`) must not become a label that every scrape shows.
+  return isSecretLookingValue(value);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SpanKind, context as otelContext, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { WorkflowPrimitive, type PrimitiveOptions, type StepFunction, type WorkflowContext } from '@tta/primitives';
 import { observabilityState } from './observability-state.js';
-import { safeString, toAttributes } from './span-attributes.js';
+import { safeName, safeString, toAttributes } from './span-attributes.js';
 import { recordSpanError, tracerName } from './tracing-instrumentation.js';
 
 /** OpenTelemetry GenAI semantic-convention attribute names written by the LLM helpers. */
@@ -92,7 +92,8 @@ function applyUsage(span: Span, model: string, usage: LlmUsage | undefined): voi
   observabilityState.llmUsage?.recordLlmUsage(model, usage?.inputTokens, usage?.outputTokens, usage?.costUsd);
 }
 
-const spanName = (info: LlmRequestInfo): string => `${info.operation ?? 'chat'} ${info.model}`;
+// The model name is caller text: a key pasted in its place must not become a span name.
+const spanName = (info: LlmRequestInfo): string => safeName(`${info.operation ?? 'chat'} ${info.model}`);
 
 /**
  * Records an LLM call that already happened: a `chat <model>` span (child of the current span)

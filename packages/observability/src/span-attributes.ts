@@ -9,10 +9,29 @@ export function snakeCase(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9_.]+/g, '_').toLowerCase();
 }
 
-/** A string safe to put on a span: secret-looking values redacted, long values cut. */
+/**
+ * A string safe to put on a span: a value that holds a credential is replaced whole (an upstream that
+ * echoes one secret in its error text may echo others of no known shape), long values are cut. The
+ * check reads the whole value, so a cut never hides half a secret from it.
+ */
 export function safeString(value: string): string {
   if (isSecretLookingValue(value)) return REDACTED;
   return value.length > maxAttributeLength ? `${value.slice(0, maxAttributeLength)}…` : value;
+}
+
+const safeNames = new Map<string, string>();
+const maxSafeNames = 1000;
+
+/**
+ * A primitive name safe for a span name or attribute. Names repeat on every execution, so the redacted
+ * form is remembered (for up to 1000 names) and the hot path is one map lookup.
+ */
+export function safeName(name: string): string {
+  const known = safeNames.get(name);
+  if (known !== undefined) return known;
+  const safe = safeString(name);
+  if (safeNames.size < maxSafeNames) safeNames.set(name, safe);
+  return safe;
 }
 
 /**

@@ -190,6 +190,31 @@ describe('createTracingInstrumentation', () => {
     expect(JSON.stringify(tracing.spans().map((candidate) => [candidate.attributes, candidate.events]))).not.toMatch(/abcdefghijklmnop|plain-value/);
   });
 
+  it('hides the credential shapes redactText used to miss in exception events, statuses and retry events', async () => {
+    const shapes = [
+      'sk-live-4f9a2c7e1b',
+      'sk_live_aB3dE5fG7hJ9kL2mN4pQ6rS8',
+      'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q',
+      'xoxb-1234567890123-1234567890123-aB3dE5fG7hJ9kL2mN4pQ6rS8',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.aB3dE5fG7hJ9kL2mN4pQ6rS8',
+      'password=hunter2-pw',
+      'postgres://app:Tr0ub4dor-3@db/main',
+    ];
+    for (const shape of shapes) {
+      await expect(run(new TryTwice(step('call-api', () => { throw new Error(`upstream said ${shape}`); })), null)).rejects.toThrow();
+    }
+    const exported = JSON.stringify(tracing.spans().map((span) => [span.name, span.status, span.attributes, span.events]));
+    expect(exported).toContain('tta.error.message');
+    for (const secret of ['4f9a2c7e1b', 'aB3dE5fG', 'AIzaSy', 'hunter2', 'Tr0ub4dor']) expect(exported).not.toContain(secret);
+  });
+
+  it('never names a span or a span attribute after a credential', async () => {
+    await run(step('sk-live-4f9a2c7e1b', () => 'ok'), null);
+    const exported = JSON.stringify(tracing.spans().map((span) => [span.name, span.attributes]));
+    expect(exported).toContain(REDACTED);
+    expect(exported).not.toContain('4f9a2c7e1b');
+  });
+
   it('leaves cache keys and values out of span events', async () => {
     await run(new Reporting({ type: 'cache-hit', key: 'summarise: my private prompt', ageMs: 12 }), 'x');
     const span = tracing.span('reporting');

@@ -13,7 +13,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { ExecutionInfo, Instrumentation, PrimitiveEvent, SpanContextLike } from '@tta/primitives';
-import { errorMessage, errorType, toAttributes } from './span-attributes.js';
+import { errorMessage, errorType, safeName, toAttributes } from './span-attributes.js';
 
 /** Name (instrumentation scope) of the tracer the toolkit creates its spans with. */
 export const tracerName = '@tta/observability';
@@ -93,13 +93,14 @@ export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tr
     around<T>(execution: ExecutionInfo, run: () => Promise<T>): Promise<T> {
       const parent = parentContext(execution);
       const workflow = execution.context;
+      const name = safeName(execution.name);
       const attributes: Attributes = {
-        [primitiveAttributes.name]: execution.name,
+        [primitiveAttributes.name]: name,
         [primitiveAttributes.kind]: execution.kind,
         [primitiveAttributes.correlationId]: workflow.correlationId,
       };
       if (workflow.attempt !== undefined) attributes[primitiveAttributes.attempt] = workflow.attempt;
-      const span = tracer.startSpan(execution.name, { kind: SpanKind.INTERNAL, attributes }, parent);
+      const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
       let promise: Promise<T>;
       try {
         promise = otelContext.with(trace.setSpan(parent, span), run);
@@ -133,7 +134,7 @@ export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tr
         span.setAttribute(primitiveAttributes.circuitState, reported);
       }
       const attributes = toAttributes(event, 'tta.', dataFields);
-      attributes[primitiveAttributes.name] = source.name;
+      attributes[primitiveAttributes.name] = safeName(source.name);
       span.addEvent(type, attributes);
     },
   };
