@@ -8,7 +8,7 @@ import { UnsafeNameError } from '../errors/unsafe-name-error.js';
 // eslint-disable-next-line no-control-regex
 const forbiddenCharacter = /[/\\:\u0000-\u001f\u007f]/;
 
-/** Longest name most file systems accept (255 bytes; a `.yaml` suffix is added to test case names). */
+/** Under the usual 255-byte file name limit, with room for `.yaml` and the temporary suffix of an atomic write. */
 const maxNameBytes = 200;
 
 /**
