@@ -4,6 +4,7 @@ import { WorkflowContext, InvalidOptionsError } from '@tta/primitives';
 import { FilterPrimitive, filter } from './filter-primitive.js';
 import { FilterRejectedError } from '../errors/filter-rejected-error.js';
 import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';
+import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 
 afterEach(() => expectNoTimerLeaks());
 
@@ -102,4 +103,30 @@ describe('FilterPrimitive', () => {
     expect(() => filter((value: number) => value > 0, { onReject: 'drop' as never })).toThrow(/onReject/);
     expect(() => filter((value: number) => value > 0, { concurrency: 0 })).toThrow(/concurrency/);
   });
+});
+
+describe('FilterPrimitive with a synchronous predicate over a long array', () => {
+  /** A predicate that never awaits, and costs about a microsecond per item. */
+  const busyPredicate = (value: number): boolean => {
+    let sum = 0;
+    for (let step = 0; step < 200; step++) sum += (value * step) % 7;
+    return sum < 0;
+  };
+  const items = Array.from({ length: 2_000_000 }, (_, index) => index);
+
+  for (const concurrency of [1, 4]) {
+    it(`stops at the context deadline instead of holding the thread to the end (concurrency ${concurrency})`, async () => {
+      let calls = 0;
+      const counting = filter((value: number) => {
+        calls++;
+        return busyPredicate(value);
+      }, { concurrency });
+      const started = performance.now();
+      const error: unknown = await counting.execute(WorkflowContext.create({ timeoutMs: 100 }), items).catch((caught: unknown) => caught);
+      expect(DeadlineExceededError.isInstance(error)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      expect(calls).toBeLessThan(items.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+  }
 });

@@ -4,6 +4,7 @@ import type { WorkflowContext } from '../core/workflow-context.js';
 import { FilterRejectedError } from '../errors/filter-rejected-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
+import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 
 /** Decides whether an item is kept; may be async. Gets the item, the context and the item's index. */
 export type FilterPredicate<TItem> = (item: TItem, context: WorkflowContext, index: number) => boolean | PromiseLike<boolean>;
@@ -30,7 +31,9 @@ export interface FilterOptions extends PrimitiveOptions {
  *
  * With `onReject: 'throw'` the call rejects with `FilterRejectedError` at the first rejected item
  * (lowest index), and no predicate starts after that. A predicate that throws fails the call with
- * its error. The call stops between predicates once the context is aborted.
+ * its error. The call stops between predicates once the context is aborted; synchronous
+ * predicates over a long array let the event loop run every few milliseconds, so a deadline or a
+ * timeout can stop them.
  *
  * @example
  * const safe = new FilterPrimitive(async (doc: Doc, context) => !(await moderation.flagged(doc.text, context.signal)), { concurrency: 4 });
@@ -63,12 +66,15 @@ export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends Workflo
   private async runSequential(context: WorkflowContext, items: readonly TItem[]): Promise<TKept[]> {
     const kept: TKept[] = [];
     const predicate = this.predicate;
+    const budget = new CooperativeBudget();
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
       let verdict = predicate(item, context, index);
       if (typeof verdict !== 'boolean') verdict = await verdict;
       if (verdict) kept.push(item as TKept);
       else if (this.onReject === 'throw') throw new FilterRejectedError(this.name, index, item);
+      // Without a break, no timer (deadline, timeout) can fire while synchronous predicates run.
+      if (budget.due()) await yieldToMacrotask();
       context.throwIfAborted();
     }
     return kept;
@@ -79,8 +85,10 @@ export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends Workflo
     let next = 0;
     let stopped = false;
     let failure: { readonly error: unknown } | undefined;
+    const budget = new CooperativeBudget();
     const worker = async (): Promise<void> => {
       while (next < items.length && !stopped) {
+        if (budget.due()) await yieldToMacrotask();
         if (context.aborted) {
           stopped = true;
           failure ??= { error: context.abortReason };

@@ -3,6 +3,11 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WorkflowContext, InvalidOptionsError } from '@tta/primitives';
 import { StreamPrimitive, stream } from './stream-primitive.js';
 import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';
+import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { ManualClock } from '@tta/primitives/testing';
+import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 
 afterEach(() => expectNoTimerLeaks());
 
@@ -202,3 +207,111 @@ describe('StreamPrimitive', () => {
     await expect(items[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(InvalidInputError);
   });
 });
+
+/** Settles with what `promise` did, or with 'pending' when it has not settled within `limitMs` (real time). */
+async function settledWithin<T>(promise: Promise<T>, limitMs: number): Promise<{ value: T } | { error: unknown } | 'pending'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), limitMs)));
+  try {
+    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A synchronous source of up to `limit` items that never awaits anything (bounded so a failing test ends). */
+function* busy(limit: number, log: { pulled: number }): Generator<number> {
+  for (let value = 0; value < limit; value++) {
+    log.pulled = value + 1;
+    yield value;
+  }
+}
+
+describe('StreamPrimitive under hostile sources', () => {
+  it('honours the context deadline after execute returned: the pending next() rejects and the source signal aborts', async () => {
+    const clock = new ManualClock();
+    let sourceSignal: AbortSignal | undefined;
+    const endless = stream((_input: string, context) => {
+      sourceSignal = context.signal;
+      return (async function* () {
+        yield 1;
+        // Waits for what never comes, like a silent upstream; only an abort ends it.
+        await new Promise((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true }));
+      })();
+    });
+    const iterator = (await endless.execute(WorkflowContext.create({ clock, timeoutMs: 200 }), 'go'))[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ done: false, value: 1 });
+    const pending = iterator.next();
+    clock.advance(199);
+    expect(sourceSignal?.aborted).toBe(false);
+    clock.advance(1);
+    await expect(pending).rejects.toBeInstanceOf(DeadlineExceededError);
+    expect(sourceSignal?.aborted).toBe(true);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('clears its deadline timer when the stream ends before the deadline', async () => {
+    const clock = new ManualClock();
+    const iterable = await stream<number>().execute(WorkflowContext.create({ clock, timeoutMs: 200 }), [1, 2]);
+    const items: number[] = [];
+    for await (const item of iterable) items.push(item);
+    expect(items).toEqual([1, 2]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('aborts an endless synchronous filter when the context times out', async () => {
+    const log = { pulled: 0 };
+    const nothingPasses = stream((_input: string) => busy(3_000_000, log)).filter(() => false);
+    const started = performance.now();
+    const iterator = (await nothingPasses.execute(WorkflowContext.create({ timeoutMs: 100 }), 'go'))[Symbol.asyncIterator]();
+    const outcome = await settledWithin(iterator.next(), 5_000);
+    expect(outcome !== 'pending' && 'error' in outcome && outcome.error).toBeInstanceOf(DeadlineExceededError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(log.pulled).toBeLessThan(3_000_000);
+    await flush();
+  });
+
+  it('rejects collect() of an endless synchronous source at timeoutMs instead of filling the heap', async () => {
+    const log = { pulled: 0 };
+    const all = stream((_input: string) => busy(3_000_000, log)).collect();
+    const started = performance.now();
+    const outcome = await settledWithin(all.execute(WorkflowContext.create({ timeoutMs: 100 }), 'go'), 5_000);
+    expect(outcome !== 'pending' && 'error' in outcome && outcome.error).toBeInstanceOf(DeadlineExceededError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(log.pulled).toBeLessThan(3_000_000);
+    await flush();
+  });
+
+  it('rejects next() with InvalidInputError when the source resolves null, with or without stages', async () => {
+    const nullSource = (): AsyncIterable<number> => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(null as unknown as IteratorResult<number>) }) });
+    const syncNullSource = (): Iterable<number> => ({ [Symbol.iterator]: () => ({ next: () => 42 as unknown as IteratorResult<number> }) });
+    for (const primitive of [stream(nullSource), stream(nullSource).map((item) => item), stream(nullSource).filter(() => true), stream(nullSource).take(1), stream(syncNullSource)]) {
+      const iterator = (await primitive.execute(new WorkflowContext(), undefined))[Symbol.asyncIterator]();
+      const outcome = await settledWithin(iterator.next(), 1_000);
+      expect(outcome !== 'pending' && 'error' in outcome && outcome.error).toBeInstanceOf(InvalidInputError);
+      // The iterator is finished: later calls end at once.
+      expect(await iterator.next()).toEqual({ done: true, value: undefined });
+    }
+  });
+
+  it('leaves no listener on the caller signal for 1,000 iterators dropped without return()', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const controller = new AbortController();
+    const numbers = stream((_input: string) => ({
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: false, value: 1 }) }),
+    }));
+    for (const context of [WorkflowContext.create({ signal: controller.signal }), WorkflowContext.create({ signal: controller.signal, timeoutMs: 60_000 })]) {
+      for (let index = 0; index < 1_000; index++) {
+        const iterator = (await numbers.execute(context, 'go'))[Symbol.asyncIterator]();
+        await iterator.next();
+      }
+      for (let round = 0; round < 20 && getEventListeners(controller.signal, 'abort').length > 0; round++) {
+        gc();
+        await flush();
+      }
+      expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
+    }
+  });
+});
+

@@ -3,6 +3,11 @@ import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primi
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
+import { LazyAbort } from '../core/abort.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
+import { subscribeToAbortWhileReachable } from '../core/weak-abort-subscription.js';
+import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 
 /** Where a stream's items come from: any async or sync iterable, made from the input. */
 export type StreamSource<TInput, TItem> = (input: TInput, context: WorkflowContext) => AsyncIterable<TItem> | Iterable<TItem>;
@@ -32,7 +37,14 @@ const noop = (): void => {};
  *
  * The iterable can be iterated once. When the context aborts, a pending `next()` rejects at once
  * with the abort reason and `return()` is called on the source, so a generator's `finally` runs
- * and an HTTP stream is released; breaking out of `for await` does the same.
+ * and an HTTP stream is released; breaking out of `for await` does the same. The context's
+ * deadline holds while the stream is iterated, also after `execute` has returned: at the deadline
+ * the source's `context.signal` aborts and the pending `next()` rejects with `DeadlineExceededError`.
+ *
+ * A source that never awaits real I/O (a synchronous generator, an endless filter) yields to the
+ * event loop every few milliseconds, so timers, deadlines and aborts still fire. A source whose
+ * `next()` gives something other than an iterator result rejects with `InvalidInputError`. An
+ * iterator dropped without `return()` keeps no listener on the caller's signal once collected.
  *
  * Instrumentation measures `execute`, which only builds the iterable: measure the consumption
  * with `collect()` or around your loop.
@@ -91,7 +103,8 @@ export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, As
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<AsyncIterable<TItem>> {
-    return Promise.resolve(new StreamIterator<TItem>(() => openSource(this.source(input, context)), this.stages, context));
+    const owner = `stream "${this.name}"`;
+    return Promise.resolve(new StreamIterator<TItem>(() => openSource(this.source(input, context), owner), this.stages, context));
   }
 
   private with<TNext>(stage: Stage): StreamPrimitive<TInput, TNext> {
@@ -117,20 +130,48 @@ class StreamCollectPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, TI
   }
 }
 
-function openSource(iterable: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterator<unknown> {
+function openSource(iterable: AsyncIterable<unknown> | Iterable<unknown>, owner: string): AsyncIterator<unknown> {
   if (iterable !== null && typeof iterable === 'object') {
     const asyncFactory = (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator];
-    if (typeof asyncFactory === 'function') return asyncFactory.call(iterable);
+    if (typeof asyncFactory === 'function') return guardAsync(checkIterator(asyncFactory.call(iterable), owner), owner);
     const syncFactory = (iterable as Iterable<unknown>)[Symbol.iterator];
-    if (typeof syncFactory === 'function') {
-      const iterator = syncFactory.call(iterable);
-      return {
-        next: () => Promise.resolve(iterator.next()),
-        return: () => Promise.resolve(iterator.return?.() ?? done),
-      };
-    }
+    if (typeof syncFactory === 'function') return guardSync(checkIterator(syncFactory.call(iterable), owner), owner);
   }
-  throw new InvalidInputError('stream', 'the source must return an AsyncIterable or an Iterable');
+  throw new InvalidInputError(owner, 'the source must return an AsyncIterable or an Iterable');
+}
+
+function checkIterator<TIterator extends AsyncIterator<unknown> | Iterator<unknown>>(iterator: TIterator, owner: string): TIterator {
+  if (typeof iterator === 'object' && iterator !== null && typeof iterator.next === 'function') return iterator;
+  throw new InvalidInputError(owner, `the source's iterator factory returned ${describeValue(iterator)}, expected an iterator with next()`);
+}
+
+function checkResult(result: unknown, owner: string): IteratorResult<unknown> {
+  if (typeof result === 'object' && result !== null) return result as IteratorResult<unknown>;
+  throw new InvalidInputError(owner, `the source's next() gave ${describeValue(result)}, expected an iterator result ({ done, value })`);
+}
+
+/**
+ * Every pull from the source goes through here: results are checked (a null would crash a stage),
+ * and a source that never awaits real I/O lets the event loop run every few milliseconds, or no
+ * timer (deadline, timeout) could ever stop it.
+ */
+function guardAsync(iterator: AsyncIterator<unknown>, owner: string): AsyncIterator<unknown> {
+  const budget = new CooperativeBudget();
+  const check = (result: unknown): IteratorResult<unknown> => checkResult(result, owner);
+  const pull = (): Promise<IteratorResult<unknown>> => Promise.resolve(iterator.next()).then(check);
+  return {
+    next: () => (budget.due() ? yieldToMacrotask().then(pull) : pull()),
+    return: () => (typeof iterator.return === 'function' ? Promise.resolve(iterator.return()) : Promise.resolve(done)),
+  };
+}
+
+function guardSync(iterator: Iterator<unknown>, owner: string): AsyncIterator<unknown> {
+  const budget = new CooperativeBudget();
+  const pull = (): IteratorResult<unknown> => checkResult(iterator.next(), owner);
+  return {
+    next: () => (budget.due() ? yieldToMacrotask().then(pull) : Promise.resolve(pull())),
+    return: () => Promise.resolve(typeof iterator.return === 'function' ? iterator.return() : done),
+  };
 }
 
 function closeQuietly(iterator: AsyncIterator<unknown> | undefined): void {
@@ -148,15 +189,10 @@ class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
   private iterator: AsyncIterator<unknown> | undefined;
   private finished = false;
   private started = false;
-  private signal: AbortSignal | undefined;
+  // Ends the abort subscription and the deadline timer, when iteration ends before them.
+  private release: (() => void) | undefined;
   // Every next() not yet settled: an abort rejects them all at once.
   private readonly pendingRejects = new Set<(reason: unknown) => void>();
-  private readonly onAbort = (): void => {
-    this.finish(true);
-    const reason = this.context.abortReason;
-    for (const reject of this.pendingRejects) reject(reason);
-    this.pendingRejects.clear();
-  };
 
   constructor(
     private readonly open: () => AsyncIterator<unknown>,
@@ -191,6 +227,10 @@ class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
           pendingRejects.delete(reject);
           // Finished meanwhile by return() (an abort has rejected this call already).
           if (this.finished) return resolve(done);
+          if (typeof result !== 'object' || result === null) {
+            this.finish(true);
+            return reject(new InvalidInputError('stream', `next() gave ${describeValue(result)}, expected an iterator result`));
+          }
           // A source that ended by itself is not closed again.
           if (result.done) this.finish(false);
           resolve(result);
@@ -210,25 +250,71 @@ class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
     return Promise.resolve(done);
   }
 
+  /** @internal Called on abort (through a weak link: a dropped iterator can be collected). */
+  aborted(reason: unknown): void {
+    this.finish(true);
+    for (const reject of this.pendingRejects) reject(reason);
+    this.pendingRejects.clear();
+  }
+
   private start(): void {
     this.started = true;
-    let iterator = this.open();
-    for (const stage of this.stages) iterator = stage(iterator, this.context);
-    this.iterator = iterator;
-    const abort = this.context._abort;
-    if (abort !== undefined) {
-      this.signal = abort.signal;
-      this.signal.addEventListener('abort', this.onAbort, { once: true });
+    const context = this.context;
+    const abort = context._abort;
+    // The deadline is armed before the source opens, so the signal the source reads aborts at it.
+    const deadline = context.deadline === undefined || !(abort instanceof LazyAbort) ? undefined : armStreamDeadline(abort, context.deadline, context.clock);
+    if (context.aborted) {
+      deadline?.();
+      throw context.abortReason;
     }
+    this.release = abort === undefined ? deadline : releaseBoth(subscribeToAbortWhileReachable(abort, this, abortIterator, deadline), deadline);
+    let iterator = this.open();
+    for (const stage of this.stages) iterator = stage(iterator, context);
+    this.iterator = iterator;
   }
 
   private finish(close: boolean): void {
     if (this.finished) return;
     this.finished = true;
-    this.signal?.removeEventListener('abort', this.onAbort);
-    this.signal = undefined;
+    const release = this.release;
+    this.release = undefined;
+    release?.();
     if (close) closeQuietly(this.iterator);
   }
+}
+
+const abortIterator = (iterator: StreamIterator<unknown>, reason: unknown): void => iterator.aborted(reason);
+
+function releaseBoth(unsubscribe: () => void, disarm: (() => void) | undefined): () => void {
+  return disarm === undefined
+    ? unsubscribe
+    : () => {
+        unsubscribe();
+        disarm();
+      };
+}
+
+/**
+ * Arms the context's deadline on its scope for as long as the stream is iterated: `execute` only
+ * built the iterable, and its own deadline timer ended when it returned. Returns the disarm, which
+ * must not see the iterator (it also runs when a dropped iterator is collected).
+ */
+function armStreamDeadline(scope: LazyAbort, deadline: number, clock: Clock): (() => void) | undefined {
+  const remaining = deadline - clock.now();
+  if (remaining <= 0) {
+    scope.abort(new DeadlineExceededError(deadline));
+    return undefined;
+  }
+  const handle: TimerHandle = clock.setTimeout(() => scope.abort(new DeadlineExceededError(deadline)), remaining);
+  // Held, the scope stays linked to the caller's signal even when an execute on it ends meanwhile.
+  scope.hold();
+  let armed = true;
+  return () => {
+    if (!armed) return;
+    armed = false;
+    clock.clearTimeout(handle);
+    scope.drop();
+  };
 }
 
 function mapSequential(fn: (item: unknown, context: WorkflowContext) => unknown): Stage {
