@@ -1,10 +1,9 @@
-/** The URL with its password masked, for printing (a Redis URL may carry one). */
+import { redactUrl as redactSharedUrl } from '@tta/primitives';
+
+/**
+ * The URL with its password and any credential in its query or path hidden, for printing (a Redis URL
+ * may carry one). Uses the toolkit's one redaction module, as logs, spans and recordings do.
+ */
 export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
+  return redactSharedUrl(url);
 }
