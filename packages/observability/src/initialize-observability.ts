@@ -181,6 +181,8 @@ async function start(input: ObservabilityOptions): Promise<boolean> {
         tracing = 'sdk';
         exportFailures = reporter;
       } catch (error) {
+        // The start line says what went wrong; the stopped SDK's exporter must not add another.
+        reporter.close();
         failures.push({ part: 'tracing', failure: asFailure(error, 'sdk-start') });
       }
     }
