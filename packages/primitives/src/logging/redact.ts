@@ -29,10 +29,31 @@ export interface RedactOptions {
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// Every keyword of every rule, lower-cased, without those that contain a shorter one: a text whose
-// lower-case form matches none of them has no secret, found with one scan.
+// Every keyword of every rule, lower-cased, without those that contain a shorter one, as one
+// case-insensitive regular expression shaped as a trie (shared prefixes written once, which V8 scans
+// faster than a flat list): a text it does not match has no secret, found with one scan.
 const allKeywords = [...new Set(secretRules.flatMap((rule) => rule.keywords.map((keyword) => keyword.toLowerCase())))];
-const keywordScan = new RegExp(allKeywords.filter((keyword) => !allKeywords.some((other) => other !== keyword && keyword.includes(other))).map(escapeRegExp).join('|'));
+const minimalKeywords = allKeywords.filter((keyword) => !allKeywords.some((other) => other !== keyword && keyword.includes(other)));
+interface TrieNode {
+  end: boolean;
+  readonly next: Map<string, TrieNode>;
+}
+const trieSource = (node: TrieNode): string => {
+  if (node.end) return '';
+  const branches = [...node.next].map(([character, child]) => escapeRegExp(character) + trieSource(child));
+  return branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
+};
+const keywordTrie: TrieNode = { end: false, next: new Map() };
+for (const keyword of minimalKeywords) {
+  let node = keywordTrie;
+  for (const character of keyword) {
+    let child = node.next.get(character);
+    if (child === undefined) node.next.set(character, (child = { end: false, next: new Map() }));
+    node = child;
+  }
+  node.end = true;
+}
+const keywordScan = new RegExp(trieSource(keywordTrie), 'i');
 const foldedKeywords = new Map<SecretRule, readonly string[]>(secretRules.map((rule) => [rule, rule.exactKeywords === true ? rule.keywords : rule.keywords.map((keyword) => keyword.toLowerCase())]));
 
 const mayMatch = (rule: SecretRule, text: string, lowerText: string): boolean => {
@@ -82,8 +103,8 @@ export function isSecretLookingValue(value: string): boolean {
  * `'postgres://app:pw@db/main'` becomes `'postgres://app:[REDACTED]@db/main'`.
  */
 export function redactText(text: string, replacement: string = REDACTED): string {
+  if (!keywordScan.test(text)) return text;
   const lowerText = text.toLowerCase();
-  if (!keywordScan.test(lowerText)) return text;
   let result = text;
   for (const rule of secretRules) {
     if (!mayMatch(rule, text, lowerText)) continue;
