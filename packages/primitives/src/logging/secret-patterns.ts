@@ -44,7 +44,7 @@ export const secretRules: readonly SecretRule[] = [
   // PEM private keys: from BEGIN to END, or to the end of the text when END was cut off.
   { id: 'private-key', keywords: ['-----BEGIN'], exactKeywords: true, pattern: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[^-]*(?:-(?!----END)[^-]*)*(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)?/g },
   { id: 'jwt', keywords: ['eyJ'], exactKeywords: true, pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
-  { id: 'authorization-scheme', keywords: ['bearer', 'basic', 'token'], pattern: /\b(?:bearer|basic|token)\s{1,8}[A-Za-z0-9._~+/=-]{8,}/gi, accept: (secret) => looksGenerated(secret.replace(/^\S+\s+/, '')) },
+  { id: 'authorization-scheme', keywords: ['bearer', 'basic', 'token'], pattern: /\b(?:bearer|basic|token)\s{1,8}[A-Za-z0-9._~+/=-]{8,}/gi, accept: (secret) => /^bearer/i.test(secret) || looksGenerated(secret.replace(/^\S+\s+/, '')) },
   { id: 'url-userinfo', keywords: ['@'], exactKeywords: true, pattern: /(\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@?#]{0,256}:)([^\s/@?#]{1,256})(?=@)/gi, keepPrefix: true },
   { id: 'anthropic-openai-api-key', keywords: ['sk-'], exactKeywords: true, pattern: /\bsk-[A-Za-z0-9_-]{8,}/g, accept: (secret) => /\d/.test(secret) || secret.length >= 24 },
   { id: 'stripe-secret-key', keywords: ['k_live_', 'k_test_', 'k_prod_'], exactKeywords: true, pattern: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{8,}/g },
