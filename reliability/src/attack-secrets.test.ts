@@ -140,8 +140,8 @@ describe('secrets from an outside attack', () => {
       await shutdownObservability();
 
       const spans = collector.requests.filter((request) => request.url.endsWith('/v1/traces')).map((request) => request.body).join('\n');
-      // The export holds the failures, their retry event and the kept context of the message.
-      for (const expected of ['call-upstream', 'retry', 'upstream refused', 'db.internal']) expect(spans).toContain(expected);
+      // The export holds the failures, their exception and retry events, with the messages replaced whole.
+      for (const expected of ['call-upstream', 'retry', 'give-up', 'exception', 'tta.error.message', '[REDACTED]']) expect(spans).toContain(expected);
       expect(metrics).toContain('tta_primitive_executions_total');
       const secrets = { ...messageSecrets, ...moreSecrets };
       const spanLeaks = leaksIn(spans, secrets);
@@ -177,6 +177,24 @@ describe('secrets from an outside attack', () => {
       const leaks = leaksIn(yaml, { ...messageSecrets, ...moreSecrets });
       leakCounts['more-shape recordings'] = leaks.length;
       expect(leaks).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await upstream.close();
+    }
+  });
+
+  it('records a JSON body nested 50,000 deep without crashing the redaction', async () => {
+    const upstream = await startCaptureServer();
+    const dir = mkdtempSync(join(tmpdir(), 'tta-attack-secrets-'));
+    try {
+      const session = await startRecording({ dir, testSet: 'deep-json', mode: 'record', env: {} });
+      const deep = `${'['.repeat(50_000)}"password=${recordingSecrets.jsonPwd}"${']'.repeat(50_000)}`;
+      await (await fetch(`${upstream.url}/deep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep })).text();
+      await session.stop();
+      expect(session.recorded).toHaveLength(1);
+      const yaml = (readdirSync(dir, { recursive: true }) as string[]).filter((file) => file.endsWith('.yaml')).map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
+      expect(yaml).toContain('/deep');
+      expect(yaml).not.toContain(recordingSecrets.jsonPwd);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await upstream.close();

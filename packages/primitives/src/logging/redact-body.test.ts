@@ -40,4 +40,21 @@ describe('redactBody', () => {
   it('redacts a multipart body without a usable boundary as text', () => {
     expect(redactMultipartBody('password=hunter2', 'multipart/form-data')).toBe(`password=${REDACTED}`);
   });
+
+  it('finishes hostile 100 KB bodies of every type within a bound', () => {
+    const boundary = 'b';
+    const hostile: Array<[string, string]> = [
+      ['--b\r\n'.repeat(20_000), `multipart/form-data; boundary=${boundary}`],
+      [`--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n${'a'.repeat(100_000)}`, `multipart/form-data; boundary=${boundary}`],
+      ['a=&'.repeat(33_000), 'application/x-www-form-urlencoded'],
+      ['a=b&'.repeat(25_000), 'text/plain'],
+      ['['.repeat(50_000) + ']'.repeat(50_000), 'application/json'],
+      ['data: {"a":1}\n'.repeat(7_000), 'text/event-stream'],
+    ];
+    for (const [body, type] of hostile) {
+      const started = performance.now();
+      expect(typeof redactBody(body, type)).toBe('string');
+      expect(performance.now() - started, type).toBeLessThan(1_000);
+    }
+  });
 });

@@ -58,9 +58,17 @@ function redactJsonText(body: string, options: RedactOptions): string | undefine
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
+  // The copy is cut at `maxDepth`, so writing it cannot overflow the stack, whatever the nesting.
   const result = JSON.stringify(redact(parsed, { ...options, maxDepth: options.maxDepth ?? 64 }));
+  let original: string | undefined;
+  try {
+    original = JSON.stringify(parsed);
+  } catch {
+    // Nested deeper than the stack allows (`[[[[...`): the cut copy is what can be written.
+    original = undefined;
+  }
   // Keep the recorded bytes (formatting) when there was nothing to hide.
-  return result === JSON.stringify(parsed) ? body : result;
+  return result === original ? body : result;
 }
 
 /**
