@@ -5,5 +5,6 @@ import { redactUrl as redactSharedUrl } from '@tta/primitives';
  * may carry one). Uses the toolkit's one redaction module, as logs, spans and recordings do.
  */
 export function redactUrl(url: string): string {
-  return redactSharedUrl(url);
+  // `***` reads better than an escaped `[REDACTED]` inside a printed URL.
+  return redactSharedUrl(url, { replacement: '***' });
 }
