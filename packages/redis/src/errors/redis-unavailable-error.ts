@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, redactText } from '@tta/primitives';
 
 const marker = Symbol.for('@tta/redis.RedisUnavailableError');
 
@@ -16,7 +16,8 @@ export class RedisUnavailableError extends TtaError {
   readonly retryable = true;
 
   constructor(operation: string, options: { readonly cause?: unknown } = {}) {
-    const reason = options.cause instanceof Error ? `: ${options.cause.message}` : '';
+    // The client's message may quote a connection URL with its password: redact what is quoted.
+    const reason = options.cause instanceof Error ? `: ${redactText(options.cause.message)}` : '';
     super(`Redis is unavailable (${operation})${reason}`, 'REDIS_UNAVAILABLE', options);
     this.operation = operation;
   }
