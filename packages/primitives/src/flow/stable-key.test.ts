@@ -71,6 +71,8 @@ describe('stableKey', () => {
       [{ a: undefined }, {}],
       // eslint-disable-next-line no-sparse-arrays
       [[, 1], [undefined, 1]],
+      // eslint-disable-next-line no-sparse-arrays
+      [[], [,]],
       [1n, 1],
       [1n, '1'],
       [new Map([[1, 'a']]), new Map([['1', 'a']])],

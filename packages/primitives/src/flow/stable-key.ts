@@ -102,8 +102,8 @@ function encodeArray(array: readonly unknown[], ancestors: object[]): string {
   try {
     for (; index < array.length; index++) {
       const entry = array[index];
-      // A hole is left empty, so `[, 1]` and `[undefined, 1]` differ.
-      text += (index === 0 ? '' : ',') + (entry === undefined && !(index in array) ? '' : encode(entry, ancestors));
+      // A hole has its own mark, so `[, 1]` and `[undefined, 1]` differ, and so do `[]` and `[,]`.
+      text += (index === 0 ? '' : ',') + (entry === undefined && !(index in array) ? '~' : encode(entry, ancestors));
     }
   } catch (error) {
     if (error instanceof Refusal) error.segments.push(`[${index}]`);
