@@ -1,4 +1,4 @@
-import { TtaError, describeValue } from '@tta/primitives';
+import { TtaError, describeValue, redactText } from '@tta/primitives';
 import { hasBrand } from './brand.js';
 
 const marker = Symbol.for('@tta/agent-context.CoordinationError');
@@ -59,7 +59,8 @@ function describe(reason: CoordinationFailureReason): string {
 function formatFailures(failures: readonly AgentFailure[]): string {
   const relevant = failures.filter((failure) => failure.status !== 'cancelled');
   if (relevant.length === 0) return '';
-  const parts = relevant.map((failure) => `agent "${failure.agentId}" ${failure.status === 'timed-out' ? 'timed out' : 'failed'}: ${messageOf(failure.error)}`);
+  // An agent's error may quote what an upstream echoed (keys, tokens): the message leaves the process in logs and spans.
+  const parts = relevant.map((failure) => `agent "${failure.agentId}" ${failure.status === 'timed-out' ? 'timed out' : 'failed'}: ${redactText(messageOf(failure.error))}`);
   return `; ${parts.join('; ')}`;
 }
 

@@ -40,3 +40,21 @@ describe('agent-context errors', () => {
     expect(error.cause).toBe(cause);
   });
 });
+
+describe('agent-context errors quoting user data', () => {
+  const stripeKey = `sk_live_${'aB3dE5fG7hJ9kL2mN4pQ6rS8'}`;
+
+  it('CoordinationError redacts credentials an agent error quoted, keeping the error itself', () => {
+    const cause = new Error(`upstream refused ${stripeKey}`);
+    const error = new CoordinationError('panel', 'all-failed', [{ agentId: 'a', status: 'rejected', error: cause }]);
+    expect(error.message).toContain('upstream refused [REDACTED]');
+    expect(error.message).not.toContain(stripeKey);
+    expect(error.failures[0]!.error).toBe(cause);
+  });
+
+  it('SchemaValidationError redacts credentials a schema echoed in its issue messages', () => {
+    const error = new SchemaValidationError('message "task"', [{ path: ['token'], message: `expected a number, got ${stripeKey}` }]);
+    expect(error.message).toBe('Invalid message "task": token: expected a number, got [REDACTED]');
+    expect(error.issues[0]!.message).toContain(stripeKey);
+  });
+});

@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, redactText } from '@tta/primitives';
 import { hasBrand } from './brand.js';
 
 const marker = Symbol.for('@tta/agent-context.SchemaValidationError');
@@ -38,6 +38,7 @@ export class SchemaValidationError extends TtaError {
   }
 }
 
+// Schemas echo the rejected value in their messages (`expected an email, got sk_live_...`).
 function formatIssue(issue: SchemaIssue): string {
-  return issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`;
+  return redactText(issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`);
 }
