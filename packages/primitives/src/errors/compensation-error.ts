@@ -1,3 +1,4 @@
+import { redactText } from '../logging/redact.js';
 import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.CompensationError');
@@ -35,6 +36,7 @@ export class CompensationError extends TtaError {
   }
 }
 
+// The failure that started the compensation may quote what an upstream echoed: redact what is quoted.
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return redactText(error instanceof Error ? error.message : String(error));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RouteNotFoundError, ValidationError } from '@tta/primitives';
+import { CompensationError, RouteNotFoundError, ValidationError } from '@tta/primitives';
 
 // Stripe's documented test-mode key shape with a random-looking body: a credential by its shape.
 const stripeKey = `sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'}`;
@@ -17,5 +17,13 @@ describe('errors built from user data', () => {
     const error = new ValidationError([{ message: `expected an email, got ${stripeKey}`, path: ['user'] }]);
     expect(error.message).toBe('Validation failed: user: expected an email, got [REDACTED]');
     expect(error.issues[0]!.message).toContain(stripeKey);
+  });
+
+  it('CompensationError redacts credentials quoted from the failure that started the compensation', () => {
+    const original = new Error(`charge refused for ${stripeKey}`);
+    const error = new CompensationError(original, []);
+    expect(error.message).toContain('charge refused for [REDACTED]');
+    expect(error.message).not.toContain(stripeKey);
+    expect(error.originalError).toBe(original);
   });
 });
