@@ -267,6 +267,8 @@ async function dropIterators(primitive: ReturnType<typeof stream<string, number[
 /** Plain objects with sorted keys, so deep equality ignores key order only. */
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
+  if (value instanceof Set) return new Set([...value].map(canonical));
+  if (value instanceof Map) return new Map([...value].map(([key, entry]) => [canonical(key), canonical(entry)]));
   if (value !== null && typeof value === 'object') {
     const prototype = Object.getPrototypeOf(value) as unknown;
     if (prototype !== Object.prototype && prototype !== null) return value;
