@@ -96,6 +96,7 @@ const ordinary: string[] = [
   'hf_transfer enabled for downloads',
   'git describe: v1.2.3-14-g9fceb02',
   'std::vector<int> token::value',
+  'flags: requiresAuth=true, {"auth":false,"token":null}',
 ];
 
 describe('secret patterns', () => {

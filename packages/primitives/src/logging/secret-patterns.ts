@@ -29,6 +29,8 @@ const looksGenerated = (value: string): boolean => /[0-9+/=._~-]/.test(value) ||
 
 // `password: too short` is prose; `password: "x"`, `password=x` and `password:x` are credentials.
 const notProse = (secret: string, match: string): boolean => {
+  // `requiresAuth=true`, `"token": null`: a flag or an empty value carries no secret.
+  if (/^(?:true|false|null|undefined|none)$/i.test(secret)) return false;
   const prefix = match.slice(0, match.length - secret.length);
   if (/["']$/.test(prefix) || prefix.includes('=') || !/:\s+$/.test(prefix)) return true;
   return looksGenerated(secret);
