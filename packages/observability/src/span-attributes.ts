@@ -21,16 +21,22 @@ export function safeString(value: string): string {
 
 const safeNames = new Map<string, string>();
 const maxSafeNames = 1000;
+// Only short names are remembered, so the memo holds at most about 256 KB whatever names it is fed.
+const maxRememberedNameLength = 256;
 
 /**
  * A primitive name safe for a span name or attribute. Names repeat on every execution, so the redacted
- * form is remembered (for up to 1000 names) and the hot path is one map lookup.
+ * form of a short name is remembered (up to 1000 names) and the hot path is one map lookup.
  */
 export function safeName(name: string): string {
   const known = safeNames.get(name);
   if (known !== undefined) return known;
   const safe = safeString(name);
-  if (safeNames.size < maxSafeNames) safeNames.set(name, safe);
+  if (safeNames.size < maxSafeNames && name.length <= maxRememberedNameLength) {
+    // Own flat copies: a name cut from a long string would otherwise keep that string alive (V8 substrings are views).
+    const key = ` ${name}`.slice(1);
+    safeNames.set(key, safe === name ? key : safe);
+  }
   return safe;
 }
 
