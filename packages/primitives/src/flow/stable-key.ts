@@ -52,7 +52,7 @@ function toUnkeyable(error: unknown, owner: string): UnkeyableInputError {
 function encode(value: unknown, ancestors: object[]): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'number':
       if (Number.isFinite(value)) return value === 0 && 1 / value < 0 ? '-0' : String(value);
       return `#${String(value)}`;
@@ -113,7 +113,7 @@ function encodeArray(array: readonly unknown[], ancestors: object[]): string {
 }
 
 function encodeFields(object: Record<string, unknown>, ancestors: object[]): string {
-  const keys = Object.keys(object).sort();
+  const keys = sortKeys(Object.keys(object));
   let text = '{';
   let first = true;
   let key = '';
@@ -121,7 +121,7 @@ function encodeFields(object: Record<string, unknown>, ancestors: object[]): str
     for (key of keys) {
       const entry = object[key];
       if (typeof entry === 'function') continue;
-      text += (first ? '' : ',') + JSON.stringify(key) + ':' + encode(entry, ancestors);
+      text += (first ? '' : ',') + quote(key) + ':' + encode(entry, ancestors);
       first = false;
     }
   } catch (error) {
@@ -219,3 +219,29 @@ function hex(bytes: Uint8Array): string {
   for (const byte of bytes) text += hexDigits[byte]!;
   return text;
 }
+
+// Characters JSON.stringify escapes (and surrogates, which it may): strings without them are quoted
+// as they are, with the same result, in a fraction of the time.
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON escapes
+const needsEscape = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** `JSON.stringify(text)`, faster for the common strings. */
+function quote(text: string): string {
+  return needsEscape.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** Sorts keys by UTF-16 code units, as `Array.prototype.sort` does; an insertion sort is faster for the usual few keys. */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index++) {
+    const key = keys[index]!;
+    let position = index - 1;
+    while (position >= 0 && keys[position]! > key) {
+      keys[position + 1] = keys[position]!;
+      position--;
+    }
+    keys[position + 1] = key;
+  }
+  return keys;
+}
+
