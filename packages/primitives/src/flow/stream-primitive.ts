@@ -23,7 +23,7 @@ export interface StreamMapOptions {
 }
 
 /** @internal One transformation of the item iterator. */
-type Stage = (upstream: AsyncIterator<unknown>, context: WorkflowContext) => AsyncIterator<unknown>;
+type Stage = (upstream: AsyncIterator<unknown>, context: WorkflowContext, owner: string) => AsyncIterator<unknown>;
 
 const done: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 const noop = (): void => {};
@@ -104,7 +104,7 @@ export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, As
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<AsyncIterable<TItem>> {
     const owner = `stream "${this.name}"`;
-    return Promise.resolve(new StreamIterator<TItem>(() => openSource(this.source(input, context), owner), this.stages, context));
+    return Promise.resolve(new StreamIterator<TItem>(() => openSource(this.source(input, context), owner), this.stages, context, owner));
   }
 
   private with<TNext>(stage: Stage): StreamPrimitive<TInput, TNext> {
@@ -133,7 +133,7 @@ class StreamCollectPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, TI
 function openSource(iterable: AsyncIterable<unknown> | Iterable<unknown>, owner: string): AsyncIterator<unknown> {
   if (iterable !== null && typeof iterable === 'object') {
     const asyncFactory = (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator];
-    if (typeof asyncFactory === 'function') return guardAsync(checkIterator(asyncFactory.call(iterable), owner), owner);
+    if (typeof asyncFactory === 'function') return guardAsync(checkIterator(asyncFactory.call(iterable), owner));
     const syncFactory = (iterable as Iterable<unknown>)[Symbol.iterator];
     if (typeof syncFactory === 'function') return guardSync(checkIterator(syncFactory.call(iterable), owner), owner);
   }
@@ -145,22 +145,26 @@ function checkIterator<TIterator extends AsyncIterator<unknown> | Iterator<unkno
   throw new InvalidInputError(owner, `the source's iterator factory returned ${describeValue(iterator)}, expected an iterator with next()`);
 }
 
+/** Every reader of a source's results checks them: a null would otherwise throw inside a promise callback. */
 function checkResult(result: unknown, owner: string): IteratorResult<unknown> {
   if (typeof result === 'object' && result !== null) return result as IteratorResult<unknown>;
-  throw new InvalidInputError(owner, `the source's next() gave ${describeValue(result)}, expected an iterator result ({ done, value })`);
+  throw resultError(result, owner);
+}
+
+function resultError(result: unknown, owner: string): InvalidInputError {
+  return new InvalidInputError(owner, `the source's next() gave ${describeValue(result)}, expected an iterator result ({ done, value })`);
 }
 
 /**
- * Every pull from the source goes through here: results are checked (a null would crash a stage),
- * and a source that never awaits real I/O lets the event loop run every few milliseconds, or no
- * timer (deadline, timeout) could ever stop it.
+ * Every pull from the source goes through here: a source that never awaits real I/O lets the event
+ * loop run every few milliseconds, or no timer (deadline, timeout) could ever stop it. Its results
+ * are checked where they are read (no extra promise per item).
  */
-function guardAsync(iterator: AsyncIterator<unknown>, owner: string): AsyncIterator<unknown> {
+function guardAsync(iterator: AsyncIterator<unknown>): AsyncIterator<unknown> {
   const budget = new CooperativeBudget();
-  const check = (result: unknown): IteratorResult<unknown> => checkResult(result, owner);
-  const pull = (): Promise<IteratorResult<unknown>> => Promise.resolve(iterator.next()).then(check);
+  const pull = (): Promise<IteratorResult<unknown>> => iterator.next();
   return {
-    next: () => (budget.due() ? yieldToMacrotask().then(pull) : pull()),
+    next: () => (budget.due() ? yieldToMacrotask().then(pull) : iterator.next()),
     return: () => (typeof iterator.return === 'function' ? Promise.resolve(iterator.return()) : Promise.resolve(done)),
   };
 }
@@ -198,6 +202,7 @@ class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
     private readonly open: () => AsyncIterator<unknown>,
     private readonly stages: readonly Stage[],
     private readonly context: WorkflowContext,
+    private readonly owner: string,
   ) {}
 
   [Symbol.asyncIterator](): AsyncIterableIterator<TItem> {
@@ -229,7 +234,7 @@ class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
           if (this.finished) return resolve(done);
           if (typeof result !== 'object' || result === null) {
             this.finish(true);
-            return reject(new InvalidInputError('stream', `next() gave ${describeValue(result)}, expected an iterator result`));
+            return reject(resultError(result, this.owner));
           }
           // A source that ended by itself is not closed again.
           if (result.done) this.finish(false);
@@ -269,7 +274,7 @@ class StreamIterator<TItem> implements AsyncIterableIterator<TItem> {
     }
     this.release = abort === undefined ? deadline : releaseBoth(subscribeToAbortWhileReachable(abort, this, abortIterator, deadline), deadline);
     let iterator = this.open();
-    for (const stage of this.stages) iterator = stage(iterator, context);
+    for (const stage of this.stages) iterator = stage(iterator, context, this.owner);
     this.iterator = iterator;
   }
 
@@ -318,9 +323,9 @@ function armStreamDeadline(scope: LazyAbort, deadline: number, clock: Clock): ((
 }
 
 function mapSequential(fn: (item: unknown, context: WorkflowContext) => unknown): Stage {
-  return (upstream, context) => ({
+  return (upstream, context, owner) => ({
     next: async () => {
-      const result = await upstream.next();
+      const result = checkResult(await upstream.next(), owner);
       if (result.done) return done;
       return { done: false, value: await fn(result.value, context) };
     },
@@ -332,7 +337,7 @@ function mapSequential(fn: (item: unknown, context: WorkflowContext) => unknown)
 }
 
 function mapConcurrent(fn: (item: unknown, context: WorkflowContext) => unknown, concurrency: number): Stage {
-  return (upstream, context) => {
+  return (upstream, context, owner) => {
     // Items are pulled one after another, but up to `concurrency` of them are mapped at once.
     const buffer: Promise<IteratorResult<unknown>>[] = [];
     let pull: Promise<unknown> = Promise.resolve();
@@ -342,7 +347,7 @@ function mapConcurrent(fn: (item: unknown, context: WorkflowContext) => unknown,
       while (buffer.length < concurrency && !upstreamDone && !closed) {
         const pulled = pull.then(async (): Promise<IteratorResult<unknown>> => {
           if (upstreamDone || closed) return done;
-          const result = await upstream.next();
+          const result = checkResult(await upstream.next(), owner);
           if (result.done) upstreamDone = true;
           return result;
         });
@@ -375,10 +380,10 @@ function mapConcurrent(fn: (item: unknown, context: WorkflowContext) => unknown,
 }
 
 function filterStage(predicate: (item: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>): Stage {
-  return (upstream, context) => ({
+  return (upstream, context, owner) => ({
     next: async () => {
       for (;;) {
-        const result = await upstream.next();
+        const result = checkResult(await upstream.next(), owner);
         if (result.done) return done;
         if (await predicate(result.value, context)) return result;
         context.throwIfAborted();
@@ -392,7 +397,7 @@ function filterStage(predicate: (item: unknown, context: WorkflowContext) => boo
 }
 
 function takeStage(count: number): Stage {
-  return (upstream) => {
+  return (upstream, _context, owner) => {
     let taken = 0;
     let closed = false;
     const close = (): void => {
@@ -406,7 +411,7 @@ function takeStage(count: number): Stage {
           close();
           return done;
         }
-        const result = await upstream.next();
+        const result = checkResult(await upstream.next(), owner);
         if (result.done) return done;
         // Release the source as soon as the last wanted item is in hand.
         if (++taken >= count) close();
