@@ -9,13 +9,17 @@ export const cooperativeSliceMs = 10;
 const callsBetweenChecks = 64;
 
 // setImmediate (Node, Bun, Deno) runs right after pending I/O and timers; elsewhere setTimeout(0).
+// Both are read once, at load: fake timers installed later (vi.useFakeTimers) must not turn a
+// break into a wait that only the test's clock can end.
+const hostSetImmediate = typeof setImmediate === 'function' ? setImmediate : undefined;
+const hostSetTimeout = setTimeout;
 const scheduleMacrotask: (callback: () => void) => void =
-  typeof setImmediate === 'function'
+  hostSetImmediate !== undefined
     ? (callback) => {
-        setImmediate(callback);
+        hostSetImmediate(callback);
       }
     : (callback) => {
-        setTimeout(callback, 0);
+        hostSetTimeout(callback, 0);
       };
 
 /** @internal Resolves on a later macrotask, after the timers and I/O callbacks that are due. */

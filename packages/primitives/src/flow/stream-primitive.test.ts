@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { WorkflowContext, InvalidOptionsError } from '@tta/primitives';
 import { StreamPrimitive, stream } from './stream-primitive.js';
 import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';
@@ -281,6 +281,21 @@ describe('StreamPrimitive under hostile sources', () => {
     expect(log.pulled).toBeLessThan(3_000_000);
     await flush();
   });
+
+  it('still completes a long synchronous stream under fake timers (its breaks use the host timers)', async () => {
+    // Real time keeps running (performance is not faked), so the stream takes its breaks.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'] });
+    try {
+      const log = { pulled: 0 };
+      const items = await stream((_input: string) => busy(300_000, log))
+        .filter(() => true)
+        .collect()
+        .execute(new WorkflowContext(), 'go');
+      expect(items).toHaveLength(300_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 20_000);
 
   it('rejects next() with InvalidInputError when the source resolves null, with or without stages', async () => {
     const nullSource = (): AsyncIterable<number> => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(null as unknown as IteratorResult<number>) }) });
