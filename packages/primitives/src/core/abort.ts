@@ -56,9 +56,11 @@ export function subscribeToSignal(signal: AbortSignal, callback: (reason: unknow
     signal.addEventListener('abort', created.onAbort, { once: true });
   }
   const { callbacks, onAbort } = fanOut;
-  callbacks.add(callback);
+  // A fresh function per subscription: the same callback subscribed twice is two subscriptions.
+  const subscription = (reason: unknown): void => callback(reason);
+  callbacks.add(subscription);
   return () => {
-    if (!callbacks.delete(callback) || callbacks.size !== 0 || fanOuts.get(signal)?.callbacks !== callbacks) return;
+    if (!callbacks.delete(subscription) || callbacks.size !== 0 || fanOuts.get(signal)?.callbacks !== callbacks) return;
     fanOuts.delete(signal);
     signal.removeEventListener('abort', onAbort);
   };

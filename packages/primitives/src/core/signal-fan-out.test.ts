@@ -5,8 +5,42 @@ import { WorkflowContext } from './workflow-context.js';
 import { step } from '../composition/lambda-primitive.js';
 import { timeout } from '../recovery/timeout-primitive.js';
 import { ManualClock } from '../testing/manual-clock.js';
+import { bulkhead } from '../flow/bulkhead-primitive.js';
+import { batch } from '../flow/batch-primitive.js';
+import { hedge } from '../flow/hedge-primitive.js';
 
 describe('subscribeToSignal', () => {
+  it('counts the same callback subscribed twice as two subscriptions', () => {
+    const controller = new AbortController();
+    const reasons: unknown[] = [];
+    const callback = (reason: unknown) => reasons.push(reason);
+    const first = subscribeToSignal(controller.signal, callback);
+    subscribeToSignal(controller.signal, callback);
+    first();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort('stop');
+    expect(reasons).toEqual(['stop']);
+  });
+
+  it('bulkhead, batch and hedge calls waiting on one caller signal add one listener to it, not one each', async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const never = step('never', (_input: number, context: WorkflowContext) => new Promise<number>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true })));
+    const primitives = [
+      bulkhead(never, { maxConcurrent: 1, maxQueue: 100 }),
+      batch(step('all', (inputs: number[]) => inputs), { maxBatchSize: 1000, maxWaitMs: 1_000, clock }),
+      hedge(never, { delayMs: 1_000, clock }),
+    ];
+    for (const primitive of primitives) {
+      const runs = Array.from({ length: 30 }, (_, index) => primitive.execute(WorkflowContext.create({ signal: controller.signal }), index).then(() => 'resolved', (error: unknown) => error));
+      await Promise.resolve();
+      expect(getEventListeners(controller.signal, 'abort').length, primitive.kind).toBeLessThanOrEqual(2);
+      void runs;
+    }
+    controller.abort('stop');
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('serves 50 subscribers of one signal with one listener, removed with the last subscriber', () => {
     const controller = new AbortController();
     const reasons: unknown[] = [];

@@ -2,7 +2,7 @@ import { assertDuration } from '../core/duration.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
-import { LazyAbort } from '../core/abort.js';
+import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -35,8 +35,10 @@ interface BatchCall {
   readonly input: unknown;
   readonly resolve: (value: any) => void;
   readonly reject: (reason: unknown) => void;
+  /** The caller's signal, when it has one. */
   signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Stops listening to the caller's abort; undefined once the call aborted or settled. */
+  unsubscribe: (() => void) | undefined;
 }
 
 interface OpenBatch {
@@ -108,20 +110,19 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
           this.dispatch(opened, 'time');
         }, this.maxWaitMs);
       }
-      const call: BatchCall = { context, input, resolve, reject, signal: undefined, onAbort: undefined };
+      const call: BatchCall = { context, input, resolve, reject, signal: undefined, unsubscribe: undefined };
       batch.calls.push(call);
       const abort = context._abort;
       if (abort !== undefined) {
         const signal = abort.signal;
         const owner = batch;
-        const onAbort = (): void => {
-          call.onAbort = undefined;
-          reject(signal.reason);
-          this.leaveOpen(owner, call);
-        };
         call.signal = signal;
-        call.onAbort = onAbort;
-        signal.addEventListener('abort', onAbort, { once: true });
+        // Shared listener per signal: many calls on one caller signal add one listener, not one each.
+        call.unsubscribe = subscribeToSignal(signal, (reason) => {
+          call.unsubscribe = undefined;
+          reject(reason);
+          this.leaveOpen(owner, call);
+        });
       }
       if (batch.calls.length >= this.maxBatchSize) this.dispatch(batch, 'size');
     });
@@ -155,20 +156,17 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     const scope = new LazyAbort(undefined);
     let remaining = calls.length;
     for (const call of calls) {
-      if (call.onAbort === undefined) continue;
-      const signal = call.signal!;
-      signal.removeEventListener('abort', call.onAbort);
-      const onAbort = (): void => {
-        call.onAbort = undefined;
-        call.reject(signal.reason);
-        if (--remaining === 0) scope.abort(signal.reason);
-      };
-      call.onAbort = onAbort;
-      signal.addEventListener('abort', onAbort, { once: true });
+      if (call.unsubscribe === undefined) continue;
+      call.unsubscribe();
+      call.unsubscribe = subscribeToSignal(call.signal!, (reason) => {
+        call.unsubscribe = undefined;
+        call.reject(reason);
+        if (--remaining === 0) scope.abort(reason);
+      });
     }
     const settle = (): void => {
       scope.release();
-      for (const call of calls) if (call.onAbort !== undefined) call.signal!.removeEventListener('abort', call.onAbort);
+      for (const call of calls) call.unsubscribe?.();
     };
     this.inner.execute(WorkflowContext.derive(calls[0]!.context, {}, scope), inputs).then(
       (outputs) => {

@@ -5,6 +5,7 @@ import { BulkheadRejectedError } from '../errors/bulkhead-rejected-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { subscribeToSignal } from '../core/abort.js';
 
 /** Options of {@link BulkheadPrimitive}. */
 export interface BulkheadOptions extends PrimitiveOptions {
@@ -45,8 +46,8 @@ interface Waiter {
   readonly input: unknown;
   readonly resolve: (value: any) => void;
   readonly reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Stops listening to the caller's abort; set while the waiter is queued with a signal. */
+  unsubscribe: (() => void) | undefined;
 }
 
 /**
@@ -119,19 +120,17 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
     if (this.running < this.maxConcurrent) return this.run(context, input);
     if (this.queue.size >= this.maxQueue) return this.reject(context);
     return new Promise<TOutput>((resolve, reject) => {
-      const waiter: Waiter = { context, input, resolve, reject, signal: undefined, onAbort: undefined };
+      const waiter: Waiter = { context, input, resolve, reject, unsubscribe: undefined };
       this.queue.add(waiter);
       const abort = context._abort;
       if (abort === undefined) return;
       const signal = abort.signal;
-      const onAbort = (): void => {
+      // Shared listener per signal: many queued calls on one caller signal add one listener, not one each.
+      waiter.unsubscribe = subscribeToSignal(signal, (reason) => {
         this.queue.delete(waiter);
         this.abandoned++;
-        reject(signal.reason);
-      };
-      waiter.signal = signal;
-      waiter.onAbort = onAbort;
-      signal.addEventListener('abort', onAbort, { once: true });
+        reject(reason);
+      });
     });
   }
 
@@ -147,7 +146,7 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
     this.running--;
     for (const waiter of this.queue) {
       this.queue.delete(waiter);
-      if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+      waiter.unsubscribe?.();
       this.run(waiter.context, waiter.input as TInput).then(waiter.resolve, waiter.reject);
       return;
     }

@@ -1,7 +1,7 @@
 import { assertDuration } from '../core/duration.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
-import { LazyAbort } from '../core/abort.js';
+import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -79,13 +79,13 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
       let pending = 0;
       let settled = false;
       let timer: TimerHandle | undefined;
-      let signal: AbortSignal | undefined;
+      let unsubscribe: (() => void) | undefined;
 
       const finish = (): void => {
         settled = true;
         if (timer !== undefined) clock.clearTimeout(timer);
         timer = undefined;
-        signal?.removeEventListener('abort', onCallerAbort);
+        unsubscribe?.();
       };
       const onCallerAbort = (): void => {
         if (settled) return;
@@ -135,10 +135,8 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
         launch();
       };
 
-      if (parent !== undefined) {
-        signal = parent.signal;
-        signal.addEventListener('abort', onCallerAbort, { once: true });
-      }
+      // Shared listener per signal: many hedged calls on one caller signal add one listener, not one each.
+      if (parent !== undefined) unsubscribe = subscribeToSignal(parent.signal, onCallerAbort);
       launch();
     });
   }
