@@ -34,3 +34,14 @@ describe('describeValue', () => {
     expect(describeValue(Symbol('s'))).toBe('a symbol');
   });
 });
+
+describe('describeValue with a credential', () => {
+  it('never shows a credential it quotes, even one that fits in the shown 40 characters', () => {
+    const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;
+    const openAiKey = 'sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678';
+    expect(describeValue(githubToken)).not.toContain(githubToken.slice(4, 24));
+    expect(describeValue(openAiKey)).not.toContain('Abc123Def456');
+    expect(describeValue(`password=hunter2-${'x'.repeat(50)}`)).not.toContain('hunter2');
+    expect(describeValue('plain words')).toBe('"plain words"');
+  });
+});

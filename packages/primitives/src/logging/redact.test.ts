@@ -89,3 +89,20 @@ describe('createJsonLogger', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', service: 'api', a: 2, msg: 'shown', error: { message: 'x' } });
   });
 });
+
+describe('redact of credential-shaped keys', () => {
+  it('hides a credential used as an object key or a Map key', () => {
+    const openAiKey = 'sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678';
+    const copy = redact({ [openAiKey]: 1, nested: { 'postgres://app:S3cretPw@db/main': 'down' }, plain: 2 });
+    expect(JSON.stringify(copy)).not.toContain('Abc123Def456');
+    expect(JSON.stringify(copy)).not.toContain('S3cretPw');
+    expect(copy).toMatchObject({ plain: 2, nested: { 'postgres://app:[REDACTED]@db/main': 'down' } });
+    const map = redact(new Map([[openAiKey, 1]]));
+    expect([...map.keys()].join()).not.toContain('Abc123Def456');
+  });
+
+  it('hides credentials with an empty replacement too', () => {
+    const text = 'postgres://app:S3cretPw@db/main password=hunter2x';
+    expect(redactText(text, '')).toBe('postgres://app:@db/main password=');
+  });
+});

@@ -112,7 +112,8 @@ export function redactText(text: string, replacement: string = REDACTED): string
     result = result.replace(rule.pattern, (match: string, prefix: unknown, secret: unknown) => {
       if (rule.keepPrefix === true && typeof prefix === 'string' && typeof secret === 'string') {
         // Already hidden (`password=[REDACTED]` read again): keep it as it is.
-        if (secret.startsWith(replacement) || replacement.startsWith(secret)) return match;
+        // (An empty replacement would match every secret here, so it never counts as already hidden.)
+        if (replacement !== '' && (secret.startsWith(replacement) || replacement.startsWith(secret))) return match;
         return rule.accept === undefined || rule.accept(secret, match) ? prefix + replacement : match;
       }
       return rule.accept === undefined || rule.accept(match, match) ? replacement : match;
@@ -122,7 +123,8 @@ export function redactText(text: string, replacement: string = REDACTED): string
 }
 
 /**
- * Returns a copy of `value` with secret-looking keys and values replaced. Handles nested objects,
+ * Returns a copy of `value` with secret-looking keys and values replaced, and credentials used as
+ * keys hidden in the key itself. Handles nested objects,
  * arrays, `Map`, errors and cycles; never mutates its input.
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
@@ -147,7 +149,8 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       const copy = new Map<unknown, unknown>();
       seen.set(current, copy);
       for (const [key, item] of current) {
-        copy.set(key, typeof key === 'string' && isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1));
+        if (typeof key !== 'string') copy.set(key, visit(item, depth + 1));
+        else copy.set(redactText(key, replacement), isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1));
       }
       return copy;
     }
@@ -165,7 +168,8 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       } catch {
         item = '[Unreadable]';
       }
-      copy[key] = isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1);
+      // A credential can be a key too (`{ [apiKey]: client }`, a map of URLs with passwords).
+      copy[redactText(key, replacement)] = isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1);
     }
     return copy;
   };

@@ -1,0 +1,34 @@
+// A review of the hardened core, tried as an outsider would: each test is a hole found after the first
+// hardening passes, reproduced through the public API.
+import { describe, expect, it } from 'vitest';
+import { WorkflowContext, bindLogger, createJsonLogger, filter, redact, redactText } from '@tta/primitives';
+
+// Real-shaped values (never real credentials).
+const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;
+const openAiKey = 'sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678';
+
+describe('attack review: core secrets', () => {
+  it('an input string quoted in an error message never shows a credential that fits in the quote', async () => {
+    const context = new WorkflowContext();
+    const onlyArrays = filter((line: string) => line !== '');
+    const error = await onlyArrays.execute(context, githubToken as unknown as string[]).then(
+      () => undefined,
+      (failure: unknown) => failure as Error,
+    );
+    expect(error?.name).toBe('InvalidInputError');
+    expect(error?.message).not.toContain(githubToken.slice(4, 24));
+  });
+
+  it('a credential used as a log field key is hidden by the redacting logger', () => {
+    const lines: string[] = [];
+    const logger = bindLogger(createJsonLogger({ write: (line) => lines.push(line) }), {});
+    logger.info({ clients: { [openAiKey]: 'warm' }, pools: new Map([['postgres://app:S3cretPw@db/main', 'down']]) }, 'pools');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain('Abc123Def456');
+    expect(JSON.stringify([...redact(new Map([['postgres://app:S3cretPw@db/main', 1]])).keys()])).not.toContain('S3cretPw');
+  });
+
+  it('an empty replacement still hides URL passwords and password pairs', () => {
+    expect(redactText('postgres://app:S3cretPw@db/main password=hunter2x', '')).not.toMatch(/S3cretPw|hunter2x/);
+  });
+});
