@@ -53,6 +53,11 @@ describe('call-time input validation (no server needed)', () => {
     );
     await expectInputError(() => state.set(address, 'v', { ttlMs: 0 }), 'RedisSharedState.set', 'RedisSharedState.set: ttlMs must be a finite number > 0 (got 0)');
     await expectInputError(
+      () => state.set(address, 'v', { ttlMs: 1e300 }),
+      'RedisSharedState.set',
+      `RedisSharedState.set: ttlMs must be at most ${Number.MAX_SAFE_INTEGER} (got 1e+300)`,
+    );
+    await expectInputError(
       () => state.compareAndSet(address, 0, 'v', { ttlMs: nullPrototype }),
       'RedisSharedState.compareAndSet',
       'RedisSharedState.compareAndSet: ttlMs must be a finite number > 0 (got an object)',

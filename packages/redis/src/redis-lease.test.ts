@@ -9,7 +9,7 @@ import { useRedisServer } from './test-support/use-redis.js';
 
 describe.skipIf(!runRedisSuites)('RedisLease', () => {
   const redis = useRedisServer();
-  const pair = (options: { ttlMs?: number } = {}) => {
+  const pair = (options: { ttlMs?: number; retryDelayMs?: number } = {}) => {
     const prefix = redis.uniquePrefix('lease');
     return [0, 1].map(() => new RedisLease({ connection: redis.connection, prefix, resource: 'reindex', retryDelayMs: 5, ...options })) as [RedisLease, RedisLease];
   };
@@ -44,6 +44,19 @@ describe.skipIf(!runRedisSuites)('RedisLease', () => {
     const second = await right.acquire({ waitMs: 5_000 });
     expect(await left.release(first)).toBe(false);
     expect(await right.isHeld(second)).toBe(true);
+    await Promise.all([left.close(), right.close()]);
+  });
+
+  it('gives up at waitMs even when the retry delay is longer than the wait (2^31 + 1 ms)', async () => {
+    const [left, right] = pair({ retryDelayMs: 2 ** 31 + 1 });
+    await left.tryAcquire();
+    const started = performance.now();
+    const outcome = await Promise.race([
+      right.acquire({ waitMs: 50 }).catch((caught: unknown) => caught),
+      new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000).unref()),
+    ]);
+    expect(LeaseTimeoutError.isInstance(outcome)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2_000);
     await Promise.all([left.close(), right.close()]);
   });
 

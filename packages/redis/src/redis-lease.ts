@@ -100,8 +100,10 @@ export class RedisLease {
       options.signal?.throwIfAborted();
       const token = await this.tryAcquire();
       if (token !== undefined) return token;
-      if (this.clock.now() - started >= waitMs) throw new LeaseTimeoutError(this.resource, waitMs);
-      await sleep(this.retryDelayMs, options.signal, this.clock);
+      const waited = this.clock.now() - started;
+      if (waited >= waitMs) throw new LeaseTimeoutError(this.resource, waitMs);
+      // Never past the wait: a retry delay longer than what is left would outlast waitMs.
+      await sleep(Math.min(this.retryDelayMs, waitMs - waited), options.signal, this.clock);
     }
   }
 

@@ -170,6 +170,10 @@ export class RedisSharedState implements SharedState {
     if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
       throw new InvalidInputError(operation, `ttlMs must be a finite number > 0 (got ${describeValue(ttlMs)})`);
     }
+    // Redis takes whole milliseconds up to 2^53 - 1: a larger TTL would come back as an untyped reply error.
+    if (ttlMs !== undefined && ttlMs > Number.MAX_SAFE_INTEGER) {
+      throw new InvalidInputError(operation, `ttlMs must be at most ${Number.MAX_SAFE_INTEGER} (got ${describeValue(ttlMs)})`);
+    }
     const now = this.clock.now();
     const reply = (await guard(`RedisSharedState.${mode === 'set' ? 'set' : 'compareAndSet'}`, () =>
       writeScript.run(this.client, [this.entryKey(address), this.indexKey(address.scope, address.scopeId)], [
