@@ -101,6 +101,13 @@ describe('redact of credential-shaped keys', () => {
     expect([...map.keys()].join()).not.toContain('Abc123Def456');
   });
 
+  it('hides a credential key every time it is seen, and keeps ordinary keys as they are', () => {
+    const openAiKey = 'sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678';
+    for (let round = 0; round < 3; round++) {
+      expect(Object.keys(redact({ [openAiKey]: 1, promptTokens: 2 }))).toEqual([REDACTED, 'promptTokens']);
+    }
+  });
+
   it('hides credentials with an empty replacement too', () => {
     const text = 'postgres://app:S3cretPw@db/main password=hunter2x';
     expect(redactText(text, '')).toBe('postgres://app:@db/main password=');

@@ -122,6 +122,21 @@ export function redactText(text: string, replacement: string = REDACTED): string
   return result;
 }
 
+// Field names repeat on every log line: names found safe are remembered (short ones only, up to 1000,
+// as own flat copies), so the usual key costs one set lookup. A name that holds a credential is never
+// remembered, so the memo keeps no secret alive.
+const safeKeys = new Set<string>();
+const maxSafeKeys = 1000;
+const maxRememberedKeyLength = 64;
+
+/** An object or Map key with any credential in it hidden (`{ [apiKey]: client }`, URLs with passwords as keys). */
+function redactKey(key: string, replacement: string): string {
+  if (safeKeys.has(key)) return key;
+  const shown = redactText(key, replacement);
+  if (shown === key && safeKeys.size < maxSafeKeys && key.length <= maxRememberedKeyLength) safeKeys.add(` ${key}`.slice(1));
+  return shown;
+}
+
 /**
  * Returns a copy of `value` with secret-looking keys and values replaced, and credentials used as
  * keys hidden in the key itself. Handles nested objects,
@@ -150,7 +165,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       seen.set(current, copy);
       for (const [key, item] of current) {
         if (typeof key !== 'string') copy.set(key, visit(item, depth + 1));
-        else copy.set(redactText(key, replacement), isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1));
+        else copy.set(redactKey(key, replacement), isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1));
       }
       return copy;
     }
@@ -169,7 +184,7 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
         item = '[Unreadable]';
       }
       // A credential can be a key too (`{ [apiKey]: client }`, a map of URLs with passwords).
-      copy[redactText(key, replacement)] = isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1);
+      copy[redactKey(key, replacement)] = isSensitiveKey(key, options) ? hide(item) : visit(item, depth + 1);
     }
     return copy;
   };
