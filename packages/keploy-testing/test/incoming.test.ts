@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { isHttpTestCase, readTestSet, recordIncoming, runTestSet, startRecording, type HttpTestCase } from '../src/index.js';
 import { nodeRequest, readChunks, startLocalServer, temporaryDir, type LocalServer } from './support/local-server.js';
@@ -39,6 +40,39 @@ const service = (greeting: string) => async (request: IncomingMessage, response:
 };
 
 describe('recordIncoming', () => {
+  it('records an absolute-form request target as its own URL, with the userinfo password redacted', async () => {
+    const recorder = recordIncoming({ dir, testSet: 'test-set-0' });
+    const url = await listen(recorder.wrap((_request, response) => response.end('ok')));
+    const { port } = new URL(url);
+    // What a client configured to use this service as its HTTP proxy sends.
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.end('GET http://svc:Hunter2-Proxy-Pass@other.example/x?token=abc123def456 HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n');
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()).resume());
+    await recorder.flush();
+    const text = await readFile(join(dir, 'test-set-0', 'tests', 'test-1.yaml'), 'utf8');
+    expect(text).not.toContain('Hunter2-Proxy-Pass');
+    expect(text).not.toContain('abc123def456');
+    expect(recorder.recorded[0]!.request.url).toMatch(/^http:\/\/svc:[^@]*@other\.example\/x\?token=/);
+  });
+
+  it('reports a test case it cannot write without the query tokens of its URL', async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    try {
+      // `tests` is a file, so the test case cannot be written.
+      await mkdir(join(dir, 'test-set-0'), { recursive: true });
+      await writeFile(join(dir, 'test-set-0', 'tests'), 'not a folder');
+      const recorder = recordIncoming({ dir, testSet: 'test-set-0' });
+      const url = await listen(recorder.wrap((_request, response) => response.end('ok')));
+      await nodeRequest(`${url}/callback?access_token=ghp_R3v13wC4n4ry0123456789abcdefghijKL`);
+      await recorder.flush();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.join('\n')).toContain('could not write a test case for GET');
+    expect(printed.join('\n')).not.toContain('ghp_R3v13wC4n4ry0123456789abcdefghijKL');
+  });
+
   it('writes each request into the service as a Keploy test case, without taking the body from the service', async () => {
     const recorder = recordIncoming({ dir, testSet: 'test-set-0', noise: { 'body.at': [] } });
     const url = await listen(recorder.wrap(service('Hello')));

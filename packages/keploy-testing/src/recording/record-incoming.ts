@@ -8,6 +8,7 @@ import type { HttpTestCase, StreamChunk } from '../model.js';
 import { readTests, writeTest } from '../test-set-files.js';
 import { redactBody, redactHeaders, redactUrl, type RedactionRules } from './redaction.js';
 import { redactStream } from './redact-stream.js';
+import { reportRecordingFailure } from './report-failure.js';
 import { defaultVolatileHeaders } from './volatile-headers.js';
 
 /** Options of {@link recordIncoming}. */
@@ -175,7 +176,7 @@ export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder
         await writeTest(testSetDir, test);
         recorded.push(test);
       }).catch((error: unknown) => {
-        console.error(`tta-keploy: could not write a test case for ${request.method} ${request.url}`, error);
+        reportRecordingFailure('could not write a test case for', request.method, request.url, error, rules);
       });
     });
   };
@@ -197,7 +198,10 @@ export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder
     const responseHeaders = sentHeaders(response);
     if (response.sendDate && responseHeaders.Date === undefined) responseHeaders.Date = new Date(finishedAt).toUTCString();
     const host = request.headers.host ?? `localhost:${request.socket.localPort ?? 80}`;
-    const url = redactUrl(`http://${host}${request.url ?? '/'}`, rules);
+    // An absolute-form target (`GET http://user:pass@host/x HTTP/1.1`, as clients send it to a proxy) is a
+    // whole URL already: prefixing the Host would glue two URLs together and hide its userinfo from redaction.
+    const target = request.url ?? '/';
+    const url = redactUrl(/^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${host}${target}`, rules);
     const requestType = request.headers['content-type'] ?? '';
     const responseType = String(response.getHeader('content-type') ?? '');
     const streamed = pieces.length > 1 && (responseType.includes('text/event-stream') || response.getHeader('content-length') === undefined);
@@ -258,7 +262,7 @@ export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder
   middleware.wrap = (handler) => (request, response) => {
     middleware(request, response);
     const fail = (error: unknown): void => {
-      console.error('tta-keploy: the wrapped handler failed', error);
+      reportRecordingFailure('the wrapped handler failed on', request.method, request.url, error, rules);
       if (!response.headersSent) response.statusCode = 500;
       if (!response.writableEnded) response.end();
     };

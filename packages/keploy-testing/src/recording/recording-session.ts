@@ -21,6 +21,7 @@ import { toRecordedMock, type ExchangeStart } from './recorded-mock.js';
 import { resolveRecordMode, type RecordMode } from './record-mode.js';
 import type { RedactionRules } from './redaction.js';
 import { toReplayResponse, type StreamTiming } from './replay-response.js';
+import { reportRecordingFailure } from './report-failure.js';
 
 /** Options of {@link startRecording}. */
 export interface RecordingOptions {
@@ -277,7 +278,7 @@ class Session implements RecordingSession {
       this.recordEmitter.emit(mock);
     }).catch((error: unknown) => {
       this.captures.delete(capture);
-      console.error(`tta-keploy: could not record ${exchange.method} ${exchange.url}`, error);
+      reportRecordingFailure('could not record', exchange.method, exchange.url, error, this.rules);
     });
     this.captureDone.add(done);
     void done.finally(() => this.captureDone.delete(done));
