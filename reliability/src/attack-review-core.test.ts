@@ -1,7 +1,7 @@
 // A review of the hardened core, tried as an outsider would: each test is a hole found after the first
 // hardening passes, reproduced through the public API.
 import { describe, expect, it } from 'vitest';
-import { WorkflowContext, bindLogger, createJsonLogger, filter, redact, redactText } from '@tta/primitives';
+import { WorkflowContext, bindLogger, createJsonLogger, filter, metrics, redact, redactText, retry, step } from '@tta/primitives';
 
 // Real-shaped values (never real credentials).
 const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;
@@ -30,5 +30,29 @@ describe('attack review: core secrets', () => {
 
   it('an empty replacement still hides URL passwords and password pairs', () => {
     expect(redactText('postgres://app:S3cretPw@db/main password=hunter2x', '')).not.toMatch(/S3cretPw|hunter2x/);
+  });
+});
+
+describe('attack review: core loops', () => {
+  it.each([true, false])('a deadline stops endless immediate retries of a step that fails at once (metrics %s)', async (enabled) => {
+    metrics.configure({ enabled });
+    try {
+      const started = performance.now();
+      // Without a break the deadline timer never fires; the guard gives up after 2 s so a regression fails, not hangs.
+      const robust = retry(step('fails at once', async () => Promise.reject(new Error('upstream down'))), {
+        maxAttempts: Infinity,
+        initialDelayMs: 0,
+        maxDelayMs: 0,
+        retryOn: () => performance.now() - started < 2_000,
+      });
+      const outcome = await robust.execute(new WorkflowContext({ timeoutMs: 50 }), 1).then(
+        () => 'resolved',
+        (error: unknown) => (error as Error).name,
+      );
+      expect(outcome).toBe('DeadlineExceededError');
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      metrics.configure({ enabled: true });
+    }
   });
 });

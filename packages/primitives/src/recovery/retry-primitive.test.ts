@@ -360,3 +360,22 @@ describe('RetryPrimitive against hostile errors and deaf attempts', () => {
     }
   });
 });
+
+describe('retry with no delay between attempts', () => {
+  it('lets the context deadline stop endless immediate retries of a step that fails at once', async () => {
+    const started = performance.now();
+    // The guard ends the run after 2 s if timers starve, so a regression fails instead of hanging.
+    const robust = retry(step('fails at once', async () => Promise.reject(new Error('nope'))), {
+      maxAttempts: Infinity,
+      initialDelayMs: 0,
+      maxDelayMs: 0,
+      retryOn: () => performance.now() - started < 2_000,
+    });
+    const outcome = await robust.execute(new WorkflowContext({ timeoutMs: 50 }), 1).then(
+      () => 'resolved',
+      (error: unknown) => (error as Error).name,
+    );
+    expect(outcome).toBe('DeadlineExceededError');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});

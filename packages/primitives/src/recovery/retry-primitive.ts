@@ -2,6 +2,7 @@ import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
+import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 import { assertDuration } from '../core/duration.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
@@ -171,7 +172,9 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const inner = this.inner;
     let previousDelayMs = 0;
+    let budget: CooperativeBudget | undefined;
     for (let attempt = 1; ; attempt++) {
+      if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) await takeBreak(context);
       try {
         const value = await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
         // An attempt that ignored its signal may resolve after the caller's abort: the caller asked
@@ -195,7 +198,17 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     const start = now();
     let attemptStart = start;
     let previousDelayMs = 0;
+    let budget: CooperativeBudget | undefined;
     for (let attempt = 1; ; attempt++) {
+      if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) {
+        try {
+          await takeBreak(context);
+        } catch (abortReason) {
+          this._recordExecution(false, now() - start);
+          throw abortReason;
+        }
+        attemptStart = now();
+      }
       try {
         const value = await inner._executeUntimed(WorkflowContext.derive(context, { attempt }, undefined), input);
         const end = now();
@@ -286,4 +299,14 @@ function readProperty(error: object, key: 'retryable' | 'retryAfterMs'): unknown
  */
 export function retry<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: RetryOptions = {}): RetryPrimitive<TInput, TOutput> {
   return new RetryPrimitive(inner, options);
+}
+
+/**
+ * Retries without a delay never wait on a timer: a step that fails at once would then hold the thread
+ * forever, and the deadline or timeout meant to stop it could never fire. Such a loop takes a break on
+ * the host's macrotask queue every few milliseconds (a counter check otherwise), then stops if aborted.
+ */
+async function takeBreak(context: WorkflowContext): Promise<void> {
+  await yieldToMacrotask();
+  if (context.aborted) throw context.abortReason;
 }
