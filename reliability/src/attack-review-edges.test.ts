@@ -1,0 +1,128 @@
+// A reviewer's outside pass over the hardened edges (issue #13): what an attacker still found after
+// the first fixes. Each check failed before its fix: a scrubber that backtracks, a lease wait that a
+// long retry delay outlasted, a TTL Redis refuses untyped, recorder lines on stderr with raw query
+// tokens, and a proxy-style request target whose password reached a recording.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InvalidInputError } from '@tta/primitives';
+import { recordIncoming } from '@tta/keploy-testing';
+import { LeaseTimeoutError, RedisLease, RedisSharedState } from '@tta/redis';
+import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
+import { record } from './figures.js';
+import { redisChecksRun, startRedis, type RedisServer } from './support/redis-server.js';
+
+const githubToken = 'ghp_R3v13wEdg3sCanary0123456789abcdEF';
+const proxyPassword = 'Winter2026-Proxy!pw';
+
+describe('service log scrubbing stays linear on adversarial text', () => {
+  it('scrubs 100 KB of dotted, dashed and colon-slashed words in well under a second each', () => {
+    let worstMs = 0;
+    for (const text of ['a.'.repeat(50_000), 'a-'.repeat(50_000), '1a'.repeat(50_000), 'a:/'.repeat(33_000), `${'a.'.repeat(50_000)} https://u:${proxyPassword}@h/x`]) {
+      const started = performance.now();
+      const scrubbed = scrubErrorText(text);
+      worstMs = Math.max(worstMs, performance.now() - started);
+      expect(scrubbed).not.toContain(proxyPassword);
+    }
+    record('scrubErrorText100KbWorstMs', Math.round(worstMs));
+    expect(worstMs).toBeLessThan(500);
+  });
+});
+
+describe('Keploy recorder under hostile requests', () => {
+  let root: string;
+  let server: Server | undefined;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'tta-review-edges-'));
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+    server = undefined;
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const listen = async (handler: Parameters<typeof createServer>[1]): Promise<number> => {
+    server = createServer(handler);
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  };
+  const send = async (port: number, head: string): Promise<void> => {
+    const socket = connect(port, '127.0.0.1');
+    socket.end(`${head}\r\nConnection: close\r\n\r\n`);
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()).resume());
+  };
+
+  it('records a proxy-style (absolute-form) target with its password hidden', async () => {
+    const recorder = recordIncoming({ dir: root, testSet: 'absolute-form' });
+    const port = await listen(recorder.wrap((_request, response) => response.end('ok')));
+    await send(port, `GET http://svc:${proxyPassword}@upstream.example/v1?access_token=${githubToken} HTTP/1.1\r\nHost: upstream.example`);
+    await recorder.flush();
+    const text = readFileSync(join(root, 'absolute-form', 'tests', 'test-1.yaml'), 'utf8');
+    expect(text).not.toContain(proxyPassword);
+    expect(text).not.toContain(githubToken);
+  });
+
+  it('reports a test case it cannot write without the tokens of its URL', async () => {
+    const printed: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    mkdirSync(join(root, 'unwritable'), { recursive: true });
+    writeFileSync(join(root, 'unwritable', 'tests'), 'a file where the tests folder should be');
+    const recorder = recordIncoming({ dir: root, testSet: 'unwritable' });
+    const port = await listen(recorder.wrap((_request, response) => response.end('ok')));
+    await send(port, `GET /oauth/callback?access_token=${githubToken} HTTP/1.1\r\nHost: 127.0.0.1`);
+    await recorder.flush();
+    expect(printed.join('\n')).toContain('could not write a test case');
+    expect(printed.join('\n')).not.toContain(githubToken);
+  });
+});
+
+const runRedis = redisChecksRun();
+
+describe.skipIf(!runRedis)('Redis duration options', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('a lease wait ends at waitMs even when retryDelayMs is beyond 24.8 days', async () => {
+    const connection = { port: redis.port };
+    const holder = new RedisLease({ connection, prefix: 'review-edges:', resource: 'r' });
+    const waiter = new RedisLease({ connection, prefix: 'review-edges:', resource: 'r', retryDelayMs: 2 ** 31 + 1 });
+    try {
+      expect(await holder.tryAcquire()).toBeDefined();
+      const started = performance.now();
+      const outcome = await Promise.race([
+        waiter.acquire({ waitMs: 100 }).catch((caught: unknown) => caught),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000).unref()),
+      ]);
+      const waitedMs = performance.now() - started;
+      record('leaseWaitWithLongRetryDelayMs', Math.round(waitedMs));
+      expect(LeaseTimeoutError.isInstance(outcome)).toBe(true);
+      expect(waitedMs).toBeLessThan(2_000);
+    } finally {
+      await Promise.all([holder.close(), waiter.close()]);
+    }
+  });
+
+  it('a shared-state TTL Redis cannot take is a typed input error, not a raw reply error', async () => {
+    const state = new RedisSharedState({ connection: { port: redis.port }, prefix: 'review-edges:' });
+    try {
+      for (const ttlMs of [1e300, 2 ** 60]) {
+        const error = await state.set({ scope: 'global', scopeId: '', key: 'k' }, 1, { ttlMs }).catch((caught: unknown) => caught);
+        expect(InvalidInputError.isInstance(error)).toBe(true);
+      }
+      // The largest accepted TTL is stored.
+      await expect(state.set({ scope: 'global', scopeId: '', key: 'k' }, 1, { ttlMs: Number.MAX_SAFE_INTEGER })).resolves.toMatchObject({ value: 1 });
+    } finally {
+      await state.close();
+    }
+  });
+});
