@@ -1,5 +1,6 @@
 // A review of the hardened core, tried as an outsider would: each test is a hole found after the first
 // hardening passes, reproduced through the public API.
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { WorkflowContext, bindLogger, createJsonLogger, filter, metrics, redact, redactText, retry, step } from '@tta/primitives';
 
@@ -54,5 +55,18 @@ describe('attack review: core loops', () => {
     } finally {
       metrics.configure({ enabled: true });
     }
+  });
+});
+
+describe('attack review: log sinks', () => {
+  it('a log reader that stops reading without exiting cannot grow the heap without bound', () => {
+    // Alive but never reading: every write stays queued in the stream.
+    const stalled = new Writable({ write: () => {} });
+    const logger = createJsonLogger({ stream: stalled });
+    const text = 'x'.repeat(10_000);
+    for (let line = 0; line < 4_000; line++) logger.info({ requestId: line, text });
+    // 40 MB were logged; at most the documented 16 MiB (plus one line) stay queued, the rest is counted.
+    expect(stalled.writableLength).toBeLessThanOrEqual(16 * 1024 * 1024 + 20_000);
+    expect(logger.droppedLines).toBeGreaterThan(2_000);
   });
 });

@@ -31,7 +31,7 @@ export { PrimitiveMetrics, metrics } from './observability/primitive-metrics.js'
 export type { PrimitiveMetricsEntry, PrimitiveMetricsOptions } from './observability/primitive-metrics.js';
 
 // Logging
-export { createJsonLogger, bindLogger, silentLogger } from './logging/logger.js';
+export { createJsonLogger, bindLogger, silentLogger, DEFAULT_MAX_PENDING_LOG_BYTES } from './logging/logger.js';
 export type { Logger, LogFields, LogLevel, JsonLoggerOptions, JsonLogger, LogStream } from './logging/logger.js';
 export { redact, redactText, isSensitiveKey, isSensitiveParameter, isSecretLookingValue, REDACTED } from './logging/redact.js';
 export { redactUrl, redactHeaders } from './logging/redact-url.js';

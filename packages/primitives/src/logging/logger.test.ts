@@ -121,3 +121,31 @@ describe('bindLogger', () => {
     expect(() => bound.error({ a: 1 })).not.toThrow();
   });
 });
+
+describe('createJsonLogger on a stalled stream', () => {
+  it('drops lines instead of buffering without bound when the reader stops reading', async () => {
+    const { Writable } = await import('node:stream');
+    // A reader that is alive but never reads: nothing written is ever flushed.
+    const stalled = new Writable({ highWaterMark: 1024, write: () => {} });
+    const logger = createJsonLogger({ stream: stalled, maxPendingBytes: 64 * 1024 });
+    const text = 'x'.repeat(1000);
+    for (let line = 0; line < 1000; line++) logger.info({ text });
+    expect(stalled.writableLength).toBeLessThan(64 * 1024 + 2048);
+    expect(logger.droppedLines).toBeGreaterThan(900);
+  });
+
+  it('keeps at most 16 MiB queued on a stalled stream by default', async () => {
+    const { Writable } = await import('node:stream');
+    const stalled = new Writable({ write: () => {} });
+    const logger = createJsonLogger({ stream: stalled });
+    const text = 'x'.repeat(10_000);
+    for (let line = 0; line < 2_000; line++) logger.info({ text });
+    expect(stalled.writableLength).toBeLessThan(16 * 1024 * 1024 + 20_000);
+    expect(logger.droppedLines).toBeGreaterThan(300);
+  });
+
+  it('refuses a maxPendingBytes that is not a positive number', () => {
+    expect(() => createJsonLogger({ stream: { write: () => true }, maxPendingBytes: -1 })).toThrow(InvalidOptionsError);
+    expect(() => createJsonLogger({ stream: { write: () => true }, maxPendingBytes: Number.NaN })).toThrow(InvalidOptionsError);
+  });
+});

@@ -41,7 +41,12 @@ export interface LogStream {
   on?(event: 'error', listener: (error: Error) => void): unknown;
   /** True once the stream is closed or failed: lines are then dropped without writing. */
   readonly destroyed?: boolean;
+  /** Bytes written but not yet flushed (Node's `writable.writableLength`), compared with `maxPendingBytes`. */
+  readonly writableLength?: number;
 }
+
+/** Default of {@link JsonLoggerOptions.maxPendingBytes}: 16 MiB. */
+export const DEFAULT_MAX_PENDING_LOG_BYTES = 16 * 1024 * 1024;
 
 /** Options of {@link createJsonLogger}. */
 export interface JsonLoggerOptions {
@@ -64,6 +69,13 @@ export interface JsonLoggerOptions {
    * const logger = createJsonLogger({ stream: process.stdout });
    */
   readonly stream?: LogStream;
+  /**
+   * Most bytes left queued in `stream` (its `writableLength`) before new lines are dropped and
+   * counted in `droppedLines`. A reader that is alive but stops reading (a stalled pipe) would
+   * otherwise make the process buffer every later line in memory until it runs out of heap.
+   * @default 16 MiB ({@link DEFAULT_MAX_PENDING_LOG_BYTES})
+   */
+  readonly maxPendingBytes?: number;
   /** Fields added to every record (for example `{ service: 'api' }`). */
   readonly base?: LogFields;
 }
@@ -96,7 +108,8 @@ function watchStream(stream: LogStream): { failed: boolean } {
 /**
  * A dependency-free logger that writes one JSON object per line. Logging never throws: a field
  * whose getter throws, a revoked proxy or a cycle is written as a placeholder and the other fields
- * are kept; a sink that fails drops the line and counts it in `droppedLines`.
+ * are kept; a sink that fails, or a stream whose reader stalls with `maxPendingBytes` queued, drops
+ * the line and counts it in `droppedLines`.
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
   if (options.write !== undefined && options.stream !== undefined) throw new InvalidOptionsError('createJsonLogger', 'stream', 'give either write or stream, not both');
@@ -105,6 +118,8 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
   if (stream !== undefined && (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function')) {
     throw new InvalidOptionsError('createJsonLogger', 'stream', 'must have a write(chunk, callback) method');
   }
+  const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_LOG_BYTES;
+  if (typeof maxPendingBytes !== 'number' || !(maxPendingBytes > 0)) throw new InvalidOptionsError('createJsonLogger', 'maxPendingBytes', 'must be a number > 0 (bytes)');
   const minimum = levelRank[options.level ?? 'info'];
   const base = readFields(options.base);
   let dropped = 0;
@@ -122,6 +137,9 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
     };
     write = (line) => {
       if (state.failed || stream.destroyed === true) return drop();
+      // A stalled reader: drop rather than queue without bound (the stream keeps what it has).
+      const pending = stream.writableLength;
+      if (typeof pending === 'number' && pending >= maxPendingBytes) return drop();
       stream.write(`${line}\n`, onWritten);
     };
   } else {
