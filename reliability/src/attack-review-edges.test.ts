@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '@tta/primitives';
-import { recordIncoming } from '@tta/keploy-testing';
+import { recordIncoming, runTestSet, writeTestSet } from '@tta/keploy-testing';
 import { LeaseTimeoutError, RedisLease, RedisSharedState } from '@tta/redis';
 import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
 import { record } from './figures.js';
@@ -78,6 +78,39 @@ describe('Keploy recorder under hostile requests', () => {
     await recorder.flush();
     expect(printed.join('\n')).toContain('could not write a test case');
     expect(printed.join('\n')).not.toContain(githubToken);
+  });
+});
+
+describe('Keploy replay timeouts beyond the host timer range', () => {
+  it('a timeoutMs of 2^31 + 1, 9e15 or Infinity waits for a 30 ms answer instead of failing after 1 ms', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tta-review-edges-run-'));
+    const server = createServer((_request, response) => {
+      setTimeout(() => response.writeHead(200, { 'content-type': 'text/plain' }).end('ok'), 30);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await writeTestSet(join(root, 'slow'), {
+        mocks: [],
+        tests: [{
+          kind: 'Http',
+          name: 'test-1',
+          request: { method: 'GET', url: 'http://recorded.example/slow', headers: {}, body: '', timestamp: '2026-01-01T00:00:00.000Z' },
+          response: { status: 200, statusMessage: 'OK', headers: { 'Content-Type': 'text/plain' }, body: 'ok', timestamp: '2026-01-01T00:00:00.030Z' },
+          noise: {},
+          created: 1_767_225_600,
+          curl: '',
+        }],
+      });
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const timeoutMs of [2 ** 31 + 1, 9e15, Infinity]) {
+        const result = await runTestSet({ dir: root, testSet: 'slow', baseUrl, mocks: false, timeoutMs });
+        expect(result.results.map((test) => test.status), String(timeoutMs)).toEqual(['passed']);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -44,7 +44,7 @@ export interface RunTestSetOptions {
    */
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * Time allowed for each request.
+   * Time allowed for each request, of any size (also beyond 24.8 days); `Infinity` allows any time.
    * @default 30000
    */
   readonly timeoutMs?: number;
@@ -120,11 +120,13 @@ const withTimeout = async <T>(timeoutMs: number, signal: AbortSignal | undefined
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
+  // The toolkit's timers: a host timer fires a delay above 2^31 - 1 ms (or Infinity) after 1 ms, which failed
+  // every request at once; these wait the full time, and Infinity never fires.
+  const timer = systemClock.setTimeout(() => controller.abort(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
   try {
     return await run(controller.signal);
   } finally {
-    clearTimeout(timer);
+    systemClock.clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
   }
 };
