@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '@tta/primitives';
+import { getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { recordIncoming, runTestSet, writeTestSet } from '@tta/keploy-testing';
 import { LeaseTimeoutError, RedisLease, RedisSharedState } from '@tta/redis';
 import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
@@ -110,6 +111,36 @@ describe('Keploy replay timeouts beyond the host timer range', () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Prometheus endpoint with a failing collector', () => {
+  it('answers 500 without the credentials the collector quotes, and a non-printable rejection crashes nothing', async () => {
+    const apiKey = 'sk-live-Scr4p3C4n4ry0123456789abcd';
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    const logger = { warn: () => {} };
+    expect(await initializeObservability({ enableTracing: false, metricsPort: 0, metricsHost: '127.0.0.1', defaultMetrics: false, logger })).toBe(true);
+    try {
+      const registry = getMetricsRegistry()!;
+      const original = registry.metrics.bind(registry);
+      const url = getObservabilityStatus().metricsUrl!;
+      for (const reason of [new Error(`redis://:${proxyPassword}@cache:6379 refused (key ${apiKey})`), Object.create(null) as unknown]) {
+        registry.metrics = () => Promise.reject(reason);
+        const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        expect(response.status).toBe(500);
+        const body = await response.text();
+        expect(body).not.toContain(proxyPassword);
+        expect(body).not.toContain(apiKey);
+      }
+      registry.metrics = original;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+      await shutdownObservability();
     }
   });
 });

@@ -35,6 +35,26 @@ describe('startMetricsServer', () => {
     }
   });
 
+  it('answers 500 without the credentials a failing collector quotes, whatever it rejects with', async () => {
+    const password = 'Sup3r-S3cret-Redis-Pw';
+    const apiKey = 'sk-live-Scr4p3C4n4ry0123456789abcd';
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const reason of [new Error(`redis://:${password}@cache:6379 refused (key ${apiKey})`), Object.create(null) as unknown, proxy]) {
+      const server = await startMetricsServer({ contentType: 'text/plain', metrics: () => Promise.reject(reason) }, '127.0.0.1', 0);
+      try {
+        const response = await fetch(server.url);
+        expect(response.status).toBe(500);
+        const body = await response.text();
+        expect(body).toContain('metrics collection failed');
+        expect(body).not.toContain(password);
+        expect(body).not.toContain(apiKey);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   it('rejects with a MetricsServerError naming host and port when the port is taken', async () => {
     const first = await startMetricsServer(source(''), '127.0.0.1', 0);
     try {

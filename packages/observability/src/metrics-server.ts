@@ -1,6 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { describeValue, redactText } from '@tta/primitives';
 import { MetricsServerError } from './metrics-server-error.js';
+
+/** The redacted text of a collection failure; never throws. */
+function collectionErrorText(error: unknown): string {
+  try {
+    return redactText(error instanceof Error ? error.message : describeValue(error));
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
 
 /** Anything that renders the Prometheus exposition: a prom-client `Registry` fits. */
 export interface MetricsSource {
@@ -37,7 +47,9 @@ export function startMetricsServer(source: MetricsSource, host: string, port: nu
         response.end(request.method === 'HEAD' ? undefined : body);
       },
       (error: unknown) => {
-        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics collection failed: ${String(error)}\n`);
+        // The scraper sees this text: credentials a collector quotes (a connection URL, a key) are
+        // redacted, and a value String() cannot print must not throw here (an unhandled rejection).
+        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end(`metrics collection failed: ${collectionErrorText(error)}\n`);
       },
     );
   });
