@@ -164,3 +164,27 @@ describe('createService under attack', () => {
     expect(lines().filter((line) => line.msg === 'request').map((line) => line.cache).sort()).toEqual(['hit', 'miss', 'shared']);
   });
 });
+
+describe('failures the service cannot print', () => {
+  it('answers 502 and logs a line when the workflow rejects with a value String() cannot print or a cyclic AggregateError', async () => {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown): void => void rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const cyclic = new AggregateError([], 'all failed');
+      (cyclic.errors as unknown[]).push(cyclic);
+      for (const reason of [Object.create(null) as unknown, cyclic]) {
+        const { base, lines } = await start(step('hostile', () => Promise.reject(reason)) as unknown as WorkflowPrimitive<AnswerRequest, Answer>);
+        const response = await Promise.race([post(base, { question: 'hi' }), sleep(3_000).then(() => undefined)]);
+        expect(response?.status).toBe(502);
+        expect(lines().some((line) => line.status === 502)).toBe(true);
+        await service?.shutdown();
+        service = undefined;
+      }
+      await sleep(20);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});

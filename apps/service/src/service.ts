@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextFromHeaders, getMetricsRegistry, injectHeaders } from '@tta/observability';
-import { bindLogger, metrics as builtinMetrics, DeadlineExceededError, step, TimeoutError, type Logger, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import { bindLogger, metrics as builtinMetrics, DeadlineExceededError, describeValue, step, TimeoutError, type Logger, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
 import { ANSWERED_BY, CACHE_OUTCOME, type Answer, type CacheOutcome } from './answer-workflow.js';
 import { BodyError } from './body-error.js';
 import { sanitizeCorrelationId } from './correlation-id.js';
@@ -259,7 +259,16 @@ function traceIdOf(traceparent: string | string[] | undefined): { traceId?: stri
   return traceId === undefined ? {} : { traceId };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof AggregateError) return `${error.message}: ${error.errors.map(describe).join('; ')}`;
-  return error instanceof Error ? error.message : String(error);
+/**
+ * The text of a failure for the log; never throws. A value String() cannot print (a null-prototype
+ * object, a revoked proxy) or an AggregateError that contains itself would otherwise throw here and
+ * turn a 502 into a 500 without its request line.
+ */
+function describe(error: unknown, depth = 0): string {
+  try {
+    if (error instanceof AggregateError && depth < 3) return `${error.message}: ${error.errors.map((inner: unknown) => describe(inner, depth + 1)).join('; ')}`;
+    return error instanceof Error ? error.message : describeValue(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
 }
