@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '@tta/primitives';
-import { getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
+import { contextFromHeaders, getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { recordIncoming, runTestSet, writeTestSet } from '@tta/keploy-testing';
 import { LeaseTimeoutError, RedisLease, RedisSharedState } from '@tta/redis';
 import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
@@ -142,6 +142,28 @@ describe('Prometheus endpoint with a failing collector', () => {
       process.off('unhandledRejection', onRejection);
       await shutdownObservability();
     }
+  });
+});
+
+describe('contextFromHeaders with a hostile x-correlation-id', () => {
+  it('never takes C0/C1 controls, spaces or non-ASCII from the header as the correlation id', async () => {
+    // What Node hands over for raw bytes 0x85 and 0x9b (latin1), as a client can send them.
+    let seen: string | undefined;
+    const server = createServer((request, response) => {
+      seen = contextFromHeaders(request.headers).correlationId;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      socket.end(Buffer.concat([Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nX-Correlation-Id: a'), Buffer.from([0x85, 0x9b]), Buffer.from('[31mred\r\nConnection: close\r\n\r\n')]));
+      await new Promise<void>((resolve) => socket.on('close', () => resolve()).resume());
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    expect(seen).toBeDefined();
+    expect(seen).toMatch(/^[\x21-\x7e]+$/);
   });
 });
 

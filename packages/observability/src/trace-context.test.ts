@@ -35,6 +35,9 @@ describe('contextFromHeaders', () => {
     expect(contextFromHeaders({ 'x-correlation-id': 'req-42' }, { correlationId: 'mine' }).correlationId).toBe('mine');
     expect(contextFromHeaders({ 'x-request-id': 'r-7' }, { correlationIdHeader: 'X-Request-Id' }).correlationId).toBe('r-7');
     expect(contextFromHeaders({ 'x-correlation-id': 'x'.repeat(200) }).correlationId).not.toBe('x'.repeat(200));
+    for (const hostile of ['a\u0085b\u009b[31mred', 'forged\n{"level":"error"}', 'a b', '\u00e9t\u00e9']) {
+      expect(contextFromHeaders({ 'x-correlation-id': hostile }).correlationId).toMatch(/^[\x21-\x7e]+$/);
+    }
   });
 
   it('passes the other workflow options through', () => {

@@ -44,7 +44,7 @@ const setter: TextMapSetter<WritableHeaders> = {
 export interface ContextFromHeadersOptions extends Omit<WorkflowContextOptions, 'parentSpanContext'> {
   /**
    * Header whose value becomes the correlation id when `correlationId` is not given (ignored when
-   * empty or longer than 128 characters).
+   * empty, longer than 128 characters, or holding anything but visible ASCII: spaces, controls).
    * @default 'x-correlation-id'
    */
   readonly correlationIdHeader?: string;
@@ -70,7 +70,8 @@ export function contextFromHeaders(headers: HeadersLike, options: ContextFromHea
   const baggage: Record<string, string> = {};
   for (const [key, entry] of entries) baggage[key] = entry.value;
   const headerId = getter.get(headers, correlationIdHeader.toLowerCase());
-  const correlationId = typeof headerId === 'string' && headerId.length > 0 && headerId.length <= 128 ? headerId : undefined;
+  // Visible ASCII only: C0/C1 controls (U+0085, U+009B) or a newline from a client would reach log lines and terminals raw.
+  const correlationId = typeof headerId === 'string' && /^[\x21-\x7e]{1,128}$/.test(headerId) ? headerId : undefined;
   const resolved: WorkflowContextOptions = {
     ...contextOptions,
     baggage: { ...baggage, ...contextOptions.baggage },
