@@ -2,7 +2,7 @@
 // hardening passes, reproduced through the public API.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { WorkflowContext, bindLogger, createJsonLogger, filter, metrics, redact, redactText, retry, step } from '@tta/primitives';
+import { WorkflowContext, bindLogger, cache, createJsonLogger, filter, metrics, redact, redactText, retry, step } from '@tta/primitives';
 
 // Real-shaped values (never real credentials).
 const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;
@@ -68,5 +68,39 @@ describe('attack review: log sinks', () => {
     // 40 MB were logged; at most the documented 16 MiB (plus one line) stay queued, the rest is counted.
     expect(stalled.writableLength).toBeLessThanOrEqual(16 * 1024 * 1024 + 20_000);
     expect(logger.droppedLines).toBeGreaterThan(2_000);
+  });
+});
+
+describe('attack review: sparse arrays', () => {
+  // `items.length = 2 ** 32 - 1` costs nothing to make; walking its holes one by one took seconds
+  // and gigabytes (or ended the process out of memory) in cache keys, redaction and log lines.
+  const hugeSparse = (): unknown[] => {
+    const items: unknown[] = ['first'];
+    items.length = 2 ** 32 - 1;
+    return items;
+  };
+
+  it('a cache keys an empty array of the largest length at once, apart from a shorter one', async () => {
+    let runs = 0;
+    const cached = cache(step('count', (items: unknown[]) => ++runs + items.length * 0));
+    const context = new WorkflowContext();
+    const started = performance.now();
+    await cached.execute(context, hugeSparse());
+    const shorter = hugeSparse();
+    shorter.length = 2 ** 32 - 2;
+    await cached.execute(context, shorter);
+    expect(runs).toBe(2);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('the redacting logger writes such an array as a short line', () => {
+    const lines: string[] = [];
+    const logger = bindLogger(createJsonLogger({ write: (line) => lines.push(line) }), {});
+    const started = performance.now();
+    logger.info({ items: hugeSparse() });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThan(500);
+    expect(redact(hugeSparse())).toHaveLength(2 ** 32 - 1);
   });
 });

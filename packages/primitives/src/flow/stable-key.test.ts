@@ -188,3 +188,35 @@ function canonical(value: unknown): unknown {
   }
   return value;
 }
+
+describe('stableKey of sparse arrays', () => {
+  it('keys an array of huge length by the elements it holds, quickly, and keeps hole runs apart', () => {
+    const empty: unknown[] = [];
+    empty.length = 10_000_000;
+    const started = performance.now();
+    const key = stableKey(empty);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(key.length).toBeLessThan(100);
+    const shorter: unknown[] = [];
+    shorter.length = 9_999_999;
+    expect(stableKey(shorter)).not.toBe(key);
+    const withLast = [...Array<unknown>(0)];
+    withLast[9_999_999] = 1;
+    expect(stableKey(withLast)).not.toBe(key);
+    expect(stableKey(withLast)).not.toBe(stableKey(Object.assign([] as unknown[], { 9_999_998: 1, length: 10_000_000 })));
+  });
+
+  it('keeps the keys of short hole runs as they were', () => {
+    // eslint-disable-next-line no-sparse-arrays -- the holes are the point
+    expect(stableKey([, 1])).toBe('\u0000j:[~,1]');
+    // eslint-disable-next-line no-sparse-arrays -- the holes are the point
+    expect(stableKey([1, , , 2, ,])).toBe('\u0000j:[1,~,~,2,~]');
+  });
+
+  it('names the index of a refused entry after a hole', () => {
+    const array: unknown[] = [];
+    array.length = 100;
+    array[50] = () => 1;
+    expect(() => stableKey(array)).toThrow(/input\[50\]/);
+  });
+});

@@ -1,5 +1,6 @@
 import { TtaError } from '../errors/tta-error.js';
 import { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
+import { presentIndicesAfter } from '../core/present-indices.js';
 
 /** How deep `stableKey` walks into nested values before it refuses the input (recursion stays far from the engine's stack limit). */
 export const STABLE_KEY_MAX_DEPTH = 1000;
@@ -103,13 +104,41 @@ function encodeArray(array: readonly unknown[], ancestors: object[]): string {
     for (; index < array.length; index++) {
       const entry = array[index];
       // A hole has its own mark, so `[, 1]` and `[undefined, 1]` differ, and so do `[]` and `[,]`.
-      text += (index === 0 ? '' : ',') + (entry === undefined && !(index in array) ? '~' : encode(entry, ancestors));
+      if (entry === undefined && !(index in array)) return `${text}${encodeSparseTail(array, index, ancestors, (at) => (index = at))}]`;
+      text += (index === 0 ? '' : ',') + encode(entry, ancestors);
     }
   } catch (error) {
     if (error instanceof Refusal) error.segments.push(`[${index}]`);
     throw error;
   }
   return `${text}]`;
+}
+
+// Runs of up to this many holes are written one `~` each; a longer run is one `~<count>` entry.
+const maxHolesWrittenOneByOne = 8;
+
+/**
+ * The entries of `array` from its first hole `start` on, in time proportional to the elements it
+ * holds (not its length: `[]` with `length = 2 ** 32 - 1` is one entry, not four billion).
+ * `track` is told the index being encoded, for the path of a refusal.
+ */
+function encodeSparseTail(array: readonly unknown[], start: number, ancestors: object[], track: (index: number) => void): string {
+  let text = '';
+  let next = start;
+  const holes = (until: number): void => {
+    const count = until - next;
+    if (count <= 0) return;
+    const marks = count <= maxHolesWrittenOneByOne ? Array.from({ length: count }, () => '~').join(',') : `~${count}`;
+    text += (next === 0 ? '' : ',') + marks;
+  };
+  for (const index of presentIndicesAfter(array, start)) {
+    holes(index);
+    track(index);
+    text += ',' + encode(array[index], ancestors);
+    next = index + 1;
+  }
+  holes(array.length);
+  return text;
 }
 
 function encodeFields(object: Record<string, unknown>, ancestors: object[]): string {

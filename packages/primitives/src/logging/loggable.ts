@@ -1,3 +1,5 @@
+import { presentIndicesAfter } from '../core/present-indices.js';
+
 // Turning arbitrary log fields into plain JSON values without ever throwing: a log call must not
 // fail the step that makes it, whatever a caller puts in its fields.
 
@@ -29,7 +31,8 @@ export function readFields(fields: unknown): Record<string, unknown> {
 
 /**
  * A JSON-safe copy of `value`: cycles become `'[Circular]'`, unreadable parts `'[Unreadable]'`,
- * errors `{ name, message }`, bigints strings; nesting deeper than 16 levels `'[Truncated]'`.
+ * errors `{ name, message }`, bigints strings; nesting deeper than 16 levels `'[Truncated]'`; an
+ * array longer than 1000 with holes `{ length, <index>: value... }` (its entries, not its holes).
  * `JSON.stringify` of the result cannot throw.
  */
 export function toLoggable(value: unknown): unknown {
@@ -61,7 +64,7 @@ function copy(value: unknown, depth: number, ancestors: object[]): unknown {
     if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
     ancestors.push(object);
     try {
-      if (Array.isArray(object)) return object.map((item) => copy(item, depth + 1, ancestors) ?? null);
+      if (Array.isArray(object)) return copyArray(object, depth, ancestors);
       const toJSON = (object as { toJSON?: unknown }).toJSON;
       if (typeof toJSON === 'function') return copy(toJSON.call(object), depth + 1, ancestors);
       const result: Record<string, unknown> = {};
@@ -77,6 +80,30 @@ function copy(value: unknown, depth: number, ancestors: object[]): unknown {
     // A revoked proxy, a throwing trap or a throwing toJSON: the value is lost, not the line.
     return UNREADABLE;
   }
+}
+
+// Holes are written as `null` (as JSON does) up to this length; a longer array with holes is written
+// by its entries, so `[]` with `length = 2 ** 32 - 1` is a short line, not four billion nulls.
+const maxLengthWithNullHoles = 1000;
+
+function copyArray(array: readonly unknown[], depth: number, ancestors: object[]): unknown {
+  const result: unknown[] = [];
+  const length = array.length;
+  for (let index = 0; index < length; index++) {
+    const item: unknown = array[index];
+    if (item === undefined && !(index in array)) {
+      if (length <= maxLengthWithNullHoles) {
+        result.push(null);
+        continue;
+      }
+      const sparse: Record<string, unknown> = { length };
+      result.forEach((entry, position) => (sparse[position] = entry));
+      for (const present of presentIndicesAfter(array, index)) sparse[present] = copy(array[present], depth + 1, ancestors) ?? null;
+      return sparse;
+    }
+    result.push(copy(item, depth + 1, ancestors) ?? null);
+  }
+  return result;
 }
 
 function readProperty(object: object, key: string): unknown {

@@ -149,3 +149,18 @@ describe('createJsonLogger on a stalled stream', () => {
     expect(() => createJsonLogger({ stream: { write: () => true }, maxPendingBytes: Number.NaN })).toThrow(InvalidOptionsError);
   });
 });
+
+describe('createJsonLogger with sparse arrays', () => {
+  it('writes an array of the largest length as its entries, through the redacting logger too', () => {
+    const lines: string[] = [];
+    const logger = bindLogger(createJsonLogger({ write: (line) => lines.push(line) }), {});
+    const huge: unknown[] = [];
+    huge.length = 2 ** 32 - 1;
+    huge[7] = 'seven';
+    const started = performance.now();
+    // eslint-disable-next-line no-sparse-arrays -- the holes are the point
+    logger.info({ huge, small: [1, , 3] });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ huge: { length: 2 ** 32 - 1, 7: 'seven' }, small: [1, null, 3] });
+  });
+});

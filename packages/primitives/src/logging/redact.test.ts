@@ -113,3 +113,18 @@ describe('redact of credential-shaped keys', () => {
     expect(redactText(text, '')).toBe('postgres://app:@db/main password=');
   });
 });
+
+describe('redact of sparse arrays', () => {
+  it('copies an array of the largest length by the elements it holds, keeping its holes', () => {
+    const huge: unknown[] = ['sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678'];
+    huge.length = 2 ** 32 - 1;
+    huge[5] = 'kept';
+    const started = performance.now();
+    const copy = redact({ huge }).huge;
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(copy.length).toBe(2 ** 32 - 1);
+    expect(copy[0]).toBe(REDACTED);
+    expect(copy[5]).toBe('kept');
+    expect(1 in copy).toBe(false);
+  });
+});

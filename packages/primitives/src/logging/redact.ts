@@ -1,3 +1,4 @@
+import { presentIndicesAfter } from '../core/present-indices.js';
 import { secretRules, sensitiveKeySuffixes, sensitiveParameterNames, type SecretRule } from './secret-patterns.js';
 
 /** Replacement written in place of a secret. */
@@ -157,7 +158,18 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
     if (Array.isArray(current)) {
       const copy: unknown[] = [];
       seen.set(current, copy);
-      for (const item of current) copy.push(visit(item, depth + 1));
+      const length = current.length;
+      for (let index = 0; index < length; index++) {
+        const item: unknown = current[index];
+        if (item === undefined && !(index in current)) {
+          // A sparse array keeps its holes, copied in time proportional to what it holds: walking
+          // `length = 2 ** 32 - 1` holes one by one would exhaust the heap.
+          for (const present of presentIndicesAfter(current, index)) copy[present] = visit(current[present], depth + 1);
+          copy.length = length;
+          break;
+        }
+        copy.push(visit(item, depth + 1));
+      }
       return copy;
     }
     if (current instanceof Map) {
