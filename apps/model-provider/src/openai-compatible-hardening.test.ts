@@ -119,3 +119,33 @@ describe('OpenAICompatibleProvider against a hostile endpoint', () => {
     expect((error as Error).message).not.toMatch(/hunter2|relay|access_token|opaque-token/);
   });
 });
+
+describe('OpenAICompatibleProvider against malformed answers', () => {
+  const answering = (status: number, body: string) =>
+    new OpenAICompatibleProvider({ baseUrl: 'http://model.invalid/v1', apiKey, model: 'asked-model', fetch: async () => new Response(body, { status }) });
+
+  it('fails with ModelRequestError when error.message is not a string', async () => {
+    for (const body of ['{"error":{"message":{"a":1}}}', '{"error":{"message":42}}']) {
+      const error = await answering(500, body).complete(ask).catch((caught: unknown) => caught);
+      expect(ModelRequestError.isInstance(error), body).toBe(true);
+      expect((error as Error).message).toContain('HTTP 500');
+    }
+  });
+
+  it('keeps only whole-number token counts and a string model name from the answer', async () => {
+    for (const usage of ['{"prompt_tokens":"abc","completion_tokens":-5}', '{"prompt_tokens":1e308,"completion_tokens":0.5}']) {
+      const answer = await answering(200, `{"model":{"x":1},"choices":[{"message":{"content":"hi"}}],"usage":${usage}}`).complete(ask);
+      expect(Number.isSafeInteger(answer.usage.inputTokens) && answer.usage.inputTokens >= 0).toBe(true);
+      expect(Number.isSafeInteger(answer.usage.outputTokens) && answer.usage.outputTokens >= 0).toBe(true);
+      expect(Number.isFinite(answer.costUsd)).toBe(true);
+      expect(answer.model).toBe('asked-model');
+    }
+  });
+
+  it('hides a whole echoed key whose tail is the configured key, not only the tail', async () => {
+    const other = `sk-live-OtherPrefix${apiKey.slice('sk-live-'.length)}`;
+    const error = await answering(500, `gateway saw ${other}`).complete(ask).catch((caught: unknown) => caught);
+    expect((error as Error).message).not.toContain('OtherPrefix');
+  });
+});
+

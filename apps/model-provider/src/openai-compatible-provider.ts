@@ -135,13 +135,15 @@ export class OpenAICompatibleProvider implements ModelProvider {
     if (typeof text !== 'string') {
       throw new ModelRequestError(`the model at ${this.endpoint} answered without choices[0].message.content`, { status: 502, retryable: false });
     }
+    // Counts the endpoint reports are used only when they are counts: a string, a negative or 1e308 would
+    // become a NaN cost and a counter that Prometheus refuses to decrease.
     const usage = {
-      inputTokens: parsed?.usage?.prompt_tokens ?? estimateTokens(request.messages.map((message) => message.content).join('\n')),
-      outputTokens: parsed?.usage?.completion_tokens ?? estimateTokens(text),
+      inputTokens: tokenCount(parsed?.usage?.prompt_tokens) ?? estimateTokens(request.messages.map((message) => message.content).join('\n')),
+      outputTokens: tokenCount(parsed?.usage?.completion_tokens) ?? estimateTokens(text),
     };
     return {
       text,
-      model: parsed?.model ?? model,
+      model: typeof parsed?.model === 'string' && parsed.model !== '' ? parsed.model : model,
       provider: this.name,
       simulated: false,
       usage,
@@ -152,7 +154,9 @@ export class OpenAICompatibleProvider implements ModelProvider {
 
   private failure(response: Response, parsed: ChatCompletionBody | undefined, raw: string): Error {
     const status = response.status;
-    const detail = this.scrub(oneLine(parsed?.error?.message ?? raw)).slice(0, 200);
+    // A gateway may answer `error.message` with an object or a number: then the body is the detail.
+    const message = parsed?.error?.message;
+    const detail = this.scrub(clipDetail(oneLine(typeof message === 'string' ? message : raw))).slice(0, 200);
     if (status === 401 || status === 403) {
       return new ModelConfigurationError(
         'OPENAI_API_KEY',
@@ -178,7 +182,8 @@ export class OpenAICompatibleProvider implements ModelProvider {
 
   /** Upstream text with every known credential and every credential-looking token replaced. */
   private scrub(text: string): string {
-    let result = text;
+    // Shapes first: cutting a known key's tail out of a longer key would leave a head redaction no longer recognises.
+    let result = redactText(text);
     for (const secret of this.secrets) {
       result = result.split(secret).join('[REDACTED]');
       // A gateway may echo a key without its `sk-live-` style prefix: its long tails go too.
@@ -186,7 +191,7 @@ export class OpenAICompatibleProvider implements ModelProvider {
         if (secret[index] === '-' || secret[index] === '_') result = result.split(secret.slice(index + 1)).join('[REDACTED]');
       }
     }
-    return redactText(result);
+    return result;
   }
 }
 
@@ -222,6 +227,25 @@ function decodeComponent(text: string): string {
     // A stray `%` is kept as written rather than failing the whole configuration.
     return text;
   }
+}
+
+/** Most characters of an error body scrubbed for the detail (of which 200 are kept): scrubbing 4 MiB took ~200 ms. */
+const maxDetailSource = 65_536;
+
+/**
+ * The start of a one-line text, cut before its last (possibly partial) word when it is longer than
+ * {@link maxDetailSource}: a credential cut in half would no longer have the shape redaction knows.
+ */
+function clipDetail(text: string): string {
+  if (text.length <= maxDetailSource) return text;
+  const cut = text.slice(0, maxDetailSource);
+  const space = cut.lastIndexOf(' ');
+  return space < 0 ? '' : cut.slice(0, space);
+}
+
+/** `value` when it is a token count (a whole number from 0 to 2^53 − 1), else undefined. */
+function tokenCount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
 function oneLine(text: string): string {
