@@ -12,6 +12,7 @@ import { InvalidInputError } from '@tta/primitives';
 import { contextFromHeaders, getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { recordIncoming, runTestSet, writeTestSet } from '@tta/keploy-testing';
 import { LeaseTimeoutError, RedisLease, RedisSharedState } from '@tta/redis';
+import { ModelRequestError, OpenAICompatibleProvider } from '../../apps/model-provider/src/index.js';
 import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
 import { record } from './figures.js';
 import { redisChecksRun, startRedis, type RedisServer } from './support/redis-server.js';
@@ -164,6 +165,32 @@ describe('contextFromHeaders with a hostile x-correlation-id', () => {
     }
     expect(seen).toBeDefined();
     expect(seen).toMatch(/^[\x21-\x7e]+$/);
+  });
+});
+
+describe('a hostile model endpoint', () => {
+  const apiKey = 'sk-live-R3v13wK3yCanary0123456789';
+  const answering = (status: number, body: string) =>
+    new OpenAICompatibleProvider({ baseUrl: 'http://model.invalid/v1', apiKey, model: 'asked', fetch: async () => new Response(body, { status }) });
+  const ask = { messages: [{ role: 'user' as const, content: 'hi' }] };
+
+  it('a non-string error.message is a typed ModelRequestError, not a TypeError', async () => {
+    const error = await answering(500, '{"error":{"message":{"nested":true}}}').complete(ask).catch((caught: unknown) => caught);
+    expect(ModelRequestError.isInstance(error)).toBe(true);
+  });
+
+  it('junk token counts and model names never reach the usage, the cost or the answer', async () => {
+    const answer = await answering(200, '{"model":["x"],"choices":[{"message":{"content":"hi"}}],"usage":{"prompt_tokens":-1e308,"completion_tokens":"9"}}').complete(ask);
+    expect(answer.usage.inputTokens).toBeGreaterThanOrEqual(0);
+    expect(typeof answer.usage.outputTokens).toBe('number');
+    expect(Number.isFinite(answer.costUsd)).toBe(true);
+    expect(answer.model).toBe('asked');
+  });
+
+  it('an echoed key that ends like ours is hidden whole', async () => {
+    const echoed = `sk-live-EchoedHead${apiKey.slice('sk-live-'.length)}`;
+    const error = await answering(502, `gateway saw ${echoed}`).complete(ask).catch((caught: unknown) => caught);
+    expect((error as Error).message).not.toContain('EchoedHead');
   });
 });
 
