@@ -104,3 +104,18 @@ describe('attack review: sparse arrays', () => {
     expect(redact(hugeSparse())).toHaveLength(2 ** 32 - 1);
   });
 });
+
+describe('attack review: binary log fields', () => {
+  it('logging a 10 MB upload body is fast, bounded and shows none of its bytes', () => {
+    const lines: string[] = [];
+    const logger = bindLogger(createJsonLogger({ write: (line) => lines.push(line) }), {});
+    // Was 30 s of blocked event loop, 2 GB of RSS and a 247 MB line of byte values.
+    const upload = Buffer.alloc(10_000_000, `password=${'S3cretPw'}&`);
+    const started = performance.now();
+    logger.info({ upload }, 'upload received');
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.length).toBeLessThan(500);
+    expect(lines[0]).toContain('[Buffer: 10000000 bytes]');
+  });
+});

@@ -1,4 +1,5 @@
 import { presentIndicesAfter } from '../core/present-indices.js';
+import { binarySummary } from './binary-summary.js';
 
 // Turning arbitrary log fields into plain JSON values without ever throwing: a log call must not
 // fail the step that makes it, whatever a caller puts in its fields.
@@ -32,7 +33,8 @@ export function readFields(fields: unknown): Record<string, unknown> {
 /**
  * A JSON-safe copy of `value`: cycles become `'[Circular]'`, unreadable parts `'[Unreadable]'`,
  * errors `{ name, message }`, bigints strings; nesting deeper than 16 levels `'[Truncated]'`; an
- * array longer than 1000 with holes `{ length, <index>: value... }` (its entries, not its holes).
+ * array longer than 1000 with holes `{ length, <index>: value... }` (its entries, not its holes);
+ * binary data (a `Buffer`, a typed array) a description such as `'[Buffer: 1048576 bytes]'`.
  * `JSON.stringify` of the result cannot throw.
  */
 export function toLoggable(value: unknown): unknown {
@@ -62,6 +64,8 @@ function copy(value: unknown, depth: number, ancestors: object[]): unknown {
   try {
     if (object instanceof Error) return { name: String(object.name), message: String(object.message) };
     if (object instanceof Date) return Number.isNaN(object.getTime()) ? 'Invalid Date' : object.toISOString();
+    const binary = binarySummary(object);
+    if (binary !== undefined) return binary;
     ancestors.push(object);
     try {
       if (Array.isArray(object)) return copyArray(object, depth, ancestors);

@@ -164,3 +164,18 @@ describe('createJsonLogger with sparse arrays', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ huge: { length: 2 ** 32 - 1, 7: 'seven' }, small: [1, null, 3] });
   });
 });
+
+describe('createJsonLogger with binary data', () => {
+  it('writes a large Buffer as its size, quickly, with or without redaction, and never its bytes', () => {
+    const lines: string[] = [];
+    const plain = createJsonLogger({ write: (line) => lines.push(line) });
+    const redacting = bindLogger(plain, {});
+    const body = Buffer.alloc(1_000_000, 'password=hunter2&');
+    const started = performance.now();
+    plain.info({ body });
+    redacting.info({ body, view: new Uint8Array(body.buffer, 0, 10) });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ body: '[Buffer: 1000000 bytes]' });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ body: '[Buffer: 1000000 bytes]', view: '[Uint8Array: 10 bytes]' });
+  });
+});

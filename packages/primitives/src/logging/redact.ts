@@ -1,4 +1,5 @@
 import { presentIndicesAfter } from '../core/present-indices.js';
+import { binarySummary } from './binary-summary.js';
 import { secretRules, sensitiveKeySuffixes, sensitiveParameterNames, type SecretRule } from './secret-patterns.js';
 
 /** Replacement written in place of a secret. */
@@ -140,7 +141,8 @@ function redactKey(key: string, replacement: string): string {
 
 /**
  * Returns a copy of `value` with secret-looking keys and values replaced, and credentials used as
- * keys hidden in the key itself. Handles nested objects,
+ * keys hidden in the key itself. Binary data (a `Buffer`, a typed array, an `ArrayBuffer`) becomes a
+ * short description such as `'[Buffer: 1048576 bytes]'`. Handles nested objects,
  * arrays, `Map`, errors and cycles; never mutates its input.
  */
 export function redact<T>(value: T, options: RedactOptions = {}): T {
@@ -182,6 +184,8 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
       return copy;
     }
     if (current instanceof Date) return current;
+    const binary = binarySummary(current);
+    if (binary !== undefined) return binary;
     const copy: Record<string, unknown> = {};
     seen.set(current, copy);
     if (current instanceof Error) {
