@@ -2,7 +2,7 @@
 // hardening passes, reproduced through the public API.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { WorkflowContext, bindLogger, cache, createJsonLogger, filter, metrics, redact, redactText, retry, step } from '@tta/primitives';
+import { WorkflowContext, bindLogger, cache, circuitBreaker, createJsonLogger, filter, metrics, redact, redactText, retry, step, timeout } from '@tta/primitives';
 
 // Real-shaped values (never real credentials).
 const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;
@@ -117,5 +117,20 @@ describe('attack review: binary log fields', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]!.length).toBeLessThan(500);
     expect(lines[0]).toContain('[Buffer: 10000000 bytes]');
+  });
+});
+
+describe('attack review: breaker probes', () => {
+  it('an upstream that black-holes one probe does not keep the breaker half-open forever under timeout()', async () => {
+    let mode: 'fail' | 'hang' | 'ok' = 'fail';
+    const upstream = step('upstream', () => (mode === 'fail' ? Promise.reject(new Error('down')) : mode === 'hang' ? new Promise<string>(() => {}) : Promise.resolve('ok')));
+    const guarded = timeout(circuitBreaker(upstream, { failureThreshold: 1, breakDurationMs: 20 }), { timeoutMs: 30 });
+    await expect(guarded.execute(new WorkflowContext(), 1)).rejects.toThrow('down');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    mode = 'hang';
+    await expect(guarded.execute(new WorkflowContext(), 1)).rejects.toMatchObject({ name: 'TimeoutError' });
+    // The upstream is back; before, every call was refused ("probe slots are busy") for good.
+    mode = 'ok';
+    await expect(guarded.execute(new WorkflowContext(), 1)).resolves.toBe('ok');
   });
 });

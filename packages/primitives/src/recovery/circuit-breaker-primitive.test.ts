@@ -555,3 +555,24 @@ describe('CircuitBreakerPrimitive half-open probes (property)', () => {
     );
   });
 });
+
+describe('circuit breaker with a probe that never settles', () => {
+  it('frees the probe slot when the probe caller is cancelled, so the breaker can recover', async () => {
+    const clock = new ManualClock(1_000);
+    let mode: 'fail' | 'hang' | 'ok' = 'fail';
+    const upstream = step('upstream', () => (mode === 'fail' ? Promise.reject(new Error('down')) : mode === 'hang' ? new Promise<string>(() => {}) : Promise.resolve('ok')));
+    const breaker = circuitBreaker(upstream, { failureThreshold: 1, breakDurationMs: 10, clock });
+    await expect(breaker.execute(new WorkflowContext({ clock }), 1)).rejects.toThrow('down');
+    clock.advance(10);
+    // The probe's caller gives up (a deadline, a client that left); the upstream ignores the signal.
+    mode = 'hang';
+    const caller = new AbortController();
+    const probe = breaker.execute(new WorkflowContext({ clock, signal: caller.signal }), 1);
+    caller.abort(new Error('client left'));
+    mode = 'ok';
+    // The break is over and the stuck probe no longer holds the only slot: a new probe goes through.
+    await expect(breaker.execute(new WorkflowContext({ clock }), 1)).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+    void probe.catch(() => {});
+  });
+});

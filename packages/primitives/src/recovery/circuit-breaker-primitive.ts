@@ -1,4 +1,5 @@
 import { assertDuration } from '../core/duration.js';
+import { subscribeToAbort } from '../core/abort.js';
 import { WorkflowPrimitive } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, reportListenerError, toDisposable, type Disposable, type Event } from '../core/disposable.js';
@@ -19,7 +20,8 @@ const positiveInteger = (value: number): boolean => Number.isInteger(value) && v
  * (consecutive, or as a ratio over a sliding window). Open: calls are rejected at once with
  * {@link BrokenCircuitError} until `breakDurationMs` has passed. Half-open: up to `halfOpenMaxCalls`
  * probes run at once; `halfOpenSuccessThreshold` successes close the circuit, any probe failure
- * reopens it. Results that arrive after the state changed are ignored. The open -> half-open step
+ * reopens it. A probe whose caller is cancelled (a deadline, `timeout()`) frees its slot at once,
+ * even if the dependency never answers it. Results that arrive after the state changed are ignored. The open -> half-open step
  * happens as soon as the break is over and the breaker is looked at: on the next call, or on a read
  * of `state` (as in Polly), whichever comes first; `onHalfOpen` fires then.
  *
@@ -315,20 +317,28 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     }
     const generation = this.generation;
     this.probesInFlight++;
+    // A probe whose caller is cancelled frees its slot at once: an upstream that ignores the signal
+    // and never answers would otherwise hold the slot, and reject every later call, forever.
+    let holdsSlot = true;
+    const freeSlot = (): void => {
+      if (!holdsSlot) return;
+      holdsSlot = false;
+      if (generation === this.generation) this.probesInFlight--;
+    };
+    const scope = context._abort;
+    const unsubscribe = scope === undefined ? undefined : subscribeToAbort(scope, freeSlot);
     let value: TOutput;
     try {
       value = await this.inner.execute(context, input);
     } catch (error) {
-      if (generation === this.generation) {
-        this.probesInFlight--;
-        if (this.counts(error, context)) this.openCircuit(error, context);
-      }
+      unsubscribe?.();
+      freeSlot();
+      if (generation === this.generation && this.counts(error, context)) this.openCircuit(error, context);
       throw context.aborted ? context.abortReason : error;
     }
-    if (generation === this.generation) {
-      this.probesInFlight--;
-      if (++this.probeSuccesses >= this.halfOpenSuccessThreshold) this.closeCircuit(context);
-    }
+    unsubscribe?.();
+    freeSlot();
+    if (generation === this.generation && ++this.probeSuccesses >= this.halfOpenSuccessThreshold) this.closeCircuit(context);
     return value;
   }
 
