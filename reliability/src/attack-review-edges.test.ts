@@ -8,10 +8,10 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InvalidInputError } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, step } from '@tta/primitives';
 import { contextFromHeaders, getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { recordIncoming, runTestSet, writeTestSet } from '@tta/keploy-testing';
-import { LeaseTimeoutError, RedisLease, RedisSharedState } from '@tta/redis';
+import { LeaseTimeoutError, RedisLease, RedisSharedState, WorkerPool } from '@tta/redis';
 import { ModelRequestError, OpenAICompatibleProvider } from '../../apps/model-provider/src/index.js';
 import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
 import { record } from './figures.js';
@@ -223,6 +223,26 @@ describe.skipIf(!runRedis)('Redis duration options', () => {
     } finally {
       await Promise.all([holder.close(), waiter.close()]);
     }
+  });
+
+  it('a WorkerPool lock of 2^40 ms is renewed on an in-range timer, and a stalled check beyond 2^31 - 1 ms is refused', async () => {
+    let overflows = 0;
+    const onWarning = (warning: Error): void => {
+      if (warning.name === 'TimeoutOverflowWarning') overflows++;
+    };
+    process.on('warning', onWarning);
+    try {
+      const pool = new WorkerPool({ connection: { port: redis.port }, prefix: 'review-edges-pool:', workflows: { one: step('one', () => 1) }, lockDurationMs: 2 ** 40 });
+      await pool.waitUntilReady();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await pool.close();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    record('workerPoolTimerOverflowsIn200Ms', overflows);
+    expect(overflows).toBe(0);
+    expect(() => new WorkerPool({ connection: { port: redis.port }, prefix: 'review-edges-pool:', workflows: { one: step('one', () => 1) }, stalledIntervalMs: 2 ** 31, autorun: false }))
+      .toThrow(InvalidOptionsError);
   });
 
   it('a shared-state TTL Redis cannot take is a typed input error, not a raw reply error', async () => {

@@ -25,6 +25,28 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     };
   }
 
+  it('renews a lock longer than 99 days on a timer in range, not every millisecond', async () => {
+    let overflows = 0;
+    const onWarning = (warning: Error): void => {
+      if (warning.name === 'TimeoutOverflowWarning') overflows++;
+    };
+    process.on('warning', onWarning);
+    try {
+      const { dispose } = await setUp({ one: step('one', () => 1) }, { lockDurationMs: 2 ** 40 });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await dispose();
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(overflows).toBe(0);
+  });
+
+  it('refuses a stalledIntervalMs beyond the host timer range with InvalidOptionsError', () => {
+    const build = () => new WorkerPool({ connection: redis.connection, prefix: redis.uniquePrefix('pool'), workflows: { one: step('one', () => 1) }, stalledIntervalMs: 2 ** 31, autorun: false });
+    expect(build).toThrow(InvalidOptionsError);
+    expect(build).toThrow('stalledIntervalMs');
+  });
+
   it('runs the named workflow on the job input and returns its output, carrying the run across the queue', async () => {
     let seen: WorkflowContext | undefined;
     const greet = step('greet', async (input: { name: string }, context) => {

@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq
 import {
   EventEmitter,
   InvalidOptionsError,
+  maxTimerDelayMs,
   WorkflowContext,
   WorkflowPrimitive,
   type AnyPrimitive,
@@ -34,7 +35,11 @@ export interface WorkerPoolOptions {
    * @default 30_000
    */
   readonly lockDurationMs?: number;
-  /** How often workers look for jobs whose lock expired and put them back in the queue. @default 30_000 */
+  /**
+   * How often workers look for jobs whose lock expired and put them back in the queue; at most
+   * 2^31 − 1 ms (BullMQ waits it with one host timer), larger values are refused with `InvalidOptionsError`.
+   * @default 30_000
+   */
   readonly stalledIntervalMs?: number;
   /** Times a job may be recovered from a dead worker before it is failed. @default 1 */
   readonly maxStalledCount?: number;
@@ -118,6 +123,11 @@ export class WorkerPool {
     const concurrency = positive('concurrency', options.concurrency, 1);
     const lockDuration = positive('lockDurationMs', options.lockDurationMs, 30_000);
     const stalledInterval = positive('stalledIntervalMs', options.stalledIntervalMs, 30_000);
+    // BullMQ waits this interval with one host timer, which fires a longer delay after 1 ms: the stalled
+    // check would then run against Redis about a thousand times a second.
+    if (stalledInterval > maxTimerDelayMs) {
+      throw new InvalidOptionsError(kind, 'stalledIntervalMs', `must be at most ${maxTimerDelayMs} (about 24.8 days; got ${stalledInterval})`);
+    }
     const maxStalledCount = options.maxStalledCount ?? 1;
     if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new InvalidOptionsError(kind, 'maxStalledCount', 'must be an integer >= 0');
     const { prefix, queueName } = queueIdentity(kind, options);
@@ -134,6 +144,9 @@ export class WorkerPool {
       prefix,
       concurrency,
       lockDuration,
+      // BullMQ renews locks on a host timer of lockRenewTime / 2 (by default lockDuration / 4): kept within
+      // the host timer range, a lock of any length is renewed on time instead of every millisecond.
+      lockRenewTime: Math.min(lockDuration / 2, 2 * maxTimerDelayMs),
       stalledInterval,
       maxStalledCount,
       autorun: options.autorun ?? true,
