@@ -2,7 +2,7 @@
 // hardening passes, reproduced through the public API.
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { WorkflowContext, bindLogger, cache, circuitBreaker, createJsonLogger, filter, metrics, redact, redactText, retry, step, timeout } from '@tta/primitives';
+import { WorkflowContext, bindLogger, cache, circuitBreaker, createJsonLogger, filter, metrics, redact, redactText, redactUrl, retry, step, timeout } from '@tta/primitives';
 
 // Real-shaped values (never real credentials).
 const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;
@@ -132,5 +132,16 @@ describe('attack review: breaker probes', () => {
     // The upstream is back; before, every call was refused ("probe slots are busy") for good.
     mode = 'ok';
     await expect(guarded.execute(new WorkflowContext(), 1)).resolves.toBe('ok');
+  });
+});
+
+describe('attack review: request targets in logs', () => {
+  it('a request target starting with // or holding .. is logged as sent, with its secrets hidden', () => {
+    // Before: '//evil.example/p?token=...' was logged as '/p?...' and '/api/../admin' as '/admin'.
+    const logged = [redactUrl('//evil.example/p?token=ghp_A1b2C3d4E5A1b2C3d4E5A1b2C3d4E5A1b2C3'), redactUrl('/api/../admin?access_token=abc'), redactUrl('v1/items?api_key=abc')];
+    expect(logged[0]).toMatch(/^\/\/evil\.example\/p\?token=/);
+    expect(logged[1]).toMatch(/^\/api\/\.\.\/admin\?access_token=/);
+    expect(logged[2]).toMatch(/^v1\/items\?api_key=/);
+    expect(logged.join(' ')).not.toMatch(/A1b2C3d4E5|=abc|host\.invalid/);
   });
 });

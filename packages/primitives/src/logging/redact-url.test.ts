@@ -27,6 +27,19 @@ describe('redactUrl', () => {
   });
 });
 
+describe('redactUrl of request targets', () => {
+  it('keeps the host of a target starting with // and hides its password', () => {
+    expect(redactUrl('//app:S3cretPw@evil.example/p?x=1')).toBe(`//app:${encoded}@evil.example/p?x=1`);
+    expect(redactUrl('//evil.example/p?token=abc123')).toBe(`//evil.example/p?token=${encoded}`);
+  });
+
+  it('never adds a placeholder host to a relative target, nor normalises away its .. segments', () => {
+    expect(redactUrl('v1/items?api_key=abc')).toBe(`v1/items?api_key=${encoded}`);
+    expect(redactUrl('?token=abc')).toBe(`?token=${encoded}`);
+    expect(redactUrl('/api/../admin?token=abc')).toBe(`/api/../admin?token=${encoded}`);
+  });
+});
+
 describe('redactHeaders', () => {
   it('hides custom auth headers, cookies and tokens and credentials inside other values', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVl';

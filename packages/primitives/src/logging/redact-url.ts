@@ -3,7 +3,8 @@ import { REDACTED, isSensitiveKey, isSensitiveParameter, redactText, type Redact
 /**
  * A URL with its userinfo password, secret query values (`api_key`, `token`, `key`, `code`, `sig`, or any
  * credential-looking value) and credentials in its path or fragment replaced. A host-less URL
- * (`/v1/items?key=...`) stays host-less; a URL with nothing to hide is returned as it was written.
+ * (`/v1/items?key=...`, `v1/items?key=...`) stays host-less with its path as written, `//host/...`
+ * keeps its host; a URL with nothing to hide is returned as it was written.
  *
  * @example
  * redactUrl('https://app:pw@api.test/v1?key=AIza...&page=2'); // 'https://app:%5BREDACTED%5D@api.test/v1?key=%5BREDACTED%5D&page=2'
@@ -43,8 +44,18 @@ export function redactUrl(url: string, options: RedactOptions = {}): string {
     changed = true;
   }
   if (!changed) return url;
-  return url.startsWith('/') ? `${parsed.pathname}${parsed.search}${parsed.hash}` : parsed.toString();
+  if (hasScheme.test(url)) return parsed.toString();
+  // `//host/path` (a request target may start with `//`) keeps its host, without the made-up scheme.
+  if (protocolRelative.test(url)) return parsed.toString().slice(parsed.protocol.length);
+  // A path (`/a/../b`, `v1/items`, `?q`) keeps the path as written: never the placeholder host, nor a
+  // normalised path that would hide `..` segments from the log.
+  const rawPath = /^[^?#]*/.exec(url.trimStart())![0];
+  return `${redactText(rawPath, replacement)}${parsed.search}${parsed.hash}`;
 }
+
+const hasScheme = /^\s*[a-z][a-z0-9+.-]*:/i;
+// What the URL parser reads as `//authority`: two slashes or backslashes after leading spaces.
+const protocolRelative = /^\s*[\\/]{2}/;
 
 const safeDecode = (text: string): string => {
   try {
