@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleep } from '@tta/primitives';
+import { InvalidInputError, sleep } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 
 describe('ManualClock', () => {
@@ -87,5 +87,19 @@ describe('ManualClock', () => {
     clock.setTimeout(() => fired.push(2), -Infinity);
     clock.advance(0);
     expect(fired).toEqual([1, 2]);
+  });
+});
+
+describe('ManualClock steps', () => {
+  it('refuses NaN, negative and infinite steps instead of firing every timer or moving time back', async () => {
+    const clock = new ManualClock(1_000);
+    let fired = false;
+    clock.setTimeout(() => (fired = true), 60_000);
+    for (const step of [Number.NaN, -1, Infinity]) {
+      expect(() => clock.advance(step)).toThrow(InvalidInputError);
+      await expect(clock.tickAsync(step)).rejects.toThrow(InvalidInputError);
+    }
+    expect(fired).toBe(false);
+    expect(clock.now()).toBe(1_000);
   });
 });

@@ -1,4 +1,6 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { describeValue } from '../core/describe-value.js';
 
 interface ScheduledTimer {
   readonly id: number;
@@ -70,8 +72,13 @@ export class ManualClock implements Clock {
     return this.live.size;
   }
 
-  /** Moves time forward by `ms`, firing due timers synchronously in order. */
+  /**
+   * Moves time forward by `ms`, firing due timers synchronously in order. `ms` must be a finite
+   * number >= 0 (`InvalidInputError` otherwise): NaN used to fire every timer at once and leave the
+   * clock at NaN, a negative step moved time back.
+   */
   advance(ms: number): void {
+    assertStep('advance', ms);
     const target = this.current + ms;
     for (let timer = this.takeDue(target); timer !== undefined; timer = this.takeDue(target)) {
       this.current = timer.dueAt;
@@ -85,8 +92,9 @@ export class ManualClock implements Clock {
     this.advance(ms);
   }
 
-  /** Moves time forward by `ms`, letting promise continuations run after each timer. */
+  /** Moves time forward by `ms` (a finite number >= 0), letting promise continuations run after each timer. */
   async tickAsync(ms: number): Promise<void> {
+    assertStep('tickAsync', ms);
     const target = this.current + ms;
     await flushMicrotasks();
     for (let timer = this.takeDue(target); timer !== undefined; timer = this.takeDue(target)) {
@@ -119,4 +127,9 @@ export class ManualClock implements Clock {
       if (this.live.delete(first.id)) return first;
     }
   }
+}
+
+function assertStep(method: string, ms: unknown): void {
+  if (typeof ms === 'number' && ms >= 0 && ms !== Infinity) return;
+  throw new InvalidInputError('ManualClock', `${method}(ms) needs a finite number >= 0 (got ${describeValue(ms)})`);
 }
