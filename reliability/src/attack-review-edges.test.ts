@@ -8,10 +8,10 @@ import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { InvalidInputError, InvalidOptionsError, step } from '@tta/primitives';
+import { cache, InvalidInputError, InvalidOptionsError, step, WorkflowContext } from '@tta/primitives';
 import { contextFromHeaders, getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { recordIncoming, runTestSet, writeTestSet } from '@tta/keploy-testing';
-import { LeaseTimeoutError, RedisLease, RedisSharedState, WorkerPool } from '@tta/redis';
+import { LeaseTimeoutError, RedisCacheStore, RedisLease, RedisRateLimiter, RedisSharedState, WorkerPool } from '@tta/redis';
 import { ModelRequestError, OpenAICompatibleProvider } from '../../apps/model-provider/src/index.js';
 import { scrubErrorText } from '../../apps/service/src/scrub-error-text.js';
 import { record } from './figures.js';
@@ -243,6 +243,23 @@ describe.skipIf(!runRedis)('Redis duration options', () => {
     expect(overflows).toBe(0);
     expect(() => new WorkerPool({ connection: { port: redis.port }, prefix: 'review-edges-pool:', workflows: { one: step('one', () => 1) }, stalledIntervalMs: 2 ** 31, autorun: false }))
       .toThrow(InvalidOptionsError);
+  });
+
+  it('a cache ttlMs and a rate-limit interval of 1e300 ms (accepted as finite) work instead of failing every call', async () => {
+    const store = new RedisCacheStore({ connection: { port: redis.port }, prefix: 'review-edges-cache:' });
+    const limiter = new RedisRateLimiter({ connection: { port: redis.port }, prefix: 'review-edges-limit:', tokensPerInterval: 1, intervalMs: 1e300 });
+    try {
+      let calls = 0;
+      const cached = cache(step('answer', (question: string) => `${question}:${++calls}`), { ttlMs: 1e300, store });
+      expect(await cached.execute(WorkflowContext.create(), 'q')).toBe('q:1');
+      expect(await cached.execute(WorkflowContext.create(), 'q')).toBe('q:1');
+      expect(await limiter.acquire('k', 1)).toEqual({ granted: true, retryAfterMs: 0 });
+      const refused = await limiter.acquire('k', 1);
+      expect(refused.granted).toBe(false);
+      expect(Number.isSafeInteger(refused.retryAfterMs) && refused.retryAfterMs > 0).toBe(true);
+    } finally {
+      await Promise.all([store.close(), limiter.close()]);
+    }
   });
 
   it('a shared-state TTL Redis cannot take is a typed input error, not a raw reply error', async () => {

@@ -33,6 +33,15 @@ describe.skipIf(!runRedisSuites)('RedisCacheStore', () => {
     expect(await store.get('dead')).toBeUndefined();
   });
 
+  it('stores an entry whose life is longer than Redis can count (ttlMs 1e300) for 2^53 - 1 ms', async () => {
+    const prefix = redis.uniquePrefix('long');
+    const store = new RedisCacheStore({ connection: redis.client, prefix });
+    const now = Date.now();
+    await store.set('k', entry('v', now, 1e300));
+    expect(await store.get('k')).toMatchObject({ value: 'v' });
+    expect(await redis.client.pttl(`${store.keyPrefix}k`)).toBeGreaterThan(8e15);
+  });
+
   it('treats an unreadable entry as a miss', async () => {
     const prefix = redis.uniquePrefix('corrupt');
     const store = new RedisCacheStore({ connection: redis.client, prefix });

@@ -104,7 +104,8 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
         await guard('RedisCacheStore.set', () => this.client.del(redisKey));
         return;
       }
-      await guard('RedisCacheStore.set', () => this.client.set(redisKey, text, 'PX', lifetimeMs));
+      // Redis takes whole milliseconds up to 2^53 - 1 here; a longer life (a ttlMs of 1e300) is kept that long.
+      await guard('RedisCacheStore.set', () => this.client.set(redisKey, text, 'PX', Math.min(lifetimeMs, Number.MAX_SAFE_INTEGER)));
     } else {
       await guard('RedisCacheStore.set', () => this.client.set(redisKey, text));
     }

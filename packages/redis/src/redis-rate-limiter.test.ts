@@ -16,6 +16,12 @@ describe.skipIf(!runRedisSuites)('RedisRateLimiter', () => {
     expect(await limiter.acquire('api', 3)).toEqual({ granted: false, retryAfterMs: 600 });
   });
 
+  it('works with an interval longer than Redis can count (1e300 ms): the wait is capped at 2^53 - 1', async () => {
+    const limiter = new RedisRateLimiter({ connection: redis.client, prefix: redis.uniquePrefix('slow'), tokensPerInterval: 1, intervalMs: 1e300 });
+    expect(await limiter.acquire('api', 1)).toEqual({ granted: true, retryAfterMs: 0 });
+    expect(await limiter.acquire('api', 1)).toEqual({ granted: false, retryAfterMs: Number.MAX_SAFE_INTEGER });
+  });
+
   it('refills continuously on the clock, never above the burst', async () => {
     const clock = new ManualClock(1_000_000);
     const limiter = new RedisRateLimiter({ connection: redis.client, prefix: redis.uniquePrefix('refill'), tokensPerInterval: 10, intervalMs: 1_000, burst: 2, clock });

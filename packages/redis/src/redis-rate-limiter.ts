@@ -11,6 +11,9 @@ local capacity = tonumber(ARGV[1])
 local perMs = tonumber(ARGV[2])
 local permits = tonumber(ARGV[3])
 local now = tonumber(ARGV[4])
+-- Whole milliseconds Redis and a JavaScript number both hold exactly (2^53 - 1): a slower rate (an
+-- intervalMs of 1e300) would otherwise make PEXPIRE fail and the wait overflow the integer reply.
+local maxMs = 9007199254740991
 if now < 0 then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -31,10 +34,10 @@ if tokens >= permits then
   tokens = tokens - permits
   granted = 1
 else
-  retryAfter = math.max(1, math.ceil((permits - tokens) / perMs))
+  retryAfter = math.min(math.max(1, math.ceil((permits - tokens) / perMs)), maxMs)
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
-redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / perMs) + 1000)
+redis.call('PEXPIRE', KEYS[1], math.min(math.ceil((capacity - tokens) / perMs) + 1000, maxMs))
 return {granted, retryAfter}`);
 
 /** Options of {@link RedisRateLimiter}. */
