@@ -1,7 +1,7 @@
 // A review of the hardened core, tried as an outsider would: each test is a hole found after the first
 // hardening passes, reproduced through the public API.
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WorkflowContext, bindLogger, cache, circuitBreaker, createJsonLogger, filter, metrics, redact, redactText, redactUrl, retry, step, timeout } from '@tta/primitives';
 
 // Real-shaped values (never real credentials).
@@ -143,5 +143,29 @@ describe('attack review: request targets in logs', () => {
     expect(logged[1]).toMatch(/^\/api\/\.\.\/admin\?access_token=/);
     expect(logged[2]).toMatch(/^v1\/items\?api_key=/);
     expect(logged.join(' ')).not.toMatch(/A1b2C3d4E5|=abc|host\.invalid/);
+  });
+});
+
+describe('attack review: reported failures', () => {
+  it('a circuit store that fails with its connection URL prints no password on a host without reportError', async () => {
+    const hostReport = globalThis.reportError;
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
+    try {
+      // @ts-expect-error -- Node 20 has none; make sure of it whatever the test runner adds
+      delete globalThis.reportError;
+      const store = {
+        load: () => Promise.reject(new Error('ECONNREFUSED redis://:S3cretPw@cache.internal:6379')),
+        save: () => Promise.resolve(),
+      };
+      const breaker = circuitBreaker(step('upstream', () => 'ok'), { store, key: 'payments' });
+      await expect(breaker.execute(new WorkflowContext(), 1)).resolves.toBe('ok');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(printed.join('\n')).toContain('ECONNREFUSED');
+      expect(printed.join('\n')).not.toContain('S3cretPw');
+    } finally {
+      spy.mockRestore();
+      globalThis.reportError = hostReport;
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { redactText } from '../logging/redact.js';
+
 /** Something that can be released; also usable with `using`. */
 export interface Disposable {
   dispose(): void;
@@ -49,12 +51,26 @@ export class EventEmitter<T> {
   }
 }
 
-/** Listener failures must not break a workflow; surface them without throwing. */
+/**
+ * Listener failures must not break a workflow; surface them without throwing. The host's
+ * `reportError` gets the error itself; without one (Node) it is printed as text with its
+ * credentials hidden (a store's connection error may quote a URL with its password).
+ */
 export function reportListenerError(error: unknown): void {
   queueMicrotask(() => {
     // Rethrowing on a fresh task makes the failure visible (unhandled error) without
     // affecting the primitive that emitted the event.
     if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-    else console.error('tta: an event listener or instrumentation hook threw', error);
+    else console.error(`tta: an event listener or instrumentation hook threw: ${printable(error)}`);
   });
+}
+
+function printable(error: unknown): string {
+  try {
+    const text = error instanceof Error ? (typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`) : String(error);
+    return redactText(text);
+  } catch {
+    // A revoked proxy, a throwing getter or toString: say so rather than throw from a microtask.
+    return 'a value that could not be read';
+  }
 }
