@@ -146,6 +146,18 @@ describe('Prometheus endpoint with a failing collector', () => {
   });
 });
 
+describe('observability status', () => {
+  it('never returns the OTLP endpoint password it was configured with', async () => {
+    const password = 'Otlp-Review-Pw-0123456';
+    expect(await initializeObservability({ enablePrometheus: false, otlpEndpoint: `http://tenant:${password}@127.0.0.1:9/otlp`, logger: { warn: () => {} } })).toBe(true);
+    try {
+      expect(JSON.stringify(getObservabilityStatus())).not.toContain(password);
+    } finally {
+      await shutdownObservability();
+    }
+  });
+});
+
 describe('contextFromHeaders with a hostile x-correlation-id', () => {
   it('never takes C0/C1 controls, spaces or non-ASCII from the header as the correlation id', async () => {
     // What Node hands over for raw bytes 0x85 and 0x9b (latin1), as a client can send them.

@@ -11,9 +11,13 @@ import { observabilityState } from './observability-state.js';
 import { createTracingInstrumentation, tracerName } from './tracing-instrumentation.js';
 import { ExportFailureReporter } from './export-failure-reporter.js';
 import { settleWithin } from './settle-within.js';
+import { redactEndpoint } from './redact-endpoint.js';
 
 /** Where spans go: `'sdk'` (the NodeSDK this package started), `'external'` (a provider registered before), `'off'`. */
 export type TracingMode = 'sdk' | 'external' | 'off';
+
+/** `endpoint` as it is configured, or with its userinfo and query replaced when it has any. */
+const displayEndpoint = (endpoint: string): string => (/[@?#]/.test(endpoint) ? redactEndpoint(endpoint) : endpoint);
 
 /** What {@link getObservabilityStatus} reports. */
 export interface ObservabilityStatus {
@@ -24,7 +28,7 @@ export interface ObservabilityStatus {
   readonly metricsUrl: string | undefined;
   /** The bound address of the metrics server (the real port when `metricsPort: 0`). */
   readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
-  /** Where spans are exported when `tracing` is `'sdk'`. */
+  /** Where spans are exported when `tracing` is `'sdk'` (userinfo and query replaced by `[REDACTED]`). */
   readonly otlpEndpoint: string | undefined;
   readonly serviceName: string | undefined;
   /** Why the last initialisation returned false, if it did (also while the part that could start runs). */
@@ -280,7 +284,8 @@ export function getObservabilityStatus(): ObservabilityStatus {
     prometheus: current?.server !== undefined,
     metricsUrl: current?.server?.url,
     metricsAddress: current?.server === undefined ? undefined : { host: current.server.host, port: current.server.port },
-    otlpEndpoint: current?.tracing === 'sdk' ? current.options.otlpEndpoint : undefined,
+    // Status is printed and served by applications: credentials in the endpoint's userinfo or query are hidden.
+    otlpEndpoint: current?.tracing === 'sdk' ? displayEndpoint(current.options.otlpEndpoint) : undefined,
     serviceName: current?.options.serviceName,
     lastFailure,
     failedExports: current?.exportFailures?.failures ?? 0,

@@ -144,6 +144,16 @@ describe('initializeObservability', () => {
     expect(globalProviderRegistered()).toBe(true);
   });
 
+  it('reports the OTLP endpoint in its status without the userinfo password it was configured with', async () => {
+    const password = 'Otlp-Status-Pw-0123';
+    const endpoint = (await closedEndpoint()).replace('http://', `http://tenant:${password}@`);
+    expect(await initializeObservability({ enablePrometheus: false, otlpEndpoint: endpoint, logger: recordingLogger().logger })).toBe(true);
+    const status = getObservabilityStatus();
+    expect(status.tracing).toBe('sdk');
+    expect(status.otlpEndpoint).toBeDefined();
+    expect(status.otlpEndpoint).not.toContain(password);
+  });
+
   it('uses a tracer provider the application registered itself instead of starting an SDK', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
