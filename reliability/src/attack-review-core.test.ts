@@ -169,3 +169,14 @@ describe('attack review: reported failures', () => {
     }
   });
 });
+
+describe('attack review: more credential shapes', () => {
+  it('a Telegram bot URL and a Mailgun key are hidden in logged URLs and messages', () => {
+    // Telegram's own documentation example token and a Mailgun-shaped key (not real credentials).
+    const telegram = '110201543:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const mailgun = `key-${'3ax6f9d2'.replace(/[^a-f0-9]/g, 'a').repeat(4)}`;
+    const url = redactUrl(`https://api.telegram.org/bot${telegram}/sendMessage?chat_id=42`);
+    expect(url).toBe('https://api.telegram.org/bot[REDACTED]/sendMessage?chat_id=42');
+    expect(redactText(`mailgun: 401 for ${mailgun}`)).toBe('mailgun: 401 for [REDACTED]');
+  });
+});

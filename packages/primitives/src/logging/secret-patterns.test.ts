@@ -38,6 +38,8 @@ const secrets: Array<[string, string, string]> = [
   ['npm token', `npm_${fill(36)}`, '//registry.npmjs.org/:_authToken %s'],
   ['PyPI upload token', `pypi-AgEIcHlwaS5vcmc${fill(60)}`, 'twine used %s'],
   ['AWS access key id', `AKIA${upper(16)}`, 'aws id %s'],
+  ['Telegram bot token in an API URL', `123456789:AA${fill(33)}`, 'POST https://api.telegram.org/bot%s/sendMessage failed'],
+  ['Mailgun private key', `key-${hex(32)}`, 'mailgun auth with %s failed'],
   ['AWS STS temporary key id', `ASIA${upper(16)}`, 'sts id %s'],
   ['AWS secret access key (env)', `wJalrXUtnFEMI/K7MDENG/${fill(18)}`, 'AWS_SECRET_ACCESS_KEY=%s'],
   ['AWS secret access key (JSON)', `${fill(30)}/+${fill(8)}`, '{"accessKeyId":"AKID","secretAccessKey":"%s"}'],

@@ -64,6 +64,9 @@ export const secretRules: readonly SecretRule[] = [
   { id: 'npm-access-token', keywords: ['npm_'], exactKeywords: true, pattern: /\bnpm_[A-Za-z0-9]{36}/g },
   { id: 'pypi-upload-token', keywords: ['pypi-AgEIcHlwaS5vcmc'], exactKeywords: true, pattern: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/g },
   { id: 'aws-access-key-id', keywords: ['A3T', 'AKIA', 'ASIA', 'ABIA', 'ACCA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA'], exactKeywords: true, pattern: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\b/g },
+  // A Telegram bot token as the Bot API writes it into every URL: `/bot<id>:<secret>/method`.
+  { id: 'telegram-bot-api-token', keywords: ['/bot'], exactKeywords: true, pattern: /(\/bot)(\d{5,16}:A[A-Za-z0-9_-]{30,40})(?![A-Za-z0-9_-])/g, keepPrefix: true },
+  { id: 'mailgun-private-api-token', keywords: ['key-'], pattern: /\bkey-[a-f0-9]{32}\b/g },
   { id: 'sendgrid-api-key', keywords: ['SG.'], exactKeywords: true, pattern: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
   { id: 'shopify-token', keywords: ['shpat_', 'shpca_', 'shppa_', 'shpss_'], exactKeywords: true, pattern: /\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/g },
   { id: 'digitalocean-token', keywords: ['_v1_'], exactKeywords: true, pattern: /\bdo[opr]_v1_[a-f0-9]{64}\b/g },
