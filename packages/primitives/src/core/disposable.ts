@@ -1,4 +1,4 @@
-import { redactText } from '../logging/redact.js';
+import { redact, redactText } from '../logging/redact.js';
 
 /** Something that can be released; also usable with `using`. */
 export interface Disposable {
@@ -53,22 +53,27 @@ export class EventEmitter<T> {
 
 /**
  * Listener failures must not break a workflow; surface them without throwing. The host's
- * `reportError` gets the error itself; without one (Node) it is printed as text with its
- * credentials hidden (a store's connection error may quote a URL with its password).
+ * `reportError` gets the error itself; without one (Node) it is printed with its credentials hidden
+ * (a store's connection error may quote a URL with its password).
  */
 export function reportListenerError(error: unknown): void {
   queueMicrotask(() => {
     // Rethrowing on a fresh task makes the failure visible (unhandled error) without
     // affecting the primitive that emitted the event.
     if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-    else console.error(`tta: an event listener or instrumentation hook threw: ${printable(error)}`);
+    else console.error('tta: an event listener or instrumentation hook threw', printable(error));
   });
 }
 
-function printable(error: unknown): string {
+/** `error` as printed: an error keeps its class, with its message and stack redacted; anything else is redacted. */
+function printable(error: unknown): unknown {
   try {
-    const text = error instanceof Error ? (typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`) : String(error);
-    return redactText(text);
+    if (!(error instanceof Error)) return redact(error);
+    const copy = new Error(redactText(String(error.message)));
+    Object.setPrototypeOf(copy, Object.getPrototypeOf(error) as object | null);
+    if (Object.hasOwn(error, 'name')) copy.name = String(error.name);
+    copy.stack = typeof error.stack === 'string' ? redactText(error.stack) : `${String(error.name)}: ${copy.message}`;
+    return copy;
   } catch {
     // A revoked proxy, a throwing getter or toString: say so rather than throw from a microtask.
     return 'a value that could not be read';
