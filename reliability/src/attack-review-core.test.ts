@@ -180,3 +180,14 @@ describe('attack review: more credential shapes', () => {
     expect(redactText(`mailgun: 401 for ${mailgun}`)).toBe('mailgun: 401 for [REDACTED]');
   });
 });
+
+describe('attack review: SMTP-style credentials', () => {
+  it('a mail transport config logged as a field hides its pass', () => {
+    const lines: string[] = [];
+    const logger = bindLogger(createJsonLogger({ write: (line) => lines.push(line) }), {});
+    // nodemailer and most SMTP/FTP clients take { user, pass }.
+    logger.info({ smtp: { host: 'smtp.example.com', port: 587, user: 'mailer', pass: 'Sm7pS3cret!' } }, 'mail transport ready');
+    expect(lines[0]).toContain('smtp.example.com');
+    expect(lines[0]).not.toContain('Sm7pS3cret');
+  });
+});

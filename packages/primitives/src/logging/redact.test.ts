@@ -128,3 +128,16 @@ describe('redact of sparse arrays', () => {
     expect(1 in copy).toBe(false);
   });
 });
+
+describe('redact of short password keys', () => {
+  it('hides pass and pw as whole key names (SMTP and FTP client options) but not words ending in them', () => {
+    expect(redact({ user: 'ann', pass: 'hunter2', pw: 'x1', PASS: 'y', bypass: 'cache', compass: 'north' })).toEqual({
+      user: 'ann',
+      pass: REDACTED,
+      pw: REDACTED,
+      PASS: REDACTED,
+      bypass: 'cache',
+      compass: 'north',
+    });
+  });
+});

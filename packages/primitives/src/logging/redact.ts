@@ -1,6 +1,6 @@
 import { presentIndicesAfter } from '../core/present-indices.js';
 import { binarySummary } from './binary-summary.js';
-import { secretRules, sensitiveKeySuffixes, sensitiveParameterNames, type SecretRule } from './secret-patterns.js';
+import { secretRules, sensitiveExactKeys, sensitiveKeySuffixes, sensitiveParameterNames, type SecretRule } from './secret-patterns.js';
 
 /** Replacement written in place of a secret. */
 export const REDACTED = '[REDACTED]';
@@ -68,7 +68,7 @@ const normalize = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/
 
 /**
  * True when a key looks like it holds a secret: `password`, `pwd`, `apiKey`, `x-api-key`, `authorization`,
- * `x-custom-auth`, `cookie`, `clientSecret`, `githubToken`, `secretAccessKey`, `sentryDsn`... Counters such
+ * `x-custom-auth`, `cookie`, `clientSecret`, `githubToken`, `secretAccessKey`, `sentryDsn`, `pass`, `pw`... Counters such
  * as `promptTokens` or `maxTokens` and names such as `authorName` are not secrets.
  */
 export function isSensitiveKey(key: string, options: RedactOptions = {}): boolean {
@@ -77,6 +77,7 @@ export function isSensitiveKey(key: string, options: RedactOptions = {}): boolea
   for (const candidate of extra) if (normalize(candidate) === normalized) return true;
   if (options.replaceDefaults) return false;
   for (const suffix of sensitiveKeySuffixes) if (normalized.endsWith(suffix)) return true;
+  if (sensitiveExactKeys.includes(normalized)) return true;
   return false;
 }
 

@@ -95,5 +95,11 @@ export const sensitiveKeySuffixes: readonly string[] = [
   'signature', 'dsn', 'connectionstring', 'jwt',
 ];
 
+/**
+ * Short key names that hold a password only when they are the whole name (`{ user, pass }` as
+ * nodemailer and many SMTP/FTP clients take it, `pw`): as suffixes they would hide `bypass` or `compass`.
+ */
+export const sensitiveExactKeys: readonly string[] = ['pass', 'pw', 'passcode'];
+
 /** Names that are secrets as URL query, form or multipart parameters only (`?key=`, `?code=`). */
 export const sensitiveParameterNames: readonly string[] = ['key', 'code', 'sig', 'xamzcredential', 'xgooglecredential'];
