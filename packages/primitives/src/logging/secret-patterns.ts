@@ -48,6 +48,8 @@ export const secretRules: readonly SecretRule[] = [
   { id: 'jwt', keywords: ['eyJ'], exactKeywords: true, pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
   { id: 'authorization-scheme', keywords: ['bearer', 'basic', 'token'], pattern: /\b(?:bearer|basic|token)\s{1,8}[A-Za-z0-9._~+/=-]{8,}/gi, accept: (secret) => /^bearer/i.test(secret) || looksGenerated(secret.replace(/^\S+\s+/, '')) },
   { id: 'url-userinfo', keywords: ['@'], exactKeywords: true, pattern: /(\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s/:@?#]{0,256}:)([^\s/@?#]{1,256})(?=@)/gi, keepPrefix: true },
+  // Scheme-relative and nested forms (`//admin:pw@db/x` in a path, `?next=//admin:pw@db`): same userinfo, no scheme.
+  { id: 'url-userinfo-schemeless', keywords: ['//'], exactKeywords: true, pattern: /(\/\/[^\s/:@?#]{1,256}:)([^\s/@?#]{1,256})(?=@)/g, keepPrefix: true },
   { id: 'anthropic-openai-api-key', keywords: ['sk-'], exactKeywords: true, pattern: /\bsk-[A-Za-z0-9_-]{8,}/g, accept: (secret) => /\d/.test(secret) || secret.length >= 24 },
   { id: 'stripe-secret-key', keywords: ['k_live_', 'k_test_', 'k_prod_'], exactKeywords: true, pattern: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{8,}/g },
   { id: 'stripe-webhook-secret', keywords: ['whsec_'], exactKeywords: true, pattern: /\bwhsec_[A-Za-z0-9]{24,}/g },
