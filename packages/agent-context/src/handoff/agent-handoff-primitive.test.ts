@@ -163,6 +163,60 @@ describe('AgentHandoffPrimitive', () => {
       expect(takeSpy).toHaveBeenCalledTimes(4);
     });
 
+    it('reports a task whose complete() fails with that error, never fails the finished delivery, and drains on', async () => {
+      const target = new MockPrimitive<string, string>({ implementation: async (input) => input.toUpperCase() });
+      const queue = new InMemoryHandoffQueue();
+      const ackError = new Error('Redis is unavailable (complete)');
+      const calls: string[] = [];
+      const take = queue.take.bind(queue);
+      vi.spyOn(queue, 'take').mockImplementation(async (agentId) => {
+        const delivery = await take(agentId);
+        if (delivery === undefined) return undefined;
+        const input = String(delivery.task.input);
+        let settled = false;
+        const settle = (kind: string): void => {
+          calls.push(`${kind}:${input}`);
+          if (settled) throw new Error('this delivery is already completed or failed');
+          settled = true;
+        };
+        return {
+          task: delivery.task,
+          complete: async () => {
+            settle('complete');
+            if (input === 'slow') throw ackError;
+          },
+          fail: async () => settle('fail'),
+        };
+      });
+      const handoff = new AgentHandoffPrimitive({ to: defineAgent(coderIdentity, target), strategy: 'queued', queue });
+      for (const task of ['slow', 'fast']) await handoff.execute(plannerContext(), task);
+      const report = await handoff.drain(WorkflowContext.create());
+      expect(calls).toEqual(['complete:slow', 'complete:fast']);
+      expect(report.completed.map((entry) => entry.output)).toEqual(['FAST']);
+      expect(report.failed).toEqual([{ task: expect.objectContaining({ input: 'slow' }), error: ackError }]);
+    });
+
+    it('keeps the task’s own error and drains on when fail() itself fails', async () => {
+      const target = new MockPrimitive<string, string>({ implementation: async (input) => {
+        if (input === 'bad') throw new Error('cannot');
+        return input;
+      } });
+      const queue = new InMemoryHandoffQueue();
+      const take = queue.take.bind(queue);
+      const failError = new Error('Redis is unavailable (fail)');
+      vi.spyOn(queue, 'take').mockImplementation(async (agentId) => {
+        const delivery = await take(agentId);
+        return delivery === undefined ? undefined : { ...delivery, fail: async () => Promise.reject(failError) };
+      });
+      const handoff = new AgentHandoffPrimitive({ to: defineAgent(coderIdentity, target), strategy: 'queued', queue });
+      for (const task of ['bad', 'next']) await handoff.execute(plannerContext(), task);
+      const report = await handoff.drain(WorkflowContext.create());
+      expect(report.completed.map((entry) => entry.output)).toEqual(['next']);
+      expect(report.failed).toHaveLength(1);
+      expect((report.failed[0]?.error as Error).message).toBe('cannot');
+      expect(report.failed[0]?.acknowledgeError).toBe(failError);
+    });
+
     it('runs at most `limit` tasks per drain', async () => {
       const { coder } = recordingCoder();
       const handoff = new AgentHandoffPrimitive({ to: coder, strategy: 'queued' });

@@ -76,7 +76,19 @@ export interface DrainOptions {
 /** What {@link AgentHandoffPrimitive.drain} did. */
 export interface DrainReport<TOutput> {
   readonly completed: ReadonlyArray<{ readonly task: HandoffTask; readonly output: TOutput }>;
-  readonly failed: ReadonlyArray<{ readonly task: HandoffTask; readonly error: unknown }>;
+  readonly failed: ReadonlyArray<DrainFailure>;
+}
+
+/** A drained task that did not end as completed. */
+export interface DrainFailure {
+  readonly task: HandoffTask;
+  /**
+   * Why: the target's own error, or, when the target succeeded but the queue refused `complete()`,
+   * that refusal (the task may then be offered again: make its side effects idempotent).
+   */
+  readonly error: unknown;
+  /** Present when the queue also refused `fail()`: the task may be offered again. */
+  readonly acknowledgeError?: unknown;
 }
 
 /** What one {@link AgentHandoffPrimitive.drain} call asks for. */
@@ -195,6 +207,8 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
    * Runs the target agent on the tasks waiting for it in the queue, oldest first, until the queue is
    * empty (or `limit` tasks ran). Each task continues its run: same correlation id, session, data
    * and history. A failing task is reported to the queue and in the result; the others still run.
+   * A task whose `complete()` the queue refuses is reported as failed with that error (and not
+   * failed again); a refused `fail()` is kept as `acknowledgeError` beside the task's own error.
    * When `context` aborts (or its deadline passes), the current task fails with the abort reason and
    * draining stops with it. Bad arguments give an `InvalidOptionsError` / `InvalidInputError`.
    * When `context` is an AgentContext, its stores are used; otherwise in-memory ones.
@@ -220,7 +234,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
   private async drainTasks(context: WorkflowContext, { queue, limit, logger }: DrainRequest): Promise<DrainReport<TOutput>> {
     const owner = AgentContext.of(context);
     const completed: Array<{ task: HandoffTask; output: TOutput }> = [];
-    const failed: Array<{ task: HandoffTask; error: unknown }> = [];
+    const failed: DrainFailure[] = [];
     while (completed.length + failed.length < limit) {
       context.throwIfAborted();
       const delivery = await queue.take(this.target.agent.id);
@@ -242,17 +256,31 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
         ...(task.sessionId === undefined ? {} : { sessionId: task.sessionId }),
         ...(owner === undefined ? {} : owner.stores),
       });
+      let output: TOutput;
       try {
-        const output = await this.target.primitive.execute(agentContext, task.input as TInput);
-        await delivery.complete();
-        completed.push({ task, output });
-        this.report(agentContext, 'completed', agentContext, task.from);
+        output = await this.target.primitive.execute(agentContext, task.input as TInput);
       } catch (error) {
-        await delivery.fail(error);
-        failed.push({ task, error });
+        // A queue that cannot record the failure must not end the drain nor replace the task's own error.
+        const acknowledgeError = await delivery.fail(error).then(
+          () => undefined,
+          (refusal: unknown) => ({ refusal }),
+        );
+        failed.push({ task, error, ...(acknowledgeError === undefined ? {} : { acknowledgeError: acknowledgeError.refusal }) });
         this.report(agentContext, 'failed', agentContext, task.from);
         if (context.aborted) throw context.abortReason;
+        continue;
       }
+      try {
+        await delivery.complete();
+      } catch (error) {
+        // The work is done but unacknowledged: the delivery is settled, so fail() would only throw and
+        // hide this error; the queue offers the task again by its own policy.
+        failed.push({ task, error });
+        this.report(agentContext, 'failed', agentContext, task.from);
+        continue;
+      }
+      completed.push({ task, output });
+      this.report(agentContext, 'completed', agentContext, task.from);
     }
     return { completed, failed };
   }
