@@ -153,6 +153,20 @@ describe('AgentCoordinationPrimitive', () => {
       expect(error.message).toContain('agent "d" failed: timeout upstream');
     });
 
+    it('does not count different Maps as one answer', async () => {
+      const { clock, context, make } = setup();
+      const panel = new AgentCoordinationPrimitive({
+        strategy: 'consensus',
+        agents: [make('a', { value: new Map([['label', 'spam']]) }), make('b', { value: new Map([['label', 'ham']]) }), make('c', { value: new Map([['label', 'other']]) })],
+      });
+      await expect(settle(panel.execute(context, 'mail'), clock)).rejects.toMatchObject({ reason: 'no-consensus' });
+      const agreeing = new AgentCoordinationPrimitive({
+        strategy: 'consensus',
+        agents: [make('a', { value: new Map([['label', 'spam']]) }), make('b', { value: new Map([['label', 'spam']]) }), make('c', { value: new Map([['label', 'ham']]) })],
+      });
+      expect((await settle(agreeing.execute(context, 'mail'), clock)).supporters).toEqual(['a', 'b']);
+    });
+
     it('fails when two answers have the same support', async () => {
       const { clock, context, make } = setup();
       const panel = new AgentCoordinationPrimitive({ strategy: 'consensus', threshold: 0.5, agents: [make('a', { value: 1 }), make('b', { value: 1 }), make('c', { value: 2 }), make('d', { value: 2 })] });
