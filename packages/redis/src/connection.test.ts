@@ -53,6 +53,11 @@ describe('validatePrefix', () => {
     expect(() => validatePrefix('X', 'a*')).toThrow(InvalidOptionsError);
     expect(() => validatePrefix('X', 42)).toThrow(/string/);
   });
+
+  it('refuses braces, so the hash tag of every key is the one the key layout adds', () => {
+    expect(() => validatePrefix('X', '{app}:')).toThrow(/braces/);
+    expect(() => validatePrefix('X', 'app}')).toThrow(InvalidOptionsError);
+  });
 });
 
 describe.skipIf(!runRedisSuites)('connections on a real server', () => {

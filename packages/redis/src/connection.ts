@@ -153,6 +153,8 @@ export function validatePrefix(kind: string, prefix: unknown): string {
   if (prefix === undefined) return DEFAULT_PREFIX;
   if (typeof prefix !== 'string') throw new InvalidOptionsError(kind, 'prefix', `must be a string (got ${describeValue(prefix)})`);
   if (/[*?[\]\s]/.test(prefix)) throw new InvalidOptionsError(kind, 'prefix', 'must not contain glob characters (* ? [ ]) or spaces');
+  // The first brace of a key must be the layout's own hash tag (see key-layout.ts).
+  if (/[{}]/.test(prefix)) throw new InvalidOptionsError(kind, 'prefix', 'must not contain braces ({ }): every store adds its own hash tag');
   return prefix;
 }
 
