@@ -24,6 +24,7 @@ export type { AgentMemory, MemoryEntry, MemoryDraft, MemoryQuery } from './memor
 export { InMemoryAgentMemory } from './memory/in-memory-agent-memory.js';
 export type { InMemoryAgentMemoryOptions } from './memory/in-memory-agent-memory.js';
 export { selectMemories } from './memory/select-memories.js';
+export { validateMemoryDraft } from './memory/validate-memory-draft.js';
 export type { SequencedMemory } from './memory/select-memories.js';
 
 // Messages

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { describeAgentMemoryContract } from '@tta/agent-context/testing';
 import { InvalidOptionsError } from '@tta/primitives';
 import { RedisAgentMemory } from './redis-agent-memory.js';
@@ -7,6 +7,13 @@ import { useRedisServer } from './test-support/use-redis.js';
 
 describe.skipIf(!runRedisSuites)('RedisAgentMemory', () => {
   const redis = useRedisServer();
+
+  // No script may hold the server: after every test it answers PING at once.
+  afterEach(async () => {
+    const started = performance.now();
+    expect(await redis.client.ping()).toBe('PONG');
+    expect(performance.now() - started).toBeLessThan(100);
+  });
 
   describeAgentMemoryContract(
     'RedisAgentMemory',
@@ -40,6 +47,36 @@ describe.skipIf(!runRedisSuites)('RedisAgentMemory', () => {
     await memory.clear();
     expect(await redis.keysWithPrefix(prefix)).toEqual([]);
     await memory.close();
+  });
+
+  // Two clients (as two processes would) race clear() against store(). A clear that was not atomic
+  // left ids in the order without an entry (the next eviction spun forever: BUSY for every client)
+  // or entries outside the order (never evicted, unseen by size and query).
+  it('stays consistent and bounded while another client stores during clear', async () => {
+    const prefix = redis.uniquePrefix('race');
+    const clearing = new RedisAgentMemory({ connection: redis.connection, prefix, maxEntries: 5 });
+    const storing = new RedisAgentMemory({ connection: redis.connection, prefix, maxEntries: 5 });
+    try {
+      for (let round = 0; round < 8; round++) {
+        // Many index keys make a key-by-key clear take several round trips, the window of the race.
+        for (let index = 0; index < 5; index++) await storing.store({ id: `seed-${index}`, agentId: 'seed', content: index, tags: Array.from({ length: 400 }, (_, tag) => `r${round}-${index}-${tag}`) });
+        const racing = (async () => {
+          for (let index = 0; index < 20; index++) await storing.store({ id: `race-${round}-${index}`, agentId: 'racer', content: index, tags: [`t${index % 3}`] });
+        })();
+        await Promise.all([clearing.clear(), racing]);
+        const listed = (await clearing.query()).map((entry) => entry.id).sort();
+        expect(await clearing.size()).toBe(listed.length);
+        for (let index = 0; index < 20; index++) {
+          const id = `race-${round}-${index}`;
+          expect(listed.includes(id), id).toBe((await clearing.retrieve(id)) !== undefined);
+        }
+        for (let index = 0; index < 7; index++) await storing.store({ id: `after-${round}-${index}`, agentId: 'after', content: index });
+        expect(await clearing.size()).toBe(5);
+        expect((await clearing.query()).map((entry) => entry.id).sort()).toEqual([2, 3, 4, 5, 6].map((index) => `after-${round}-${index}`));
+      }
+    } finally {
+      await Promise.all([clearing.close(), storing.close()]);
+    }
   });
 
   it('refuses a bad bound at construction', () => {

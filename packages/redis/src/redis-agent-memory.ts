@@ -1,50 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock } from '@tta/primitives';
-import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '@tta/agent-context';
+import { validateMemoryDraft, type AgentMemory, type MemoryDraft, type MemoryEntry, type MemoryQuery } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
-import { closeClient, guard, LuaScript } from './redis-call.js';
-import { deleteByPattern } from './scan.js';
+import { closeClient, guard } from './redis-call.js';
+import { clearScript, deleteScript, storeScript } from './redis-agent-memory-scripts.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
-// Layout under the base `<prefix>memory:{<namespace>}:` (braces: one Cluster slot per memory):
-//   entries  HASH id -> entry JSON        order  ZSET id by storing sequence
-//   seq      counter                      agent:<id> / tag:<tag>  SETs of ids (indexes)
-const unindex = `
-local function unindex(base, id)
-  local old = redis.call('HGET', base .. 'entries', id)
-  if not old then return 0 end
-  local entry = cjson.decode(old)
-  redis.call('SREM', base .. 'agent:' .. entry.agentId, id)
-  if type(entry.tags) == 'table' then
-    for _, tag in ipairs(entry.tags) do redis.call('SREM', base .. 'tag:' .. tag, id) end
-  end
-  redis.call('HDEL', base .. 'entries', id)
-  redis.call('ZREM', base .. 'order', id)
-  return 1
-end
-`;
-
-// ARGV: base, id, entry JSON, maxEntries, agentId, tags... Returns the number of evicted entries.
-const storeScript = new LuaScript(`${unindex}
-local base, id = ARGV[1], ARGV[2]
-unindex(base, id)
-local seq = redis.call('INCR', base .. 'seq')
-redis.call('HSET', base .. 'entries', id, ARGV[3])
-redis.call('ZADD', base .. 'order', seq, id)
-redis.call('SADD', base .. 'agent:' .. ARGV[5], id)
-for index = 6, #ARGV do redis.call('SADD', base .. 'tag:' .. ARGV[index], id) end
-local evicted = 0
-local maxEntries = tonumber(ARGV[4])
-while redis.call('ZCARD', base .. 'order') > maxEntries do
-  local oldest = redis.call('ZRANGE', base .. 'order', 0, 0)
-  evicted = evicted + unindex(base, oldest[1])
-end
-return evicted`);
-
-// ARGV: base, id.
-const deleteScript = new LuaScript(`${unindex}
-return unindex(ARGV[1], ARGV[2])`);
+/**
+ * Where one memory's keys live: `<prefix>memory:{<namespace>}:` (braces: one Cluster slot per
+ * memory). Every key of the memory starts with it; the scripts add the suffixes they document.
+ */
+function memoryKeyBase(prefix: string, namespace: string): string {
+  return `${prefix}memory:{${namespace}}:`;
+}
 
 /** Options of {@link RedisAgentMemory}. */
 export interface RedisAgentMemoryOptions extends RedisStoreOptions {
@@ -58,8 +27,9 @@ export interface RedisAgentMemoryOptions extends RedisStoreOptions {
 
 /**
  * `AgentMemory` in Redis, shared by every process that uses the same server, prefix and namespace.
- * Storing (with its eviction of the oldest entries beyond `maxEntries`) and deleting are Lua
- * scripts, so indexes never disagree with the entries. Queries narrow the candidates with the
+ * Storing (with its eviction of the oldest entries beyond `maxEntries`), deleting and clearing are
+ * Lua scripts, so indexes never disagree with the entries whatever other processes do at the same
+ * time; the scripts never decode the stored JSON and every loop in them is bounded. Queries narrow the candidates with the
  * agent and tag indexes on the server and filter the time range and order in the process: fine for
  * memories of thousands of entries, not a search engine.
  *
@@ -85,7 +55,7 @@ export class RedisAgentMemory implements AgentMemory {
       throw new InvalidOptionsError('RedisAgentMemory', 'namespace', 'must be a non-empty string without braces or glob characters');
     }
     this.maxEntries = maxEntries;
-    this.base = `${validatePrefix('RedisAgentMemory', options.prefix)}memory:{${namespace}}:`;
+    this.base = memoryKeyBase(validatePrefix('RedisAgentMemory', options.prefix), namespace);
     this.clock = options.clock ?? systemClock;
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;
@@ -93,9 +63,7 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async store<T>(draft: MemoryDraft<T>): Promise<MemoryEntry<T>> {
-    if (typeof draft?.agentId !== 'string' || draft.agentId.length === 0) {
-      throw new InvalidInputError('RedisAgentMemory.store', `agentId must be a non-empty string (got ${describeValue((draft as { agentId?: unknown } | null | undefined)?.agentId)})`);
-    }
+    validateMemoryDraft('RedisAgentMemory.store', draft);
     const entry: Record<string, unknown> = {
       id: draft.id ?? randomUUID(),
       agentId: draft.agentId,
@@ -161,7 +129,7 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async clear(): Promise<void> {
-    await guard('RedisAgentMemory.clear', () => deleteByPattern(this.client, `${this.base.replace(/[{}]/g, '\\$&')}*`));
+    await guard('RedisAgentMemory.clear', () => clearScript.run(this.client, [], [this.base]));
   }
 
   /** Closes the connection when the memory created it. */

@@ -1,7 +1,8 @@
-import { EventEmitter, InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Event } from '@tta/primitives';
+import { EventEmitter, InvalidOptionsError, describeValue, systemClock, type Clock, type Event } from '@tta/primitives';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from './agent-memory.js';
 import { generateId } from '../internal/generate-id.js';
 import { selectMemories } from './select-memories.js';
+import { validateMemoryDraft } from './validate-memory-draft.js';
 
 /** Options of {@link InMemoryAgentMemory}. */
 export interface InMemoryAgentMemoryOptions {
@@ -50,12 +51,9 @@ export class InMemoryAgentMemory implements AgentMemory {
   }
 
   store<T>(draft: MemoryDraft<T>): Promise<MemoryEntry<T>> {
-    if (typeof draft !== 'object' || draft === null) return Promise.reject(new InvalidInputError('AgentMemory.store', `draft must be an object (got ${describeValue(draft)})`));
-    if (typeof draft.agentId !== 'string' || draft.agentId.length === 0) {
-      return Promise.reject(new InvalidInputError('AgentMemory.store', `agentId must be a non-empty string (got ${describeValue(draft.agentId)})`));
-    }
     let entry: MemoryEntry<T>;
     try {
+      validateMemoryDraft('AgentMemory.store', draft);
       entry = {
         id: draft.id ?? generateId(),
         agentId: draft.agentId,

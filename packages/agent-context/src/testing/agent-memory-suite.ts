@@ -119,5 +119,48 @@ export function describeAgentMemoryContract(
       expect(await store.size()).toBe(0);
       expect(await store.query()).toEqual([]);
     }));
+
+    // Contents JSON carries (a string cut mid-emoji, deep nesting) must be stored, read back,
+    // deleted and evicted like any other: a network store never decodes them on the server.
+    it('round-trips, deletes and evicts a lone surrogate and deeply nested content', withStore(async (store) => {
+      let deep: unknown = 'bottom';
+      for (let level = 0; level < 1_100; level++) deep = [deep];
+      await store.store({ id: 'cut', agentId: 'a', content: 'emoji \ud83d', tags: ['t'], metadata: { note: '\udfff' } });
+      await store.store({ id: 'deep', agentId: 'a', content: deep });
+      expect((await store.retrieve('cut'))?.content).toBe('emoji \ud83d');
+      expect((await store.retrieve('cut'))?.metadata).toEqual({ note: '\udfff' });
+      expect((await store.retrieve('deep'))?.content).toEqual(deep);
+      expect(await store.delete('cut')).toBe(true);
+      expect(await store.retrieve('cut')).toBeUndefined();
+      await store.store({ id: 'cut', agentId: 'a', content: '\ud800' });
+      for (let index = 0; index < 4; index++) await store.store({ id: `m${index}`, agentId: 'a', content: index });
+      expect(await store.size()).toBe(3);
+      expect(await store.retrieve('deep')).toBeUndefined();
+      expect(await store.retrieve('cut')).toBeUndefined();
+      expect((await store.query({ order: 'oldest' })).map((entry) => entry.id)).toEqual(['m1', 'm2', 'm3']);
+    }, 3));
+
+    it('refuses, before writing anything, drafts whose ids, agent, tags or time cannot be stored faithfully', withStore(async (store) => {
+      const refused: unknown[] = [
+        { agentId: 'a', content: 1, tags: [null] },
+        { agentId: 'a', content: 1, tags: ['ok', 7] },
+        { agentId: 'a', content: 1, tags: 'billing' },
+        { agentId: 'a', content: 1, tags: ['half \ud800'] },
+        { agentId: 'agent \udfff', content: 1 },
+        { id: 'id \ud800', agentId: 'a', content: 1 },
+        { id: '', agentId: 'a', content: 1 },
+        { id: 42, agentId: 'a', content: 1 },
+        { agentId: 'a', content: 1, createdAt: Number.NaN },
+        { agentId: 'a', content: 1, createdAt: '2026-01-01' },
+        null,
+      ];
+      for (const draft of refused) {
+        const outcome = await store.store(draft as never).then(() => 'stored', (error: unknown) => error);
+        expect(outcome, JSON.stringify(draft)).toBeInstanceOf(Error);
+        expect((outcome as { code?: unknown }).code, JSON.stringify(draft)).toBe('INVALID_INPUT');
+        expect((outcome as { retryable?: unknown }).retryable, JSON.stringify(draft)).toBe(false);
+      }
+      expect(await store.size()).toBe(0);
+    }));
   });
 }
