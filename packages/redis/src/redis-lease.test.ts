@@ -4,7 +4,9 @@ import { ManualClock } from '@tta/primitives/testing';
 import { RedisLease } from './redis-lease.js';
 import { LeaseLostError } from './errors/lease-lost-error.js';
 import { LeaseTimeoutError } from './errors/lease-timeout-error.js';
+import { createRedisConnection } from './connection.js';
 import { runRedisSuites } from './test-support/redis-server.js';
+import { startStallingProxy } from './test-support/stalling-proxy.js';
 import { useRedisServer } from './test-support/use-redis.js';
 
 describe.skipIf(!runRedisSuites)('RedisLease', () => {
@@ -126,6 +128,61 @@ describe.skipIf(!runRedisSuites)('RedisLease', () => {
     expect(await running).toBe('stopped');
     expect(LeaseLostError.isInstance(seen)).toBe(true);
     expect(await redis.client.get(lease.key)).toBe('somebody-else');
+  });
+
+  // The holder reaches Redis through a proxy that stops forwarding; its rival connects directly.
+  const stalledHolder = async (commandTimeoutMs: number, ttlMs: number) => {
+    const proxy = await startStallingProxy(redis.server.port);
+    const holderClient = createRedisConnection({ host: proxy.host, port: proxy.port, commandTimeoutMs });
+    const prefix = redis.uniquePrefix('stall');
+    const holder = new RedisLease({ connection: holderClient, prefix, resource: 'job', ttlMs });
+    const rival = new RedisLease({ connection: redis.client, prefix, resource: 'job', retryDelayMs: 5 });
+    let abortedAt = Infinity;
+    let reason: unknown;
+    const running = holder.runExclusive(
+      (signal) =>
+        new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            abortedAt = performance.now();
+            reason = signal.reason;
+            resolve();
+          }, { once: true });
+        }),
+    );
+    await expect.poll(() => redis.client.exists(holder.key)).toBe(1);
+    proxy.stall();
+    const stalledAt = performance.now();
+    await rival.acquire({ waitMs: 10_000 });
+    const rivalAt = performance.now();
+    // Bounded: on a holder that never notices, the test fails here instead of hanging.
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, ttlMs * 3).unref())]);
+    await proxy.close();
+    holderClient.disconnect();
+    return { abortedAfterMs: abortedAt - stalledAt, rivalAfterMs: rivalAt - stalledAt, reason };
+  };
+
+  it('aborts the work when the lease expires while an extension is stalled, before a rival can hold it', async () => {
+    const outcome = await stalledHolder(2_000, 900);
+    expect(LeaseLostError.isInstance(outcome.reason)).toBe(true);
+    expect(outcome.abortedAfterMs).toBeLessThanOrEqual(outcome.rivalAfterMs);
+  });
+
+  it('aborts the work at the lease expiry even without a command timeout (commandTimeoutMs: 0)', async () => {
+    const outcome = await stalledHolder(0, 600);
+    expect(LeaseLostError.isInstance(outcome.reason)).toBe(true);
+    expect(outcome.abortedAfterMs).toBeLessThanOrEqual(outcome.rivalAfterMs);
+    // Timer slack only: the abort is due at the expiry, less the clock-drift allowance.
+    expect(outcome.abortedAfterMs).toBeLessThan(600 + 25);
+  });
+
+  it('refuses an extension of 0 or a negative length instead of deleting the lease', async () => {
+    const [left] = pair();
+    const token = (await left.tryAcquire())!;
+    for (const ttlMs of [0, -5, Number.NaN]) {
+      await expect(left.extend(token, ttlMs)).rejects.toBeInstanceOf(InvalidOptionsError);
+    }
+    expect(await left.isHeld(token)).toBe(true);
+    await left.close();
   });
 
   it('refuses bad options at construction', () => {

@@ -5,6 +5,7 @@ import { resolveConnection, validatePrefix, type RedisStoreOptions } from './con
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { LeaseLostError } from './errors/lease-lost-error.js';
 import { LeaseTimeoutError } from './errors/lease-timeout-error.js';
+import { watchLease } from './lease-watch.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 const releaseScript = new LuaScript(`
@@ -14,6 +15,14 @@ return 0`);
 const extendScript = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`);
+
+/**
+ * How much earlier than Redis a holder counts its lease as expired: the two clocks may run at
+ * slightly different rates and a local timer may fire late (Redlock's allowance: 1% + 2 ms).
+ */
+function clockDriftMs(ttlMs: number): number {
+  return Math.floor(ttlMs * 0.01) + 2;
+}
 
 /** Options of {@link RedisLease}. */
 export interface RedisLeaseOptions extends RedisStoreOptions {
@@ -82,15 +91,29 @@ export class RedisLease {
 
   /** Takes the lease if it is free; resolves to the holder's token, or `undefined` when it is held. */
   async tryAcquire(ttlMs: number = this.ttlMs): Promise<string | undefined> {
-    // Checked here, not by Redis: a fraction or 1e300 would come back as an untyped reply error.
-    assertDuration('RedisLease.tryAcquire', 'ttlMs', ttlMs, { integer: true, positive: true });
-    const token = randomUUID();
-    const reply = await guard('RedisLease.tryAcquire', () => this.client.set(this.key, token, 'PX', ttlMs, 'NX'));
-    return reply === 'OK' ? token : undefined;
+    return (await this.claim(ttlMs))?.token;
   }
 
   /** Waits until the lease is free and takes it; rejects with `LeaseTimeoutError` after `waitMs`. */
   async acquire(options: LeaseAcquireOptions = {}): Promise<string> {
+    return (await this.claimWaiting(options)).token;
+  }
+
+  /**
+   * One attempt to take the lease. `expiresBy` is measured from before the command was sent: the
+   * server starts the lease's life when the command arrives, later, so the lease lasts at least
+   * until then whatever the network delay (less {@link clockDriftMs}).
+   */
+  private async claim(ttlMs: number): Promise<{ token: string; expiresBy: number } | undefined> {
+    // Checked here, not by Redis: a fraction or 1e300 would come back as an untyped reply error.
+    assertDuration('RedisLease.tryAcquire', 'ttlMs', ttlMs, { integer: true, positive: true });
+    const token = randomUUID();
+    const sentAt = this.clock.now();
+    const reply = await guard('RedisLease.tryAcquire', () => this.client.set(this.key, token, 'PX', ttlMs, 'NX'));
+    return reply === 'OK' ? { token, expiresBy: sentAt + ttlMs - clockDriftMs(ttlMs) } : undefined;
+  }
+
+  private async claimWaiting(options: LeaseAcquireOptions): Promise<{ token: string; expiresBy: number }> {
     assertCallOptions('RedisLease.acquire', 'options', options);
     const waitMs = options.waitMs ?? 10_000;
     // NaN would never time out and a negative wait would never try: both are refused.
@@ -98,8 +121,8 @@ export class RedisLease {
     const started = this.clock.now();
     for (;;) {
       options.signal?.throwIfAborted();
-      const token = await this.tryAcquire();
-      if (token !== undefined) return token;
+      const claimed = await this.claim(this.ttlMs);
+      if (claimed !== undefined) return claimed;
       const waited = this.clock.now() - started;
       if (waited >= waitMs) throw new LeaseTimeoutError(this.resource, waitMs);
       // Never past the wait: a retry delay longer than what is left would outlast waitMs.
@@ -115,9 +138,16 @@ export class RedisLease {
 
   /** Sets the remaining time of a held lease to `ttlMs`; false when `token` no longer holds it. */
   async extend(token: string, ttlMs: number = this.ttlMs): Promise<boolean> {
+    return (await this.extendUntil(token, ttlMs)) !== undefined;
+  }
+
+  /** Extends, resolving to the local time the lease lasts at least until (see {@link claim}). */
+  private async extendUntil(token: string, ttlMs: number): Promise<number | undefined> {
+    // 0 or a negative length would make PEXPIRE delete the lease and still answer 1 ("held").
     assertDuration('RedisLease.extend', 'ttlMs', ttlMs, { integer: true, positive: true });
+    const sentAt = this.clock.now();
     const reply = await guard('RedisLease.extend', () => extendScript.run(this.client, [this.key], [token, ttlMs]));
-    return reply === 1;
+    return reply === 1 ? sentAt + ttlMs - clockDriftMs(ttlMs) : undefined;
   }
 
   /** True when `token` holds the lease right now. */
@@ -127,40 +157,40 @@ export class RedisLease {
 
   /**
    * Acquires the lease, runs `work`, and releases it, extending it every `ttlMs / 3` meanwhile.
-   * When an extension fails (the lease expired or Redis was out of reach), `work`'s signal aborts
-   * with `LeaseLostError`: stop writing, somebody else may hold the lease now.
+   * `work`'s signal aborts with `LeaseLostError` when an extension is refused (someone else holds
+   * the lease) or fails, and at the latest when the lease's own expiry passes without a confirmed
+   * extension, however long Redis takes to answer (a stalled network, `commandTimeoutMs: 0`):
+   * stop writing then, another process may take the lease from that moment on. When the lease has
+   * already run out by the time it is acquired, `work` does not run and the call rejects with
+   * `LeaseLostError`.
    */
   async runExclusive<T>(work: (signal: AbortSignal) => Promise<T>, options: LeaseAcquireOptions = {}): Promise<T> {
-    const token = await this.acquire(options);
-    const controller = new AbortController();
-    const onOuterAbort = (): void => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let timer: unknown;
-    let stopped = false;
-    const renew = (): void => {
-      timer = this.clock.setTimeout(() => {
-        this.extend(token).then(
-          (held) => {
-            if (stopped) return;
-            if (held) renew();
-            else controller.abort(new LeaseLostError(this.resource));
-          },
-          (error: unknown) => {
-            if (!stopped) controller.abort(new LeaseLostError(this.resource, { cause: error }));
-          },
-        );
-      }, Math.max(1, Math.floor(this.ttlMs / 3)));
-    };
-    renew();
-    try {
-      return await work(controller.signal);
-    } finally {
-      stopped = true;
-      this.clock.clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onOuterAbort);
-      // A failed release only means the lease expires on its own after ttlMs.
-      await this.release(token).catch(() => false);
+    const { token, expiresBy } = await this.claimWaiting(options);
+    if (expiresBy <= this.clock.now()) {
+      this.releaseInBackground(token);
+      throw new LeaseLostError(this.resource);
     }
+    const watch = watchLease({
+      resource: this.resource,
+      renewEveryMs: Math.max(1, Math.floor(this.ttlMs / 3)),
+      expiresBy,
+      extend: () => this.extendUntil(token, this.ttlMs),
+      clock: this.clock,
+      signal: options.signal,
+    });
+    try {
+      return await work(watch.signal);
+    } finally {
+      watch.stop();
+      // A lost lease is released without waiting: the connection that lost it may be stalled.
+      if (watch.lost) this.releaseInBackground(token);
+      // A failed release only means the lease expires on its own after ttlMs.
+      else await this.release(token).catch(() => false);
+    }
+  }
+
+  private releaseInBackground(token: string): void {
+    this.release(token).catch(() => false);
   }
 
   /** Closes the connection when the lease created it. */
