@@ -23,11 +23,11 @@ describe.skipIf(!runRedisSuites)('RedisCacheStore', () => {
     const prefix = redis.uniquePrefix('px');
     const store = new RedisCacheStore({ connection: redis.client, prefix });
     await store.set('k', entry('v', 0, 10_000, 5_000));
-    const pttl = await redis.client.pttl(`${prefix}cache:k`);
+    const pttl = await redis.client.pttl(`${prefix}cache:{default}:k`);
     expect(pttl).toBeGreaterThan(14_000);
     expect(pttl).toBeLessThanOrEqual(15_000);
     await store.set('forever', { value: 'v', storedAt: 0, expiresAt: Infinity, staleUntil: Infinity });
-    expect(await redis.client.pttl(`${prefix}cache:forever`)).toBe(-1);
+    expect(await redis.client.pttl(`${prefix}cache:{default}:forever`)).toBe(-1);
     expect(await store.get('forever')).toEqual({ value: 'v', storedAt: 0, expiresAt: Infinity, staleUntil: Infinity });
     await store.set('dead', entry('v', 0, 0));
     expect(await store.get('dead')).toBeUndefined();
@@ -45,7 +45,7 @@ describe.skipIf(!runRedisSuites)('RedisCacheStore', () => {
   it('treats an unreadable entry as a miss', async () => {
     const prefix = redis.uniquePrefix('corrupt');
     const store = new RedisCacheStore({ connection: redis.client, prefix });
-    await redis.client.set(`${prefix}cache:bad`, '{not json');
+    await redis.client.set(`${prefix}cache:{default}:bad`, '{not json');
     expect(await store.get('bad')).toBeUndefined();
   });
 
@@ -59,8 +59,31 @@ describe.skipIf(!runRedisSuites)('RedisCacheStore', () => {
     expect(keys).toHaveLength(31);
     expect(keys.every((key) => key.startsWith(prefix))).toBe(true);
     await llm.clear();
-    expect(await redis.keysWithPrefix(prefix)).toEqual([`${prefix}search:q`]);
+    expect(await redis.keysWithPrefix(prefix)).toEqual([`${prefix}cache:{search}:q`]);
     expect((await search.get('q'))?.value).toBe('kept');
+  });
+
+  it('keeps namespaces apart that start one another, hold a backslash or glob characters, or are named like another store', async () => {
+    const prefix = redis.uniquePrefix('overlap');
+    const names = ['llm', 'llm:v2', 'a\\b', 'ab', 'a*', '[a]', 'x}y', 'lease', 'memory', 'mailbox', 'state', 'ratelimit', 'bull'];
+    const stores = names.map((namespace) => new RedisCacheStore({ connection: redis.client, prefix, namespace }));
+    // Keys of the other stores in the same database, under their own kinds, with the same names.
+    for (const name of names) await redis.client.set(`${prefix}lease:{${name}}`, 'holder');
+    await redis.client.set(`${prefix}bull:{workflows}:workflows:meta`, 'queue');
+    await stores[0]!.set('v2:k', entry('llm', 0, 60_000));
+    expect(await stores[1]!.get('k')).toBeUndefined();
+    for (const [index, store] of stores.entries()) await store.set('k', entry(names[index], 0, 60_000));
+    for (const [index, store] of stores.entries()) {
+      const before = await redis.keysWithPrefix(prefix);
+      await store.clear();
+      expect(await store.get('k'), names[index]).toBeUndefined();
+      const left = await redis.keysWithPrefix(prefix);
+      // Exactly this namespace's entries are gone: every later namespace's entry and every other store's key stay.
+      expect(before.filter((key) => !left.includes(key)).filter((key) => !key.startsWith(store.keyPrefix))).toEqual([]);
+      for (const later of stores.slice(index + 1)) expect((await later.get('k'))?.value, names[index]).toBe(names[stores.indexOf(later)]);
+    }
+    expect((await redis.keysWithPrefix(prefix)).filter((key) => key.startsWith(`${prefix}cache:`))).toEqual([]);
+    expect(await redis.keysWithPrefix(`${prefix}lease:`)).toHaveLength(names.length);
   });
 
   it('shares CachePrimitive results between two stores on separate connections', async () => {

@@ -3,14 +3,16 @@ import { InvalidOptionsError, type CacheEntry, type CacheStore } from '@tta/prim
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { deleteByPattern } from './scan.js';
+import { startsWithPattern, storeKey } from './key-layout.js';
 import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions extends RedisStoreOptions {
   /**
-   * Name of this cache inside the prefix: keys are `<prefix><namespace>:<cache key>`, so several
-   * caches share a server and `clear()` empties only its own.
-   * @default 'cache'
+   * Name of this cache inside the prefix: keys are `<prefix>cache:{<namespace>}:<cache key>` (the
+   * namespace escaped), so several caches share a server, no namespace reads another's entries,
+   * and `clear()` empties only its own. Any non-empty string.
+   * @default 'default'
    */
   readonly namespace?: string;
   /** Turns an entry into the stored string. @default JSON.stringify (Infinity times kept) */
@@ -57,7 +59,7 @@ const defaultDeserialize = (text: string): CacheEntry<unknown> => {
  * const cached = cache(llm, { ttlMs: 60_000, store });
  */
 export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
-  /** The key prefix of this cache's entries, `<prefix><namespace>:`. */
+  /** The key prefix of this cache's entries, `<prefix>cache:{<escaped namespace>}:`. */
   readonly keyPrefix: string;
   private readonly client: Redis;
   private readonly owned: boolean;
@@ -67,16 +69,17 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
   constructor(options: RedisCacheStoreOptions = {}) {
     assertOptionsObject('RedisCacheStore', options);
     const prefix = validatePrefix('RedisCacheStore', options.prefix);
-    const namespace = options.namespace ?? 'cache';
-    if (typeof namespace !== 'string' || namespace.length === 0 || /[*?[\]]/.test(namespace)) {
-      throw new InvalidOptionsError('RedisCacheStore', 'namespace', 'must be a non-empty string without glob characters');
+    const namespace = options.namespace ?? 'default';
+    // Any name is safe: the key layout escapes it and clear() escapes its SCAN pattern.
+    if (typeof namespace !== 'string' || namespace.length === 0) {
+      throw new InvalidOptionsError('RedisCacheStore', 'namespace', 'must be a non-empty string');
     }
     for (const name of ['serialize', 'deserialize'] as const) {
       if (options[name] !== undefined && typeof options[name] !== 'function') {
         throw new InvalidOptionsError('RedisCacheStore', name, 'must be a function when given');
       }
     }
-    this.keyPrefix = `${prefix}${namespace}:`;
+    this.keyPrefix = storeKey(prefix, 'cache', namespace, '');
     this.serialize = options.serialize ?? defaultSerialize;
     this.deserialize = options.deserialize ?? defaultDeserialize;
     const { client, owned } = resolveConnection(options.connection);
@@ -117,7 +120,7 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
 
   /** Removes every entry of this cache (this namespace only), with `SCAN` + `UNLINK` in batches. */
   async clear(): Promise<void> {
-    await guard('RedisCacheStore.clear', () => deleteByPattern(this.client, `${this.keyPrefix}*`));
+    await guard('RedisCacheStore.clear', () => deleteByPattern(this.client, startsWithPattern(this.keyPrefix)));
   }
 
   /** Closes the connection when the store created it. */
