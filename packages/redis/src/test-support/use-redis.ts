@@ -1,8 +1,9 @@
 // Vitest wiring for suites that need a real Redis: one server per test file.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createRedisConnection, type RedisConnectionOptions } from '../connection.js';
 import { scanKeys } from '../scan.js';
+import { assertRedisLive } from './redis-liveness.js';
 import { startRedisServer, type RedisServerHandle, type RedisServerOptions } from './redis-server.js';
 
 /** What {@link useRedisServer} gives the tests (valid inside tests and hooks). */
@@ -27,6 +28,11 @@ export function useRedisServer(options: RedisServerOptions = {}): RedisTestEnvir
   beforeAll(async () => {
     server = await startRedisServer(options);
     client = createRedisConnection({ port: server.port });
+  });
+  // Liveness without SCRIPT KILL: a test that leaves the server wedged fails itself. A server the
+  // test stopped on purpose is that test's business.
+  afterEach(async () => {
+    if (server?.running === true) await assertRedisLive(server.port, { withinMs: 100 });
   });
   afterAll(async () => {
     client?.disconnect();
