@@ -24,8 +24,8 @@ describe.skipIf(!runRedisSuites)('RedisCircuitStateStore', () => {
     expect(await store.load('llm')).toBeUndefined();
     await store.save('llm', snapshot);
     expect(await store.load('llm')).toEqual(snapshot);
-    expect(await redis.keysWithPrefix(prefix)).toEqual([`${prefix}circuit:llm`]);
-    expect(await redis.client.pttl(`${prefix}circuit:llm`)).toBeGreaterThan(86_000_000);
+    expect(await redis.keysWithPrefix(prefix)).toEqual([`${prefix}circuit:{llm}`]);
+    expect(await redis.client.pttl(`${prefix}circuit:{llm}`)).toBeGreaterThan(86_000_000);
     expect(await store.delete('llm')).toBe(true);
     expect(await store.load('llm')).toBeUndefined();
   });
@@ -34,7 +34,7 @@ describe.skipIf(!runRedisSuites)('RedisCircuitStateStore', () => {
     const prefix = redis.uniquePrefix('forever');
     const store = new RedisCircuitStateStore({ connection: redis.client, prefix, ttlMs: 0 });
     await store.save('k', snapshot);
-    expect(await redis.client.pttl(`${prefix}circuit:k`)).toBe(-1);
+    expect(await redis.client.pttl(`${prefix}circuit:{k}`)).toBe(-1);
   });
 
   it('opens the circuit of a breaker in another process once one breaker has tripped', async () => {
@@ -46,7 +46,7 @@ describe.skipIf(!runRedisSuites)('RedisCircuitStateStore', () => {
     const first = circuitBreaker(failing, { failureThreshold: 2, breakDurationMs: 30_000, store: new RedisCircuitStateStore({ connection: redis.connection, prefix }), key: 'provider', clock });
     for (let attempt = 0; attempt < 2; attempt++) await first.execute(new WorkflowContext({ clock }), undefined).catch(() => undefined);
     expect(first.state).toBe('open');
-    await vi.waitFor(async () => expect(await redis.client.exists(`${prefix}circuit:provider`)).toBe(1), { timeout: 5_000, interval: 5 });
+    await vi.waitFor(async () => expect(await redis.client.exists(`${prefix}circuit:{provider}`)).toBe(1), { timeout: 5_000, interval: 5 });
 
     let called = false;
     const healthyLooking = step('flaky', async () => {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { assertDuration, type CircuitSnapshot, type CircuitStateStore } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
+import { storeKey } from './key-layout.js';
 import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisCircuitStateStore}. */
@@ -18,7 +19,7 @@ export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
  * A `CircuitStateStore` in Redis: breakers with the same key in several processes share their
  * state, so when one process sees the dependency fail and opens the circuit, the others load the
  * open state instead of hammering it too. Snapshots are stored as JSON under
- * `<prefix>circuit:<key>`; the last save wins.
+ * `<prefix>circuit:{<key>}` (the key escaped, see the key layout); the last save wins.
  *
  * @example
  * const store = new RedisCircuitStateStore({ connection: redis });
@@ -27,14 +28,14 @@ export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
 export class RedisCircuitStateStore implements CircuitStateStore {
   private readonly client: Redis;
   private readonly owned: boolean;
-  private readonly keyPrefix: string;
+  private readonly prefix: string;
   private readonly ttlMs: number;
 
   constructor(options: RedisCircuitStateStoreOptions = {}) {
     assertOptionsObject('RedisCircuitStateStore', options);
     const ttlMs = options.ttlMs ?? 86_400_000;
     assertDuration('RedisCircuitStateStore', 'ttlMs', ttlMs, { integer: true });
-    this.keyPrefix = `${validatePrefix('RedisCircuitStateStore', options.prefix)}circuit:`;
+    this.prefix = validatePrefix('RedisCircuitStateStore', options.prefix);
     this.ttlMs = ttlMs;
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;
@@ -42,7 +43,7 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   }
 
   async load(key: string): Promise<CircuitSnapshot | undefined> {
-    const text = await guard('RedisCircuitStateStore.load', () => this.client.get(this.keyPrefix + key));
+    const text = await guard('RedisCircuitStateStore.load', () => this.client.get(this.redisKey(key)));
     if (text === null) return undefined;
     try {
       return JSON.parse(text) as CircuitSnapshot;
@@ -53,14 +54,14 @@ export class RedisCircuitStateStore implements CircuitStateStore {
 
   async save(key: string, snapshot: CircuitSnapshot): Promise<void> {
     const text = JSON.stringify(snapshot);
-    const redisKey = this.keyPrefix + key;
+    const redisKey = this.redisKey(key);
     if (this.ttlMs > 0) await guard('RedisCircuitStateStore.save', () => this.client.set(redisKey, text, 'PX', this.ttlMs));
     else await guard('RedisCircuitStateStore.save', () => this.client.set(redisKey, text));
   }
 
   /** Forgets the snapshot under `key`; true when there was one. */
   async delete(key: string): Promise<boolean> {
-    return (await guard('RedisCircuitStateStore.delete', () => this.client.del(this.keyPrefix + key))) > 0;
+    return (await guard('RedisCircuitStateStore.delete', () => this.client.del(this.redisKey(key)))) > 0;
   }
 
   /** Closes the connection when the store created it. */
@@ -71,5 +72,9 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   /** Same as {@link close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  private redisKey(key: string): string {
+    return storeKey(this.prefix, 'circuit', key);
   }
 }
