@@ -44,7 +44,7 @@ describe.skipIf(!runRedisSuites)('RedisRateLimiter', () => {
     expect((await limiters[0]!.acquire('other', 1)).granted).toBe(true);
     await limiters[1]!.reset('provider');
     expect((await limiters[2]!.acquire('provider', 10)).granted).toBe(true);
-    expect((await redis.keysWithPrefix(prefix)).sort()).toEqual([`${prefix}ratelimit:other`, `${prefix}ratelimit:provider`]);
+    expect((await redis.keysWithPrefix(prefix)).sort()).toEqual([`${prefix}ratelimit:{other}`, `${prefix}ratelimit:{provider}`]);
     await Promise.all(limiters.map((limiter) => limiter.close()));
   });
 

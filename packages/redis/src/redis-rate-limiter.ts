@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError, describeValue, type Clock, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
+import { storeKey } from './key-layout.js';
 import { assertOptionsObject } from './validate-options.js';
 
 // Token bucket, refilled continuously. ARGV: capacity, tokens per ms, permits, now (ms, or -1 for
@@ -77,7 +78,7 @@ export class RedisRateLimiter implements RateLimiter {
   readonly burst: number;
   private readonly client: Redis;
   private readonly owned: boolean;
-  private readonly keyPrefix: string;
+  private readonly prefix: string;
   private readonly tokensPerMs: number;
   private readonly clock: Clock | undefined;
 
@@ -98,7 +99,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.burst = burst;
     this.tokensPerMs = tokensPerInterval / intervalMs;
     this.clock = options.clock;
-    this.keyPrefix = `${validatePrefix(kind, options.prefix)}ratelimit:`;
+    this.prefix = validatePrefix(kind, options.prefix);
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;
     this.owned = owned;
@@ -111,14 +112,14 @@ export class RedisRateLimiter implements RateLimiter {
     if (permits > this.burst) return { granted: false, retryAfterMs: Infinity };
     const now = this.clock === undefined ? -1 : this.clock.now();
     const reply = (await guard('RedisRateLimiter.acquire', () =>
-      tokenBucket.run(this.client, [this.keyPrefix + key], [this.burst, this.tokensPerMs, permits, now]),
+      tokenBucket.run(this.client, [this.bucketKey(key)], [this.burst, this.tokensPerMs, permits, now]),
     )) as [number, number];
     return reply[0] === 1 ? granted : { granted: false, retryAfterMs: reply[1] };
   }
 
   /** Forgets the bucket of `key` (it starts full again). */
   async reset(key: string): Promise<void> {
-    await guard('RedisRateLimiter.reset', () => this.client.del(this.keyPrefix + key));
+    await guard('RedisRateLimiter.reset', () => this.client.del(this.bucketKey(key)));
   }
 
   /** Closes the connection when the limiter created it. */
@@ -129,5 +130,10 @@ export class RedisRateLimiter implements RateLimiter {
   /** Same as {@link close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** `<prefix>ratelimit:{<key>}`: the key escaped, so no bucket name reaches another store's keys. */
+  private bucketKey(key: string): string {
+    return storeKey(this.prefix, 'ratelimit', key);
   }
 }
