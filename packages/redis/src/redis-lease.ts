@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { InvalidOptionsError, assertDuration, sleep, systemClock, type Clock } from '@tta/primitives';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
+import { storeKey } from './key-layout.js';
 import { LeaseLostError } from './errors/lease-lost-error.js';
 import { LeaseTimeoutError } from './errors/lease-timeout-error.js';
 import { watchLease } from './lease-watch.js';
@@ -26,7 +27,7 @@ function clockDriftMs(ttlMs: number): number {
 
 /** Options of {@link RedisLease}. */
 export interface RedisLeaseOptions extends RedisStoreOptions {
-  /** What the lease protects; the key is `<prefix>lease:<resource>`. */
+  /** What the lease protects; the key is `<prefix>lease:{<resource>}` (escaped, see the key layout). */
   readonly resource: string;
   /**
    * How long a lease lasts unless extended; a crashed holder blocks others at most this long.
@@ -80,7 +81,7 @@ export class RedisLease {
     assertDuration('RedisLease', 'retryDelayMs', retryDelayMs);
     const prefix = validatePrefix('RedisLease', options.prefix);
     this.resource = options.resource;
-    this.key = `${prefix}lease:${options.resource}`;
+    this.key = storeKey(prefix, 'lease', options.resource);
     this.ttlMs = ttlMs;
     this.retryDelayMs = retryDelayMs;
     this.clock = options.clock ?? systemClock;
