@@ -109,10 +109,10 @@ describe('options validation (no server needed)', () => {
     expectOptionsError(() => new RedisAgentMemory(null as never), 'RedisAgentMemory', 'options', 'RedisAgentMemory: option "options" must be an object (got null)');
     expectOptionsError(() => new RedisAgentMemory({ connection: client, maxEntries: 0 }), 'RedisAgentMemory', 'maxEntries', 'RedisAgentMemory: option "maxEntries" must be an integer >= 1');
     expectOptionsError(
-      () => new RedisAgentMemory({ connection: client, namespace: 'a{b}' }),
+      () => new RedisAgentMemory({ connection: client, namespace: '' }),
       'RedisAgentMemory',
       'namespace',
-      'RedisAgentMemory: option "namespace" must be a non-empty string without braces or glob characters',
+      'RedisAgentMemory: option "namespace" must be a non-empty string (got "")',
     );
   });
 

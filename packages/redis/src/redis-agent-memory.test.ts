@@ -35,6 +35,25 @@ describe.skipIf(!runRedisSuites)('RedisAgentMemory', () => {
     await Promise.all([left.close(), right.close()]);
   });
 
+  it('keeps namespaces apart that start one another or hold braces, backslashes or glob characters', async () => {
+    const prefix = redis.uniquePrefix('overlap');
+    const names = ['llm', 'llm:v2', 'a\\b', 'ab', 'a*', 'x}y', '{z', 'cache', 'lease'];
+    const memories = names.map((namespace) => new RedisAgentMemory({ connection: redis.client, prefix, namespace }));
+    await redis.client.set(`${prefix}cache:{llm}:k`, 'another store');
+    for (const [index, memory] of memories.entries()) await memory.store({ id: 'same-id', agentId: 'agent', content: names[index], tags: ['t'] });
+    for (const [index, memory] of memories.entries()) {
+      expect(await memory.size(), names[index]).toBe(1);
+      expect((await memory.retrieve('same-id'))?.content).toBe(names[index]);
+    }
+    for (const [index, memory] of memories.entries()) {
+      await memory.clear();
+      expect(await memory.size(), names[index]).toBe(0);
+      for (const later of memories.slice(index + 1)) expect((await later.query({ tags: ['t'] })).map((entry) => entry.content)).toEqual([names[memories.indexOf(later)]]);
+    }
+    expect(await redis.keysWithPrefix(prefix)).toEqual([`${prefix}cache:{llm}:k`]);
+    await Promise.all(memories.map((memory) => memory.close()));
+  });
+
   it('removes its indexes with the entries, leaving no keys behind after clear', async () => {
     const prefix = redis.uniquePrefix('indexes');
     const memory = new RedisAgentMemory({ connection: redis.client, prefix, maxEntries: 2 });

@@ -5,14 +5,16 @@ import { validateMemoryDraft, type AgentMemory, type MemoryDraft, type MemoryEnt
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { clearScript, deleteScript, storeScript } from './redis-agent-memory-scripts.js';
+import { storeKey } from './key-layout.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /**
- * Where one memory's keys live: `<prefix>memory:{<namespace>}:` (braces: one Cluster slot per
- * memory). Every key of the memory starts with it; the scripts add the suffixes they document.
+ * Where one memory's keys live: `<prefix>memory:{<escaped namespace>}:` (the key layout; braces:
+ * one Cluster slot per memory). Every key of the memory starts with it; the scripts add the
+ * suffixes they document.
  */
 function memoryKeyBase(prefix: string, namespace: string): string {
-  return `${prefix}memory:{${namespace}}:`;
+  return storeKey(prefix, 'memory', namespace, '');
 }
 
 /** Options of {@link RedisAgentMemory}. */
@@ -51,8 +53,9 @@ export class RedisAgentMemory implements AgentMemory {
     const maxEntries = options.maxEntries ?? 10_000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidOptionsError('RedisAgentMemory', 'maxEntries', 'must be an integer >= 1');
     const namespace = options.namespace ?? 'default';
-    if (typeof namespace !== 'string' || namespace.length === 0 || /[{}*?[\]]/.test(namespace)) {
-      throw new InvalidOptionsError('RedisAgentMemory', 'namespace', 'must be a non-empty string without braces or glob characters');
+    // Any name is safe: the key layout escapes braces, so a namespace never leaves its hash tag.
+    if (typeof namespace !== 'string' || namespace.length === 0) {
+      throw new InvalidOptionsError('RedisAgentMemory', 'namespace', `must be a non-empty string (got ${describeValue(namespace)})`);
     }
     this.maxEntries = maxEntries;
     this.base = memoryKeyBase(validatePrefix('RedisAgentMemory', options.prefix), namespace);
