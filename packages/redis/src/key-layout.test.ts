@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { escapeGlob, escapeTagPart, kindName, startsWithPattern, storeKey, tagBase } from './key-layout.js';
+import { bullPrefix, escapeGlob, escapeTagPart, kindName, startsWithPattern, storeKey, tagBase } from './key-layout.js';
 
 // SCAN's glob, as Redis's stringmatchlen reads it, for the subset the patterns here use (literal,
 // backslash escape, trailing *): enough to prove a pattern matches only what starts with its literal.
@@ -24,6 +24,7 @@ describe('key layout', () => {
     expect(storeKey('tta:', 'state', ['session', 'a:b'], 'entry', 'plan')).toBe('tta:state:{session:a%3Ab}:entry:plan');
     expect(tagBase('p:', 'memory', 'x}y{z%')).toBe('p:memory:{x%7Dy%7Bz%25}');
     expect(kindName('tta:', 'state', 'changes')).toBe('tta:state:changes');
+    expect(bullPrefix('tta:', 'workflows')).toBe('tta:bull:{workflows}');
   });
 
   it('keeps names that Redis would merge apart: lone surrogates are escaped, not replaced', () => {

@@ -42,6 +42,15 @@ export function storeKey(prefix: string, kind: StoreKind, tag: string | readonly
   return rest.length === 0 ? base : `${base}:${rest.join(':')}`;
 }
 
+/**
+ * @internal The BullMQ `prefix` of one queue: `<prefix>bull:{<queue name>}`. BullMQ appends
+ * `:<queue name>:<key>`, so every key of the queue shares the tag (one Cluster slot, as BullMQ's
+ * scripts need) and no other store's name can reach it.
+ */
+export function bullPrefix(prefix: string, queueName: string): string {
+  return tagBase(prefix, 'bull', queueName);
+}
+
 /** @internal A name of a kind without a tag (a pub/sub channel every tag shares): `<prefix><kind>:<rest>`. */
 export function kindName(prefix: string, kind: StoreKind, ...rest: readonly string[]): string {
   return `${prefix}${kind}:${rest.join(':')}`;

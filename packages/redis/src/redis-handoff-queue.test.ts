@@ -30,7 +30,7 @@ describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
     await delivery!.complete();
     await expect(delivery!.complete()).rejects.toThrow(/already/);
     expect(await producer.size('reviewer')).toBe(0);
-    expect((await redis.keysWithPrefix(prefix)).every((key) => key.startsWith(`${prefix}bull:handoff-reviewer:`))).toBe(true);
+    expect((await redis.keysWithPrefix(prefix)).every((key) => key.startsWith(`${prefix}bull:{handoff-reviewer}:handoff-reviewer:`))).toBe(true);
     await Promise.all([producer.close(), consumer.close()]);
   });
 
@@ -89,7 +89,7 @@ describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
     await queue.enqueue(task('coder', 'b'));
     await (await queue.take('coder'))!.fail(Object.create(null));
     await (await queue.take('coder'))!.fail('tool crashed');
-    const failed = new Queue('handoff-coder', { connection: redis.connection, prefix: `${prefix}bull` });
+    const failed = new Queue('handoff-coder', { connection: redis.connection, prefix: `${prefix}bull:{handoff-coder}` });
     const reasons = (await failed.getFailed()).map((job) => job.failedReason).sort();
     expect(reasons).toEqual(['an object', 'tool crashed']);
     await Promise.all([failed.close(), queue.close()]);

@@ -4,7 +4,8 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue } from '@tta/primitives';
 import type { HandoffDelivery, HandoffQueue, HandoffTask } from '@tta/agent-context';
 import { validatePrefix, type RedisConnection } from './connection.js';
-import { BULL_SEGMENT, blockingConnection, producerConnection } from './bullmq-connection.js';
+import { blockingConnection, producerConnection } from './bullmq-connection.js';
+import { bullPrefix } from './key-layout.js';
 import { guard } from './redis-call.js';
 import { assertOptionsObject } from './validate-options.js';
 
@@ -12,7 +13,7 @@ import { assertOptionsObject } from './validate-options.js';
 export interface RedisHandoffQueueOptions {
   /** An ioredis client (shared for adding tasks) or connection options. @default {} (127.0.0.1:6379) */
   readonly connection?: RedisConnection;
-  /** Key prefix; the queues' keys are `<prefix>bull:handoff-<agentId>:...`. @default 'tta:' */
+  /** Key prefix; a queue's keys are `<prefix>bull:{handoff-<agentId>}:handoff-<agentId>:...`. @default 'tta:' */
   readonly prefix?: string;
   /** Times a task is offered before a `fail` is final (BullMQ attempts). @default 1 */
   readonly attempts?: number;
@@ -58,7 +59,7 @@ export class RedisHandoffQueue implements HandoffQueue {
     assertDuration(kind, 'retryDelayMs', retryDelayMs);
     const lockDurationMs = options.lockDurationMs ?? 300_000;
     assertDuration(kind, 'lockDurationMs', lockDurationMs, { integer: true, positive: true });
-    this.prefix = `${validatePrefix(kind, options.prefix)}${BULL_SEGMENT}`;
+    this.prefix = validatePrefix(kind, options.prefix);
     this.attempts = attempts;
     this.retryDelayMs = retryDelayMs;
     this.lockDurationMs = lockDurationMs;
@@ -144,7 +145,7 @@ export class RedisHandoffQueue implements HandoffQueue {
     const name = this.queueName(agentId);
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = new Queue(name, { connection: this.producer, prefix: this.prefix });
+      queue = new Queue(name, { connection: this.producer, prefix: bullPrefix(this.prefix, name) });
       queue.on('error', () => {});
       this.queues.set(name, queue);
     }
@@ -156,7 +157,7 @@ export class RedisHandoffQueue implements HandoffQueue {
     const name = this.queueName(agentId);
     let worker = this.workers.get(name);
     if (worker === undefined) {
-      worker = new Worker(name, null, { connection: this.consumer, prefix: this.prefix, autorun: false, lockDuration: this.lockDurationMs });
+      worker = new Worker(name, null, { connection: this.consumer, prefix: bullPrefix(this.prefix, name), autorun: false, lockDuration: this.lockDurationMs });
       worker.on('error', () => {});
       // Manual fetching has no lock renewal: the stalled check hands back tasks whose taker vanished.
       worker.startStalledCheckTimer().catch(() => {});
