@@ -15,9 +15,14 @@ export type { InMemorySharedStateOptions } from './state/in-memory-shared-state.
 export { validateWithSchema } from './state/schema.js';
 export type { Schema } from './state/schema.js';
 export { stateKey } from './state/state-key.js';
+export { assertStateAddress, assertStateScope } from './state/assert-state-address.js';
 export type { StateKey, StateKeyOptions } from './state/state-key.js';
 export { Blackboard } from './state/blackboard.js';
 export type { BlackboardBinding, BlackboardWriteOptions, BlackboardUpdateOptions, KeyLike } from './state/blackboard.js';
+
+// Plain data and names, as every store accepts them
+export { copyPlainData } from './data/copy-plain-data.js';
+export { assertWellFormedName } from './data/assert-well-formed-name.js';
 
 // Agent memory
 export type { AgentMemory, MemoryEntry, MemoryDraft, MemoryQuery } from './memory/agent-memory.js';

@@ -2,6 +2,10 @@ import type { Redis } from 'ioredis';
 import { InvalidInputError, assertDuration, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import {
   StateConflictError,
+  assertStateAddress,
+  assertStateScope,
+  assertWellFormedName,
+  copyPlainData,
   type SharedState,
   type StateAddress,
   type StateChange,
@@ -72,6 +76,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async get<T = unknown>(address: StateAddress): Promise<StateEntry<T> | undefined> {
+    assertStateAddress('RedisSharedState.get', address);
     const [version, updatedAt, expiresAt, updatedBy, data] = await guard('RedisSharedState.get', () =>
       this.client.hmget(this.entryKey(address), 'v', 'u', 'e', 'b', 'd'),
     );
@@ -92,6 +97,7 @@ export class RedisSharedState implements SharedState {
   }
 
   async delete(address: StateAddress, expectedVersion?: number): Promise<boolean> {
+    assertStateAddress('RedisSharedState.delete', address);
     const reply = (await guard('RedisSharedState.delete', () =>
       deleteScript.run(this.client, [this.entryKey(address), this.indexKey(address.scope, address.scopeId)], [
         expectedVersion === undefined ? '' : expectedVersion,
@@ -107,6 +113,8 @@ export class RedisSharedState implements SharedState {
   }
 
   async keys(scope: StateScope, scopeId: string, keyPrefix = ''): Promise<string[]> {
+    assertStateScope('RedisSharedState.keys', scope);
+    assertWellFormedName('RedisSharedState.keys', 'scopeId', scopeId, { allowEmpty: true });
     const min = keyPrefix === '' ? '-' : `[${keyPrefix}`;
     // Every key starting with the prefix sorts below prefix + U+10FFFF's UTF-8 bytes.
     const max = keyPrefix === '' ? '+' : `(${keyPrefix}\u{10FFFF}`;
@@ -161,11 +169,11 @@ export class RedisSharedState implements SharedState {
 
   private async write<T>(mode: 'set' | 'cas', address: StateAddress, expectedVersion: number, value: T, options: StateWriteOptions): Promise<StateEntry<T>> {
     const operation = mode === 'set' ? 'RedisSharedState.set' : 'RedisSharedState.compareAndSet';
+    assertStateAddress(operation, address);
     assertCallOptions(operation, 'options', options);
-    const json = JSON.stringify(value);
-    if (json === undefined) {
-      throw new InvalidInputError(operation, `the value of "${formatAddress(address)}" cannot be stored as JSON (got ${describeValue(value)})`);
-    }
+    if (options.updatedBy !== undefined) assertWellFormedName(operation, 'updatedBy', options.updatedBy);
+    // The in-memory store's rule: a value that JSON would change (Date, Map, NaN, BigInt...) is refused, typed.
+    const json = JSON.stringify(copyPlainData(operation, `the value of "${formatAddress(address)}"`, value));
     const ttlMs = options.ttlMs;
     if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
       throw new InvalidInputError(operation, `ttlMs must be a finite number > 0 (got ${describeValue(ttlMs)})`);

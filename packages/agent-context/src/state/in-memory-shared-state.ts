@@ -1,5 +1,8 @@
-import { EventEmitter, InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { EventEmitter, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
 import { StateConflictError } from '../errors/state-conflict-error.js';
+import { copyPlainData } from '../data/copy-plain-data.js';
+import { assertWellFormedName } from '../data/assert-well-formed-name.js';
+import { assertStateAddress, assertStateScope } from './assert-state-address.js';
 import {
   formatAddress,
   matchesFilter,
@@ -82,6 +85,12 @@ export class InMemorySharedState implements SharedState {
   }
 
   keys(scope: StateScope, scopeId: string, keyPrefix?: string): Promise<string[]> {
+    try {
+      assertStateScope('SharedState', scope);
+      assertWellFormedName('SharedState', 'scopeId', scopeId, { allowEmpty: true });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const bucket = this.bucket(scope, scopeId, false);
     if (bucket === undefined) return Promise.resolve([]);
     const now = this.clock.now();
@@ -111,12 +120,15 @@ export class InMemorySharedState implements SharedState {
   }
 
   private write<T>(address: StateAddress, value: T, options: StateWriteOptions, expectedVersion: number | undefined): StateEntry<T> {
-    validateAddress(address);
+    assertStateAddress('SharedState', address);
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemorySharedState', 'options', `of a write must be an object when given (got ${describeValue(options)})`);
     const ttlMs = options.ttlMs;
     if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
       throw new InvalidOptionsError('InMemorySharedState', 'ttlMs', `must be a positive number (got ${describeValue(ttlMs)})`);
     }
+    if (options.updatedBy !== undefined) assertWellFormedName('SharedState', 'updatedBy', options.updatedBy);
+    // The same plain-data rule as the Redis store: both accept the same values and give back the same.
+    const stored = copyPlainData('SharedState', `the value of "${formatAddress(address)}"`, value);
     const previous = this.current(address);
     const previousVersion = previous?.version ?? 0;
     if (expectedVersion !== undefined && expectedVersion !== previousVersion) {
@@ -127,7 +139,7 @@ export class InMemorySharedState implements SharedState {
       scope: address.scope,
       scopeId: address.scopeId,
       key: address.key,
-      value: structuredClone(value),
+      value: stored,
       version: previousVersion + 1,
       updatedAt: now,
       ...(ttlMs === undefined ? {} : { expiresAt: now + ttlMs }),
@@ -171,21 +183,12 @@ export class InMemorySharedState implements SharedState {
   }
 }
 
-/** The rejection for an address that {@link validateAddress} refuses, or undefined when it is fine. */
+/** The rejection for an address that {@link assertStateAddress} refuses, or undefined when it is fine. */
 function refuseAddress(address: StateAddress): Promise<never> | undefined {
   try {
-    validateAddress(address);
+    assertStateAddress('SharedState', address);
     return undefined;
   } catch (error) {
     return Promise.reject(error);
   }
-}
-
-function validateAddress(address: StateAddress): void {
-  if (typeof address !== 'object' || address === null) throw new InvalidInputError('SharedState', `address must be an object { scope, scopeId, key } (got ${describeValue(address)})`);
-  if (address.scope !== 'workflow' && address.scope !== 'session' && address.scope !== 'global') {
-    throw new InvalidInputError('SharedState', `scope must be 'workflow', 'session' or 'global' (got ${describeValue(address.scope)})`);
-  }
-  if (typeof address.key !== 'string' || address.key.length === 0) throw new InvalidInputError('SharedState', `key must be a non-empty string (got ${describeValue(address.key)})`);
-  if (typeof address.scopeId !== 'string') throw new InvalidInputError('SharedState', `scopeId must be a string (got ${describeValue(address.scopeId)})`);
 }

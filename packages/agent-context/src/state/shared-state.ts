@@ -63,8 +63,10 @@ export type StateChangeListener = (change: StateChange) => void;
 /**
  * A versioned key-value store shared by agents (the blackboard). Every method is async so that a
  * network store (for example `RedisSharedState` in `@tta/redis`) fits the same interface.
- * Stores keep values as plain data: what goes in must survive `structuredClone` (and JSON, for
- * network stores); a reader gets a copy, never the writer's object.
+ * Stores keep values as plain JSON data (see `copyPlainData`): `Date`, `Map`, `Set`, `NaN`,
+ * `Infinity`, BigInt, class instances and cycles are refused with `InvalidInputError`, and
+ * `undefined` properties are left out, in every store alike; a reader gets a copy, never the
+ * writer's object. Keys and scope ids are well-formed strings (no lone surrogates), keys non-empty.
  *
  * Behaviour every implementation follows (checked by `describeSharedStateContract` from
  * `@tta/agent-context/testing`):

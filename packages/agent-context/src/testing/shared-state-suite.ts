@@ -189,6 +189,87 @@ export function describeSharedStateContract(
       witness.dispose();
     }));
 
+    // What one store accepts the other accepts, and what it hands back is the same value.
+    const refusal = async (attempt: Promise<unknown>): Promise<unknown> => {
+      const outcome = await attempt.then(() => 'accepted', (error: unknown) => error);
+      return { code: (outcome as { code?: unknown }).code, retryable: (outcome as { retryable?: unknown }).retryable };
+    };
+    const invalid = { code: 'INVALID_INPUT', retryable: false };
+
+    it('refuses keys, scope ids and writers with a lone surrogate, so two such names never share an entry', withStore(async (store, _clock, scopeId) => {
+      for (const half of ['\ud800', '\udfff']) {
+        expect(await refusal(store.set(at(scopeId, `secret-${half}`), half))).toEqual(invalid);
+        expect(await refusal(store.compareAndSet(at(scopeId, `secret-${half}`), 0, half))).toEqual(invalid);
+        expect(await refusal(store.get(at(scopeId, `secret-${half}`)))).toEqual(invalid);
+        expect(await refusal(store.delete(at(scopeId, `secret-${half}`)))).toEqual(invalid);
+        expect(await refusal(store.set(at(`${scopeId}-${half}`, 'k'), half))).toEqual(invalid);
+        expect(await refusal(store.keys('workflow', `${scopeId}-${half}`))).toEqual(invalid);
+        expect(await refusal(store.set(at(scopeId, 'k'), half, { updatedBy: `agent-${half}` }))).toEqual(invalid);
+      }
+      expect(await store.keys('workflow', scopeId)).toEqual([]);
+      const paired = await store.set(at(scopeId, 'emoji-\ud83d\ude00'), 'kept', { updatedBy: 'agent-\ud83d\ude00' });
+      expect(paired.updatedBy).toBe('agent-\ud83d\ude00');
+      expect(await store.get(at(scopeId, 'emoji-\ud83d\ude00'))).toMatchObject({ value: 'kept', updatedBy: 'agent-\ud83d\ude00' });
+      expect(await store.keys('workflow', scopeId)).toEqual(['emoji-\ud83d\ude00']);
+    }));
+
+    it('refuses an empty key and an unknown scope, typed, before writing', withStore(async (store, _clock, scopeId) => {
+      expect(await refusal(store.set(at(scopeId, ''), 1))).toEqual(invalid);
+      expect(await refusal(store.get(at(scopeId, '')))).toEqual(invalid);
+      for (const scope of ['tenant}:x', 'Workflow', '', undefined]) {
+        const address = { scope, scopeId, key: 'k' } as unknown as StateAddress;
+        expect(await refusal(store.set(address, 1))).toEqual(invalid);
+        expect(await refusal(store.compareAndSet(address, 0, 1))).toEqual(invalid);
+        expect(await refusal(store.get(address))).toEqual(invalid);
+        expect(await refusal(store.delete(address))).toEqual(invalid);
+        expect(await refusal(store.keys(scope as StateAddress['scope'], scopeId))).toEqual(invalid);
+      }
+      expect(await store.keys('workflow', scopeId)).toEqual([]);
+    }));
+
+    it('hands back plain data exactly as a JSON round trip gives it', withStore(async (store, _clock, scopeId) => {
+      const nullPrototype = Object.assign(Object.create(null) as object, { a: 1 });
+      const value = { text: 'cut \ud83d', nested: [{ n: -0 }, [true, null, 1.5]], dropped: undefined, record: nullPrototype };
+      const written = await store.set(at(scopeId, 'plain'), value);
+      const read = await store.get(at(scopeId, 'plain'));
+      for (const entry of [written, read]) {
+        expect(entry?.value).toStrictEqual({ text: 'cut \ud83d', nested: [{ n: 0 }, [true, null, 1.5]], record: { a: 1 } });
+        expect(Object.is((entry?.value as { nested: [{ n: number }] }).nested[0].n, 0)).toBe(true);
+      }
+    }));
+
+    it('refuses, typed and before writing, values a JSON round trip would change', withStore(async (store, _clock, scopeId) => {
+      class Point {
+        constructor(readonly x: number) {}
+      }
+      const cycle: Record<string, unknown> = {};
+      cycle.self = cycle;
+      const refused: [string, unknown][] = [
+        ['Date', new Date(0)],
+        ['NaN', Number.NaN],
+        ['Infinity', { score: Infinity }],
+        ['Map', new Map([['a', 1]])],
+        ['Set', new Set([1])],
+        ['BigInt', { count: 1n }],
+        ['RegExp', /x/],
+        ['Uint8Array', new Uint8Array([1])],
+        ['class instance', new Point(1)],
+        ['function', { run: () => 1 }],
+        ['symbol', Symbol('s')],
+        ['undefined', undefined],
+        ['undefined in an array', [1, undefined]],
+        // eslint-disable-next-line no-sparse-arrays -- the hole is the case under test
+        ['hole', [1, , 3]],
+        ['cycle', cycle],
+      ];
+      for (const [name, value] of refused) {
+        expect(await refusal(store.set(at(scopeId, 'v'), value)), name).toEqual(invalid);
+        expect(await refusal(store.compareAndSet(at(scopeId, 'v'), 0, value)), name).toEqual(invalid);
+      }
+      expect(await store.get(at(scopeId, 'v'))).toBeUndefined();
+      expect(await store.keys('workflow', scopeId)).toEqual([]);
+    }));
+
     it('does not notify for a refused compare-and-set', withStore(async (store, _clock, scopeId) => {
       const changes: StateChange[] = [];
       const subscription = await store.subscribe({ scopeId }, (change) => changes.push(change));
