@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { describeMailboxContract } from '@tta/agent-context/testing';
 import type { MailboxMessage } from '@tta/agent-context';
+import { InvalidOptionsError } from '@tta/primitives';
+import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { RedisMailbox } from './redis-mailbox.js';
 import { runRedisSuites } from './test-support/redis-server.js';
 import { useRedisServer } from './test-support/use-redis.js';
@@ -66,6 +68,58 @@ describe.skipIf(!runRedisSuites)('RedisMailbox', () => {
     } finally {
       globalThis.reportError = original;
       await mailbox.close();
+    }
+  });
+
+  it('gives back the messages of a receive that timed out, in sending order, after redeliveryDelayMs', async () => {
+    const prefix = redis.uniquePrefix('redeliver');
+    const mailbox = new RedisMailbox({ connection: { ...redis.connection, commandTimeoutMs: 150 }, prefix, redeliveryDelayMs: 300 });
+    try {
+      for (let index = 1; index <= 3; index++) await mailbox.send({ type: 't', from: 'a', to: 'b', payload: index });
+      await redis.client.call('CLIENT', 'PAUSE', '600', 'WRITE');
+      const error: unknown = await mailbox.receive('b', { limit: 2 }).then(() => 'resolved', (failure: unknown) => failure);
+      expect(RedisUnavailableError.isInstance(error) && error.maybeApplied).toBe(true);
+      // After the pause the timed-out receive has run: two messages wait in flight, one in the inbox.
+      await vi.waitFor(async () => expect(await mailbox.pending('b')).toBe(1), { timeout: 5_000, interval: 50 });
+      expect(await redis.client.zcard(`${prefix}mailbox:redeliver-at:b`)).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const received = await mailbox.receive('b');
+      expect(received.map((message) => message.payload)).toEqual([1, 2, 3]);
+      expect(await redis.keysWithPrefix(prefix)).toEqual([]);
+    } finally {
+      await mailbox.close();
+    }
+  });
+
+  it('acknowledges what it received: no message is left in flight', async () => {
+    const prefix = redis.uniquePrefix('ack');
+    const mailbox = new RedisMailbox({ connection: redis.client, prefix, redeliveryDelayMs: 1 });
+    await mailbox.send({ type: 't', from: 'a', to: 'b', payload: 1 });
+    await mailbox.send({ type: 't', from: 'a', to: 'b', payload: 2 });
+    expect((await mailbox.receive('b', { limit: 1 })).map((message) => message.payload)).toEqual([1]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await mailbox.receive('b')).map((message) => message.payload)).toEqual([2]);
+    expect(await mailbox.receive('b')).toEqual([]);
+    expect(await redis.keysWithPrefix(prefix)).toEqual([]);
+    await mailbox.close();
+  });
+
+  it('remembers sender ids in one key per inbox that expires with the deduplication window', async () => {
+    const prefix = redis.uniquePrefix('dedupe');
+    const mailbox = new RedisMailbox({ connection: redis.client, prefix, deduplicationWindowMs: 30_000 });
+    await mailbox.send({ id: 'm-1', type: 't', from: 'a', to: 'b', payload: 1 });
+    await mailbox.send({ id: 'm-2', type: 't', from: 'a', to: 'b', payload: 2 });
+    expect((await redis.keysWithPrefix(prefix)).sort()).toEqual([`${prefix}mailbox:inbox:b`, `${prefix}mailbox:sent:b`]);
+    const pttl = await redis.client.pttl(`${prefix}mailbox:sent:b`);
+    expect(pttl).toBeGreaterThan(25_000);
+    expect(pttl).toBeLessThanOrEqual(30_000);
+    await mailbox.close();
+  });
+
+  it('refuses a redelivery delay or deduplication window that is not a positive integer', () => {
+    for (const value of [0, -1, 1.5, Infinity, Number.NaN]) {
+      expect(() => new RedisMailbox({ connection: redis.client, redeliveryDelayMs: value })).toThrow(InvalidOptionsError);
+      expect(() => new RedisMailbox({ connection: redis.client, deduplicationWindowMs: value })).toThrow(InvalidOptionsError);
     }
   });
 });

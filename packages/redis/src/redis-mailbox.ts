@@ -5,6 +5,7 @@ import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, Message
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
+import { receiptFields, receiveScript, sendScript } from './redis-mailbox-scripts.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisMailbox}. */
@@ -17,13 +18,33 @@ export interface RedisMailboxOptions extends RedisStoreOptions {
    * @default 604_800_000 (seven days)
    */
   readonly inboxTtlMs?: number;
+  /**
+   * How long the `id` a sender gave a message is remembered, so that a retried send with that id
+   * queues nothing. @default 3_600_000 (one hour)
+   */
+  readonly deduplicationWindowMs?: number;
+  /**
+   * How long messages taken by a `receive` whose reply never came (a timeout, a dropped
+   * connection) are held before the next `receive` of that inbox gets them again. Keep it well
+   * above the command timeout: a receive still reading its reply after this long may see its
+   * messages delivered twice. @default 60_000
+   */
+  readonly redeliveryDelayMs?: number;
 }
+
+/** Expired receipts one receive puts back at most: keeps every receive's work bounded. */
+const restoreBatch = 1_000;
 
 /**
  * The `Mailbox` in Redis, for agents that live in different processes:
  * - direct messages go to a Redis list per recipient (`<prefix>mailbox:inbox:<agentId>`); `receive`
- *   pops them atomically (`LPOP` with a count), so each message is taken by exactly one receiver,
- *   in sending order, even when several processes read the same inbox;
+ *   moves them atomically into an in-flight hash under a receipt and acknowledges the receipt once
+ *   its reply arrived, so each message is taken by one receiver, in sending order, even when several
+ *   processes read the same inbox, and a receive that times out loses nothing: its messages return
+ *   to the inbox after `redeliveryDelayMs`;
+ * - a send with an `id` is deduplicated per inbox for `deduplicationWindowMs`, so a send that
+ *   failed with a `RedisUnavailableError` whose `maybeApplied` is true can be retried with the same
+ *   draft without queueing the message twice;
  * - `publish` / `subscribe` use Redis pub/sub on `<prefix>mailbox:topic:<type>`: every process
  *   subscribed at that moment gets the message, and nothing is kept for later subscribers.
  *
@@ -41,6 +62,8 @@ export class RedisMailbox implements Mailbox {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly inboxTtlMs: number;
+  private readonly deduplicationWindowMs: number;
+  private readonly redeliveryDelayMs: number;
   private readonly hub: PubSubHub;
 
   constructor(options: RedisMailboxOptions = {}) {
@@ -50,6 +73,12 @@ export class RedisMailbox implements Mailbox {
     const inboxTtlMs = options.inboxTtlMs ?? 604_800_000;
     assertDuration('RedisMailbox', 'inboxTtlMs', inboxTtlMs, { integer: true });
     this.inboxTtlMs = inboxTtlMs;
+    const deduplicationWindowMs = options.deduplicationWindowMs ?? 3_600_000;
+    assertDuration('RedisMailbox', 'deduplicationWindowMs', deduplicationWindowMs, { integer: true, positive: true });
+    this.deduplicationWindowMs = deduplicationWindowMs;
+    const redeliveryDelayMs = options.redeliveryDelayMs ?? 60_000;
+    assertDuration('RedisMailbox', 'redeliveryDelayMs', redeliveryDelayMs, { integer: true, positive: true });
+    this.redeliveryDelayMs = redeliveryDelayMs;
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;
     this.owned = owned;
@@ -60,13 +89,12 @@ export class RedisMailbox implements Mailbox {
     if (typeof draft?.to !== 'string' || draft.to.length === 0) {
       throw new InvalidInputError('RedisMailbox.send', `"to" must be a non-empty agent id (got ${describeValue((draft as { to?: unknown } | null | undefined)?.to)})`);
     }
-    const [message, json] = this.stamp(draft, draft.to);
-    const inbox = this.inboxKey(draft.to);
-    await guard('RedisMailbox.send', () => {
-      const pipeline = this.client.multi().rpush(inbox, json);
-      if (this.inboxTtlMs > 0) pipeline.pexpire(inbox, this.inboxTtlMs);
-      return pipeline.exec().then(rethrowFirst);
-    });
+    assertMessageId(draft.id);
+    const [message, json] = this.stamp(draft, draft.to, draft.id);
+    const now = this.clock.now();
+    await guard('RedisMailbox.send', () =>
+      sendScript.run(this.client, [this.inboxKey(draft.to), this.sentKey(draft.to)], [json, draft.id ?? '', now, now + this.deduplicationWindowMs, this.deduplicationWindowMs, this.inboxTtlMs]),
+    );
     return message;
   }
 
@@ -77,14 +105,20 @@ export class RedisMailbox implements Mailbox {
       throw new InvalidInputError('RedisMailbox.receive', `limit must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
     }
     if (limit === 0) return [];
-    const inbox = this.inboxKey(agentId);
-    let texts: string[];
-    if (limit === Infinity) {
-      // LRANGE + DEL in one transaction: the whole inbox, atomically.
-      const replies = await guard('RedisMailbox.receive', () => this.client.multi().lrange(inbox, 0, -1).del(inbox).exec().then(rethrowFirst));
-      texts = (replies[0] as string[] | undefined) ?? [];
-    } else {
-      texts = (await guard('RedisMailbox.receive', () => this.client.lpop(inbox, limit))) ?? [];
+    const inFlight = this.inFlightKey(agentId);
+    const deadlines = this.deadlinesKey(agentId);
+    const receiptId = randomUUID();
+    const texts = (await guard('RedisMailbox.receive', () =>
+      receiveScript.run(this.client, [this.inboxKey(agentId), inFlight, deadlines], [receiptId, limit === Infinity ? -1 : limit, this.redeliveryDelayMs, restoreBatch, this.inboxTtlMs]),
+    )) as string[];
+    if (texts.length > 0) {
+      const fields = receiptFields(receiptId, texts.length);
+      try {
+        await guard('RedisMailbox.receive', () => this.client.multi().hdel(inFlight, ...fields).zrem(deadlines, ...fields).exec().then(rethrowFirst));
+      } catch {
+        // The messages are in hand: returning them is better than losing them. If the acknowledgement
+        // did not land they come back after redeliveryDelayMs with the same ids (at least once).
+      }
     }
     return texts.map((text) => JSON.parse(text) as MailboxMessage);
   }
@@ -97,7 +131,7 @@ export class RedisMailbox implements Mailbox {
     if (typeof draft?.type !== 'string' || draft.type.length === 0) {
       throw new InvalidInputError('RedisMailbox.publish', `"type" must be a non-empty string (got ${describeValue((draft as { type?: unknown } | null | undefined)?.type)})`);
     }
-    const [message, json] = this.stamp(draft, undefined);
+    const [message, json] = this.stamp(draft, undefined, undefined);
     await guard('RedisMailbox.publish', () => this.client.publish(this.topic(draft.type), json));
     return message;
   }
@@ -127,9 +161,9 @@ export class RedisMailbox implements Mailbox {
     return this.close();
   }
 
-  private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined): [MailboxMessage<TPayload>, string] {
+  private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined, id: string | undefined): [MailboxMessage<TPayload>, string] {
     const message: { -readonly [K in keyof MailboxMessage<TPayload>]: MailboxMessage<TPayload>[K] } = {
-      id: randomUUID(),
+      id: id ?? randomUUID(),
       type: draft.type,
       from: draft.from,
       payload: draft.payload,
@@ -146,8 +180,28 @@ export class RedisMailbox implements Mailbox {
     return `${this.prefix}inbox:${agentId}`;
   }
 
+  private sentKey(agentId: string): string {
+    return `${this.prefix}sent:${agentId}`;
+  }
+
+  private inFlightKey(agentId: string): string {
+    return `${this.prefix}in-flight:${agentId}`;
+  }
+
+  private deadlinesKey(agentId: string): string {
+    return `${this.prefix}redeliver-at:${agentId}`;
+  }
+
   private topic(type: string): string {
     return `${this.prefix}topic:${type}`;
+  }
+}
+
+/** Refuses a sender id the in-memory mailbox refuses too: a non-empty string of at most 256 characters. */
+function assertMessageId(id: unknown): void {
+  if (id === undefined) return;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
+    throw new InvalidInputError('RedisMailbox.send', `"id" must be a non-empty string of at most 256 characters (got ${describeValue(id)})`);
   }
 }
 

@@ -1,5 +1,6 @@
-import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue, systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
 import { generateId } from '../internal/generate-id.js';
+import { assertMessageId } from './message-id.js';
 import { reportError } from '../internal/report-error.js';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from './mailbox.js';
 
@@ -7,6 +8,11 @@ import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, Message
 export interface InMemoryMailboxOptions {
   /** Clock for `sentAt`. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * How long the `id` of a sent message is remembered, so that a send with the same id to the same
+   * inbox queues nothing. @default 3_600_000 (one hour)
+   */
+  readonly deduplicationWindowMs?: number;
 }
 
 /**
@@ -21,7 +27,10 @@ export interface InMemoryMailboxOptions {
  */
 export class InMemoryMailbox implements Mailbox {
   private readonly clock: Clock;
+  private readonly deduplicationWindowMs: number;
   private readonly inboxes = new Map<string, MailboxMessage[]>();
+  /** Per inbox: ids given by senders, with the time they are forgotten (in insertion order). */
+  private readonly sentIds = new Map<string, Map<string, number>>();
   private readonly subscribers = new Map<string, MessageListener[]>();
 
   constructor(options: InMemoryMailboxOptions = {}) {
@@ -29,6 +38,9 @@ export class InMemoryMailbox implements Mailbox {
     const clock = options.clock ?? systemClock;
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') throw new InvalidOptionsError('InMemoryMailbox', 'clock', `must be a Clock (got ${describeValue(clock)})`);
     this.clock = clock;
+    const deduplicationWindowMs = options.deduplicationWindowMs ?? 3_600_000;
+    assertDuration('InMemoryMailbox', 'deduplicationWindowMs', deduplicationWindowMs, { integer: true });
+    this.deduplicationWindowMs = deduplicationWindowMs;
   }
 
   send<TPayload>(draft: DirectMessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
@@ -38,10 +50,12 @@ export class InMemoryMailbox implements Mailbox {
     }
     let message: MailboxMessage<TPayload>;
     try {
-      message = this.stamp(draft, draft.to);
+      assertMessageId(draft.id);
+      message = this.stamp(draft, draft.to, draft.id);
     } catch (error) {
       return Promise.reject(error);
     }
+    if (draft.id !== undefined && this.remember(draft.to, draft.id, message.sentAt)) return Promise.resolve(structuredClone(message));
     let inbox = this.inboxes.get(draft.to);
     if (inbox === undefined) this.inboxes.set(draft.to, (inbox = []));
     inbox.push(message);
@@ -64,7 +78,7 @@ export class InMemoryMailbox implements Mailbox {
   publish<TPayload>(draft: MessageDraft<TPayload>): Promise<MailboxMessage<TPayload>> {
     let message: MailboxMessage<TPayload>;
     try {
-      message = this.stamp(draft, undefined);
+      message = this.stamp(draft, undefined, undefined);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -94,12 +108,26 @@ export class InMemoryMailbox implements Mailbox {
     );
   }
 
-  private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined): MailboxMessage<TPayload> {
+  /** Records a sender's id; true when it was already sent to this inbox within the window. */
+  private remember(to: string, id: string, now: number): boolean {
+    let ids = this.sentIds.get(to);
+    if (ids === undefined) this.sentIds.set(to, (ids = new Map()));
+    // Ids expire in insertion order (the clock only moves forward): forget from the oldest.
+    for (const [oldId, forgetAt] of ids) {
+      if (forgetAt > now) break;
+      ids.delete(oldId);
+    }
+    if (ids.has(id)) return true;
+    ids.set(id, now + this.deduplicationWindowMs);
+    return false;
+  }
+
+  private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined, id: string | undefined): MailboxMessage<TPayload> {
     if (typeof draft !== 'object' || draft === null) throw new InvalidInputError('Mailbox', `message must be an object (got ${describeValue(draft)})`);
     if (typeof draft.type !== 'string' || draft.type.length === 0) throw new InvalidInputError('Mailbox', `message "type" must be a non-empty string (got ${describeValue(draft.type)})`);
     if (typeof draft.from !== 'string' || draft.from.length === 0) throw new InvalidInputError('Mailbox', `message "from" must be a non-empty agent id (got ${describeValue(draft.from)})`);
     return {
-      id: generateId(),
+      id: id ?? generateId(),
       type: draft.type,
       from: draft.from,
       ...(to === undefined ? {} : { to }),

@@ -28,6 +28,13 @@ export interface MessageDraft<TPayload = unknown> {
 /** A direct message: kept in the recipient's inbox until received. */
 export interface DirectMessageDraft<TPayload = unknown> extends MessageDraft<TPayload> {
   readonly to: string;
+  /**
+   * The message's id, to make a retried `send` safe: a send whose id was already sent to the same
+   * inbox within the mailbox's deduplication window queues nothing (it resolves with the message all
+   * the same).
+   * A non-empty string of at most 256 characters. @default a new unique id (no deduplication)
+   */
+  readonly id?: string;
 }
 
 /** Receives published messages; errors it throws (or rejects with) are reported, not propagated. */
@@ -52,7 +59,10 @@ export interface ReceiveOptions {
  * `@tta/agent-context/testing`.
  */
 export interface Mailbox {
-  /** Queues a direct message in the recipient's inbox; resolves with the message as stored. */
+  /**
+   * Queues a direct message in the recipient's inbox; resolves with the message as stored. Give the
+   * draft an `id` when you may retry: a network mailbox can fail after it queued the message.
+   */
   send<TPayload>(draft: DirectMessageDraft<TPayload>): Promise<MailboxMessage<TPayload>>;
   /** Takes waiting messages from `agentId`'s inbox, oldest first; an empty array when none. */
   receive(agentId: string, options?: ReceiveOptions): Promise<MailboxMessage[]>;

@@ -64,6 +64,42 @@ export function describeMailboxContract(
       expect((await mailbox.receive(to)).map((message) => message.payload)).toEqual([2, 3, 4]);
     }));
 
+    it('queues a message sent twice with the same id once, even after it was received', withMailbox(async (mailbox) => {
+      const to = unique('agent');
+      const first = await mailbox.send({ id: 'order-1', type: 't', from: 'x', to, payload: 'first' });
+      expect(first.id).toBe('order-1');
+      const retried = await mailbox.send({ id: 'order-1', type: 't', from: 'x', to, payload: 'first' });
+      expect(retried.id).toBe('order-1');
+      expect(await mailbox.pending(to)).toBe(1);
+      expect(await mailbox.receive(to)).toEqual([first]);
+      await mailbox.send({ id: 'order-1', type: 't', from: 'x', to, payload: 'first' });
+      expect(await mailbox.pending(to)).toBe(0);
+      await mailbox.send({ id: 'order-2', type: 't', from: 'x', to, payload: 'second' });
+      await mailbox.send({ id: 'order-1', type: 't', from: 'x', to: `${to}-other`, payload: 'elsewhere' });
+      expect((await mailbox.receive(to)).map((message) => message.payload)).toEqual(['second']);
+      expect((await mailbox.receive(`${to}-other`)).map((message) => message.payload)).toEqual(['elsewhere']);
+    }));
+
+    it('forgets a message id after the deduplication window (one hour by default)', withMailbox(async (mailbox, clock) => {
+      const to = unique('agent');
+      await mailbox.send({ id: 'ping', type: 't', from: 'x', to, payload: 1 });
+      clock.advance(3_599_999);
+      await mailbox.send({ id: 'ping', type: 't', from: 'x', to, payload: 2 });
+      clock.advance(1);
+      await mailbox.send({ id: 'ping', type: 't', from: 'x', to, payload: 3 });
+      expect((await mailbox.receive(to)).map((message) => message.payload)).toEqual([1, 3]);
+    }));
+
+    it('refuses a message id that is empty, too long or not a string, queueing nothing', withMailbox(async (mailbox) => {
+      const to = unique('agent');
+      for (const id of ['', 'x'.repeat(257), 42]) {
+        const draft = { id, type: 't', from: 'x', to, payload: 1 } as unknown as Parameters<Mailbox['send']>[0];
+        await expect(mailbox.send(draft)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      }
+      await mailbox.send({ id: 'x'.repeat(256), type: 't', from: 'x', to, payload: 1 });
+      expect(await mailbox.pending(to)).toBe(1);
+    }));
+
     it('keeps inboxes apart', withMailbox(async (mailbox) => {
       const alice = unique('alice');
       const bob = unique('bob');

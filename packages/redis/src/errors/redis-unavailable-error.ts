@@ -5,7 +5,9 @@ const marker = Symbol.for('@tta/redis.RedisUnavailableError');
 /**
  * Thrown when Redis cannot be reached in time: the connection is down or refused, a command
  * timed out, or the client gave up reconnecting for it. The command may or may not have run
- * on the server (a timeout does not say), so retry only idempotent operations blindly.
+ * on the server (a timeout does not say), so retry only idempotent operations blindly:
+ * {@link RedisUnavailableError.maybeApplied} says whether it may have run, and
+ * {@link RedisUnavailableError.retryKey} (when set) is the id that makes a retry a no-op if it did.
  * `cause` keeps the client's own error.
  */
 export class RedisUnavailableError extends TtaError {
@@ -14,12 +16,24 @@ export class RedisUnavailableError extends TtaError {
   readonly operation: string;
   /** Retrying is reasonable: the server may come back. */
   readonly retryable = true;
+  /**
+   * The operation may have been applied on the server: the command was sent but its reply never
+   * came (a timeout, a connection lost mid-call). `false` only when Redis refused it before
+   * running it (`BUSY`, `LOADING`, `READONLY`...). Retry such an operation only with its id
+   * ({@link retryKey}, a message `id`, a `jobId`) so that a retry cannot apply it twice.
+   */
+  readonly maybeApplied: boolean;
+  /** The id to retry with so that the retry is a no-op when the failed call was applied (for example the `jobId` of `enqueueWorkflow`). */
+  readonly retryKey: string | undefined;
 
-  constructor(operation: string, options: { readonly cause?: unknown } = {}) {
+  constructor(operation: string, options: { readonly cause?: unknown; readonly maybeApplied?: boolean; readonly retryKey?: string } = {}) {
     // The client's message may quote a connection URL with its password: redact what is quoted.
     const reason = options.cause instanceof Error ? `: ${redactText(options.cause.message)}` : '';
     super(`Redis is unavailable (${operation})${reason}`, 'REDIS_UNAVAILABLE', options);
     this.operation = operation;
+    // A reply from the server is a refusal: the command did not run. Anything else left the client unanswered.
+    this.maybeApplied = options.maybeApplied ?? !(options.cause instanceof Error && options.cause.name === 'ReplyError');
+    this.retryKey = options.retryKey;
   }
 
   /** True when `error` is a RedisUnavailableError, from any copy of the package. */
