@@ -64,6 +64,43 @@ describe.skipIf(!runRedisSuites)('RedisSharedState', () => {
     await store.close();
   });
 
+  it('lets the index of a scope expire with its last entry, also when the scope once held an entry without TTL', async () => {
+    const prefix = redis.uniquePrefix('index-ttl');
+    const store = new RedisSharedState({ connection: redis.client, prefix, expiryGraceMs: 0 });
+    const at = (scopeId: string, key: string) => ({ scope: 'workflow', scopeId, key }) as const;
+    await store.set(at('overwritten', 'x'), 1);
+    await store.set(at('overwritten', 'x'), 2, { ttlMs: 150 });
+    await store.set(at('deleted', 'a'), 1);
+    await store.set(at('deleted', 'b'), 2, { ttlMs: 150 });
+    await store.delete(at('deleted', 'a'));
+    await store.set(at('kept', 'a'), 1);
+    await store.set(at('kept', 'b'), 2, { ttlMs: 150 });
+    // Left: the entry without TTL of 'kept' and the index that lists it.
+    await expect.poll(() => redis.keysWithPrefix(prefix), { timeout: 5_000, interval: 20 }).toHaveLength(2);
+    const left = await redis.keysWithPrefix(prefix);
+    expect(left.every((key) => key.includes('kept'))).toBe(true);
+    for (const key of left) expect(await redis.client.pttl(key)).toBe(-1);
+    expect(await store.keys('workflow', 'kept')).toEqual(['a']);
+    await store.close();
+  });
+
+  it('keeps the index as long as its longest-lived entry, and lists keys by prefix', async () => {
+    const prefix = redis.uniquePrefix('index-long');
+    const store = new RedisSharedState({ connection: redis.client, prefix, expiryGraceMs: 0 });
+    await store.set({ scope: 'session', scopeId: 's', key: 'plan:long' }, 1, { ttlMs: 60_000 });
+    await store.set({ scope: 'session', scopeId: 's', key: 'plan:short' }, 2, { ttlMs: 100 });
+    await store.set({ scope: 'session', scopeId: 's', key: 'notes' }, 3, { ttlMs: 30_000 });
+    const index = (await redis.keysWithPrefix(prefix)).filter((key) => key.slice(prefix.length).includes('index'));
+    expect(index).toHaveLength(1);
+    expect(await redis.client.pttl(index[0]!)).toBeGreaterThan(59_000);
+    expect(await store.keys('session', 's', 'plan:')).toEqual(['plan:long', 'plan:short']);
+    await expect.poll(() => store.keys('session', 's', 'plan:'), { timeout: 5_000, interval: 20 }).toEqual(['plan:long']);
+    await store.delete({ scope: 'session', scopeId: 's', key: 'plan:long' });
+    expect(await redis.client.pttl(index[0]!)).toBeLessThanOrEqual(30_000);
+    expect(await redis.client.pttl(index[0]!)).toBeGreaterThan(25_000);
+    await store.close();
+  });
+
   it('lets Redis drop an expired entry after the grace period', async () => {
     const prefix = redis.uniquePrefix('ttl');
     const store = new RedisSharedState({ connection: redis.client, prefix, expiryGraceMs: 1_000 });

@@ -115,11 +115,8 @@ export class RedisSharedState implements SharedState {
   async keys(scope: StateScope, scopeId: string, keyPrefix = ''): Promise<string[]> {
     assertStateScope('RedisSharedState.keys', scope);
     assertWellFormedName('RedisSharedState.keys', 'scopeId', scopeId, { allowEmpty: true });
-    const min = keyPrefix === '' ? '-' : `[${keyPrefix}`;
-    // Every key starting with the prefix sorts below prefix + U+10FFFF's UTF-8 bytes.
-    const max = keyPrefix === '' ? '+' : `(${keyPrefix}\u{10FFFF}`;
     const live = (await guard('RedisSharedState.keys', () =>
-      keysScript.run(this.client, [this.indexKey(scope, scopeId)], [this.entryPrefix(scope, scopeId), this.clock.now(), min, max]),
+      keysScript.run(this.client, [this.indexKey(scope, scopeId)], [this.entryPrefix(scope, scopeId), this.clock.now(), keyPrefix]),
     )) as string[];
     return live.sort();
   }
