@@ -30,6 +30,8 @@ export { InMemoryAgentMemory } from './memory/in-memory-agent-memory.js';
 export type { InMemoryAgentMemoryOptions } from './memory/in-memory-agent-memory.js';
 export { selectMemories } from './memory/select-memories.js';
 export { validateMemoryDraft } from './memory/validate-memory-draft.js';
+export { validateMemoryLookup } from './memory/validate-memory-lookup.js';
+export type { MemoryLookupNames } from './memory/validate-memory-lookup.js';
 export type { SequencedMemory } from './memory/select-memories.js';
 
 // Messages

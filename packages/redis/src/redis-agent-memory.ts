@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock } from '@tta/primitives';
-import { validateMemoryDraft, type AgentMemory, type MemoryDraft, type MemoryEntry, type MemoryQuery } from '@tta/agent-context';
+import { copyPlainData, validateMemoryDraft, validateMemoryLookup, type AgentMemory, type MemoryDraft, type MemoryEntry, type MemoryQuery } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { clearScript, deleteScript, storeScript } from './redis-agent-memory-scripts.js';
@@ -70,11 +70,12 @@ export class RedisAgentMemory implements AgentMemory {
     const entry: Record<string, unknown> = {
       id: draft.id ?? randomUUID(),
       agentId: draft.agentId,
-      content: draft.content,
+      // The in-memory store's rule: contents JSON would change (Date, Map, NaN, BigInt...) are refused, typed.
+      content: draft.content === undefined ? draft.content : copyPlainData('RedisAgentMemory.store', 'content', draft.content),
       tags: [...(draft.tags ?? [])],
       createdAt: draft.createdAt ?? this.clock.now(),
     };
-    if (draft.metadata !== undefined) entry.metadata = draft.metadata;
+    if (draft.metadata !== undefined) entry.metadata = copyPlainData('RedisAgentMemory.store', 'metadata', draft.metadata);
     const json = JSON.stringify(entry);
     const tags = [...new Set(entry.tags as string[])];
     await guard('RedisAgentMemory.store', () =>
@@ -84,12 +85,14 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async retrieve<T = unknown>(id: string): Promise<MemoryEntry<T> | undefined> {
+    validateMemoryLookup('RedisAgentMemory.retrieve', { id });
     const text = await guard('RedisAgentMemory.retrieve', () => this.client.hget(`${this.base}entries`, id));
     return text === null ? undefined : (JSON.parse(text) as MemoryEntry<T>);
   }
 
   async query<T = unknown>(query: MemoryQuery = {}): Promise<MemoryEntry<T>[]> {
     assertCallOptions('RedisAgentMemory.query', 'query', query);
+    validateMemoryLookup('RedisAgentMemory.query', { agentId: query.agentId, tags: query.tags });
     const limit = query.limit ?? Infinity;
     if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
       throw new InvalidInputError('RedisAgentMemory.query', `limit must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
@@ -124,6 +127,7 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async delete(id: string): Promise<boolean> {
+    validateMemoryLookup('RedisAgentMemory.delete', { id });
     return (await guard('RedisAgentMemory.delete', () => deleteScript.run(this.client, [], [this.base, id]))) === 1;
   }
 

@@ -3,6 +3,8 @@ import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from './agent
 import { generateId } from '../internal/generate-id.js';
 import { selectMemories } from './select-memories.js';
 import { validateMemoryDraft } from './validate-memory-draft.js';
+import { validateMemoryLookup } from './validate-memory-lookup.js';
+import { copyPlainData } from '../data/copy-plain-data.js';
 
 /** Options of {@link InMemoryAgentMemory}. */
 export interface InMemoryAgentMemoryOptions {
@@ -57,10 +59,11 @@ export class InMemoryAgentMemory implements AgentMemory {
       entry = {
         id: draft.id ?? generateId(),
         agentId: draft.agentId,
-        content: structuredClone(draft.content),
+        // The Redis store's rule (JSON): both accept the same contents and give back the same.
+        content: draft.content === undefined ? draft.content : copyPlainData('AgentMemory.store', 'content', draft.content),
         tags: [...(draft.tags ?? [])],
         createdAt: draft.createdAt ?? this.clock.now(),
-        ...(draft.metadata === undefined ? {} : { metadata: structuredClone(draft.metadata) }),
+        ...(draft.metadata === undefined ? {} : { metadata: copyPlainData('AgentMemory.store', 'metadata', draft.metadata) }),
       };
     } catch (error) {
       return Promise.reject(error);
@@ -77,16 +80,31 @@ export class InMemoryAgentMemory implements AgentMemory {
   }
 
   retrieve<T = unknown>(id: string): Promise<MemoryEntry<T> | undefined> {
+    try {
+      validateMemoryLookup('AgentMemory.retrieve', { id });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const stored = this.entries.get(id);
     return Promise.resolve(stored === undefined ? undefined : (structuredClone(stored.entry) as MemoryEntry<T>));
   }
 
   query<T = unknown>(query: MemoryQuery = {}): Promise<MemoryEntry<T>[]> {
+    try {
+      validateMemoryLookup('AgentMemory.query', { agentId: query?.agentId, tags: query?.tags });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const selected = selectMemories([...this.entries.values()], query);
     return Promise.resolve(selected.map((stored) => structuredClone(stored.entry) as MemoryEntry<T>));
   }
 
   delete(id: string): Promise<boolean> {
+    try {
+      validateMemoryLookup('AgentMemory.delete', { id });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return Promise.resolve(this.entries.delete(id));
   }
 

@@ -162,5 +162,48 @@ export function describeAgentMemoryContract(
       }
       expect(await store.size()).toBe(0);
     }));
+
+    // The Redis store names its keys after ids, agents and tags (UTF-8: every lone surrogate turns
+    // into U+FFFD) and keeps contents as JSON: both stores refuse what either cannot keep apart or
+    // give back unchanged, typed, before writing anything.
+    const refusal = async (attempt: Promise<unknown>): Promise<unknown> => {
+      const outcome = await attempt.then(() => 'accepted', (error: unknown) => error);
+      return { code: (outcome as { code?: unknown }).code, retryable: (outcome as { retryable?: unknown }).retryable };
+    };
+    const invalid = { code: 'INVALID_INPUT', retryable: false };
+
+    it('refuses a lone surrogate in the id, agent or tags of a lookup, so it never finds a neighbour', withStore(async (store) => {
+      await store.store({ id: 'secret-\ufffd', agentId: 'agent-\ufffd', content: 'replacement character, well-formed', tags: ['tag-\ufffd'] });
+      expect(await refusal(store.retrieve('secret-\ud800'))).toEqual(invalid);
+      expect(await refusal(store.delete('secret-\udfff'))).toEqual(invalid);
+      expect(await refusal(store.query({ agentId: 'agent-\ud800' }))).toEqual(invalid);
+      expect(await refusal(store.query({ tags: ['tag-\udfff'] }))).toEqual(invalid);
+      expect((await store.retrieve('secret-\ufffd'))?.content).toBe('replacement character, well-formed');
+      expect(await store.size()).toBe(1);
+    }));
+
+    it('hands back contents and metadata exactly as a JSON round trip gives them', withStore(async (store) => {
+      const stored = await store.store({ id: 'plain', agentId: 'a', content: { n: -0, list: [1, null], gone: undefined }, metadata: { score: 0.5, gone: undefined } });
+      for (const entry of [stored, await store.retrieve('plain')]) {
+        expect(entry?.content).toStrictEqual({ n: 0, list: [1, null] });
+        expect(entry?.metadata).toStrictEqual({ score: 0.5 });
+      }
+    }));
+
+    it('refuses, typed and before writing, contents and metadata a JSON round trip would change', withStore(async (store) => {
+      const refused: [string, unknown][] = [
+        ['Date', new Date(0)],
+        ['NaN', Number.NaN],
+        ['Map', new Map([['a', 1]])],
+        ['BigInt', 1n],
+        ['Set', { seen: new Set([1]) }],
+        ['undefined in an array', [undefined]],
+      ];
+      for (const [name, value] of refused) {
+        expect(await refusal(store.store({ id: 'v', agentId: 'a', content: value })), name).toEqual(invalid);
+        expect(await refusal(store.store({ id: 'v', agentId: 'a', content: 1, metadata: { value } })), name).toEqual(invalid);
+      }
+      expect(await store.size()).toBe(0);
+    }));
   });
 }
