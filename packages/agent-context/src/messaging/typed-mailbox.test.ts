@@ -24,6 +24,14 @@ describe('TypedMailbox', () => {
     if (message?.type === 'task') expectTypeOf(message.payload.priority).toEqualTypeOf<number>();
   });
 
+  it('passes a message id through, so a retried send queues the message once', async () => {
+    const { messages, mailbox } = setup();
+    const sent = await messages.send({ id: 'task-7', type: 'task', from: 'planner', to: 'coder', payload: { file: 'a.ts' } });
+    await messages.send({ id: 'task-7', type: 'task', from: 'planner', to: 'coder', payload: { file: 'a.ts' } });
+    expect(sent.id).toBe('task-7');
+    expect(await mailbox.pending('coder')).toBe(1);
+  });
+
   it('rejects an invalid message with the validation issues, and sends nothing', async () => {
     const { messages, mailbox } = setup();
     const error = await messages.send({ type: 'task', from: 'planner', to: 'coder', payload: { file: '', priority: 9 } }).catch((caught: unknown) => caught);

@@ -65,8 +65,8 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
     }
   }
 
-  /** Validates and sends a direct message to `to`'s inbox. */
-  async send<TType extends keyof TSchemas & string>(draft: TypedDraft<TSchemas, TType> & { readonly to: string }): Promise<TypedMessage<TSchemas, TType>> {
+  /** Validates and sends a direct message to `to`'s inbox; an `id` makes a retried send queue it once (see `DirectMessageDraft.id`). */
+  async send<TType extends keyof TSchemas & string>(draft: TypedDraft<TSchemas, TType> & { readonly to: string; readonly id?: string }): Promise<TypedMessage<TSchemas, TType>> {
     const payload = this.validate(draft.type, draft.payload);
     return (await this.mailbox.send({ ...draft, payload })) as TypedMessage<TSchemas, TType>;
   }
