@@ -4,7 +4,8 @@ const marker = Symbol.for('@tta/redis.LeaseLostError');
 
 /**
  * The reason `RedisLease.runExclusive` aborts its callback's signal with when the lease could not
- * be extended (it expired, or Redis was unreachable for longer than the lease lasts).
+ * be extended (someone else holds it, or the extension failed), or when its expiry passed without a
+ * confirmed extension (a stalled connection, a paused process): another process may hold it now.
  */
 export class LeaseLostError extends TtaError {
   private readonly [marker] = true;
