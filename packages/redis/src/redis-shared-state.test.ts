@@ -64,6 +64,22 @@ describe.skipIf(!runRedisSuites)('RedisSharedState', () => {
     await store.close();
   });
 
+  it('clearScope of a scope id that starts another, holds a backslash or glob characters, or is named like a store removes that scope only', async () => {
+    const prefix = redis.uniquePrefix('overlap');
+    const store = new RedisSharedState({ connection: redis.client, prefix });
+    const ids = ['llm', 'llm:v2', 'a\\b', 'ab', 'a*', '[a]', 'x}y', 'lease', 'cache'];
+    await redis.client.set(`${prefix}lease:{llm}`, 'holder');
+    await redis.client.set(`${prefix}cache:{default}:k`, 'entry');
+    for (const scopeId of ids) await store.set({ scope: 'session', scopeId, key: 'k' }, scopeId);
+    for (const [index, scopeId] of ids.entries()) {
+      expect(await store.clearScope('session', scopeId), scopeId).toBe(1);
+      expect(await store.keys('session', scopeId)).toEqual([]);
+      for (const later of ids.slice(index + 1)) expect((await store.get({ scope: 'session', scopeId: later, key: 'k' }))?.value, scopeId).toBe(later);
+    }
+    expect((await redis.keysWithPrefix(prefix)).sort()).toEqual([`${prefix}cache:{default}:k`, `${prefix}lease:{llm}`]);
+    await store.close();
+  });
+
   it('lets the index of a scope expire with its last entry, also when the scope once held an entry without TTL', async () => {
     const prefix = redis.uniquePrefix('index-ttl');
     const store = new RedisSharedState({ connection: redis.client, prefix, expiryGraceMs: 0 });

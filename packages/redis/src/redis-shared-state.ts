@@ -20,6 +20,7 @@ import { closeClient, guard } from './redis-call.js';
 import { deleteScript, keysScript, writeScript } from './redis-shared-state-scripts.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
 import { deleteByPattern } from './scan.js';
+import { kindName, startsWithPattern, tagBase } from './key-layout.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisSharedState}. */
@@ -43,8 +44,9 @@ export interface RedisSharedStateOptions extends RedisStoreOptions {
  * `StateConflictError`. Changes are published from the same script, so subscribers see them in
  * write order (Redis pub/sub: a subscriber that is disconnected at the time misses them).
  *
- * Keys: `<prefix>state:{<scope>:<scopeId>}:<key>` (a hash per entry) and
- * `<prefix>state-index:{<scope>:<scopeId>}` (the key list of a scope); the braces keep a scope on
+ * Keys: `<prefix>state:{<scope>:<scopeId>}:entry:<key>` (a hash per entry) and
+ * `<prefix>state:{<scope>:<scopeId>}:index` (the key list of a scope), the scope id escaped as the
+ * key layout does; the braces keep a scope on
  * one Redis Cluster slot.
  *
  * @example
@@ -68,7 +70,7 @@ export class RedisSharedState implements SharedState {
     assertDuration('RedisSharedState', 'expiryGraceMs', graceMs, { integer: true });
     this.graceMs = graceMs;
     this.clock = options.clock ?? systemClock;
-    this.channel = `${this.prefix}state-changes`;
+    this.channel = kindName(this.prefix, 'state', 'changes');
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;
     this.owned = owned;
@@ -145,7 +147,7 @@ export class RedisSharedState implements SharedState {
 
   /** Removes every entry of one scope id (for example when a run ends); resolves to how many. */
   async clearScope(scope: StateScope, scopeId: string): Promise<number> {
-    const pattern = `${escapeGlob(this.entryPrefix(scope, scopeId))}*`;
+    const pattern = startsWithPattern(this.entryPrefix(scope, scopeId));
     return guard('RedisSharedState.clearScope', async () => {
       const removed = await deleteByPattern(this.client, pattern);
       await this.client.del(this.indexKey(scope, scopeId));
@@ -202,13 +204,13 @@ export class RedisSharedState implements SharedState {
     return entry as unknown as StateEntry<T>;
   }
 
-  private scopeTag(scope: StateScope, scopeId: string): string {
-    // Encoding the scope id keeps `a:b` + `c` apart from `a` + `b:c`, and braces out of the tag.
-    return `{${scope}:${encodeURIComponent(scopeId)}}`;
+  private scopeBase(scope: StateScope, scopeId: string): string {
+    // The layout escapes each part: `a:b` + `c` stays apart from `a` + `b:c`, and braces stay out of the tag.
+    return tagBase(this.prefix, 'state', [scope, scopeId]);
   }
 
   private entryPrefix(scope: StateScope, scopeId: string): string {
-    return `${this.prefix}state:${this.scopeTag(scope, scopeId)}:`;
+    return `${this.scopeBase(scope, scopeId)}:entry:`;
   }
 
   private entryKey(address: StateAddress): string {
@@ -216,7 +218,7 @@ export class RedisSharedState implements SharedState {
   }
 
   private indexKey(scope: StateScope, scopeId: string): string {
-    return `${this.prefix}state-index:${this.scopeTag(scope, scopeId)}`;
+    return `${this.scopeBase(scope, scopeId)}:index`;
   }
 }
 
@@ -246,8 +248,4 @@ function matchesFilter(filter: StateChangeFilter, address: StateAddress): boolea
     (filter.key === undefined || filter.key === address.key) &&
     (filter.keyPrefix === undefined || address.key.startsWith(filter.keyPrefix))
   );
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
