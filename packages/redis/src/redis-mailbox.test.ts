@@ -39,12 +39,23 @@ describe.skipIf(!runRedisSuites)('RedisMailbox', () => {
     await Promise.all([publisher.close(), subscriber.close()]);
   });
 
+  it('keeps each inbox under mailbox:{<agent id>}:, one hash tag per agent, whatever braces or colons the id holds', async () => {
+    const prefix = redis.uniquePrefix('inbox-tags');
+    const mailbox = new RedisMailbox({ connection: redis.client, prefix });
+    const agents = ['llm', 'llm:v2', 'x}y', '{z', 'a\\b', 'ab'];
+    for (const to of agents) await mailbox.send({ type: 't', from: 'a', to, payload: to });
+    for (const to of agents) expect((await mailbox.receive(to)).map((message) => message.payload), to).toEqual([to]);
+    const keys = await redis.keysWithPrefix(prefix);
+    expect(keys.every((key) => key.startsWith(`${prefix}mailbox:{`) && key.indexOf('}') === key.lastIndexOf('}')), keys.join(' ')).toBe(true);
+    await mailbox.close();
+  });
+
   it('keeps every key under its prefix and gives unread inboxes an expiry', async () => {
     const prefix = redis.uniquePrefix('inbox');
     const mailbox = new RedisMailbox({ connection: redis.client, prefix, inboxTtlMs: 60_000 });
     await mailbox.send({ type: 't', from: 'a', to: 'b', payload: 1 });
     const keys = await redis.keysWithPrefix(prefix);
-    expect(keys).toEqual([`${prefix}mailbox:inbox:b`]);
+    expect(keys).toEqual([`${prefix}mailbox:{b}:inbox`]);
     expect(await redis.client.pttl(keys[0]!)).toBeGreaterThan(50_000);
     await mailbox.close();
   });
@@ -81,7 +92,7 @@ describe.skipIf(!runRedisSuites)('RedisMailbox', () => {
       expect(RedisUnavailableError.isInstance(error) && error.maybeApplied).toBe(true);
       // After the pause the timed-out receive has run: two messages wait in flight, one in the inbox.
       await vi.waitFor(async () => expect(await mailbox.pending('b')).toBe(1), { timeout: 5_000, interval: 50 });
-      expect(await redis.client.zcard(`${prefix}mailbox:redeliver-at:b`)).toBe(2);
+      expect(await redis.client.zcard(`${prefix}mailbox:{b}:redeliver-at`)).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 400));
       const received = await mailbox.receive('b');
       expect(received.map((message) => message.payload)).toEqual([1, 2, 3]);
@@ -109,8 +120,8 @@ describe.skipIf(!runRedisSuites)('RedisMailbox', () => {
     const mailbox = new RedisMailbox({ connection: redis.client, prefix, deduplicationWindowMs: 30_000 });
     await mailbox.send({ id: 'm-1', type: 't', from: 'a', to: 'b', payload: 1 });
     await mailbox.send({ id: 'm-2', type: 't', from: 'a', to: 'b', payload: 2 });
-    expect((await redis.keysWithPrefix(prefix)).sort()).toEqual([`${prefix}mailbox:inbox:b`, `${prefix}mailbox:sent:b`]);
-    const pttl = await redis.client.pttl(`${prefix}mailbox:sent:b`);
+    expect((await redis.keysWithPrefix(prefix)).sort()).toEqual([`${prefix}mailbox:{b}:inbox`, `${prefix}mailbox:{b}:sent`]);
+    const pttl = await redis.client.pttl(`${prefix}mailbox:{b}:sent`);
     expect(pttl).toBeGreaterThan(25_000);
     expect(pttl).toBeLessThanOrEqual(30_000);
     await mailbox.close();

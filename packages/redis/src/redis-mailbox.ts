@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InvalidInputError, assertDuration, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { assertWellFormedName, copyPlainData, validateMessageNames } from '@tta/agent-context';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
+import { storeKey } from './key-layout.js';
 import { receiptFields, receiveScript, sendScript } from './redis-mailbox-scripts.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
@@ -37,7 +39,7 @@ const restoreBatch = 1_000;
 
 /**
  * The `Mailbox` in Redis, for agents that live in different processes:
- * - direct messages go to a Redis list per recipient (`<prefix>mailbox:inbox:<agentId>`); `receive`
+ * - direct messages go to a Redis list per recipient (`<prefix>mailbox:{<agentId>}:inbox`); `receive`
  *   moves them atomically into an in-flight hash under a receipt and acknowledges the receipt once
  *   its reply arrived, so each message is taken by one receiver, in sending order, even when several
  *   processes read the same inbox, and a receive that times out loses nothing: its messages return
@@ -45,7 +47,7 @@ const restoreBatch = 1_000;
  * - a send with an `id` is deduplicated per inbox for `deduplicationWindowMs`, so a send that
  *   failed with a `RedisUnavailableError` whose `maybeApplied` is true can be retried with the same
  *   draft without queueing the message twice;
- * - `publish` / `subscribe` use Redis pub/sub on `<prefix>mailbox:topic:<type>`: every process
+ * - `publish` / `subscribe` use Redis pub/sub on `<prefix>mailbox:{<type>}:topic`: every process
  *   subscribed at that moment gets the message, and nothing is kept for later subscribers.
  *
  * Payloads travel as JSON. For typed, validated messages wrap it in `TypedMailbox` from
@@ -68,7 +70,7 @@ export class RedisMailbox implements Mailbox {
 
   constructor(options: RedisMailboxOptions = {}) {
     assertOptionsObject('RedisMailbox', options);
-    this.prefix = `${validatePrefix('RedisMailbox', options.prefix)}mailbox:`;
+    this.prefix = validatePrefix('RedisMailbox', options.prefix);
     this.clock = options.clock ?? systemClock;
     const inboxTtlMs = options.inboxTtlMs ?? 604_800_000;
     assertDuration('RedisMailbox', 'inboxTtlMs', inboxTtlMs, { integer: true });
@@ -90,6 +92,7 @@ export class RedisMailbox implements Mailbox {
       throw new InvalidInputError('RedisMailbox.send', `"to" must be a non-empty agent id (got ${describeValue((draft as { to?: unknown } | null | undefined)?.to)})`);
     }
     assertMessageId(draft.id);
+    validateMessageNames('RedisMailbox.send', { agentId: draft.to, id: draft.id });
     const [message, json] = this.stamp(draft, draft.to, draft.id);
     const now = this.clock.now();
     await guard('RedisMailbox.send', () =>
@@ -100,6 +103,7 @@ export class RedisMailbox implements Mailbox {
 
   async receive(agentId: string, options: ReceiveOptions = {}): Promise<MailboxMessage[]> {
     assertCallOptions('RedisMailbox.receive', 'options', options);
+    validateMessageNames('RedisMailbox.receive', { agentId });
     const limit = options.limit ?? Infinity;
     if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
       throw new InvalidInputError('RedisMailbox.receive', `limit must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
@@ -124,6 +128,7 @@ export class RedisMailbox implements Mailbox {
   }
 
   async pending(agentId: string): Promise<number> {
+    validateMessageNames('RedisMailbox.pending', { agentId });
     return guard('RedisMailbox.pending', () => this.client.llen(this.inboxKey(agentId)));
   }
 
@@ -140,6 +145,7 @@ export class RedisMailbox implements Mailbox {
     if (typeof listener !== 'function') {
       throw new InvalidInputError('RedisMailbox.subscribe', `listener must be a function (got ${describeValue(listener)})`);
     }
+    validateMessageNames('RedisMailbox.subscribe', { type });
     return this.hub.subscribe(this.topic(type), (text) => {
       try {
         const outcome = listener(JSON.parse(text) as MailboxMessage);
@@ -162,11 +168,15 @@ export class RedisMailbox implements Mailbox {
   }
 
   private stamp<TPayload>(draft: MessageDraft<TPayload>, to: string | undefined, id: string | undefined): [MailboxMessage<TPayload>, string] {
+    // The in-memory mailbox's rules: a type and a sender, well-formed, and a payload JSON keeps as it is.
+    assertWellFormedName('RedisMailbox', 'message "type"', draft.type);
+    assertWellFormedName('RedisMailbox', 'message "from"', draft.from);
+    const payload = draft.payload === undefined ? draft.payload : copyPlainData('RedisMailbox', 'payload', draft.payload);
     const message: { -readonly [K in keyof MailboxMessage<TPayload>]: MailboxMessage<TPayload>[K] } = {
       id: id ?? randomUUID(),
       type: draft.type,
       from: draft.from,
-      payload: draft.payload,
+      payload,
       sentAt: this.clock.now(),
     };
     if (to !== undefined) message.to = to;
@@ -177,23 +187,23 @@ export class RedisMailbox implements Mailbox {
   }
 
   private inboxKey(agentId: string): string {
-    return `${this.prefix}inbox:${agentId}`;
+    return storeKey(this.prefix, 'mailbox', agentId, 'inbox');
   }
 
   private sentKey(agentId: string): string {
-    return `${this.prefix}sent:${agentId}`;
+    return storeKey(this.prefix, 'mailbox', agentId, 'sent');
   }
 
   private inFlightKey(agentId: string): string {
-    return `${this.prefix}in-flight:${agentId}`;
+    return storeKey(this.prefix, 'mailbox', agentId, 'in-flight');
   }
 
   private deadlinesKey(agentId: string): string {
-    return `${this.prefix}redeliver-at:${agentId}`;
+    return storeKey(this.prefix, 'mailbox', agentId, 'redeliver-at');
   }
 
   private topic(type: string): string {
-    return `${this.prefix}topic:${type}`;
+    return storeKey(this.prefix, 'mailbox', type, 'topic');
   }
 }
 
