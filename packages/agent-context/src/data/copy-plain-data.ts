@@ -23,7 +23,8 @@ export function copyPlainData<T>(operation: string, what: string, value: T): T {
   } catch (error) {
     if (error instanceof NotPlainData) {
       const at = error.path.length === 0 ? '' : ` at ${error.path.map((part) => `[${JSON.stringify(part)}]`).join('')}`;
-      throw new InvalidInputError(operation, `${what} must be plain JSON data${at}: ${error.problem}`);
+      const reason = error.reason === undefined ? '' : `: ${error.reason}`;
+      throw new InvalidInputError(operation, `${what} cannot be stored as JSON (got ${describeValue(error.value)}${at})${reason}`);
     }
     // Nesting deep enough to exhaust the stack would also break JSON.stringify.
     if (error instanceof RangeError) throw new InvalidInputError(operation, `${what} is nested too deeply to be stored`);
@@ -33,8 +34,11 @@ export function copyPlainData<T>(operation: string, what: string, value: T): T {
 
 /** A refusal on the way down; turned into an `InvalidInputError` at the top with its path. */
 class NotPlainData extends Error {
-  constructor(readonly problem: string, readonly path: readonly (string | number)[]) {
-    super(problem);
+  readonly path: readonly (string | number)[];
+  constructor(readonly value: unknown, path: readonly (string | number)[], readonly reason?: string) {
+    super(reason ?? 'not plain data');
+    // The walk pops the shared path on the way back up: keep the path as it was here.
+    this.path = [...path];
   }
 }
 
@@ -44,22 +48,23 @@ function copy(value: unknown, ancestors: Set<object>, path: (string | number)[])
     case 'boolean':
       return value;
     case 'number':
-      if (!Number.isFinite(value)) throw new NotPlainData(`${describeValue(value)} is not a finite number (JSON would give null)`, path);
+      if (!Number.isFinite(value)) throw new NotPlainData(value, path, 'JSON would give null');
       return value === 0 ? 0 : value;
     case 'object':
       break;
+    case 'bigint':
+      throw new NotPlainData(value, path, 'a BigInt; encode it, for example as a string');
     default:
-      throw new NotPlainData(`${describeValue(value)} cannot be stored (${typeof value})`, path);
+      throw new NotPlainData(value, path);
   }
   if (value === null) return null;
-  if (ancestors.has(value)) throw new NotPlainData('the value contains itself (a cycle)', path);
+  if (ancestors.has(value)) throw new NotPlainData(value, path, 'it contains itself (a cycle)');
   ancestors.add(value);
   try {
     if (Array.isArray(value)) return copyArray(value, ancestors, path);
     const prototype: unknown = Object.getPrototypeOf(value);
     if (prototype !== null && prototype !== Object.prototype) {
-      const kind = (value as { constructor?: { name?: unknown } }).constructor?.name;
-      throw new NotPlainData(`${typeof kind === 'string' && kind !== '' ? `a ${kind}` : 'an object with a prototype'} is not a plain object (encode it, for example as a string or a record)`, path);
+      throw new NotPlainData(value, path, 'not a plain object; encode it, for example as a string or a record');
     }
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
@@ -82,9 +87,9 @@ function copyArray(value: readonly unknown[], ancestors: Set<object>, path: (str
   const result: unknown[] = [];
   for (let index = 0; index < value.length; index++) {
     path.push(index);
-    if (!(index in value)) throw new NotPlainData('an array with a hole (JSON would give null)', path);
+    if (!(index in value)) throw new NotPlainData(undefined, path, 'a hole in an array; JSON would give null');
     const item = value[index];
-    if (item === undefined) throw new NotPlainData('undefined in an array (JSON would give null)', path);
+    if (item === undefined) throw new NotPlainData(item, path, 'JSON would give null in an array');
     result.push(copy(item, ancestors, path));
     path.pop();
   }
