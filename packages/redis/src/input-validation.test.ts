@@ -83,7 +83,7 @@ describe('call-time input validation (no server needed)', () => {
       'RedisAgentMemory.store',
       'RedisAgentMemory.store: agentId must be a non-empty string (got "")',
     );
-    await expectInputError(() => memory.store(null as never), 'RedisAgentMemory.store', 'RedisAgentMemory.store: agentId must be a non-empty string (got undefined)');
+    await expectInputError(() => memory.store(null as never), 'RedisAgentMemory.store', 'RedisAgentMemory.store: draft must be an object (got null)');
     await expectInputError(
       () => memory.query({ limit: -1 }),
       'RedisAgentMemory.query',

@@ -98,6 +98,31 @@ describe.skipIf(!runRedisSuites)('RedisAgentMemory', () => {
     }
   });
 
+  it('evicts ids left in the order without an entry instead of spinning on them', async () => {
+    const prefix = redis.uniquePrefix('ghosts');
+    const memory = new RedisAgentMemory({ connection: redis.client, prefix, maxEntries: 2 });
+    // The state a clear that raced a store used to leave: ids due for eviction whose entries are gone.
+    await redis.client.zadd(`${prefix}memory:{default}:order`, -3, 'ghost-1', -2, 'ghost-2', -1, 'ghost-3');
+    // size() counts the order: were the key layout to move, this fails instead of testing nothing.
+    expect(await memory.size()).toBe(3);
+    for (const id of ['a', 'b', 'c']) await memory.store({ id, agentId: 'x', content: id });
+    expect((await memory.query({ order: 'oldest' })).map((entry) => entry.id)).toEqual(['b', 'c']);
+    expect(await memory.size()).toBe(2);
+  });
+
+  it('evicts the whole excess in one store when another instance holds a tighter bound', async () => {
+    const prefix = redis.uniquePrefix('excess');
+    const wide = new RedisAgentMemory({ connection: redis.client, prefix, maxEntries: 50 });
+    const narrow = new RedisAgentMemory({ connection: redis.client, prefix, maxEntries: 3 });
+    for (let index = 0; index < 40; index++) await wide.store({ id: `w${index}`, agentId: 'x', content: index, tags: [`t${index % 4}`] });
+    await narrow.store({ id: 'last', agentId: 'y', content: 'last', tags: ['t0'] });
+    expect((await narrow.query({ order: 'oldest' })).map((entry) => entry.id)).toEqual(['w38', 'w39', 'last']);
+    expect((await narrow.query({ tags: ['t0'] })).map((entry) => entry.id)).toEqual(['last']);
+    // Index keys of evicted entries are gone with them: only t0 (last), t2 (w38) and t3 (w39) remain.
+    const tagKeys = (await redis.keysWithPrefix(prefix)).filter((key) => key.includes(':tag:')).sort();
+    expect(tagKeys.map((key) => key.slice(key.lastIndexOf(':') + 1))).toEqual(['t0', 't2', 't3']);
+  });
+
   it('refuses a bad bound at construction', () => {
     expect(() => new RedisAgentMemory({ connection: redis.client, maxEntries: 0 })).toThrow(InvalidOptionsError);
   });
