@@ -2,9 +2,6 @@ import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { toIoredisOptions, type RedisConnection } from './connection.js';
 
-/** BullMQ's default key prefix, placed after ours: `<prefix>bull:<queue>:...`. */
-export const BULL_SEGMENT = 'bull';
-
 /**
  * @internal Connection for BullMQ parts that block (workers, queue events): they need
  * `maxRetriesPerRequest: null` and no command timeout, or a blocking pop would fail by design.

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
 import { InvalidInputError, InvalidOptionsError, describeValue, type SpanContextLike, type WorkflowContext } from '@tta/primitives';
 import { validatePrefix, type RedisConnection } from './connection.js';
-import { BULL_SEGMENT, blockingConnection, producerConnection } from './bullmq-connection.js';
+import { blockingConnection, producerConnection } from './bullmq-connection.js';
+import { bullPrefix } from './key-layout.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { guard } from './redis-call.js';
 import { formatTraceparent } from './trace-context.js';
@@ -69,7 +70,7 @@ export interface EnqueueWorkflowOptions {
 export interface WorkflowQueueOptions {
   /** An ioredis client (shared) or connection options. @default {} (127.0.0.1:6379) */
   readonly connection?: RedisConnection;
-  /** Key prefix; BullMQ's keys are `<prefix>bull:<queueName>:...`. @default 'tta:' */
+  /** Key prefix; BullMQ's keys are `<prefix>bull:{<queueName>}:<queueName>:...` (one hash tag per queue). @default 'tta:' */
   readonly prefix?: string;
   /** @default 'workflows' */
   readonly queueName?: string;
@@ -110,7 +111,7 @@ export function queueIdentity(kind: string, options: { readonly prefix?: string;
   if (typeof queueName !== 'string' || queueName.length === 0 || queueName.includes(':')) {
     throw new InvalidOptionsError(kind, 'queueName', `must be a non-empty string without ":" (got ${describeValue(queueName)})`);
   }
-  return { prefix: `${validatePrefix(kind, options.prefix)}${BULL_SEGMENT}`, queueName };
+  return { prefix: bullPrefix(validatePrefix(kind, options.prefix), queueName), queueName };
 }
 
 /**

@@ -50,7 +50,7 @@ describe.skipIf(!runRedisSuites)('key prefix', () => {
     const keys = await scanKeys(redis.client, '*');
     expect(keys.length).toBeGreaterThan(15);
     expect(keys.filter((key) => !key.startsWith(prefix))).toEqual([]);
-    for (const part of ['cache:', 'circuit:', 'ratelimit:', 'lease:', 'state:{session:s}:entry:plan', 'state:{session:s}:index', 'memory:', 'mailbox:{b}:inbox', 'bull:workflows:', 'bull:{handoff-reviewer}:handoff-reviewer:']) {
+    for (const part of ['cache:', 'circuit:', 'ratelimit:', 'lease:', 'state:{session:s}:entry:plan', 'state:{session:s}:index', 'memory:', 'mailbox:{b}:inbox', 'bull:{workflows}:workflows:', 'bull:{handoff-reviewer}:handoff-reviewer:']) {
       expect(keys.some((key) => key.startsWith(prefix + part)), part).toBe(true);
     }
 

@@ -186,6 +186,6 @@ describe.skipIf(!runRedisSuites)('@tta/redis across Node processes', () => {
     // BullMQ's keys live under the prefix too.
     const keys = await redis.keysWithPrefix(prefix);
     expect(keys.length).toBeGreaterThan(0);
-    expect(await redis.client.exists(`${prefix}bull:jobs:meta`)).toBe(1);
+    expect(await redis.client.exists(`${prefix}bull:{jobs}:jobs:meta`)).toBe(1);
   }, 60_000);
 });
