@@ -39,6 +39,8 @@ export type { Mailbox, MailboxMessage, MessageDraft, DirectMessageDraft, Message
 export { InMemoryMailbox } from './messaging/in-memory-mailbox.js';
 export type { InMemoryMailboxOptions } from './messaging/in-memory-mailbox.js';
 export { TypedMailbox } from './messaging/typed-mailbox.js';
+export { validateMessageNames } from './messaging/validate-message-names.js';
+export type { MessageNames } from './messaging/validate-message-names.js';
 export type { MessageSchemas, TypedMessage, TypedDraft, InvalidMessageEvent } from './messaging/typed-mailbox.js';
 
 // Agents

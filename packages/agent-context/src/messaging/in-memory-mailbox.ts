@@ -1,6 +1,8 @@
 import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue, systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
 import { generateId } from '../internal/generate-id.js';
 import { assertMessageId } from './message-id.js';
+import { validateMessageNames } from './validate-message-names.js';
+import { copyPlainData } from '../data/copy-plain-data.js';
 import { reportError } from '../internal/report-error.js';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from './mailbox.js';
 
@@ -51,6 +53,7 @@ export class InMemoryMailbox implements Mailbox {
     let message: MailboxMessage<TPayload>;
     try {
       assertMessageId(draft.id);
+      validateMessageNames('Mailbox.send', { agentId: draft.to, id: draft.id });
       message = this.stamp(draft, draft.to, draft.id);
     } catch (error) {
       return Promise.reject(error);
@@ -63,6 +66,11 @@ export class InMemoryMailbox implements Mailbox {
   }
 
   receive(agentId: string, options: ReceiveOptions = {}): Promise<MailboxMessage[]> {
+    try {
+      validateMessageNames('Mailbox.receive', { agentId });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const inbox = this.inboxes.get(agentId);
     if (inbox === undefined) return Promise.resolve([]);
     const limit = options.limit ?? Infinity;
@@ -72,6 +80,11 @@ export class InMemoryMailbox implements Mailbox {
   }
 
   pending(agentId: string): Promise<number> {
+    try {
+      validateMessageNames('Mailbox.pending', { agentId });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return Promise.resolve(this.inboxes.get(agentId)?.length ?? 0);
   }
 
@@ -97,6 +110,11 @@ export class InMemoryMailbox implements Mailbox {
   }
 
   subscribe(type: string, listener: MessageListener): Promise<Disposable> {
+    try {
+      validateMessageNames('Mailbox.subscribe', { type });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const wrapped: MessageListener = (message) => listener(message);
     this.subscribers.set(type, [...(this.subscribers.get(type) ?? []), wrapped]);
     return Promise.resolve(
@@ -126,12 +144,14 @@ export class InMemoryMailbox implements Mailbox {
     if (typeof draft !== 'object' || draft === null) throw new InvalidInputError('Mailbox', `message must be an object (got ${describeValue(draft)})`);
     if (typeof draft.type !== 'string' || draft.type.length === 0) throw new InvalidInputError('Mailbox', `message "type" must be a non-empty string (got ${describeValue(draft.type)})`);
     if (typeof draft.from !== 'string' || draft.from.length === 0) throw new InvalidInputError('Mailbox', `message "from" must be a non-empty agent id (got ${describeValue(draft.from)})`);
+    validateMessageNames('Mailbox', { from: draft.from, type: draft.type });
     return {
       id: id ?? generateId(),
       type: draft.type,
       from: draft.from,
       ...(to === undefined ? {} : { to }),
-      payload: structuredClone(draft.payload),
+      // The network mailbox's rule (JSON): both deliver the same payloads and refuse the same.
+      payload: draft.payload === undefined ? draft.payload : copyPlainData('Mailbox', 'payload', draft.payload),
       sentAt: this.clock.now(),
       ...(draft.correlationId === undefined ? {} : { correlationId: draft.correlationId }),
     };

@@ -170,5 +170,70 @@ export function describeMailboxContract(
       await eventually(() => expect(seen).toEqual(['late']));
       subscription.dispose();
     }));
+
+    // A network mailbox names inboxes and topics after agent ids and types (UTF-8: every lone
+    // surrogate turns into U+FFFD) and carries payloads as JSON: every mailbox refuses what either
+    // cannot keep apart or deliver unchanged, typed, before queueing anything.
+    const refusal = async (attempt: Promise<unknown>): Promise<unknown> => {
+      const outcome = await attempt.then(() => 'accepted', (error: unknown) => error);
+      return { code: (outcome as { code?: unknown }).code, retryable: (outcome as { retryable?: unknown }).retryable };
+    };
+    const invalid = { code: 'INVALID_INPUT', retryable: false };
+
+    it('refuses a lone surrogate in an agent id, type or message id, so no inbox or topic gets another\'s messages', withMailbox(async (mailbox) => {
+      const secret = unique('secret');
+      const listener = vi.fn();
+      for (const half of ['\ud800', '\udfff']) {
+        expect(await refusal(mailbox.send({ type: 't', from: 'x', to: `${secret}-${half}`, payload: half }))).toEqual(invalid);
+        expect(await refusal(mailbox.send({ type: `t-${half}`, from: 'x', to: secret, payload: 1 }))).toEqual(invalid);
+        expect(await refusal(mailbox.send({ type: 't', from: `x-${half}`, to: secret, payload: 1 }))).toEqual(invalid);
+        expect(await refusal(mailbox.send({ id: `id-${half}`, type: 't', from: 'x', to: secret, payload: 1 }))).toEqual(invalid);
+        expect(await refusal(mailbox.receive(`${secret}-${half}`))).toEqual(invalid);
+        expect(await refusal(mailbox.pending(`${secret}-${half}`))).toEqual(invalid);
+        expect(await refusal(mailbox.publish({ type: `${secret}-${half}`, from: 'x', payload: 1 }))).toEqual(invalid);
+        expect(await refusal(mailbox.subscribe(`${secret}-${half}`, listener))).toEqual(invalid);
+      }
+      expect(await mailbox.pending(secret)).toBe(0);
+      await mailbox.send({ type: 't', from: 'x', to: `${secret}-\ufffd`, payload: 'well-formed' });
+      expect((await mailbox.receive(`${secret}-\ufffd`)).map((message) => message.payload)).toEqual(['well-formed']);
+    }));
+
+    it('refuses a message without a type or a sender on every mailbox', withMailbox(async (mailbox) => {
+      const to = unique('agent');
+      expect(await refusal(mailbox.send({ type: 't', to, payload: 1 } as never))).toEqual(invalid);
+      expect(await refusal(mailbox.send({ from: 'x', to, payload: 1 } as never))).toEqual(invalid);
+      expect(await refusal(mailbox.send({ type: '', from: 'x', to, payload: 1 }))).toEqual(invalid);
+      expect(await refusal(mailbox.publish({ type: 't', payload: 1 } as never))).toEqual(invalid);
+      expect(await mailbox.pending(to)).toBe(0);
+    }));
+
+    it('delivers payloads exactly as a JSON round trip gives them', withMailbox(async (mailbox) => {
+      const to = unique('agent');
+      const sent = await mailbox.send({ type: 't', from: 'x', to, payload: { n: -0, text: 'cut \ud83d', gone: undefined } });
+      const [received] = await mailbox.receive(to);
+      for (const message of [sent, received]) expect(message?.payload).toStrictEqual({ n: 0, text: 'cut \ud83d' });
+    }));
+
+    it('refuses, typed and before queueing, payloads a JSON round trip would change', withMailbox(async (mailbox) => {
+      const to = unique('agent');
+      const type = unique('topic');
+      const listener = vi.fn();
+      const subscription = await mailbox.subscribe(type, listener);
+      const refused: [string, unknown][] = [
+        ['Date', new Date(0)],
+        ['NaN', { score: Number.NaN }],
+        ['Map', new Map([['a', 1]])],
+        ['BigInt', { count: 1n }],
+        ['class instance', new URL('https://example.com')],
+      ];
+      for (const [name, payload] of refused) {
+        expect(await refusal(mailbox.send({ type: 't', from: 'x', to, payload })), name).toEqual(invalid);
+        expect(await refusal(mailbox.publish({ type, from: 'x', payload })), name).toEqual(invalid);
+      }
+      expect(await mailbox.pending(to)).toBe(0);
+      await mailbox.publish({ type, from: 'x', payload: 'marker' });
+      await eventually(() => expect(listener).toHaveBeenCalledTimes(1));
+      subscription.dispose();
+    }));
   });
 }
