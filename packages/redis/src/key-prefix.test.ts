@@ -15,6 +15,7 @@ import {
   enqueueWorkflow,
 } from './index.js';
 import { scanKeys } from './scan.js';
+import { tagBase } from './key-layout.js';
 import { runRedisSuites } from './test-support/redis-server.js';
 import { useRedisServer } from './test-support/use-redis.js';
 
@@ -50,11 +51,61 @@ describe.skipIf(!runRedisSuites)('key prefix', () => {
     const keys = await scanKeys(redis.client, '*');
     expect(keys.length).toBeGreaterThan(15);
     expect(keys.filter((key) => !key.startsWith(prefix))).toEqual([]);
-    for (const part of ['cache:', 'circuit:', 'ratelimit:', 'lease:', 'state:{session:s}:entry:plan', 'state:{session:s}:index', 'memory:', 'mailbox:{b}:inbox', 'bull:{workflows}:workflows:', 'bull:{handoff-reviewer}:handoff-reviewer:']) {
+    for (const part of ['cache:{default}:k', 'circuit:{llm}', 'ratelimit:{provider}', 'lease:{nightly}', 'state:{session:s}:entry:plan', 'state:{session:s}:index', 'memory:{default}:', 'mailbox:{b}:inbox', 'bull:{workflows}:workflows:', 'bull:{handoff-reviewer}:handoff-reviewer:']) {
       expect(keys.some((key) => key.startsWith(prefix + part)), part).toBe(true);
     }
+    // One layout: <prefix><kind>:{<tag>} and nothing but the tag between braces, so the hash tag is always the store's.
+    const layout = /^app-one:(cache|circuit|ratelimit|lease|state|memory|mailbox|bull):\{[^{}]*\}(:[^{}]*)?$/;
+    expect(keys.filter((key) => !layout.test(key))).toEqual([]);
 
     await Promise.all([pool.close(), events.close(), queue.close(), handoffs.close()]);
     await Promise.all([cacheStore, circuits, limiter, lease, state, memory, mailbox].map((store) => store.close()));
+  });
+
+  it('clears one namespace of each store with every other store\'s keys present, named like the stores, and leaves them all', async () => {
+    const prefix = 'app-two:';
+    const connection = redis.client;
+    const names = ['lease', 'memory', 'mailbox', 'state', 'ratelimit', 'bull', 'cache', 'llm', 'llm:v2', 'a\\b', 'ab'];
+    const caches = names.map((namespace) => new RedisCacheStore({ connection, prefix, namespace }));
+    const memories = names.map((namespace) => new RedisAgentMemory({ connection, prefix, namespace }));
+    const state = new RedisSharedState({ connection, prefix });
+    const limiter = new RedisRateLimiter({ connection, prefix, tokensPerInterval: 5, intervalMs: 60_000 });
+    const circuits = new RedisCircuitStateStore({ connection, prefix });
+    const mailbox = new RedisMailbox({ connection, prefix });
+    const handoffs = new RedisHandoffQueue({ connection, prefix });
+    const queue = createWorkflowQueue({ connection, prefix, queueName: 'bull' });
+    for (const [index, name] of names.entries()) {
+      await caches[index]!.set('k', { value: name, storedAt: 0, expiresAt: Infinity, staleUntil: Infinity });
+      await memories[index]!.store({ id: 'm', agentId: name, content: name, tags: [name] });
+      await state.set({ scope: 'session', scopeId: name, key: name }, name);
+      await limiter.acquire(name, 1);
+      await circuits.save(name, { version: 1, state: 'closed', isolated: false, consecutiveFailures: 0, window: [], savedAtMs: 0 });
+      await mailbox.send({ type: 't', from: 'a', to: name, payload: name });
+      await new RedisLease({ connection, prefix, resource: name }).tryAcquire(60_000);
+    }
+    await handoffs.enqueue({ id: 'task-1', to: 'lease', input: 1, correlationId: 'run', data: {}, history: [], enqueuedAt: 0 });
+    await enqueueWorkflow(queue, 'echo', 'hi', { jobId: 'job-1' });
+
+    const clears: [string, () => Promise<unknown>][] = names.flatMap((name, index) => [
+      [tagBase(prefix, 'cache', name), () => caches[index]!.clear()],
+      [tagBase(prefix, 'memory', name), () => memories[index]!.clear()],
+      [tagBase(prefix, 'state', ['session', name]), () => state.clearScope('session', name)],
+    ] as [string, () => Promise<unknown>][]);
+    for (const [own, clear] of clears) {
+      const before = await scanKeys(redis.client, 'app-two:*');
+      await clear();
+      const after = new Set(await scanKeys(redis.client, 'app-two:*'));
+      const removed = before.filter((key) => !after.has(key));
+      expect(removed.length, own).toBeGreaterThan(0);
+      expect(removed.filter((key) => !key.startsWith(`${own}:`)), own).toEqual([]);
+    }
+    // Each clear removed its own namespace only: nothing of the cache, memory or state is left, everything else is.
+    const left = await scanKeys(redis.client, 'app-two:*');
+    expect(left.filter((key) => /^app-two:(cache|memory|state):/.test(key))).toEqual([]);
+    for (const kind of ['ratelimit', 'circuit', 'lease', 'mailbox']) expect(left.filter((key) => key.startsWith(`${prefix}${kind}:{`)), kind).toHaveLength(names.length);
+    expect(left.some((key) => key.startsWith(`${prefix}bull:{bull}:bull:`))).toBe(true);
+    expect(left.some((key) => key.startsWith(`${prefix}bull:{handoff-lease}:handoff-lease:`))).toBe(true);
+
+    await Promise.all([queue.close(), handoffs.close(), state.close(), mailbox.close()]);
   });
 });
