@@ -50,6 +50,17 @@ describe.skipIf(!runRedisSuites)('RedisSharedState', () => {
     await store.close();
   });
 
+  it('clearScope refuses an unknown scope or a scope id with a lone surrogate, typed, and clears nothing', async () => {
+    const store = new RedisSharedState({ connection: redis.client, prefix: redis.uniquePrefix('clear-names') });
+    await store.set({ scope: 'session', scopeId: 'tenant-\ufffd', key: 'k' }, 1);
+    for (const [scope, scopeId] of [['session', 'tenant-\ud800'], ['tenant}:x', 'x'], ['session', 7]] as const) {
+      const error = await store.clearScope(scope as never, scopeId as never).catch((caught: unknown) => caught);
+      expect(error, `${scope} ${String(scopeId)}`).toMatchObject({ code: 'INVALID_INPUT', retryable: false });
+    }
+    expect(await store.keys('session', 'tenant-\ufffd')).toEqual(['k']);
+    await store.close();
+  });
+
   it('writes only keys under its prefix, and clearScope removes one scope id', async () => {
     const prefix = redis.uniquePrefix('keys');
     const store = new RedisSharedState({ connection: redis.client, prefix });

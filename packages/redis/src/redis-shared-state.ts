@@ -147,6 +147,8 @@ export class RedisSharedState implements SharedState {
 
   /** Removes every entry of one scope id (for example when a run ends); resolves to how many. */
   async clearScope(scope: StateScope, scopeId: string): Promise<number> {
+    assertStateScope('RedisSharedState.clearScope', scope);
+    assertWellFormedName('RedisSharedState.clearScope', 'scopeId', scopeId, { allowEmpty: true });
     const pattern = startsWithPattern(this.entryPrefix(scope, scopeId));
     return guard('RedisSharedState.clearScope', async () => {
       const removed = await deleteByPattern(this.client, pattern);
