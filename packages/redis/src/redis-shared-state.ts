@@ -117,6 +117,7 @@ export class RedisSharedState implements SharedState {
   async keys(scope: StateScope, scopeId: string, keyPrefix = ''): Promise<string[]> {
     assertStateScope('RedisSharedState.keys', scope);
     assertWellFormedName('RedisSharedState.keys', 'scopeId', scopeId, { allowEmpty: true });
+    assertWellFormedName('RedisSharedState.keys', 'keyPrefix', keyPrefix, { allowEmpty: true });
     const live = (await guard('RedisSharedState.keys', () =>
       keysScript.run(this.client, [this.indexKey(scope, scopeId)], [this.entryPrefix(scope, scopeId), this.clock.now(), keyPrefix]),
     )) as string[];

@@ -88,6 +88,8 @@ export class InMemorySharedState implements SharedState {
     try {
       assertStateScope('SharedState', scope);
       assertWellFormedName('SharedState', 'scopeId', scopeId, { allowEmpty: true });
+      // A prefix Redis would compare as U+FFFD would list other keys there than here.
+      if (keyPrefix !== undefined) assertWellFormedName('SharedState', 'keyPrefix', keyPrefix, { allowEmpty: true });
     } catch (error) {
       return Promise.reject(error);
     }

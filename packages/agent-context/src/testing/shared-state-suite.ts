@@ -204,6 +204,7 @@ export function describeSharedStateContract(
         expect(await refusal(store.delete(at(scopeId, `secret-${half}`)))).toEqual(invalid);
         expect(await refusal(store.set(at(`${scopeId}-${half}`, 'k'), half))).toEqual(invalid);
         expect(await refusal(store.keys('workflow', `${scopeId}-${half}`))).toEqual(invalid);
+        expect(await refusal(store.keys('workflow', scopeId, `emoji-${half}`))).toEqual(invalid);
         expect(await refusal(store.set(at(scopeId, 'k'), half, { updatedBy: `agent-${half}` }))).toEqual(invalid);
       }
       expect(await store.keys('workflow', scopeId)).toEqual([]);
