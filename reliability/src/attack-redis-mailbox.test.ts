@@ -76,6 +76,64 @@ describe.skipIf(!runRedis)('attack: a timed-out Redis mailbox or queue call (iss
     }
   });
 
+  it('delivers every message of a send/receive run through pauses and dropped connections, none lost, none twice', async () => {
+    const sender = new RedisMailbox({ connection: connection(), prefix: 'attack-matrix:', redeliveryDelayMs: 800 });
+    const receiver = new RedisMailbox({ connection: connection(), prefix: 'attack-matrix:', redeliveryDelayMs: 800 });
+    const total = 60;
+    const received: string[] = [];
+    let failures = 0;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      const faults = (async () => {
+        await sleep(100);
+        await admin.call('CLIENT', 'PAUSE', '500', 'WRITE');
+        await sleep(800);
+        // Drops every other connection mid-call; ioredis reconnects.
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+        await sleep(400);
+        await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
+        // The liveness check below is about the server after the faults, not during the last pause.
+        await sleep(550);
+      })();
+      const sending = (async () => {
+        for (let index = 0; index < total; index++) {
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await sender.send({ id: `m-${index}`, type: 'job', from: 'boss', to: 'worker', payload: index });
+              break;
+            } catch (error) {
+              // Only "maybe applied" failures are retried, with the same id: never a duplicate.
+              if (!RedisUnavailableError.isInstance(error) || attempt >= 40) throw error;
+              failures++;
+              await sleep(50);
+            }
+          }
+          await sleep(20);
+        }
+      })();
+      const until = Date.now() + 15_000;
+      while (new Set(received).size < total && Date.now() < until) {
+        try {
+          received.push(...(await receiver.receive('worker', { limit: 5 })).map((message) => message.id));
+        } catch (error) {
+          if (!RedisUnavailableError.isInstance(error)) throw error;
+          failures++;
+        }
+        await sleep(25);
+      }
+      await Promise.all([faults, sending]);
+      console.info(`mailbox fault run: ${total} messages, ${failures} failed calls retried, ${received.length - new Set(received).size} duplicates`);
+      expect(failures).toBeGreaterThan(0);
+      expect(new Set(received).size).toBe(total);
+      expect(received).toHaveLength(total);
+      const started = performance.now();
+      expect(await admin.ping()).toBe('PONG');
+      expect(performance.now() - started).toBeLessThan(100);
+    } finally {
+      await Promise.all([sender.close(), receiver.close()]);
+    }
+  });
+
   it('adds one job when an enqueue that timed out is retried with the jobId its error names', async () => {
     const queue = createWorkflowQueue({ connection: connection(), prefix: 'attack-enqueue:' });
     try {
