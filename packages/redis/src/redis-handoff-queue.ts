@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue } from '@tta/primitives';
-import type { HandoffDelivery, HandoffQueue, HandoffTask } from '@tta/agent-context';
+import { assertWellFormedName, copyPlainData, type HandoffDelivery, type HandoffQueue, type HandoffTask } from '@tta/agent-context';
 import { validatePrefix, type RedisConnection } from './connection.js';
 import { blockingConnection, producerConnection } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';
@@ -73,11 +73,13 @@ export class RedisHandoffQueue implements HandoffQueue {
     if (typeof task?.to !== 'string' || task.to.length === 0) {
       throw new InvalidInputError('RedisHandoffQueue.enqueue', `task.to must be a non-empty agent id (got ${describeValue((task as { to?: unknown } | null | undefined)?.to)})`);
     }
+    // The in-memory queue's rule: a task JSON would change (Date, Map, NaN, BigInt...) is refused, typed.
+    const plain = copyPlainData('RedisHandoffQueue.enqueue', 'the task', task);
     const queue = this.queue(task.to);
     // The task id makes enqueueing idempotent, where BullMQ allows it as a job id.
     const jobId = typeof task.id === 'string' && task.id.length > 0 && !task.id.includes(':') && !/^\d+$/.test(task.id) ? task.id : undefined;
     await guard('RedisHandoffQueue.enqueue', () =>
-      queue.add('handoff', task, {
+      queue.add('handoff', plain, {
         ...(jobId === undefined ? {} : { jobId }),
         attempts: this.attempts,
         backoff: { type: 'fixed', delay: this.retryDelayMs },
@@ -137,6 +139,8 @@ export class RedisHandoffQueue implements HandoffQueue {
     if (typeof agentId !== 'string' || agentId.length === 0) {
       throw new InvalidInputError('RedisHandoffQueue', `agent id must be a non-empty string (got ${describeValue(agentId)})`);
     }
+    // A raw URIError from encodeURIComponent otherwise; refused typed, as the in-memory queue does.
+    assertWellFormedName('RedisHandoffQueue', 'agent id', agentId);
     return `handoff-${encodeURIComponent(agentId)}`;
   }
 

@@ -1,8 +1,10 @@
 import type { HandoffRecord } from '../context/agent-identity.js';
 
 /**
- * Work handed to an agent that will run later, possibly in another process. Plain data: it must
- * survive `structuredClone` (and JSON, for network queues).
+ * Work handed to an agent that will run later, possibly in another process. Plain JSON data: every
+ * queue refuses, with `InvalidInputError`, a task that a JSON round trip would change (`Date`,
+ * `Map`, `NaN`, BigInt... in its input or data; see `copyPlainData`) and an agent id with a lone
+ * surrogate.
  */
 export interface HandoffTask<TInput = unknown> {
   /** Unique id. */

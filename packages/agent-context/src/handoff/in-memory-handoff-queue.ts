@@ -1,5 +1,7 @@
 import { InvalidInputError, describeValue } from '@tta/primitives';
 import type { HandoffDelivery, HandoffQueue, HandoffTask } from './handoff-queue.js';
+import { assertWellFormedName } from '../data/assert-well-formed-name.js';
+import { copyPlainData } from '../data/copy-plain-data.js';
 
 /**
  * The {@link HandoffQueue} of one process: a FIFO per target agent. A failed task is dropped (this
@@ -19,7 +21,9 @@ export class InMemoryHandoffQueue implements HandoffQueue {
     }
     let copy: HandoffTask;
     try {
-      copy = structuredClone(task);
+      assertWellFormedName('HandoffQueue.enqueue', 'task.to', task.to);
+      // The network queue's rule (JSON): both queues hand back the same tasks and refuse the same.
+      copy = copyPlainData('HandoffQueue.enqueue', 'the task', task);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -30,6 +34,11 @@ export class InMemoryHandoffQueue implements HandoffQueue {
   }
 
   take(agentId: string): Promise<HandoffDelivery | undefined> {
+    try {
+      assertWellFormedName('HandoffQueue.take', 'agent id', agentId, { allowEmpty: true });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const queue = this.queues.get(agentId);
     const task = queue?.shift();
     if (queue !== undefined && queue.length === 0) this.queues.delete(agentId);
@@ -38,6 +47,11 @@ export class InMemoryHandoffQueue implements HandoffQueue {
   }
 
   size(agentId: string): Promise<number> {
+    try {
+      assertWellFormedName('HandoffQueue.size', 'agent id', agentId, { allowEmpty: true });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return Promise.resolve(this.queues.get(agentId)?.length ?? 0);
   }
 }

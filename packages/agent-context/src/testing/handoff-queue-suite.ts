@@ -81,5 +81,45 @@ export function describeHandoffQueueContract(
       expect([...inputs].sort((left, right) => Number(left) - Number(right))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       await Promise.all(takes.map((delivery) => delivery?.complete()));
     }));
+
+    // A network queue names its queues after agent ids (UTF-8 keys) and carries tasks as JSON:
+    // every queue refuses, typed and before queueing, what either cannot keep apart or give back.
+    const refusal = async (attempt: Promise<unknown>): Promise<unknown> => {
+      const outcome = await attempt.then(() => 'accepted', (error: unknown) => error);
+      return { code: (outcome as { code?: unknown }).code, retryable: (outcome as { retryable?: unknown }).retryable };
+    };
+    const invalid = { code: 'INVALID_INPUT', retryable: false };
+
+    it('refuses an agent id with a lone surrogate, typed', withQueue(async (queue) => {
+      const coder = unique('coder');
+      for (const half of ['\ud800', '\udfff']) {
+        expect(await refusal(queue.enqueue(task(`${coder}-${half}`, 'x')))).toEqual(invalid);
+        expect(await refusal(queue.take(`${coder}-${half}`))).toEqual(invalid);
+        expect(await refusal(queue.size(`${coder}-${half}`))).toEqual(invalid);
+      }
+    }));
+
+    it('hands back task inputs exactly as a JSON round trip gives them', withQueue(async (queue) => {
+      const coder = unique('coder');
+      await queue.enqueue(task(coder, { n: -0, text: 'cut \ud83d', gone: undefined }));
+      const delivery = await queue.take(coder);
+      expect(delivery?.task.input).toStrictEqual({ n: 0, text: 'cut \ud83d' });
+      await delivery?.complete();
+    }));
+
+    it('refuses, typed and before queueing, tasks a JSON round trip would change', withQueue(async (queue) => {
+      const coder = unique('coder');
+      const refused: [string, unknown][] = [
+        ['Date', new Date(0)],
+        ['NaN', { score: Number.NaN }],
+        ['Map', new Map([['a', 1]])],
+        ['BigInt', { count: 1n }],
+      ];
+      for (const [name, input] of refused) {
+        expect(await refusal(queue.enqueue(task(coder, input))), name).toEqual(invalid);
+        expect(await refusal(queue.enqueue(task(coder, 'x', { data: { value: input } }))), name).toEqual(invalid);
+      }
+      expect(await queue.size(coder)).toBe(0);
+    }));
   });
 }
