@@ -4,6 +4,7 @@ export type { RedisConnection, RedisConnectionOptions, RedisStoreOptions } from 
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 export { LeaseTimeoutError } from './errors/lease-timeout-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
+export { HandoffLockLostError } from './errors/handoff-lock-lost-error.js';
 
 // Stores for @tta/primitives
 export { RedisCacheStore } from './redis-cache-store.js';

@@ -1,19 +1,39 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { InvalidInputError, InvalidOptionsError, TtaError } from '@tta/primitives';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 
 // Replies that mean "the server cannot serve this right now" rather than "the command is wrong".
 const transientReply = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|READONLY)\b/;
 
+// BullMQ's refusals of job options and data, thrown before anything is sent: the same call fails the same way.
+const bullmqInputRefusal = /^(Custom Id cannot|Priority should|Delay and repeat|RemoveDependencyOnFailure|Backoff|The size of job|Job data)/;
+
 /**
  * @internal Maps a client failure to the toolkit's errors: connection problems and timeouts become
- * {@link RedisUnavailableError}; a genuine error reply of the server (wrong type, script error)
- * is returned as it is.
+ * {@link RedisUnavailableError} (retryable); a call refused for its input (a value JSON cannot
+ * carry, a malformed name, a BullMQ option out of range) becomes {@link InvalidInputError}
+ * (`retryable: false`), so a retry policy does not loop on it; the toolkit's own typed errors and a
+ * genuine error reply of the server (wrong type, script error) are returned as they are.
  */
 export function toRedisError(error: unknown, operation: string): unknown {
-  if (RedisUnavailableError.isInstance(error)) return error;
+  if (RedisUnavailableError.isInstance(error) || isRefusal(error)) return error;
   if (error instanceof Error && error.name === 'ReplyError' && !transientReply.test(error.message)) return error;
+  if (isInputRefusal(error)) return new InvalidInputError(operation, (error as Error).message);
   return new RedisUnavailableError(operation, { cause: error });
+}
+
+/** The toolkit's own errors that already say a retry cannot help. */
+function isRefusal(error: unknown): boolean {
+  return InvalidInputError.isInstance(error) || InvalidOptionsError.isInstance(error) || (TtaError.isInstance(error) && (error as { retryable?: unknown }).retryable === false);
+}
+
+/** True for errors raised by the input itself, before any network round trip could matter. */
+function isInputRefusal(error: unknown): boolean {
+  // TypeError: BigInt or a cycle in JSON.stringify; URIError: a lone surrogate in encodeURIComponent;
+  // RangeError: an invalid string length or array size. None of them comes from the connection.
+  if (error instanceof TypeError || error instanceof URIError || error instanceof RangeError) return true;
+  return error instanceof Error && error.name === 'Error' && bullmqInputRefusal.test(error.message);
 }
 
 /** @internal Runs one client call and maps its failure with {@link toRedisError}. */

@@ -6,6 +6,7 @@ import { assertWellFormedName, copyPlainData, type HandoffDelivery, type Handoff
 import { validatePrefix, type RedisConnection } from './connection.js';
 import { blockingConnection, producerConnection } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';
+import { HandoffLockLostError } from './errors/handoff-lock-lost-error.js';
 import { guard } from './redis-call.js';
 import { assertOptionsObject } from './validate-options.js';
 
@@ -103,12 +104,12 @@ export class RedisHandoffQueue implements HandoffQueue {
       task: job.data,
       complete: async () => {
         settle();
-        await guard('RedisHandoffQueue.complete', () => job.moveToCompleted(null, token, false));
+        await guard('RedisHandoffQueue.complete', () => settleJob(job, agentId, () => job.moveToCompleted(null, token, false)));
       },
       fail: async (error: unknown) => {
         settle();
         const reason = error instanceof Error ? error : new Error(typeof error === 'string' ? error : describeValue(error));
-        await guard('RedisHandoffQueue.fail', () => job.moveToFailed(reason, token, false));
+        await guard('RedisHandoffQueue.fail', () => settleJob(job, agentId, () => job.moveToFailed(reason, token, false)));
       },
     };
   }
@@ -168,5 +169,19 @@ export class RedisHandoffQueue implements HandoffQueue {
       this.workers.set(name, worker);
     }
     return worker;
+  }
+}
+
+// BullMQ's codes for a job whose lock or key is gone, or that is no longer active: the taker was too slow.
+const lostLockCodes = new Set([-1, -2, -3, -6]);
+
+/** Runs a BullMQ finishing call; a refusal because the task's lock expired becomes {@link HandoffLockLostError}. */
+async function settleJob(job: Job<HandoffTask>, agentId: string, finish: () => Promise<unknown>): Promise<void> {
+  try {
+    await finish();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'number' && lostLockCodes.has(code)) throw new HandoffLockLostError(job.id ?? '', agentId, { cause: error });
+    throw error;
   }
 }

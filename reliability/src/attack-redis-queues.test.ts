@@ -1,0 +1,86 @@
+// Attacks on the queue-shaped Redis stores (issue 14, items 7, 8 and 10): inputs that no retry can
+// fix must say so (not `RedisUnavailableError`), the handoff queue must not grow a connection and
+// never-expiring keys per agent, and worker pools must not fail each other's jobs.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '@tta/primitives';
+import { createRedisConnection, createWorkflowQueue, enqueueWorkflow, RedisHandoffQueue, RedisSharedState, RedisUnavailableError, HandoffLockLostError } from '@tta/redis';
+import type { Redis } from 'ioredis';
+import { redisChecksRun, startRedis, type RedisServer } from './support/redis-server.js';
+
+const runRedis = redisChecksRun();
+
+/** The settled error of `promise` ('resolved' when it did not reject). */
+const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: unknown) => error);
+
+/** True when `error` says that retrying cannot help. */
+const notRetryable = (error: unknown): boolean =>
+  !RedisUnavailableError.isInstance(error) && typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false;
+
+describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', () => {
+  let server: RedisServer;
+  let admin: Redis;
+  beforeAll(async () => {
+    server = await startRedis();
+    admin = createRedisConnection({ port: server.port, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    admin.disconnect();
+    await server.stop();
+  });
+  const connection = () => ({ port: server.port, host: '127.0.0.1' });
+
+  describe('errors that no retry can fix are typed and not retryable (item 8)', () => {
+    it.each([
+      ['a numeric job id', { jobId: '123' }],
+      ['a job id with a colon', { jobId: 'a:b' }],
+      ['a priority out of range', { priority: 3_000_000 }],
+    ])('enqueueWorkflow refuses %s with InvalidInputError', async (_name, options) => {
+      const queue = createWorkflowQueue({ connection: connection(), prefix: 'attack-input:', queueName: 'input' });
+      try {
+        const error = await rejection(enqueueWorkflow(queue, 'job', { n: 1 }, options));
+        expect(InvalidInputError.isInstance(error), String(error)).toBe(true);
+        expect(notRetryable(error)).toBe(true);
+      } finally {
+        await queue.close();
+      }
+    });
+
+    it('enqueueWorkflow refuses a BigInt input with InvalidInputError', async () => {
+      const queue = createWorkflowQueue({ connection: connection(), prefix: 'attack-input:', queueName: 'input' });
+      try {
+        const error = await rejection(enqueueWorkflow(queue, 'job', { n: 1n }));
+        expect(InvalidInputError.isInstance(error), String(error)).toBe(true);
+        expect(notRetryable(error)).toBe(true);
+      } finally {
+        await queue.close();
+      }
+    });
+
+    it('RedisSharedState refuses a scope id with a lone surrogate as not retryable', async () => {
+      const state = new RedisSharedState({ connection: connection(), prefix: 'attack-scope:' });
+      try {
+        const error = await rejection(state.get({ scope: 'session', scopeId: 'cut-\ud83d', key: 'k' }));
+        expect(RedisUnavailableError.isInstance(error), String(error)).toBe(false);
+        expect(notRetryable(error)).toBe(true);
+      } finally {
+        await state.close();
+      }
+    });
+
+    it('a handoff completed after its lock expired fails with HandoffLockLostError, not retryable', async () => {
+      const queue = new RedisHandoffQueue({ connection: connection(), prefix: 'attack-lock:', lockDurationMs: 150 });
+      try {
+        await queue.enqueue({ id: 'task-1', to: 'slow-agent', input: 1, correlationId: 'run', data: {}, history: [], enqueuedAt: 0 });
+        const delivery = await queue.take('slow-agent');
+        expect(delivery).toBeDefined();
+        await sleep(400);
+        const error = await rejection(delivery!.complete());
+        expect(HandoffLockLostError.isInstance(error), String(error)).toBe(true);
+        expect(notRetryable(error)).toBe(true);
+      } finally {
+        await queue.close();
+      }
+    });
+  });
+});
