@@ -3,9 +3,9 @@
 // never-expiring keys per agent, and worker pools must not fail each other's jobs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '@tta/primitives';
-import { createRedisConnection, createWorkflowQueue, enqueueWorkflow, RedisHandoffQueue, RedisSharedState, RedisUnavailableError, HandoffLockLostError } from '@tta/redis';
-import type { Redis } from 'ioredis';
+import { InvalidInputError, step } from '@tta/primitives';
+import { createRedisConnection, createWorkflowQueue, createWorkflowQueueEvents, enqueueWorkflow, RedisHandoffQueue, RedisSharedState, RedisUnavailableError, HandoffLockLostError, WorkerPool } from '@tta/redis';
+
 import { redisChecksRun, startRedis, type RedisServer } from './support/redis-server.js';
 
 const runRedis = redisChecksRun();
@@ -19,7 +19,7 @@ const notRetryable = (error: unknown): boolean =>
 
 describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', () => {
   let server: RedisServer;
-  let admin: Redis;
+  let admin: ReturnType<typeof createRedisConnection>;
   beforeAll(async () => {
     server = await startRedis();
     admin = createRedisConnection({ port: server.port, host: '127.0.0.1' });
@@ -80,6 +80,45 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
         expect(notRetryable(error)).toBe(true);
       } finally {
         await queue.close();
+      }
+    });
+  });
+
+  describe('worker pools (item 10)', () => {
+    it('two pools with different workflows on the default queue run every job and fail none', async () => {
+      const prefix = 'attack-pools:';
+      const queue = createWorkflowQueue({ connection: connection(), prefix });
+      const events = createWorkflowQueueEvents({ connection: connection(), prefix });
+      const billing = new WorkerPool({ connection: connection(), prefix, workflows: { bill: step('bill', async (n: number) => `bill-${n}`) }, foreignJobDelayMs: 20 });
+      const mailing = new WorkerPool({ connection: connection(), prefix, workflows: { mail: step('mail', async (n: number) => `mail-${n}`) }, foreignJobDelayMs: 20 });
+      let failures = 0;
+      billing.onFailed(() => failures++);
+      mailing.onFailed(() => failures++);
+      try {
+        await events.waitUntilReady();
+        const jobs = await Promise.all(Array.from({ length: 40 }, (_, n) => enqueueWorkflow(queue, n % 2 === 0 ? 'bill' : 'mail', n)));
+        const outputs = await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 20_000)));
+        expect(outputs).toEqual(Array.from({ length: 40 }, (_, n) => `${n % 2 === 0 ? 'bill' : 'mail'}-${n}`));
+        expect(failures).toBe(0);
+        expect(await queue.getFailedCount()).toBe(0);
+      } finally {
+        await Promise.all([billing.close(), mailing.close(), events.close(), queue.close()]);
+      }
+    });
+
+    it('keeps a bounded number of finished jobs: 300 jobs leave at most the retention count', async () => {
+      const prefix = 'attack-retention:';
+      const queue = createWorkflowQueue({ connection: connection(), prefix });
+      const pool = new WorkerPool({ connection: connection(), prefix, workflows: { work: step('work', async (n: number) => n) }, concurrency: 8, removeOnComplete: 20 });
+      try {
+        await Promise.all(Array.from({ length: 300 }, (_, n) => enqueueWorkflow(queue, 'work', n)));
+        const deadline = Date.now() + 20_000;
+        while ((await queue.getCompletedCount()) + (await queue.getWaitingCount()) + (await queue.getActiveCount()) > 20 && Date.now() < deadline) await sleep(100);
+        expect(await queue.getCompletedCount()).toBe(20);
+        const jobKeys = (await admin.keys(`${prefix}*`)).filter((key) => /:[0-9a-f-]{36}$/.test(key));
+        expect(jobKeys.length).toBe(20);
+      } finally {
+        await Promise.all([pool.close(), queue.close()]);
       }
     });
   });

@@ -82,14 +82,65 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     await dispose();
   });
 
-  it('fails a job for an unknown workflow for good, without retrying it', async () => {
-    const { queue, events, pool, dispose } = await setUp({ known: step('known', async () => 1) });
+  it('hands a job for a workflow it lacks back to the queue, where a pool that has it runs it', async () => {
+    const { prefix, queue, events, pool, dispose } = await setUp({ known: step('known', async (input: number) => input + 1) }, { foreignJobDelayMs: 50 });
     const failed: WorkflowJobEvent[] = [];
     pool.onFailed((event) => failed.push(event));
-    const job = await enqueueWorkflow(queue, 'missing', {}, { attempts: 5 });
-    await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow(/No workflow "missing".*known/);
-    await expect.poll(() => failed.length).toBe(1);
-    expect((await queue.getJob(job.id!))?.attemptsMade).toBe(1);
+    const job = await enqueueWorkflow(queue, 'other', 41, { attempts: 1 });
+    const plain = await enqueueWorkflow(queue, 'known', 1);
+    expect(await plain.waitUntilFinished(events, 10_000)).toBe(2);
+    // The pool without 'other' keeps giving it back: never failed, never completed, its attempts untouched.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(failed).toEqual([]);
+    expect(['delayed', 'wait', 'waiting', 'active']).toContain(await queue.getJobState(job.id!));
+    expect((await queue.getJob(job.id!))?.attemptsMade).toBe(0);
+    const other = new WorkerPool({ connection: redis.connection, prefix, workflows: { other: step('other', async (input: number) => input * 2) } });
+    try {
+      expect(await job.waitUntilFinished(events, 10_000)).toBe(82);
+    } finally {
+      await other.close();
+    }
+    expect(failed).toEqual([]);
+    await dispose();
+  });
+
+  it('two pools with different workflows on one queue run every job, none failed', async () => {
+    const { prefix, queue, events, pool, dispose } = await setUp({ a: step('a', async (input: number) => `a${input}`) }, { foreignJobDelayMs: 20 });
+    const b = new WorkerPool({ connection: redis.connection, prefix, workflows: { b: step('b', async (input: number) => `b${input}`) }, foreignJobDelayMs: 20 });
+    const failed: WorkflowJobEvent[] = [];
+    pool.onFailed((event) => failed.push(event));
+    b.onFailed((event) => failed.push(event));
+    try {
+      const jobs = await Promise.all(Array.from({ length: 10 }, (_, index) => enqueueWorkflow(queue, index % 2 === 0 ? 'a' : 'b', index)));
+      const outputs = await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 15_000)));
+      expect(outputs).toEqual(Array.from({ length: 10 }, (_, index) => `${index % 2 === 0 ? 'a' : 'b'}${index}`));
+      expect(failed).toEqual([]);
+    } finally {
+      await b.close();
+      await dispose();
+    }
+  });
+
+  it('keeps at most `removeOnComplete` finished jobs, and a bounded number by default', async () => {
+    const { queue, events, pool, dispose } = await setUp({ work: step('work', async (input: number) => input) }, { removeOnComplete: 3, removeOnFail: { count: 2, ageMs: 60_000 } });
+    for (let index = 0; index < 8; index++) await (await enqueueWorkflow(queue, 'work', index)).waitUntilFinished(events, 10_000);
+    expect(await queue.getCompletedCount()).toBe(3);
+    expect(pool.worker.opts.removeOnFail).toEqual({ count: 2, age: 60 });
+    await dispose();
+    const defaults = new WorkerPool({ connection: redis.connection, prefix: redis.uniquePrefix('defaults'), workflows: { work: step('work', async () => 1) }, autorun: false });
+    expect(defaults.worker.opts.removeOnComplete).toEqual({ count: 1_000, age: 86_400 });
+    expect(defaults.worker.opts.removeOnFail).toEqual({ count: 10_000, age: 604_800 });
+    await defaults.close();
+  });
+
+  it('removes a finished job older than `removeOnComplete.ageMs` when the next one finishes', async () => {
+    const { queue, events, dispose } = await setUp({ work: step('work', async (input: number) => input) }, { removeOnComplete: { ageMs: 1_000 } });
+    const first = await enqueueWorkflow(queue, 'work', 1);
+    await first.waitUntilFinished(events, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await (await enqueueWorkflow(queue, 'work', 2)).waitUntilFinished(events, 10_000);
+    expect(await queue.getJob(first.id!)).toBeUndefined();
+    expect(await queue.getCompletedCount()).toBe(1);
     await dispose();
   });
 
@@ -156,6 +207,10 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     expect(() => new WorkerPool({ workflows: { work: (async () => 1) as never } })).toThrow(/workflows.work/);
     expect(() => new WorkerPool({ workflows: { work }, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => new WorkerPool({ workflows: { work }, queueName: 'a:b' })).toThrow(/queueName/);
+    expect(() => new WorkerPool({ workflows: { work }, removeOnComplete: -1 })).toThrow(/removeOnComplete/);
+    expect(() => new WorkerPool({ workflows: { work }, removeOnFail: { ageMs: Number.NaN } })).toThrow(/removeOnFail/);
+    expect(() => new WorkerPool({ workflows: { work }, removeOnFail: {} })).toThrow(/removeOnFail/);
+    expect(() => new WorkerPool({ workflows: { work }, foreignJobDelayMs: -5 })).toThrow(/foreignJobDelayMs/);
     expect(() => createWorkflowQueue({ prefix: 'x*' })).toThrow(InvalidOptionsError);
   });
 

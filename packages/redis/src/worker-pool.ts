@@ -1,7 +1,9 @@
-import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type KeepJobs, type WorkerOptions } from 'bullmq';
 import {
   EventEmitter,
   InvalidOptionsError,
+  assertDuration,
+  describeValue,
   maxTimerDelayMs,
   WorkflowContext,
   WorkflowPrimitive,
@@ -51,9 +53,30 @@ export interface WorkerPoolOptions {
   readonly logger?: Logger;
   /** Clock of the runs' contexts. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * How many completed jobs (and their results) Redis keeps, for how long: a count, `{ count?, ageMs? }`
+   * (both: a job goes once it breaks either), or `false` to keep them all forever. Jobs go when a later
+   * job completes (BullMQ evicts on completion, not on a timer). A job's own `removeOnComplete` wins.
+   * @default { count: 1_000, ageMs: 86_400_000 } (a day)
+   */
+  readonly removeOnComplete?: JobRetention;
+  /**
+   * The same for failed jobs, kept longer to be inspected.
+   * @default { count: 10_000, ageMs: 604_800_000 } (a week)
+   */
+  readonly removeOnFail?: JobRetention;
+  /**
+   * A job for a workflow this pool lacks goes back to the queue for this long (its attempts untouched),
+   * so that a pool that has the workflow runs it; it is never failed for it.
+   * @default 1_000
+   */
+  readonly foreignJobDelayMs?: number;
   /** Raw BullMQ worker options, applied last. */
   readonly workerOptions?: Readonly<Omit<WorkerOptions, 'connection' | 'prefix'>>;
 }
+
+/** How many finished jobs to keep: a count, a count and/or an age in ms, or `false` for all of them. */
+export type JobRetention = number | false | { readonly count?: number; readonly ageMs?: number };
 
 /** A job that ended, as reported by {@link WorkerPool.onCompleted} and {@link WorkerPool.onFailed}. */
 export interface WorkflowJobEvent {
@@ -104,6 +127,7 @@ export class WorkerPool {
   private readonly errors = new EventEmitter<unknown>();
   private readonly logger: Logger | undefined;
   private readonly clock: Clock | undefined;
+  private readonly foreignJobDelayMs: number;
 
   constructor(options: WorkerPoolOptions) {
     const kind = 'WorkerPool';
@@ -130,7 +154,12 @@ export class WorkerPool {
     }
     const maxStalledCount = options.maxStalledCount ?? 1;
     if (!Number.isInteger(maxStalledCount) || maxStalledCount < 0) throw new InvalidOptionsError(kind, 'maxStalledCount', 'must be an integer >= 0');
+    const foreignJobDelayMs = options.foreignJobDelayMs ?? 1_000;
+    assertDuration(kind, 'foreignJobDelayMs', foreignJobDelayMs, { integer: true });
+    const removeOnComplete = toKeepJobs(kind, 'removeOnComplete', options.removeOnComplete, { count: 1_000, ageMs: 86_400_000 });
+    const removeOnFail = toKeepJobs(kind, 'removeOnFail', options.removeOnFail, { count: 10_000, ageMs: 604_800_000 });
     const { prefix, queueName } = queueIdentity(kind, options);
+    this.foreignJobDelayMs = foreignJobDelayMs;
     this.workflows = workflows;
     this.workflowNames = [...workflows.keys()];
     this.queueName = queueName;
@@ -150,6 +179,8 @@ export class WorkerPool {
       stalledInterval,
       maxStalledCount,
       autorun: options.autorun ?? true,
+      ...(removeOnComplete === undefined ? {} : { removeOnComplete }),
+      ...(removeOnFail === undefined ? {} : { removeOnFail }),
       ...options.workerOptions,
     };
     if (options.workerName !== undefined) workerOptions.name = options.workerName;
@@ -186,11 +217,14 @@ export class WorkerPool {
     return this.close();
   }
 
-  private async process(job: Job<WorkflowJobData, unknown>, _token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  private async process(job: Job<WorkflowJobData, unknown>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     const primitive = this.workflows.get(job.name);
     if (primitive === undefined) {
-      // No retry can fix a job no worker knows: fail it for good.
-      throw new UnrecoverableError(`No workflow "${job.name}" in this WorkerPool (registered: ${this.workflowNames.join(', ')})`);
+      // Another pool on this queue may have it: failing it here would fail it for every pool. Hand it
+      // back, delayed so that this pool does not spin on it, without spending one of its attempts.
+      if (token === undefined) throw new UnrecoverableError(`No workflow "${job.name}" in this WorkerPool (registered: ${this.workflowNames.join(', ')})`);
+      await job.moveToDelayed(Date.now() + this.foreignJobDelayMs, token);
+      throw new DelayedError(`No workflow "${job.name}" in this WorkerPool (registered: ${this.workflowNames.join(', ')}): handed back to the queue`);
     }
     const data = job.data;
     const options: { -readonly [K in keyof WorkflowContextOptions]: WorkflowContextOptions[K] } = { correlationId: data.correlationId };
@@ -209,4 +243,22 @@ export class WorkerPool {
 
 function describeJob(job: Job<WorkflowJobData, unknown>, outcome: { readonly output?: unknown; readonly error?: unknown }): WorkflowJobEvent {
   return { jobId: job.id ?? '', workflow: job.name, correlationId: job.data?.correlationId ?? '', attemptsMade: job.attemptsMade, ...outcome };
+}
+
+/** BullMQ's `KeepJobs` for a {@link JobRetention} (`undefined`: keep every job, BullMQ's own default). */
+function toKeepJobs(kind: string, name: string, value: JobRetention | undefined, fallback: JobRetention): KeepJobs | undefined {
+  const retention = value ?? fallback;
+  const refuse = (): never => {
+    throw new InvalidOptionsError(kind, name, `must be false, a count >= 0 or { count?, ageMs? } with at least one of them (got ${describeValue(retention)})`);
+  };
+  if (retention === false) return undefined;
+  const count = typeof retention === 'number' ? retention : typeof retention === 'object' && retention !== null ? retention.count : refuse();
+  const ageMs = typeof retention === 'object' && retention !== null ? retention.ageMs : undefined;
+  if (count === undefined && ageMs === undefined) refuse();
+  if (count !== undefined && !(Number.isSafeInteger(count) && count >= 0)) refuse();
+  if (ageMs === undefined) return { count: count! };
+  if (!(Number.isFinite(ageMs) && ageMs > 0)) refuse();
+  // BullMQ counts ages in whole seconds; rounding up never removes a job before its age.
+  const age = Math.ceil(ageMs / 1_000);
+  return count === undefined ? { age } : { age, count };
 }
