@@ -122,4 +122,71 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
       }
     });
   });
+
+  describe('the handoff queue stays bounded (item 7)', () => {
+    const clientCount = async (): Promise<number> => String(await admin.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const task = (to: string) => ({ id: `task-${to}`, to, input: to, correlationId: 'run', data: {}, history: [], enqueuedAt: 0 });
+
+    it('holds a bounded number of connections and leaves no key without a TTL after 50 agents', async () => {
+      const prefix = 'attack-agents:';
+      const before = await clientCount();
+      const queue = new RedisHandoffQueue({ connection: connection(), prefix });
+      let peak = 0;
+      try {
+        for (let n = 0; n < 50; n++) {
+          await queue.enqueue(task(`agent-${n}`));
+          const delivery = await queue.take(`agent-${n}`);
+          expect(delivery?.task.input).toBe(`agent-${n}`);
+          await delivery!.complete();
+          peak = Math.max(peak, (await clientCount()) - before);
+        }
+        const keys = await admin.keys(`${prefix}*`);
+        const immortal: string[] = [];
+        for (const key of keys) if ((await admin.pttl(key)) < 0) immortal.push(key);
+        console.info(`50 agents: peak ${peak} connections, ${keys.length} keys, ${immortal.length} without a TTL`);
+        expect(peak).toBeLessThanOrEqual(12);
+        expect(immortal).toEqual([]);
+      } finally {
+        await queue.close();
+      }
+      await expect.poll(async () => (await clientCount()) - before, { timeout: 5_000 }).toBeLessThanOrEqual(0);
+    });
+
+    it('forgets an idle agent after idleAgentTtlMs, and takes a task queued for it afterwards', async () => {
+      const prefix = 'attack-idle:';
+      const queue = new RedisHandoffQueue({ connection: connection(), prefix, idleAgentTtlMs: 300 });
+      try {
+        await queue.enqueue(task('idle'));
+        await sleep(500);
+        // A waiting task keeps its agent's keys alive.
+        expect(await queue.size('idle')).toBe(1);
+        await (await queue.take('idle'))!.complete();
+        await sleep(500);
+        expect(await admin.keys(`${prefix}*`)).toEqual([]);
+        await queue.enqueue({ ...task('idle'), id: 'task-again' });
+        expect((await queue.take('idle'))?.task.id).toBe('task-again');
+      } finally {
+        await queue.close();
+      }
+    });
+
+    it('take() and complete() give up after the command timeout while Redis does not answer', async () => {
+      const queue = new RedisHandoffQueue({ connection: { ...connection(), commandTimeoutMs: 300 }, prefix: 'attack-stuck:' });
+      try {
+        await queue.enqueue(task('stuck'));
+        const delivery = await queue.take('stuck');
+        await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+        const started = Date.now();
+        const [completeError, takeError] = await Promise.all([rejection(delivery!.complete()), rejection(queue.take('other'))]);
+        const elapsedMs = Date.now() - started;
+        console.info(`complete() and take() with Redis paused: settled after ${elapsedMs} ms`);
+        expect(RedisUnavailableError.isInstance(completeError), String(completeError)).toBe(true);
+        expect(RedisUnavailableError.isInstance(takeError), String(takeError)).toBe(true);
+        expect(elapsedMs).toBeLessThan(1_200);
+      } finally {
+        await sleep(1_300);
+        await queue.close();
+      }
+    });
+  });
 });

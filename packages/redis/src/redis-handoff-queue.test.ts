@@ -64,7 +64,29 @@ describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
     await Promise.all([senderQueue.close(), receiverQueue.close()]);
   });
 
+  it('finishes deliveries of agents beyond maxOpenAgents, keeping an agent open while its task is out', async () => {
+    const prefix = redis.uniquePrefix('lru');
+    const queue = new RedisHandoffQueue({ connection: redis.connection, prefix, maxOpenAgents: 1 });
+    try {
+      for (const agent of ['a', 'b', 'c']) await queue.enqueue(task(agent, agent));
+      const first = await queue.take('a');
+      const second = await queue.take('b');
+      const third = await queue.take('c');
+      expect([first?.task.input, second?.task.input, third?.task.input]).toEqual(['a', 'b', 'c']);
+      await first!.complete();
+      await second!.fail(new Error('no'));
+      await third!.complete();
+      expect(await Promise.all(['a', 'b', 'c'].map((agent) => queue.size(agent)))).toEqual([0, 0, 0]);
+      await queue.enqueue(task('a', 'again'));
+      expect((await queue.take('a'))?.task.input).toBe('again');
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('refuses bad options at construction', () => {
+    expect(() => new RedisHandoffQueue({ connection: redis.connection, maxOpenAgents: 0 })).toThrow(/maxOpenAgents/);
+    expect(() => new RedisHandoffQueue({ connection: redis.connection, idleAgentTtlMs: 0 })).toThrow(/idleAgentTtlMs/);
     expect(() => new RedisHandoffQueue({ connection: redis.connection, attempts: 0 })).toThrow(InvalidOptionsError);
     expect(() => new RedisHandoffQueue({ connection: redis.connection, attempts: 0 })).toThrow('RedisHandoffQueue: option "attempts" must be an integer >= 1');
   });

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue } from '@tta/primitives';
 import { assertWellFormedName, copyPlainData, type HandoffDelivery, type HandoffQueue, type HandoffTask } from '@tta/agent-context';
-import { validatePrefix, type RedisConnection } from './connection.js';
+import { createRedisConnection, validatePrefix, type RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { withCommandTimeout } from './command-timeout.js';
+import { refreshIdleExpiry } from './handoff-idle-expiry.js';
 import { blockingConnection, producerConnection } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';
 import { HandoffLockLostError } from './errors/handoff-lock-lost-error.js';
-import { guard } from './redis-call.js';
+import { closeClient, guard } from './redis-call.js';
 import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisHandoffQueue}. */
@@ -26,6 +28,20 @@ export interface RedisHandoffQueueOptions {
    * @default 300_000
    */
   readonly lockDurationMs?: number;
+  /**
+   * An agent whose queue holds no waiting, running or delayed task for this long is forgotten: its
+   * BullMQ bookkeeping keys (and its kept failed tasks) expire, so agents that come and go leave
+   * nothing behind. A new task for it starts a fresh queue.
+   * @default 86_400_000 (a day)
+   */
+  readonly idleAgentTtlMs?: number;
+  /**
+   * Agents whose consumer side (a BullMQ worker with one blocking connection) stays open at once;
+   * the least recently used idle one is closed beyond it, and opened again by its next `take`.
+   * Agents with a task taken and not yet finished stay open.
+   * @default 8
+   */
+  readonly maxOpenAgents?: number;
 }
 
 /**
@@ -45,10 +61,15 @@ export class RedisHandoffQueue implements HandoffQueue {
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly lockDurationMs: number;
-  private readonly producer: ConnectionOptions;
+  private readonly idleAgentTtlMs: number;
+  private readonly maxOpenAgents: number;
+  private readonly commandTimeoutMs: number;
+  private readonly producer: Redis;
+  private readonly ownsProducer: boolean;
   private readonly consumer: Redis;
   private readonly queues = new Map<string, Queue>();
-  private readonly workers = new Map<string, Worker>();
+  // In least-recently-used order (a Map keeps insertion order: a use re-inserts).
+  private readonly workers = new Map<string, OpenWorker>();
   private closed = false;
 
   constructor(options: RedisHandoffQueueOptions = {}) {
@@ -64,7 +85,18 @@ export class RedisHandoffQueue implements HandoffQueue {
     this.attempts = attempts;
     this.retryDelayMs = retryDelayMs;
     this.lockDurationMs = lockDurationMs;
-    this.producer = producerConnection(options.connection);
+    const idleAgentTtlMs = options.idleAgentTtlMs ?? 86_400_000;
+    assertDuration(kind, 'idleAgentTtlMs', idleAgentTtlMs, { integer: true, positive: true });
+    const maxOpenAgents = options.maxOpenAgents ?? 8;
+    if (!Number.isInteger(maxOpenAgents) || maxOpenAgents < 1) throw new InvalidOptionsError(kind, 'maxOpenAgents', 'must be an integer >= 1');
+    this.idleAgentTtlMs = idleAgentTtlMs;
+    this.maxOpenAgents = maxOpenAgents;
+    // Every agent's Queue shares one client: BullMQ opens a connection per Queue given only options.
+    const shared = producerConnection(options.connection);
+    this.ownsProducer = !isClient(shared);
+    this.producer = this.ownsProducer ? createRedisConnection(options.connection as RedisConnectionOptions | undefined) : (shared as unknown as Redis);
+    // The consumer connection blocks by design (no command timeout): calls on it get the store's limit here.
+    this.commandTimeoutMs = this.producer.options.commandTimeout ?? 0;
     // One connection for every agent's consumer side (BullMQ adds its own blocking one per worker).
     this.consumer = new Redis(blockingConnection(options.connection) as RedisOptions);
     this.consumer.on('error', () => {});
@@ -88,28 +120,50 @@ export class RedisHandoffQueue implements HandoffQueue {
         removeOnFail: { count: 1_000 },
       }),
     );
+    await this.refreshExpiry(queue);
   }
 
   async take(agentId: string): Promise<HandoffDelivery | undefined> {
-    const worker = this.worker(agentId);
+    // Held open while the fetch or the delivery is outstanding: its job finishes through this worker.
+    const open = this.acquireWorker(agentId);
     const token = randomUUID();
-    const job = (await guard('RedisHandoffQueue.take', () => worker.getNextJob(token, { block: false }))) as Job<HandoffTask> | undefined;
-    if (job === undefined || job === null) return undefined;
+    let job: Job<HandoffTask> | undefined;
+    try {
+      job = (await this.consumerCall('RedisHandoffQueue.take', () => open.worker.getNextJob(token, { block: false }))) as Job<HandoffTask> | undefined;
+    } catch (error) {
+      // A fetch that timed out may still take a task: it comes back after lockDurationMs (stalled check).
+      this.release(open);
+      throw error;
+    }
+    if (job === undefined || job === null) {
+      this.release(open);
+      await this.refreshExpiry(this.queue(agentId));
+      return undefined;
+    }
+    const taken = job;
     let settled = false;
     const settle = (): void => {
       if (settled) throw new Error('RedisHandoffQueue: this delivery is already completed or failed');
       settled = true;
     };
+    const finish = async (operation: string, call: () => Promise<unknown>): Promise<void> => {
+      try {
+        await this.consumerCall(operation, () => settleJob(taken, agentId, call));
+      } finally {
+        this.release(open);
+      }
+      await this.refreshExpiry(this.queue(agentId));
+    };
     return {
-      task: job.data,
+      task: taken.data,
       complete: async () => {
         settle();
-        await guard('RedisHandoffQueue.complete', () => settleJob(job, agentId, () => job.moveToCompleted(null, token, false)));
+        await finish('RedisHandoffQueue.complete', () => taken.moveToCompleted(null, token, false));
       },
       fail: async (error: unknown) => {
         settle();
         const reason = error instanceof Error ? error : new Error(typeof error === 'string' ? error : describeValue(error));
-        await guard('RedisHandoffQueue.fail', () => settleJob(job, agentId, () => job.moveToFailed(reason, token, false)));
+        await finish('RedisHandoffQueue.fail', () => taken.moveToFailed(reason, token, false));
       },
     };
   }
@@ -123,12 +177,13 @@ export class RedisHandoffQueue implements HandoffQueue {
   async close(): Promise<void> {
     this.closed = true;
     const closing: Promise<void>[] = [];
-    for (const worker of this.workers.values()) closing.push(worker.close(true));
+    for (const open of this.workers.values()) closing.push(open.worker.close(true));
     for (const queue of this.queues.values()) closing.push(queue.close());
     this.workers.clear();
     this.queues.clear();
     await Promise.allSettled(closing);
     this.consumer.disconnect();
+    await closeClient(this.producer, this.ownsProducer);
   }
 
   /** Same as {@link close}, for `await using`. */
@@ -157,19 +212,66 @@ export class RedisHandoffQueue implements HandoffQueue {
     return queue;
   }
 
-  private worker(agentId: string): Worker {
+  /** The agent's worker, counted as in use (see {@link release}) before any eviction can pick it. */
+  private acquireWorker(agentId: string): OpenWorker {
     if (this.closed) throw new Error('RedisHandoffQueue: used after close');
     const name = this.queueName(agentId);
-    let worker = this.workers.get(name);
-    if (worker === undefined) {
-      worker = new Worker(name, null, { connection: this.consumer, prefix: bullPrefix(this.prefix, name), autorun: false, lockDuration: this.lockDurationMs });
+    let open = this.workers.get(name);
+    if (open === undefined) {
+      const worker = new Worker(name, null, { connection: this.consumer, prefix: bullPrefix(this.prefix, name), autorun: false, lockDuration: this.lockDurationMs });
       worker.on('error', () => {});
       // Manual fetching has no lock renewal: the stalled check hands back tasks whose taker vanished.
+      // It also runs when a closed agent is opened again, so its abandoned tasks still come back.
       worker.startStalledCheckTimer().catch(() => {});
-      this.workers.set(name, worker);
+      open = { name, worker, outstanding: 0 };
     }
-    return worker;
+    open.outstanding++;
+    this.workers.delete(name);
+    this.workers.set(name, open);
+    this.evictIdleWorkers();
+    return open;
   }
+
+  private release(open: OpenWorker): void {
+    open.outstanding--;
+    this.evictIdleWorkers();
+  }
+
+  /** Closes least recently used workers with nothing outstanding until at most `maxOpenAgents` stay open. */
+  private evictIdleWorkers(): void {
+    let excess = this.workers.size - this.maxOpenAgents;
+    for (const open of this.workers.values()) {
+      if (excess <= 0) break;
+      if (open.outstanding > 0) continue;
+      this.workers.delete(open.name);
+      excess--;
+      open.worker.close(true).catch(() => {});
+    }
+  }
+
+  private consumerCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return guard(operation, () => withCommandTimeout(operation, this.commandTimeoutMs, call));
+  }
+
+  /** Best effort: a failure leaves the keys' lifetimes as they were, which the next call corrects. */
+  private async refreshExpiry(queue: Queue): Promise<void> {
+    try {
+      await refreshIdleExpiry(this.producer, queue.keys, this.idleAgentTtlMs);
+    } catch {
+      // The task itself was handled; only the idle bookkeeping lags.
+    }
+  }
+}
+
+/** An agent's consumer side and how many fetches or deliveries still need it. */
+interface OpenWorker {
+  readonly name: string;
+  readonly worker: Worker;
+  outstanding: number;
+}
+
+function isClient(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { duplicate?: unknown }).duplicate === 'function';
 }
 
 // BullMQ's codes for a job whose lock or key is gone, or that is no longer active: the taker was too slow.
