@@ -49,6 +49,8 @@ export interface RedisHandoffQueueOptions {
  * (`handoff-<agentId>`), so an agent's tasks wait in Redis until a process that runs that agent
  * takes them, each task to exactly one taker. `fail` retries by `attempts` (BullMQ's backoff);
  * a taken task that is never finished comes back after `lockDurationMs`. Tasks travel as JSON.
+ * Connections stay bounded (`maxOpenAgents` consumers plus two), an idle agent's keys expire after
+ * `idleAgentTtlMs`, and every call is limited by the connection's `commandTimeoutMs`.
  *
  * @example
  * const queue = new RedisHandoffQueue({ connection: { url: process.env.REDIS_URL } });
