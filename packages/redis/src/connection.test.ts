@@ -85,4 +85,22 @@ describe.skipIf(!runRedisSuites)('connections on a real server', () => {
     await owning.close();
     await expect.poll(async () => Number((await redis.client.info('clients')).match(/connected_clients:(\d+)/)?.[1])).toBe(before - 1);
   });
+  it('rejects a command whose connection dropped mid-call instead of sending it again on the new connection', async () => {
+    const client = createRedisConnection({ port: redis.server.port, commandTimeoutMs: 5_000, maxReconnectDelayMs: 50 });
+    await client.set('resend:count', '0');
+    const id = await client.client('ID');
+    // The write reaches the server and waits there; the connection is then cut before it runs.
+    await redis.client.call('CLIENT', 'PAUSE', '2000', 'WRITE');
+    try {
+      const pending = client.incr('resend:count').then(() => 'resolved', (error: unknown) => error);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await redis.client.call('CLIENT', 'KILL', 'ID', String(id));
+      // Sent again after the reconnect, the INCR would run once the pause ends and the call resolve.
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      await redis.client.call('CLIENT', 'UNPAUSE');
+    }
+    expect(await client.get('resend:count')).toBe('0');
+    client.disconnect();
+  });
 });

@@ -74,6 +74,10 @@ export function toIoredisOptions(options: RedisConnectionOptions = {}): RedisOpt
     connectTimeout: options.connectTimeoutMs ?? 2_000,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 1,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times - 1, 10), maxDelay),
+    // A command whose connection dropped mid-call may already have run: sending it again on the new
+    // connection would apply it twice (a set bumps the version twice, a release reports false).
+    // It fails instead, as a "maybe applied" RedisUnavailableError the caller can retry by its id.
+    autoResendUnfulfilledCommands: false,
   };
   if (commandTimeout > 0) result.commandTimeout = commandTimeout;
   if (options.host !== undefined) result.host = options.host;
