@@ -2,34 +2,25 @@
 // `CLIENT PAUSE <ms> WRITE` holds every write; the store's call gives up after its command timeout,
 // the server applies the write when the pause ends. Nothing may be lost, and a retry with the same
 // id must not duplicate (issue 14, item 4).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedisConnection, createWorkflowQueue, enqueueWorkflow, RedisMailbox, RedisUnavailableError } from '@tta/redis';
-import { redisChecksRun, startRedis, type RedisServer } from './support/redis-server.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createWorkflowQueue, enqueueWorkflow, RedisMailbox, RedisUnavailableError } from '@tta/redis';
+import { redisChecksRun, useRedisServer } from './support/redis-server.js';
 
 const runRedis = redisChecksRun();
 const pauseMs = 1_200;
 const commandTimeoutMs = 250;
 
 describe.skipIf(!runRedis)('attack: a timed-out Redis mailbox or queue call (issue 14, item 4)', () => {
-  let server: RedisServer;
-  let admin: ReturnType<typeof createRedisConnection>;
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createRedisConnection({ port: server.port, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await server.stop();
-  });
+  const redis = useRedisServer();
 
-  const connection = () => ({ port: server.port, host: '127.0.0.1', commandTimeoutMs });
+  const connection = () => ({ port: redis.server.port, host: '127.0.0.1', commandTimeoutMs });
   /** Holds writes for {@link pauseMs}; resolves when the pause is over and the server answers again. */
   const pauseWrites = async (): Promise<() => Promise<void>> => {
-    await admin.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
+    await redis.admin.call('CLIENT', 'PAUSE', String(pauseMs), 'WRITE');
     const until = Date.now() + pauseMs;
     return async () => {
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()) + 100));
-      expect(await admin.ping()).toBe('PONG');
+      expect(await redis.admin.ping()).toBe('PONG');
     };
   };
   const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(() => 'resolved', (error: unknown) => error);
@@ -86,12 +77,12 @@ describe.skipIf(!runRedis)('attack: a timed-out Redis mailbox or queue call (iss
     try {
       const faults = (async () => {
         await sleep(100);
-        await admin.call('CLIENT', 'PAUSE', '500', 'WRITE');
+        await redis.admin.call('CLIENT', 'PAUSE', '500', 'WRITE');
         await sleep(800);
         // Drops every other connection mid-call; ioredis reconnects.
-        await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+        await redis.admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
         await sleep(400);
-        await admin.call('CLIENT', 'PAUSE', '500', 'ALL');
+        await redis.admin.call('CLIENT', 'PAUSE', '500', 'ALL');
         // The liveness check below is about the server after the faults, not during the last pause.
         await sleep(550);
       })();
@@ -127,7 +118,7 @@ describe.skipIf(!runRedis)('attack: a timed-out Redis mailbox or queue call (iss
       expect(new Set(received).size).toBe(total);
       expect(received).toHaveLength(total);
       const started = performance.now();
-      expect(await admin.ping()).toBe('PONG');
+      expect(await redis.admin.ping()).toBe('PONG');
       expect(performance.now() - started).toBeLessThan(100);
     } finally {
       await Promise.all([sender.close(), receiver.close()]);

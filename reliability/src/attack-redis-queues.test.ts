@@ -2,11 +2,11 @@
 // fix must say so (not `RedisUnavailableError`), the handoff queue must not grow a connection and
 // never-expiring keys per agent, and worker pools must not fail each other's jobs.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidInputError, step } from '@tta/primitives';
-import { createRedisConnection, createWorkflowQueue, createWorkflowQueueEvents, enqueueWorkflow, RedisHandoffQueue, RedisSharedState, RedisUnavailableError, HandoffLockLostError, WorkerPool } from '@tta/redis';
+import { createWorkflowQueue, createWorkflowQueueEvents, enqueueWorkflow, RedisHandoffQueue, RedisSharedState, RedisUnavailableError, HandoffLockLostError, WorkerPool } from '@tta/redis';
 
-import { redisChecksRun, startRedis, type RedisServer } from './support/redis-server.js';
+import { redisChecksRun, useRedisServer } from './support/redis-server.js';
 
 const runRedis = redisChecksRun();
 
@@ -18,17 +18,8 @@ const notRetryable = (error: unknown): boolean =>
   !RedisUnavailableError.isInstance(error) && typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false;
 
 describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', () => {
-  let server: RedisServer;
-  let admin: ReturnType<typeof createRedisConnection>;
-  beforeAll(async () => {
-    server = await startRedis();
-    admin = createRedisConnection({ port: server.port, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    admin.disconnect();
-    await server.stop();
-  });
-  const connection = () => ({ port: server.port, host: '127.0.0.1' });
+  const redis = useRedisServer();
+  const connection = () => ({ port: redis.server.port, host: '127.0.0.1' });
 
   describe('errors that no retry can fix are typed and not retryable (item 8)', () => {
     it.each([
@@ -115,7 +106,7 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
         const deadline = Date.now() + 20_000;
         while ((await queue.getCompletedCount()) + (await queue.getWaitingCount()) + (await queue.getActiveCount()) > 20 && Date.now() < deadline) await sleep(100);
         expect(await queue.getCompletedCount()).toBe(20);
-        const jobKeys = (await admin.keys(`${prefix}*`)).filter((key) => /:[0-9a-f-]{36}$/.test(key));
+        const jobKeys = (await redis.admin.keys(`${prefix}*`)).filter((key) => /:[0-9a-f-]{36}$/.test(key));
         expect(jobKeys.length).toBe(20);
       } finally {
         await Promise.all([pool.close(), queue.close()]);
@@ -124,7 +115,7 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
   });
 
   describe('the handoff queue stays bounded (item 7)', () => {
-    const clientCount = async (): Promise<number> => String(await admin.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const clientCount = async (): Promise<number> => String(await redis.admin.call('CLIENT', 'LIST')).trim().split('\n').length;
     const task = (to: string) => ({ id: `task-${to}`, to, input: to, correlationId: 'run', data: {}, history: [], enqueuedAt: 0 });
 
     it('holds a bounded number of connections and leaves no key without a TTL after 50 agents', async () => {
@@ -140,9 +131,9 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
           await delivery!.complete();
           peak = Math.max(peak, (await clientCount()) - before);
         }
-        const keys = await admin.keys(`${prefix}*`);
+        const keys = await redis.admin.keys(`${prefix}*`);
         const immortal: string[] = [];
-        for (const key of keys) if ((await admin.pttl(key)) < 0) immortal.push(key);
+        for (const key of keys) if ((await redis.admin.pttl(key)) < 0) immortal.push(key);
         console.info(`50 agents: peak ${peak} connections, ${keys.length} keys, ${immortal.length} without a TTL`);
         expect(peak).toBeLessThanOrEqual(12);
         expect(immortal).toEqual([]);
@@ -162,7 +153,7 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
         expect(await queue.size('idle')).toBe(1);
         await (await queue.take('idle'))!.complete();
         await sleep(500);
-        expect(await admin.keys(`${prefix}*`)).toEqual([]);
+        expect(await redis.admin.keys(`${prefix}*`)).toEqual([]);
         await queue.enqueue({ ...task('idle'), id: 'task-again' });
         expect((await queue.take('idle'))?.task.id).toBe('task-again');
       } finally {
@@ -175,7 +166,7 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
       try {
         await queue.enqueue(task('stuck'));
         const delivery = await queue.take('stuck');
-        await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+        await redis.admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
         const started = Date.now();
         const [completeError, takeError] = await Promise.all([rejection(delivery!.complete()), rejection(queue.take('other'))]);
         const elapsedMs = Date.now() - started;

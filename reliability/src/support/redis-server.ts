@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createRedisConnection } from '@tta/redis';
 
 /** Path of the redis-server binary (`TTA_REDIS_SERVER` overrides it). */
@@ -67,6 +68,39 @@ export async function startRedis(): Promise<RedisServer> {
       child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A suite's server and an admin client on it, set before its tests run. */
+export interface RedisSuite {
+  readonly server: RedisServer;
+  readonly admin: ReturnType<typeof createRedisConnection>;
+}
+
+/**
+ * Starts one redis-server and an admin client for the calling `describe` block, and stops both after it:
+ * one server per suite, as the attack files need.
+ */
+export function useRedisServer(): RedisSuite {
+  let server: RedisServer | undefined;
+  let admin: ReturnType<typeof createRedisConnection> | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+    admin = createRedisConnection({ port: server.port, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (server === undefined) throw new Error('the Redis suite has not started');
+      return server;
+    },
+    get admin() {
+      if (admin === undefined) throw new Error('the Redis suite has not started');
+      return admin;
     },
   };
 }
