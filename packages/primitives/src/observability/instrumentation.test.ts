@@ -86,4 +86,23 @@ describe('emitPrimitiveEvent', () => {
     expect(event.key).toContain('hunter2-Xy9');
     expect(received[1]).toEqual({ type: 'cache-hit', key: 'j:{"q":"weather"}' });
   });
+
+  it('drops an event it cannot read (a revoked proxy) without throwing into the primitive', async () => {
+    const received: unknown[] = [];
+    const registration = registerInstrumentation({ onEvent: (event) => received.push(event) });
+    const previous = globalThis.reportError;
+    const reported: unknown[] = [];
+    globalThis.reportError = (error: unknown) => void reported.push(error);
+    const { proxy, revoke } = Proxy.revocable({ type: 'custom', key: 'x' }, {});
+    revoke();
+    try {
+      expect(() => emitPrimitiveEvent(proxy as never, { name: 'custom', kind: 'custom' }, undefined)).not.toThrow();
+      await Promise.resolve();
+    } finally {
+      globalThis.reportError = previous;
+      registration.dispose();
+    }
+    expect(received).toEqual([]);
+    expect(reported).toHaveLength(1);
+  });
 });

@@ -73,15 +73,22 @@ export function getInstrumentations(): readonly Instrumentation[] {
  * forward events to spans, logs and pages, so credentials in them are redacted here, once, for all.
  * Objects (the error, the context) are passed as they are.
  */
-function withRedactedText(event: PrimitiveEvent): PrimitiveEvent {
-  let copy: Record<string, unknown> | undefined;
-  for (const field of Object.keys(event)) {
-    const value = event[field];
-    if (typeof value !== 'string' || field === 'type') continue;
-    const redacted = redactText(value);
-    if (redacted !== value) (copy ??= { ...event })[field] = redacted;
+function withRedactedText(event: PrimitiveEvent): PrimitiveEvent | undefined {
+  try {
+    let copy: Record<string, unknown> | undefined;
+    for (const field of Object.keys(event)) {
+      const value = event[field];
+      if (typeof value !== 'string' || field === 'type') continue;
+      const redacted = redactText(value);
+      if (redacted !== value) (copy ??= { ...event })[field] = redacted;
+    }
+    return (copy as PrimitiveEvent | undefined) ?? event;
+  } catch (error) {
+    // An event that cannot be read (a revoked proxy, a throwing getter from a custom primitive) is
+    // reported and dropped: emitting must never throw into the primitive, nor pass unread text on.
+    reportListenerError(error);
+    return undefined;
   }
-  return (copy as PrimitiveEvent | undefined) ?? event;
 }
 
 /**
@@ -97,6 +104,7 @@ export function emitPrimitiveEvent(
   if (list.length === 0) return;
   const source = { name: primitive.name, kind: primitive.kind, context };
   const safeEvent = withRedactedText(event);
+  if (safeEvent === undefined) return;
   for (const instrumentation of list) {
     if (instrumentation.onEvent === undefined) continue;
     try {
