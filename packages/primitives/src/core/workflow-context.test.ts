@@ -28,6 +28,15 @@ describe('WorkflowContext', () => {
     expect(child.elapsedMs()).toBe(5);
   });
 
+  it('carries a runId given at creation to every child, and none when not given', () => {
+    const parent = WorkflowContext.create({ runId: 'job-42' });
+    expect(parent.runId).toBe('job-42');
+    expect(parent.child({ attempt: 2 }).child().runId).toBe('job-42');
+    expect(WorkflowContext.create().runId).toBeUndefined();
+    expect(() => WorkflowContext.create({ runId: '' })).toThrow('WorkflowContext: option "runId" must be a non-empty string');
+    expect(() => WorkflowContext.create({ runId: 7 as never })).toThrow(InvalidOptionsError);
+  });
+
   it('aborts a child with its parent, but not a parent with its child', async () => {
     const controller = new AbortController();
     const parent = WorkflowContext.create({ signal: controller.signal });

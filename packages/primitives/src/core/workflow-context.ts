@@ -46,6 +46,14 @@ export interface WorkflowContextOptions {
   readonly logger?: Logger;
   /** Clock for deadlines, checkpoints and every timed primitive that has no clock of its own. @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Identifies one durable unit of work across its re-deliveries (a queue's job id): the same on
+   * every attempt, so a step can use it as the idempotency key of its side effects.
+   * @default undefined
+   * @example
+   * WorkflowContext.create({ runId: job.id });
+   */
+  readonly runId?: string;
 }
 
 /** What a branch may override in {@link WorkflowContext.child}. */
@@ -129,6 +137,7 @@ export class WorkflowContext implements AbortParent {
     validateContextOptions(options);
     this.clock = options.clock ?? systemClock;
     this.run = new RunScope(options.correlationId, options.state);
+    if (options.runId !== undefined) this.run.runId = options.runId;
     this.dataValue = options.data;
     this.parentSpanContext = options.parentSpanContext;
     this.baggageValue = options.baggage;
@@ -216,6 +225,15 @@ export class WorkflowContext implements AbortParent {
     return (this.run.checkpoints ??= []);
   }
 
+  /**
+   * The id of the durable unit of work this run belongs to (a `WorkerPool` job id), shared by every
+   * child; stable across re-deliveries, so use it as the idempotency key of side effects. `undefined`
+   * for a run that was not started with one.
+   */
+  get runId(): string | undefined {
+    return this.run.runId;
+  }
+
   /** Logger whose records carry the correlation id and have secrets redacted. */
   get logger(): Logger {
     return (this.boundLogger ??= bindLogger(this.sink, { correlationId: this.correlationId }));
@@ -280,6 +298,7 @@ class RunScope {
     public state: Map<string, unknown> | undefined,
   ) {}
   checkpoints: Checkpoint[] | undefined = undefined;
+  runId: string | undefined = undefined;
 }
 
 // What `derive` hands to the constructor (synchronously; reset right after).
@@ -299,8 +318,9 @@ function validateContextOptions(options: WorkflowContextOptions): void {
     throw new InvalidOptionsError('WorkflowContext', option, rule);
   };
   if (typeof options !== 'object' || options === null) fail('options', 'must be an object when given');
-  const { correlationId, data, state, signal, deadline, timeoutMs, clock, logger, baggage } = options;
+  const { correlationId, data, state, signal, deadline, timeoutMs, clock, logger, baggage, runId } = options;
   if (correlationId !== undefined && (typeof correlationId !== 'string' || correlationId.length === 0)) fail('correlationId', 'must be a non-empty string');
+  if (runId !== undefined && (typeof runId !== 'string' || runId.length === 0)) fail('runId', 'must be a non-empty string');
   if (data !== undefined && (typeof data !== 'object' || data === null)) fail('data', 'must be an object');
   if (state !== undefined && !(state instanceof Map)) fail('state', 'must be a Map');
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) fail('signal', 'must be an AbortSignal');
