@@ -6,7 +6,8 @@ import type { ModelProvider, ModelResponse } from '@tta-apps/model-provider';
 import type { CliOptions } from './cli-options.js';
 import type { ProgressReporter } from './progress.js';
 import type { ResearchTask } from './research-step.js';
-import { runResearchTeam, type Finding, type RemoteResearch, type ResearchTeamResult } from './research-team.js';
+import { runResearchTeam, type RemoteResearch, type ResearchTeamResult } from './research-team.js';
+import type { Finding } from './team-records.js';
 import { parseWorkerLine, type ResearchJobOutput } from './worker-protocol.js';
 import { redactUrl } from './redact-url.js';
 

@@ -1,7 +1,7 @@
 import { StateConflictError, type AgentContext } from '@tta/agent-context';
 import type { AgentStats } from './agent-stats.js';
 import { backgroundPrompt, researchPrompt } from './prompts.js';
-import type { Finding } from './research-team.js';
+import type { Finding } from './team-records.js';
 import { teamKeys } from './team-keys.js';
 import type { TeamModel } from './team-model.js';
 

@@ -15,24 +15,8 @@ import type { ProgressReporter } from './progress.js';
 import { CRITIC_LENSES, backgroundPrompt, criticPrompt, plannerPrompt, researchPrompt, writerPrompt } from './prompts.js';
 import { researchSubQuestion } from './research-step.js';
 import { teamKeys } from './team-keys.js';
+import type { Finding, Review } from './team-records.js';
 import { TeamModel } from './team-model.js';
-
-/** One researched sub-question, as kept on the blackboard. */
-export interface Finding {
-  readonly index: number;
-  readonly subQuestion: string;
-  readonly text: string;
-  readonly by: string;
-}
-
-/** The critics' joint verdict. */
-export interface Review {
-  readonly verdict: 'approve' | 'revise' | 'no consensus';
-  /** Share of critics that agreed. */
-  readonly agreement: number;
-  readonly supporters: readonly string[];
-  readonly notes: readonly string[];
-}
 
 /** Researches sub-questions somewhere else (worker processes, in Redis mode) and returns the findings. */
 export type RemoteResearch = (request: {

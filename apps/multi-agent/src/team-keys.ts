@@ -1,5 +1,5 @@
 import { stateKey } from '@tta/agent-context';
-import type { Finding, Review } from './research-team.js';
+import type { Finding, Review } from './team-records.js';
 
 // Entries of a run expire after an hour, so a shared Redis does not keep old runs forever.
 const ttlMs = 60 * 60_000;

@@ -1,6 +1,6 @@
 import type { AgentSummary } from './agent-stats.js';
 import type { AgentStatus, ProgressReporter } from './progress.js';
-import type { Finding } from './research-team.js';
+import type { Finding } from './team-records.js';
 
 /** A line a worker process prints on stdout for the coordinator (JSON, one per line). */
 export type WorkerLine =
