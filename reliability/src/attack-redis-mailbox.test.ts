@@ -126,7 +126,7 @@ describe.skipIf(!runRedis)('attack: a timed-out Redis mailbox or queue call (iss
   });
 
   it('adds one job when an enqueue that timed out is retried with the jobId its error names', async () => {
-    const queue = createWorkflowQueue({ connection: connection(), prefix: 'attack-enqueue:' });
+    const queue = createWorkflowQueue({ connection: connection(), prefix: 'attack-enqueue:', workflows: ['summarise'] });
     try {
       await queue.waitUntilReady();
       const resumed = await pauseWrites();

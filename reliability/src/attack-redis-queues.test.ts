@@ -76,30 +76,33 @@ describe.skipIf(!runRedis)('attack: Redis queues (issue 14, items 7, 8, 10)', ()
   });
 
   describe('worker pools (item 10)', () => {
-    it('two pools with different workflows on the default queue run every job and fail none', async () => {
+    it('two pools with different workflows and default options run every job in their own pool and fail none', async () => {
       const prefix = 'attack-pools:';
-      const queue = createWorkflowQueue({ connection: connection(), prefix });
-      const events = createWorkflowQueueEvents({ connection: connection(), prefix });
-      const billing = new WorkerPool({ connection: connection(), prefix, workflows: { bill: step('bill', async (n: number) => `bill-${n}`) }, foreignJobDelayMs: 20 });
-      const mailing = new WorkerPool({ connection: connection(), prefix, workflows: { mail: step('mail', async (n: number) => `mail-${n}`) }, foreignJobDelayMs: 20 });
+      const billing = new WorkerPool({ connection: connection(), prefix, workflows: { bill: step('bill', async (n: number) => `bill-${n}`) } });
+      const mailing = new WorkerPool({ connection: connection(), prefix, workflows: { mail: step('mail', async (n: number) => `mail-${n}`) } });
+      // Each pool's queue is named after its workflows; producers find it from the same names.
+      const queues = { bill: createWorkflowQueue({ connection: connection(), prefix, workflows: ['bill'] }), mail: createWorkflowQueue({ connection: connection(), prefix, workflows: ['mail'] }) };
+      const events = { bill: createWorkflowQueueEvents({ connection: connection(), prefix, workflows: ['bill'] }), mail: createWorkflowQueueEvents({ connection: connection(), prefix, workflows: ['mail'] }) };
       let failures = 0;
       billing.onFailed(() => failures++);
       mailing.onFailed(() => failures++);
       try {
-        await events.waitUntilReady();
-        const jobs = await Promise.all(Array.from({ length: 40 }, (_, n) => enqueueWorkflow(queue, n % 2 === 0 ? 'bill' : 'mail', n)));
-        const outputs = await Promise.all(jobs.map((job) => job.waitUntilFinished(events, 20_000)));
-        expect(outputs).toEqual(Array.from({ length: 40 }, (_, n) => `${n % 2 === 0 ? 'bill' : 'mail'}-${n}`));
+        expect(billing.queueName).not.toBe(mailing.queueName);
+        await Promise.all([events.bill.waitUntilReady(), events.mail.waitUntilReady()]);
+        const kind = (n: number) => (n % 2 === 0 ? 'bill' : 'mail');
+        const jobs = await Promise.all(Array.from({ length: 40 }, (_, n) => enqueueWorkflow(queues[kind(n)], kind(n), n)));
+        const outputs = await Promise.all(jobs.map((job, n) => job.waitUntilFinished(events[kind(n)], 20_000)));
+        expect(outputs).toEqual(Array.from({ length: 40 }, (_, n) => `${kind(n)}-${n}`));
         expect(failures).toBe(0);
-        expect(await queue.getFailedCount()).toBe(0);
+        expect((await queues.bill.getFailedCount()) + (await queues.mail.getFailedCount())).toBe(0);
       } finally {
-        await Promise.all([billing.close(), mailing.close(), events.close(), queue.close()]);
+        await Promise.all([billing.close(), mailing.close(), events.bill.close(), events.mail.close(), queues.bill.close(), queues.mail.close()]);
       }
     });
 
     it('keeps a bounded number of finished jobs: 300 jobs leave at most the retention count', async () => {
       const prefix = 'attack-retention:';
-      const queue = createWorkflowQueue({ connection: connection(), prefix });
+      const queue = createWorkflowQueue({ connection: connection(), prefix, workflows: ['work'] });
       const pool = new WorkerPool({ connection: connection(), prefix, workflows: { work: step('work', async (n: number) => n) }, concurrency: 8, removeOnComplete: 20 });
       try {
         await Promise.all(Array.from({ length: 300 }, (_, n) => enqueueWorkflow(queue, 'work', n)));

@@ -8,9 +8,7 @@ import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { guard } from './redis-call.js';
 import { formatTraceparent } from './trace-context.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
-
-/** Default name of the queue that carries workflow jobs. */
-export const DEFAULT_WORKFLOW_QUEUE = 'workflows';
+import { workflowQueueName } from './workflow-queue-name.js';
 
 /**
  * What a workflow job carries across the queue (the BullMQ job's `data`; the job's `name` is the
@@ -72,24 +70,41 @@ export interface WorkflowQueueOptions {
   readonly connection?: RedisConnection;
   /** Key prefix; BullMQ's keys are `<prefix>bull:{<queueName>}:<queueName>:...` (one hash tag per queue). @default 'tta:' */
   readonly prefix?: string;
-  /** @default 'workflows' */
+  /**
+   * The workflows of the {@link WorkerPool} this queue feeds: its `workflows` record (only the keys
+   * are read) or their names. The queue name is derived from them exactly as the pool derives its
+   * own ({@link workflowQueueName}), and `enqueueWorkflow` refuses a workflow that is not among them.
+   * One of `workflows` and `queueName` is required.
+   * @example
+   * createWorkflowQueue({ connection, workflows: ['research', 'summarise'] });
+   */
+  readonly workflows?: Readonly<Record<string, unknown>> | readonly string[];
+  /** An explicit queue name, the same as the pool's `queueName`; wins over `workflows`. */
   readonly queueName?: string;
 }
 
+// The workflow names a queue was made for (createWorkflowQueue with `workflows`), to refuse others early.
+const queueWorkflows = new WeakMap<object, ReadonlySet<string>>();
+
 /**
- * A BullMQ `Queue` for workflow jobs, with the prefix and connection rules a {@link WorkerPool}
- * with the same options uses. Close it with `await queue.close()`.
+ * A BullMQ `Queue` for workflow jobs, with the prefix, queue name and connection rules a
+ * {@link WorkerPool} with the same options uses: give it the pool's `workflows` (the same record,
+ * or their names) and it finds the pool's derived queue, or the pool's explicit `queueName`.
+ * Close it with `await queue.close()`.
  *
  * @example
- * const queue = createWorkflowQueue({ connection: { url: process.env.REDIS_URL } });
+ * const queue = createWorkflowQueue({ connection: { url: process.env.REDIS_URL }, workflows: ['summarise'] });
  * const job = await enqueueWorkflow(queue, 'summarise', { url }, { context });
  */
-export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options: WorkflowQueueOptions = {}): Queue<WorkflowJobData<TInput>, TOutput> {
+export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options: WorkflowQueueOptions): Queue<WorkflowJobData<TInput>, TOutput> {
   const { prefix, queueName } = queueIdentity('createWorkflowQueue', options);
   // BullMQ's data generics are conditional types that do not resolve for a generic TInput.
   const queue = new Queue(queueName, { connection: producerConnection(options.connection), prefix }) as unknown as Queue<WorkflowJobData<TInput>, TOutput>;
   // Connection failures surface through the calls (as RedisUnavailableError); the event is noise.
   queue.on('error', () => {});
+  if (options.queueName === undefined && options.workflows !== undefined) {
+    queueWorkflows.set(queue, new Set(Array.isArray(options.workflows) ? options.workflows : Object.keys(options.workflows)));
+  }
   return queue;
 }
 
@@ -97,17 +112,26 @@ export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options
  * BullMQ `QueueEvents` for the workflow queue: what `job.waitUntilFinished(events)` needs to
  * wait for a result from another process. It holds a blocking connection; close it when done.
  */
-export function createWorkflowQueueEvents(options: WorkflowQueueOptions = {}): QueueEvents {
+export function createWorkflowQueueEvents(options: WorkflowQueueOptions): QueueEvents {
   const { prefix, queueName } = queueIdentity('createWorkflowQueueEvents', options);
   const events = new QueueEvents(queueName, { connection: blockingConnection(options.connection), prefix });
   events.on('error', () => {});
   return events;
 }
 
-/** @internal The BullMQ prefix and queue name for options. */
-export function queueIdentity(kind: string, options: { readonly prefix?: string; readonly queueName?: string }): { prefix: string; queueName: string } {
+/**
+ * @internal The BullMQ prefix and queue name for options: the explicit `queueName`, else the name
+ * derived from `workflows`; neither is refused, since a queue no pool listens on runs nothing.
+ */
+export function queueIdentity(
+  kind: string,
+  options: { readonly prefix?: string; readonly queueName?: string; readonly workflows?: Readonly<Record<string, unknown>> | readonly string[] },
+): { prefix: string; queueName: string } {
   assertOptionsObject(kind, options);
-  const queueName = options.queueName ?? DEFAULT_WORKFLOW_QUEUE;
+  if (options.queueName === undefined && options.workflows === undefined) {
+    throw new InvalidOptionsError(kind, 'workflows', "must be given (the pool's workflows or their names, from which the queue name is derived), or an explicit queueName");
+  }
+  const queueName = options.queueName ?? workflowQueueName(options.workflows!, kind);
   if (typeof queueName !== 'string' || queueName.length === 0 || queueName.includes(':')) {
     throw new InvalidOptionsError(kind, 'queueName', `must be a non-empty string without ":" (got ${describeValue(queueName)})`);
   }
@@ -137,6 +161,11 @@ export async function enqueueWorkflow<TInput, TOutput = unknown>(
     throw new InvalidInputError('enqueueWorkflow', `workflow must be a non-empty name (got ${describeValue(workflow)})`);
   }
   assertCallOptions('enqueueWorkflow', 'options', options);
+  const known = queueWorkflows.get(queue);
+  if (known !== undefined && !known.has(workflow)) {
+    // No pool that listens on this queue has it: the job would wait forever.
+    throw new InvalidInputError('enqueueWorkflow', `workflow "${workflow}" is not one of this queue's workflows (${[...known].join(', ')})`);
+  }
   const context = options.context;
   const span = options.parentSpanContext ?? context?.parentSpanContext;
   const data: { -readonly [K in keyof WorkflowJobData<TInput>]: WorkflowJobData<TInput>[K] } = {

@@ -29,5 +29,6 @@ export type { RedisHandoffQueueOptions } from './redis-handoff-queue.js';
 // Work across processes (BullMQ)
 export { WorkerPool } from './worker-pool.js';
 export type { WorkerPoolOptions, WorkflowJobEvent, JobRetention } from './worker-pool.js';
-export { enqueueWorkflow, createWorkflowQueue, createWorkflowQueueEvents, DEFAULT_WORKFLOW_QUEUE } from './enqueue-workflow.js';
+export { enqueueWorkflow, createWorkflowQueue, createWorkflowQueueEvents } from './enqueue-workflow.js';
 export type { WorkflowJobData, EnqueueWorkflowOptions, WorkflowQueueOptions } from './enqueue-workflow.js';
+export { workflowQueueName } from './workflow-queue-name.js';

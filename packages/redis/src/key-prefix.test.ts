@@ -33,8 +33,8 @@ describe.skipIf(!runRedisSuites)('key prefix', () => {
     const memory = new RedisAgentMemory({ connection, prefix });
     const mailbox = new RedisMailbox({ connection, prefix });
     const handoffs = new RedisHandoffQueue({ connection, prefix });
-    const queue = createWorkflowQueue({ connection, prefix });
-    const events = createWorkflowQueueEvents({ connection, prefix });
+    const queue = createWorkflowQueue({ connection, prefix, workflows: ['echo'] });
+    const events = createWorkflowQueueEvents({ connection, prefix, workflows: ['echo'] });
     const pool = new WorkerPool({ connection, prefix, workflows: { echo: step('echo', async (value: string) => value) } });
 
     await cacheStore.set('k', { value: 1, storedAt: 0, expiresAt: 60_000, staleUntil: 60_000 });
@@ -51,7 +51,7 @@ describe.skipIf(!runRedisSuites)('key prefix', () => {
     const keys = await scanKeys(redis.client, '*');
     expect(keys.length).toBeGreaterThan(15);
     expect(keys.filter((key) => !key.startsWith(prefix))).toEqual([]);
-    for (const part of ['cache:{default}:k', 'circuit:{llm}', 'ratelimit:{provider}', 'lease:{nightly}', 'state:{session:s}:entry:plan', 'state:{session:s}:index', 'memory:{default}:', 'mailbox:{b}:inbox', 'bull:{workflows}:workflows:', 'bull:{handoff-reviewer}:handoff-reviewer:']) {
+    for (const part of ['cache:{default}:k', 'circuit:{llm}', 'ratelimit:{provider}', 'lease:{nightly}', 'state:{session:s}:entry:plan', 'state:{session:s}:index', 'memory:{default}:', 'mailbox:{b}:inbox', 'bull:{workflows-echo}:workflows-echo:', 'bull:{handoff-reviewer}:handoff-reviewer:']) {
       expect(keys.some((key) => key.startsWith(prefix + part)), part).toBe(true);
     }
     // One layout: <prefix><kind>:{<tag>} and nothing but the tag between braces, so the hash tag is always the store's.

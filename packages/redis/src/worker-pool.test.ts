@@ -12,8 +12,10 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
   async function setUp(workflows: ConstructorParameters<typeof WorkerPool>[0]['workflows'], options: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
     const prefix = redis.uniquePrefix('pool');
     const connection = redis.connection;
-    const queue = createWorkflowQueue({ connection, prefix });
-    const events = createWorkflowQueueEvents({ connection, prefix });
+    // The producer side finds the pool's queue from the same workflows (or the same explicit queueName).
+    const names = options.queueName === undefined ? { workflows } : { queueName: options.queueName };
+    const queue = createWorkflowQueue({ connection, prefix, ...names });
+    const events = createWorkflowQueueEvents({ connection, prefix, ...names });
     const pool = new WorkerPool({ connection, prefix, workflows, ...options });
     await Promise.all([events.waitUntilReady(), pool.waitUntilReady()]);
     return {
@@ -82,8 +84,8 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     await dispose();
   });
 
-  it('hands a job for a workflow it lacks back to the queue, where a pool that has it runs it', async () => {
-    const { prefix, queue, events, pool, dispose } = await setUp({ known: step('known', async (input: number) => input + 1) }, { foreignJobDelayMs: 50 });
+  it('hands a job for a workflow it lacks back to a shared queue, where a pool that has it runs it', async () => {
+    const { prefix, queue, events, pool, dispose } = await setUp({ known: step('known', async (input: number) => input + 1) }, { foreignJobDelayMs: 50, queueName: 'shared' });
     const failed: WorkflowJobEvent[] = [];
     pool.onFailed((event) => failed.push(event));
     const job = await enqueueWorkflow(queue, 'other', 41, { attempts: 1 });
@@ -94,7 +96,7 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     expect(failed).toEqual([]);
     expect(['delayed', 'wait', 'waiting', 'active']).toContain(await queue.getJobState(job.id!));
     expect((await queue.getJob(job.id!))?.attemptsMade).toBe(0);
-    const other = new WorkerPool({ connection: redis.connection, prefix, workflows: { other: step('other', async (input: number) => input * 2) } });
+    const other = new WorkerPool({ connection: redis.connection, prefix, queueName: 'shared', workflows: { other: step('other', async (input: number) => input * 2) } });
     try {
       expect(await job.waitUntilFinished(events, 10_000)).toBe(82);
     } finally {
@@ -104,9 +106,9 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     await dispose();
   });
 
-  it('two pools with different workflows on one queue run every job, none failed', async () => {
-    const { prefix, queue, events, pool, dispose } = await setUp({ a: step('a', async (input: number) => `a${input}`) }, { foreignJobDelayMs: 20 });
-    const b = new WorkerPool({ connection: redis.connection, prefix, workflows: { b: step('b', async (input: number) => `b${input}`) }, foreignJobDelayMs: 20 });
+  it('two pools with different workflows on one explicit queue run every job, none failed', async () => {
+    const { prefix, queue, events, pool, dispose } = await setUp({ a: step('a', async (input: number) => `a${input}`) }, { foreignJobDelayMs: 20, queueName: 'shared' });
+    const b = new WorkerPool({ connection: redis.connection, prefix, queueName: 'shared', workflows: { b: step('b', async (input: number) => `b${input}`) }, foreignJobDelayMs: 20 });
     const failed: WorkflowJobEvent[] = [];
     pool.onFailed((event) => failed.push(event));
     b.onFailed((event) => failed.push(event));
@@ -119,6 +121,52 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
       await b.close();
       await dispose();
     }
+  });
+
+  it('two pools with different workflows and default options each run their own jobs on their own queue, none failed', async () => {
+    const prefix = redis.uniquePrefix('derived');
+    const connection = redis.connection;
+    const ranIn: string[] = [];
+    const billing = new WorkerPool({ connection, prefix, workflows: { bill: step('bill', async (n: number) => (ranIn.push('billing'), `bill-${n}`)), refund: step('refund', async (n: number) => -n) } });
+    const mailing = new WorkerPool({ connection, prefix, workflows: { mail: step('mail', async (n: number) => (ranIn.push('mailing'), `mail-${n}`)) } });
+    // Another process's producer finds the billing queue from the same names, in any order.
+    const remote = createWorkflowQueue({ connection, prefix, workflows: ['refund', 'bill'] });
+    const billingEvents = createWorkflowQueueEvents({ connection, prefix, workflows: ['bill', 'refund'] });
+    const mailingEvents = createWorkflowQueueEvents({ connection, prefix, workflows: ['mail'] });
+    const failed: WorkflowJobEvent[] = [];
+    billing.onFailed((event) => failed.push(event));
+    mailing.onFailed((event) => failed.push(event));
+    try {
+      expect([billing.queueName, mailing.queueName]).toEqual(['workflows-bill,refund', 'workflows-mail']);
+      expect(remote.name).toBe(billing.queueName);
+      await Promise.all([billingEvents.waitUntilReady(), mailingEvents.waitUntilReady()]);
+      const bills = await Promise.all([1, 2, 3].map((n) => (n === 2 ? enqueueWorkflow(remote, 'bill', n) : billing.enqueue('bill', n))));
+      const mails = await Promise.all([1, 2, 3].map((n) => mailing.enqueue('mail', n)));
+      expect(await Promise.all(bills.map((job) => job.waitUntilFinished(billingEvents, 10_000)))).toEqual(['bill-1', 'bill-2', 'bill-3']);
+      expect(await Promise.all(mails.map((job) => job.waitUntilFinished(mailingEvents, 10_000)))).toEqual(['mail-1', 'mail-2', 'mail-3']);
+      expect(ranIn.sort()).toEqual(['billing', 'billing', 'billing', 'mailing', 'mailing', 'mailing']);
+      expect(failed).toEqual([]);
+      // A job no pool on the queue could run is refused before it is sent, not left waiting forever.
+      await expect(billing.enqueue('mail', 1)).rejects.toThrow("WorkerPool.enqueue: workflow must be one of this pool's workflows (bill, refund; got \"mail\")");
+      await expect(enqueueWorkflow(remote, 'mail', 1)).rejects.toThrow(InvalidInputError);
+      expect(await remote.getJobCounts('waiting', 'delayed', 'failed')).toEqual({ waiting: 0, delayed: 0, failed: 0 });
+    } finally {
+      await Promise.all([billing.close(), mailing.close(), remote.close(), billingEvents.close(), mailingEvents.close()]);
+    }
+  });
+
+  it('gives the workflow its job id as context.runId, the same on every attempt', async () => {
+    const seen: (string | undefined)[] = [];
+    const flaky = step('flaky', async (_input: unknown, context) => {
+      seen.push(context.runId);
+      if (seen.length < 2) throw new Error('first attempt fails');
+      return context.runId;
+    });
+    const { events, pool, dispose } = await setUp({ flaky });
+    const job = await pool.enqueue('flaky', null, { jobId: 'charge-42', attempts: 2, backoff: { type: 'fixed', delayMs: 10 } });
+    expect(await job.waitUntilFinished(events, 10_000)).toBe('charge-42');
+    expect(seen).toEqual(['charge-42', 'charge-42']);
+    await dispose();
   });
 
   it('keeps at most `removeOnComplete` finished jobs, and a bounded number by default', async () => {
@@ -211,11 +259,15 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
     expect(() => new WorkerPool({ workflows: { work }, removeOnFail: { ageMs: Number.NaN } })).toThrow(/removeOnFail/);
     expect(() => new WorkerPool({ workflows: { work }, removeOnFail: {} })).toThrow(/removeOnFail/);
     expect(() => new WorkerPool({ workflows: { work }, foreignJobDelayMs: -5 })).toThrow(/foreignJobDelayMs/);
-    expect(() => createWorkflowQueue({ prefix: 'x*' })).toThrow(InvalidOptionsError);
+    expect(() => createWorkflowQueue({ prefix: 'x*', queueName: 'q' })).toThrow(InvalidOptionsError);
+    expect(() => new WorkerPool({ workflows: { '': work } })).toThrow('WorkerPool: option "workflows" must not register a workflow under the empty name');
+    // Without workflows or a queue name, no pool's queue can be found: refused rather than a queue nobody reads.
+    expect(() => createWorkflowQueue({})).toThrow('createWorkflowQueue: option "workflows" must be given');
+    expect(() => createWorkflowQueueEvents({ workflows: [] })).toThrow('createWorkflowQueueEvents: option "workflows" must name at least one workflow');
   });
 
   it('refuses an empty workflow name and null options when enqueueing, with InvalidInputError', async () => {
-    const queue = createWorkflowQueue({ connection: redis.connection, prefix: redis.uniquePrefix('enqueue') });
+    const queue = createWorkflowQueue({ connection: redis.connection, prefix: redis.uniquePrefix('enqueue'), queueName: 'enqueue' });
     const unnamed = enqueueWorkflow(queue, '', 1);
     await expect(unnamed).rejects.toBeInstanceOf(InvalidInputError);
     await expect(unnamed).rejects.toThrow('enqueueWorkflow: workflow must be a non-empty name (got "")');

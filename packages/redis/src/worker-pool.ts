@@ -1,6 +1,7 @@
-import { DelayedError, UnrecoverableError, Worker, type Job, type KeepJobs, type WorkerOptions } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job, type KeepJobs, type Queue, type WorkerOptions } from 'bullmq';
 import {
   EventEmitter,
+  InvalidInputError,
   InvalidOptionsError,
   assertDuration,
   describeValue,
@@ -15,7 +16,7 @@ import {
 } from '@tta/primitives';
 import type { RedisConnection } from './connection.js';
 import { blockingConnection } from './bullmq-connection.js';
-import { queueIdentity, type WorkflowJobData } from './enqueue-workflow.js';
+import { createWorkflowQueue, enqueueWorkflow, queueIdentity, type EnqueueWorkflowOptions, type WorkflowJobData } from './enqueue-workflow.js';
 import { parseTraceparent } from './trace-context.js';
 import { assertOptionsObject } from './validate-options.js';
 
@@ -27,7 +28,13 @@ export interface WorkerPoolOptions {
   readonly connection?: RedisConnection;
   /** Key prefix, the same as the producers'. @default 'tta:' */
   readonly prefix?: string;
-  /** @default 'workflows' */
+  /**
+   * The BullMQ queue this pool takes jobs from. By default it is derived from the sorted names of
+   * `workflows` (`workflows-<names>`, see `workflowQueueName`), so pools with different workflow sets
+   * never share a queue by accident; producers find it with `pool.enqueue(...)` or
+   * `createWorkflowQueue({ workflows })`. Give one explicitly to share a queue on purpose.
+   * @default workflowQueueName(workflows)
+   */
   readonly queueName?: string;
   /** Jobs this process runs at once. @default 1 */
   readonly concurrency?: number;
@@ -102,10 +109,15 @@ export interface WorkflowJobEvent {
  * Retries (`attempts` / `backoff` on enqueue), delays, concurrency and the recovery of jobs of a
  * worker that died (stalled jobs, after `lockDurationMs`) are BullMQ's. Delivery is at least once:
  * a job whose worker died mid-run runs again elsewhere, so make side effects idempotent (the job
- * id is a good idempotency key).
+ * id, `context.runId` in the workflow, is the idempotency key to use).
+ *
+ * Without a `queueName` the pool's queue is named after its sorted workflow names, so two pools
+ * with different workflows never take each other's jobs; `pool.enqueue(...)`, or
+ * `createWorkflowQueue({ workflows })` in another process, finds the same queue.
  *
  * @example
  * const pool = new WorkerPool({ connection: { url: process.env.REDIS_URL }, workflows: { summarise }, concurrency: 4 });
+ * const job = await pool.enqueue('summarise', { url: 'https://example.com' });
  * process.on('SIGTERM', () => void pool.close());
  */
 export class WorkerPool {
@@ -128,6 +140,9 @@ export class WorkerPool {
   private readonly logger: Logger | undefined;
   private readonly clock: Clock | undefined;
   private readonly foreignJobDelayMs: number;
+  private readonly connection: RedisConnection | undefined;
+  private readonly prefix: string | undefined;
+  private producer: Queue<WorkflowJobData, unknown> | undefined;
 
   constructor(options: WorkerPoolOptions) {
     const kind = 'WorkerPool';
@@ -135,6 +150,7 @@ export class WorkerPool {
     if (typeof options.workflows !== 'object' || options.workflows === null) throw new InvalidOptionsError(kind, 'workflows', 'must be an object of primitives');
     const workflows = new Map<string, AnyPrimitive>();
     for (const [name, primitive] of Object.entries(options.workflows)) {
+      if (name.length === 0) throw new InvalidOptionsError(kind, 'workflows', 'must not register a workflow under the empty name');
       if (!(primitive instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `workflows.${name}`, 'must be a WorkflowPrimitive');
       workflows.set(name, primitive);
     }
@@ -163,6 +179,8 @@ export class WorkerPool {
     this.workflows = workflows;
     this.workflowNames = [...workflows.keys()];
     this.queueName = queueName;
+    this.connection = options.connection;
+    this.prefix = options.prefix;
     this.logger = options.logger;
     this.clock = options.clock;
     this.onCompleted = this.completed.event;
@@ -203,13 +221,36 @@ export class WorkerPool {
   }
 
   /**
+   * Adds a job for one of this pool's workflows to this pool's queue (derived or explicit), with
+   * the options of `enqueueWorkflow`, so producers in this process need not repeat the queue name.
+   * The producer connection is opened on first use and closed by {@link close}.
+   *
+   * @throws InvalidInputError (from the returned promise) when `workflow` is not registered here.
+   * @example
+   * const job = await pool.enqueue('summarise', { url: 'https://example.com' }, { jobId: 'summary-1' });
+   */
+  async enqueue<TInput>(workflow: string, input: TInput, options?: EnqueueWorkflowOptions): Promise<Job<WorkflowJobData<TInput>, unknown>> {
+    if (typeof workflow !== 'string' || !this.workflows.has(workflow)) {
+      throw new InvalidInputError('WorkerPool.enqueue', `workflow must be one of this pool's workflows (${this.workflowNames.join(', ')}; got ${describeValue(workflow)})`);
+    }
+    this.producer ??= createWorkflowQueue({
+      ...(this.connection === undefined ? {} : { connection: this.connection }),
+      ...(this.prefix === undefined ? {} : { prefix: this.prefix }),
+      queueName: this.queueName,
+    });
+    return enqueueWorkflow(this.producer as Queue<WorkflowJobData<TInput>, unknown>, workflow, input, options);
+  }
+
+  /**
    * Stops taking jobs and closes the connections. By default waits for the running jobs to finish;
    * with `force` it aborts their signals and returns at once (BullMQ will hand them to another
    * worker once their lock expires).
    */
   async close(force = false): Promise<void> {
     if (force) this.worker.cancelAllJobs('WorkerPool closed by force');
-    await this.worker.close(force);
+    const producer = this.producer;
+    this.producer = undefined;
+    await Promise.all([this.worker.close(force), producer?.close()]);
   }
 
   /** Same as `close()`, for `await using`. */
@@ -233,6 +274,8 @@ export class WorkerPool {
     if (data.baggage !== undefined) options.baggage = data.baggage;
     if (data.data !== undefined) options.data = data.data;
     if (data.deadline !== undefined) options.deadline = data.deadline;
+    // The job id is the same on every attempt and re-delivery: the run's idempotency key.
+    if (job.id !== undefined) options.runId = job.id;
     if (signal !== undefined) options.signal = signal;
     if (this.logger !== undefined) options.logger = this.logger;
     if (this.clock !== undefined) options.clock = this.clock;

@@ -16,7 +16,7 @@ describe.skipIf(!runRedisSuites)('@tta/redis when Redis goes away', () => {
     const state = new RedisSharedState({ connection, prefix });
     const cacheStore = new RedisCacheStore({ connection, prefix });
     const mailbox = new RedisMailbox({ connection, prefix });
-    const queue = createWorkflowQueue({ connection, prefix });
+    const queue = createWorkflowQueue({ connection, prefix, queueName: 'outage' });
     const address = (index: number) => ({ scope: 'global', scopeId: '', key: `item-${index}` }) as const;
     const changes: string[] = [];
     const subscription = await state.subscribe({ key: 'watched' }, (change) => changes.push(String(change.entry?.value)));
@@ -84,8 +84,8 @@ describe.skipIf(!runRedisSuites)('@tta/redis when Redis goes away', () => {
     const connection = { port: redis.server.port, commandTimeoutMs: 500, connectTimeoutMs: 500, maxReconnectDelayMs: 100 };
     const done: number[] = [];
     const pool = new WorkerPool({ connection, prefix, workflows: { note: step('note', async (n: number) => void done.push(n)) } });
-    const queue = createWorkflowQueue({ connection, prefix });
-    const events = createWorkflowQueueEvents({ connection, prefix });
+    const queue = createWorkflowQueue({ connection, prefix, workflows: ['note'] });
+    const events = createWorkflowQueueEvents({ connection, prefix, workflows: ['note'] });
     await Promise.all([pool.waitUntilReady(), events.waitUntilReady()]);
     await (await enqueueWorkflow(queue, 'note', 1)).waitUntilFinished(events, 10_000);
 
