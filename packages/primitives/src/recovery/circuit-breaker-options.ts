@@ -2,25 +2,55 @@ import type { Clock } from '../core/clock.js';
 import type { PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { CircuitState, CircuitStateStore } from './circuit-state-store.js';
 
-/** Options of {@link CircuitBreakerPrimitive}: give `failureThreshold`, or `failureRatio` (ratio mode). */
-export interface CircuitBreakerOptions extends PrimitiveOptions {
+/**
+ * Options of {@link CircuitBreakerPrimitive}, in one of two modes: the count mode
+ * (`failureThreshold`, the default) or the ratio mode (`failureRatio`, with `minimumThroughput`
+ * and `windowMs`). Mixing the modes does not compile; a JavaScript caller who mixes them gets an
+ * `InvalidOptionsError`.
+ *
+ * @example
+ * const count: CircuitBreakerOptions = { failureThreshold: 3, breakDurationMs: 10_000 };
+ * const ratio: CircuitBreakerOptions = { failureRatio: 0.5, minimumThroughput: 20, windowMs: 30_000 };
+ * // @ts-expect-error failureThreshold is the count mode, failureRatio the ratio mode
+ * const mixed: CircuitBreakerOptions = { failureThreshold: 3, failureRatio: 0.5 };
+ */
+export type CircuitBreakerOptions = CircuitBreakerCountOptions | CircuitBreakerRatioOptions;
+
+/** Count mode of {@link CircuitBreakerOptions}: the circuit opens after consecutive failures. */
+export interface CircuitBreakerCountOptions extends CircuitBreakerSharedOptions {
   /**
-   * Consecutive mode: the circuit opens after this many failures in a row.
-   * @default 5 (when `failureRatio` is not given)
+   * The circuit opens after this many failures in a row.
+   * @default 5
    */
   readonly failureThreshold?: number;
-  /** Ratio mode: the circuit opens when `failures / calls >= failureRatio` within `windowMs`. In (0, 1]. */
-  readonly failureRatio?: number;
+  /** Ratio mode only: not allowed with `failureThreshold`. */
+  readonly failureRatio?: never;
+  /** Ratio mode only: give `failureRatio` to use it. */
+  readonly minimumThroughput?: never;
+  /** Ratio mode only: give `failureRatio` to use it. */
+  readonly windowMs?: never;
+}
+
+/** Ratio mode of {@link CircuitBreakerOptions}: the circuit opens on a share of failures in a window. */
+export interface CircuitBreakerRatioOptions extends CircuitBreakerSharedOptions {
+  /** The circuit opens when `failures / calls >= failureRatio` within `windowMs`. In (0, 1]. */
+  readonly failureRatio: number;
   /**
-   * Ratio mode: fewest calls within the window before the ratio may open the circuit.
+   * Fewest calls within the window before the ratio may open the circuit.
    * @default 10
    */
   readonly minimumThroughput?: number;
   /**
-   * Ratio mode: length of the sliding window, in milliseconds.
+   * Length of the sliding window, in milliseconds.
    * @default 60_000
    */
   readonly windowMs?: number;
+  /** Count mode only: not allowed with `failureRatio`. */
+  readonly failureThreshold?: never;
+}
+
+/** Options of {@link CircuitBreakerPrimitive} that both modes share. */
+export interface CircuitBreakerSharedOptions extends PrimitiveOptions {
   /**
    * How long the circuit stays open before letting probes through.
    * @default 30_000

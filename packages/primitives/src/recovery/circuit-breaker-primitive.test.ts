@@ -485,9 +485,11 @@ describe('CircuitBreakerPrimitive', () => {
 
   it('refuses invalid options at construction', () => {
     expect(() => new CircuitBreakerPrimitive(ok, { failureThreshold: 0 })).toThrow(InvalidOptionsError);
-    expect(() => new CircuitBreakerPrimitive(ok, { failureThreshold: 3, failureRatio: 0.5 })).toThrow(/failureThreshold/);
+    // Mixing the modes does not compile (circuit-breaker-options.test-d.ts); a JavaScript caller still gets the error.
+    expect(() => new CircuitBreakerPrimitive(ok, { failureThreshold: 3, failureRatio: 0.5 } as never)).toThrow(/failureThreshold/);
     expect(() => new CircuitBreakerPrimitive(ok, { failureRatio: 1.5 })).toThrow(/failureRatio/);
-    expect(() => new CircuitBreakerPrimitive(ok, { minimumThroughput: 3 })).toThrow(/minimumThroughput/);
+    expect(() => new CircuitBreakerPrimitive(ok, { minimumThroughput: 3 } as never)).toThrow(/minimumThroughput/);
+    expect(() => new CircuitBreakerPrimitive(ok, { failureThreshold: 3, windowMs: 1_000 } as never)).toThrow('CircuitBreakerPrimitive: option "windowMs" needs failureRatio (ratio mode)');
     expect(() => new CircuitBreakerPrimitive(ok, { breakDurationMs: 0 })).toThrow(/breakDurationMs/);
     expect(() => new CircuitBreakerPrimitive(ok, { halfOpenMaxCalls: 0 })).toThrow(/halfOpenMaxCalls/);
     expect(() => new CircuitBreakerPrimitive(ok, { halfOpenSuccessThreshold: 1.5 })).toThrow(/halfOpenSuccessThreshold/);

@@ -5,7 +5,8 @@ import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, reportListenerError, toDisposable, type Disposable, type Event } from '../core/disposable.js';
 import { systemClock, type Clock, assertClock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
+import { requireFunction, requireInteger, requireNonEmptyString, requireNumber } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import type { CircuitSnapshot, CircuitState, CircuitStateStore } from './circuit-state-store.js';
@@ -13,7 +14,6 @@ import type { BreakEvent, CircuitBreakerOptions, StateChangeEvent } from './circ
 import { FailureWindow } from './failure-window.js';
 
 const kind = 'CircuitBreakerPrimitive';
-const positiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1;
 
 /**
  * Stops calling a failing dependency for a while. Closed: calls pass and failures are counted
@@ -82,36 +82,36 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: CircuitBreakerOptions = {}) {
     super('circuit-breaker', options);
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
+    requirePrimitive(kind, 'inner', inner);
     const ratioMode = options.failureRatio !== undefined;
-    if (ratioMode && options.failureThreshold !== undefined) {
+    // The options type already refuses mixed modes; JavaScript callers (and casts) are checked here.
+    const given: { readonly failureThreshold?: unknown; readonly minimumThroughput?: unknown; readonly windowMs?: unknown } = options;
+    if (ratioMode && given.failureThreshold !== undefined) {
       throw new InvalidOptionsError(kind, 'failureThreshold', 'cannot be combined with failureRatio (choose one mode)');
     }
-    if (!ratioMode && (options.minimumThroughput !== undefined || options.windowMs !== undefined)) {
-      throw new InvalidOptionsError(kind, options.minimumThroughput !== undefined ? 'minimumThroughput' : 'windowMs', 'needs failureRatio (ratio mode)');
+    if (!ratioMode && (given.minimumThroughput !== undefined || given.windowMs !== undefined)) {
+      throw new InvalidOptionsError(kind, given.minimumThroughput !== undefined ? 'minimumThroughput' : 'windowMs', 'needs failureRatio (ratio mode)');
     }
     this.failureThreshold = options.failureThreshold ?? 5;
-    if (!positiveInteger(this.failureThreshold)) throw new InvalidOptionsError(kind, 'failureThreshold', `must be an integer >= 1 (got ${describeValue(options.failureThreshold)})`);
+    requireInteger(kind, 'failureThreshold', this.failureThreshold, { min: 1 });
     this.failureRatio = options.failureRatio ?? 1;
-    if (!(typeof this.failureRatio === 'number' && this.failureRatio > 0 && this.failureRatio <= 1)) throw new InvalidOptionsError(kind, 'failureRatio', `must be in (0, 1] (got ${describeValue(options.failureRatio)})`);
+    requireNumber(kind, 'failureRatio', this.failureRatio, { exclusiveMin: true, max: 1 });
     this.minimumThroughput = options.minimumThroughput ?? 10;
-    if (!positiveInteger(this.minimumThroughput)) throw new InvalidOptionsError(kind, 'minimumThroughput', `must be an integer >= 1 (got ${describeValue(options.minimumThroughput)})`);
+    requireInteger(kind, 'minimumThroughput', this.minimumThroughput, { min: 1 });
     const windowMs = options.windowMs ?? 60_000;
     assertDuration(kind, 'windowMs', windowMs, { positive: true });
     this.breakDurationMs = options.breakDurationMs ?? 30_000;
     assertDuration(kind, 'breakDurationMs', this.breakDurationMs, { positive: true });
     this.halfOpenMaxCalls = options.halfOpenMaxCalls ?? 1;
-    if (!positiveInteger(this.halfOpenMaxCalls)) throw new InvalidOptionsError(kind, 'halfOpenMaxCalls', `must be an integer >= 1 (got ${describeValue(options.halfOpenMaxCalls)})`);
+    requireInteger(kind, 'halfOpenMaxCalls', this.halfOpenMaxCalls, { min: 1 });
     this.halfOpenSuccessThreshold = options.halfOpenSuccessThreshold ?? 1;
-    if (!positiveInteger(this.halfOpenSuccessThreshold)) {
-      throw new InvalidOptionsError(kind, 'halfOpenSuccessThreshold', `must be an integer >= 1 (got ${describeValue(options.halfOpenSuccessThreshold)})`);
-    }
-    if (options.breakOn !== undefined && typeof options.breakOn !== 'function') throw new InvalidOptionsError(kind, 'breakOn', 'must be a function');
+    requireInteger(kind, 'halfOpenSuccessThreshold', this.halfOpenSuccessThreshold, { min: 1 });
+    requireFunction(kind, 'breakOn', options.breakOn, { optional: true, signature: '(error) => boolean' });
     const store = options.store;
     if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.save !== 'function')) {
       throw new InvalidOptionsError(kind, 'store', 'must implement load(key) and save(key, snapshot)');
     }
-    if (options.key !== undefined && (typeof options.key !== 'string' || options.key.length === 0)) throw new InvalidOptionsError(kind, 'key', 'must be a non-empty string');
+    requireNonEmptyString(kind, 'key', options.key, { optional: true });
     if (options.refreshMs !== undefined) {
       if (store === undefined) throw new InvalidOptionsError(kind, 'refreshMs', 'needs a store');
       assertDuration(kind, 'refreshMs', options.refreshMs, { positive: true });
