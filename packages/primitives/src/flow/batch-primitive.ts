@@ -1,6 +1,7 @@
 import { assertDuration } from '../core/duration.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
@@ -77,7 +78,7 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
   readonly onDispatch: Event<BatchDispatchEvent> = this.dispatchEmitter.event;
 
   constructor(inner: WorkflowPrimitive<TInput[], TOutput[]>, options: BatchOptions) {
-    super('batch', options);
+    super('batch', withWrapperName('batch', inner, options));
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('BatchPrimitive', 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('BatchPrimitive', 'options', 'must be an object');
     if (!(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1)) {

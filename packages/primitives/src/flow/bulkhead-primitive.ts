@@ -1,4 +1,5 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { BulkheadRejectedError } from '../errors/bulkhead-rejected-error.js';
@@ -77,7 +78,7 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
   readonly onReject: Event<BulkheadRejectEvent> = this.rejectEmitter.event;
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: BulkheadOptions) {
-    super('bulkhead', options);
+    super('bulkhead', withWrapperName('bulkhead', inner, options));
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('BulkheadPrimitive', 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('BulkheadPrimitive', 'options', 'must be an object');
     const { maxConcurrent } = options;
@@ -117,7 +118,7 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    if (this.running < this.maxConcurrent) return this.run(context, input);
+    if (this.running < this.maxConcurrent) return this.runAdmitted(context, input);
     if (this.queue.size >= this.maxQueue) return this.reject(context);
     return new Promise<TOutput>((resolve, reject) => {
       const waiter: Waiter = { context, input, resolve, reject, unsubscribe: undefined };
@@ -134,7 +135,7 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
     });
   }
 
-  private run(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  private runAdmitted(context: WorkflowContext, input: TInput): Promise<TOutput> {
     this.running++;
     this.admitted++;
     const promise = this.inner.execute(context, input);
@@ -147,7 +148,7 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
     for (const waiter of this.queue) {
       this.queue.delete(waiter);
       waiter.unsubscribe?.();
-      this.run(waiter.context, waiter.input as TInput).then(waiter.resolve, waiter.reject);
+      this.runAdmitted(waiter.context, waiter.input as TInput).then(waiter.resolve, waiter.reject);
       return;
     }
   }

@@ -1,6 +1,7 @@
 import { assertDuration } from '../core/duration.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort, subscribeToAbort } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
@@ -172,7 +173,7 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
   readonly onError: Event<CacheErrorEvent> = this.errorEmitter.event;
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: CacheOptions<TInput, TOutput> = {}) {
-    super('cache', options);
+    super('cache', withWrapperName('cache', inner, options));
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('CachePrimitive', 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('CachePrimitive', 'options', 'must be an object');
     const ttlMs = options.ttlMs ?? Infinity;

@@ -1,5 +1,6 @@
 import { assertDuration } from '../core/duration.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
@@ -53,7 +54,7 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
   readonly onHedge: Event<HedgeEvent> = this.hedgeEmitter.event;
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: HedgeOptions) {
-    super('hedge', options);
+    super('hedge', withWrapperName('hedge', inner, options));
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('HedgePrimitive', 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('HedgePrimitive', 'options', 'must be an object');
     // Infinity is refused: a hedge that never starts is no hedge.

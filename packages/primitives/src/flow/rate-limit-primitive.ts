@@ -2,6 +2,7 @@ import { assertDuration } from '../core/duration.js';
 import { describeValue } from '../core/describe-value.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
@@ -107,7 +108,7 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
   readonly onWait: Event<RateLimitWaitEvent> = this.waitEmitter.event;
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: RateLimitOptions<TInput>) {
-    super('rate-limit', options);
+    super('rate-limit', withWrapperName('rate-limit', inner, options));
     const owner = 'RateLimitPrimitive';
     if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(owner, 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object');

@@ -13,8 +13,8 @@ export function detachedCopy(value: string): string {
   return ` ${value}`.slice(1);
 }
 
-/** 32-bit FNV-1a of `value`, as 8 hex digits: cheap, stable, and enough to keep long names apart. */
-function fnv1a(value: string): string {
+/** @internal 32-bit FNV-1a of `value`, as 8 hex digits: cheap, stable, and enough to keep long names apart. */
+export function fnv1a(value: string): string {
   let hash = 0x811c9dc5;
   for (let index = 0; index < value.length; index++) {
     hash ^= value.charCodeAt(index);

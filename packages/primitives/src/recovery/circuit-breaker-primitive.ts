@@ -1,6 +1,7 @@
 import { assertDuration } from '../core/duration.js';
 import { subscribeToAbort } from '../core/abort.js';
 import { WorkflowPrimitive } from '../core/workflow-primitive.js';
+import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, reportListenerError, toDisposable, type Disposable, type Event } from '../core/disposable.js';
 import { systemClock, type Clock, assertClock } from '../core/clock.js';
@@ -81,7 +82,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
   readonly onStateChange: Event<StateChangeEvent> = this.stateChangeEmitter.event;
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: CircuitBreakerOptions = {}) {
-    super('circuit-breaker', options);
+    super('circuit-breaker', withWrapperName('circuit-breaker', inner, options));
     requirePrimitive(kind, 'inner', inner);
     const ratioMode = options.failureRatio !== undefined;
     // The options type already refuses mixed modes; JavaScript callers (and casts) are checked here.

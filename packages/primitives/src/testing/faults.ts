@@ -1,5 +1,6 @@
 import { assertClock } from '../core/clock.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { wrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
 import type { Clock } from '../core/clock.js';
@@ -112,7 +113,7 @@ export function failFirst<TInput, TOutput>(
 ): FaultInjectionPrimitive<TInput, TOutput> {
   if (!(Number.isInteger(count) && count >= 0)) throw new InvalidOptionsError('failFirst', 'count', `must be an integer >= 0 (got ${describeValue(count)})`);
   const inner = lift(primitive, 'failFirst');
-  return new FaultInjectionPrimitive(inner, (call) => ({ fail: call <= count, delayMs: 0 }), error, undefined, { name: `fail-first(${inner.name})` });
+  return new FaultInjectionPrimitive(inner, (call) => ({ fail: call <= count, delayMs: 0 }), error, undefined, { name: wrapperName('fail-first', inner) });
 }
 
 /**
@@ -137,7 +138,7 @@ export function failWithProbability<TInput, TOutput>(
   const random = seededRandom(options.seed);
   const { seed: _seed, error, ...primitiveOptions } = options;
   return new FaultInjectionPrimitive(inner, () => ({ fail: random() < probability, delayMs: 0 }), error, undefined, {
-    name: `fail-with-probability(${inner.name})`,
+    name: wrapperName('fail-with-probability', inner),
     ...primitiveOptions,
   });
 }
@@ -173,7 +174,7 @@ export function withLatency<TInput, TOutput>(
   const inner = lift(primitive, 'withLatency');
   const { clock, ...primitiveOptions } = options;
   return new FaultInjectionPrimitive(inner, () => ({ fail: false, delayMs: delayOf() }), undefined, clock, {
-    name: `with-latency(${inner.name})`,
+    name: wrapperName('with-latency', inner),
     ...primitiveOptions,
   });
 }

@@ -1,0 +1,45 @@
+import { WorkflowPrimitive, type PrimitiveOptions } from './workflow-primitive.js';
+import { detachedCopy, fnv1a } from '../observability/bounded-name.js';
+
+/**
+ * Longest name {@link wrapperName} makes: the longest label value that `@tta/observability` keeps
+ * in Prometheus (a longer one becomes `other`, merging the series this naming exists to separate).
+ */
+export const maxWrapperNameLength = 64;
+
+// A longer name keeps this many leading characters, then `…` and an 8-digit hash of the whole.
+const keptPrefixLength = maxWrapperNameLength - 9;
+
+/**
+ * The default name of a primitive that wraps one other: its kind with the wrapped one's name in
+ * parentheses, `retry(reserve-stock)`, nesting as the wrappers do, `timeout(retry(reserve-stock))`.
+ * Without it two retries around different steps would share the name `retry`, and so one metrics
+ * entry, one Prometheus series and one span name. `wrapped` is the wrapped primitive, or a name for
+ * what is wrapped when that is not a primitive (an agent's id). A name longer than
+ * {@link maxWrapperNameLength} keeps its first 55 characters, then `…` and a hash of the whole,
+ * so deep nests stay distinct, stable across processes and short enough for every metrics backend.
+ *
+ * @example
+ * const reserve = step('reserve-stock', async (order: { sku: string }) => order.sku);
+ * wrapperName('retry', reserve); // 'retry(reserve-stock)'
+ * wrapperName('agent-handoff', 'coder'); // 'agent-handoff(coder)'
+ */
+export function wrapperName(kind: string, wrapped: WorkflowPrimitive<never, unknown> | string): string {
+  const inner = typeof wrapped === 'string' ? wrapped : wrapped instanceof WorkflowPrimitive ? wrapped.name : '';
+  // A bad argument is refused by the wrapper's own checks, which name the option; here it just
+  // leaves the kind alone rather than throwing a less helpful error first.
+  if (typeof inner !== 'string' || inner.length === 0) return kind;
+  const name = `${kind}(${inner})`;
+  if (name.length <= maxWrapperNameLength) return name;
+  return `${detachedCopy(name.slice(0, keptPrefixLength))}…${fnv1a(name)}`;
+}
+
+/**
+ * @internal `options` with `name` defaulted to {@link wrapperName}: what a wrapper passes to its
+ * base constructor. Options that are not an object, or that name the primitive, are returned as
+ * they are, so that the base constructor's checks still see (and refuse) exactly what was given.
+ */
+export function withWrapperName<TOptions extends PrimitiveOptions>(kind: string, wrapped: WorkflowPrimitive<never, unknown> | string, options: TOptions): TOptions {
+  if (typeof options !== 'object' || options === null || options.name !== undefined) return options;
+  return { ...options, name: wrapperName(kind, wrapped) };
+}
