@@ -96,6 +96,25 @@ describe('AgentContext', () => {
     expect(await context.recall({ agentId: 'coder' })).toHaveLength(1);
   });
 
+  it("times the blackboard's update waits on the run's clock and stops them when the run is cancelled", async () => {
+    const clock = new ManualClock(0);
+    const controller = new AbortController();
+    const context = AgentContext.create({ workflow: WorkflowContext.create({ clock, signal: controller.signal }), agent: planner });
+    await context.blackboard.set('hot', 0);
+    const outcome = context.blackboard
+      .update<number>('hot', async (current) => {
+        await context.blackboard.set('hot', (current ?? 0) + 100); // another writer wins every round
+        return 1;
+      })
+      .catch((caught: unknown) => caught);
+    await clock.tickAsync(0);
+    expect(clock.pendingTimers).toBe(1);
+    const reason = new Error('run cancelled');
+    controller.abort(reason);
+    expect(await outcome).toBe(reason);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('binds the blackboard to the run, the session and the agent', async () => {
     const context = AgentContext.create({ workflow: WorkflowContext.create({ correlationId: 'run-1' }), agent: planner, sessionId: 'session-9' });
     const entry = await context.blackboard.set('plan', ['a']);

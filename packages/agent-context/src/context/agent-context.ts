@@ -155,10 +155,16 @@ export class AgentContext extends WorkflowContext {
 
   /** Shared state seen from this run and stamped with this agent's id. */
   get blackboard(): Blackboard {
+    const runSignal = (): AbortSignal => this.signal;
     return (this.blackboardView ??= new Blackboard(this.stores.sharedState, {
       workflowId: this.correlationId,
       agentId: this.agent.id,
       ...(this.sessionId === undefined ? {} : { sessionId: this.sessionId }),
+      clock: this.clock,
+      // A getter: the run's signal is made on first use, and only an update that waits needs it.
+      get signal() {
+        return runSignal();
+      },
     }));
   }
 

@@ -100,6 +100,14 @@ describe('Blackboard', () => {
     expect((await blackboard.read(counter))?.version).toBe(50);
   });
 
+  it('update with its default options lets 50 concurrent writers all succeed (the counter recipe)', async () => {
+    const { blackboard } = board();
+    const counter = stateKey('visits', { schema: z.number().int() });
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => blackboard.update(counter, (current) => (current ?? 0) + 1)));
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect(await blackboard.get(counter)).toBe(50);
+  });
+
   it('update gives up with the StateConflictError after maxAttempts', async () => {
     const { blackboard } = board();
     await blackboard.set('hot', 0);
@@ -113,6 +121,78 @@ describe('Blackboard', () => {
       .catch((caught: unknown) => caught);
     expect(StateConflictError.isInstance(error)).toBe(true);
     expect(rounds).toBe(3);
+  });
+
+  it('update waits between lost rounds, a jittered bound doubling from initialDelayMs up to maxDelayMs, on the binding clock', async () => {
+    const clock = new ManualClock(0);
+    const store = new InMemorySharedState({ clock });
+    const blackboard = new Blackboard(store, { workflowId: 'run-1', clock, random: () => 0.999 });
+    await blackboard.set('hot', 0);
+    const roundsAt: number[] = [];
+    const outcome = blackboard
+      .update<number>('hot', async (current) => {
+        roundsAt.push(clock.now());
+        await blackboard.set('hot', (current ?? 0) + 100); // someone else writes in between, every time
+        return (current ?? 0) + 1;
+      }, { maxAttempts: 5, initialDelayMs: 10, maxDelayMs: 30 })
+      .catch((caught: unknown) => caught);
+    await clock.runAllAsync();
+    expect(StateConflictError.isInstance(await outcome)).toBe(true);
+    const waits = roundsAt.slice(1).map((at, index) => at - roundsAt[index]!);
+    expect(waits.map((wait) => Math.round(wait))).toEqual([10, 20, 30, 30]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('update with a random source of 0 (or out of range) never waits longer than its bound', async () => {
+    for (const draw of [0, -5, Number.NaN, 7]) {
+      const clock = new ManualClock(0);
+      const blackboard = new Blackboard(new InMemorySharedState({ clock }), { workflowId: 'run-1', clock, random: () => draw });
+      await blackboard.set('hot', 0);
+      let rounds = 0;
+      const outcome = blackboard.update<number>('hot', async (current) => {
+        rounds++;
+        await blackboard.set('hot', (current ?? 0) + 100);
+        return 1;
+      }, { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 15 }).catch((caught: unknown) => caught);
+      await clock.runAllAsync();
+      expect(StateConflictError.isInstance(await outcome)).toBe(true);
+      expect(rounds).toBe(4);
+      expect(clock.now()).toBeLessThanOrEqual(3 * 15);
+    }
+  });
+
+  it('update stops waiting when its signal or the blackboard signal aborts, with the reason, and leaves no timer', async () => {
+    for (const where of ['call', 'binding'] as const) {
+      const clock = new ManualClock(0);
+      const controller = new AbortController();
+      const binding = { workflowId: 'run-1', clock, random: () => 0.5, ...(where === 'binding' ? { signal: controller.signal } : {}) };
+      const blackboard = new Blackboard(new InMemorySharedState({ clock }), binding);
+      await blackboard.set('hot', 0);
+      let rounds = 0;
+      const outcome = blackboard.update<number>('hot', async (current) => {
+        rounds++;
+        await blackboard.set('hot', (current ?? 0) + 100);
+        return 1;
+      }, where === 'call' ? { signal: controller.signal } : {}).catch((caught: unknown) => caught);
+      await clock.tickAsync(0);
+      expect(clock.pendingTimers).toBe(1);
+      const reason = new Error(`stop (${where})`);
+      controller.abort(reason);
+      expect(await outcome).toBe(reason);
+      expect(rounds).toBe(1);
+      expect(clock.pendingTimers).toBe(0);
+    }
+  });
+
+  it('update refuses to start on an aborted signal and refuses bad backoff options with InvalidOptionsError', async () => {
+    const { blackboard } = board();
+    const reason = new Error('cancelled');
+    await expect(blackboard.update('n', () => 1, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(await blackboard.get('n')).toBeUndefined();
+    await expect(blackboard.update('n', () => 1, { initialDelayMs: -1 })).rejects.toThrow('Blackboard.update: option "initialDelayMs" must be a finite number of milliseconds, 0 or more (got -1)');
+    await expect(blackboard.update('n', () => 1, { initialDelayMs: 10, maxDelayMs: 5 })).rejects.toThrow('Blackboard.update: option "maxDelayMs" must be a number of milliseconds from initialDelayMs (10) to 2147483647 (got 5)');
+    await expect(blackboard.update('n', () => 1, { maxDelayMs: Number.POSITIVE_INFINITY })).rejects.toThrow(InvalidOptionsError);
+    await expect(blackboard.update('n', () => 1, { signal: 'stop' as never })).rejects.toThrow('Blackboard.update: option "signal" must be an AbortSignal (got "stop")');
   });
 
   it('compare-and-set through the blackboard names the key and both versions on conflict', async () => {

@@ -2,7 +2,9 @@ import { InvalidInputError, InvalidOptionsError, describeValue, type Disposable 
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { validateWithSchema } from './schema.js';
 import { stateKey, type StateKey } from './state-key.js';
+import { maxUpdateDelayMs, updateBackoffDelayMs, waitBeforeRetry, type UpdateBackoff } from './update-backoff.js';
 import type { SharedState, StateAddress, StateChange, StateEntry, StateScope } from './shared-state.js';
+import type { WorkflowContext } from '@tta/primitives';
 
 /** Where a blackboard's `workflow` and `session` scopes point. */
 export interface BlackboardBinding {
@@ -12,6 +14,12 @@ export interface BlackboardBinding {
   readonly sessionId?: string;
   /** Recorded as the writer of every entry. */
   readonly agentId?: string;
+  /** Times the waits of {@link Blackboard.update} between rounds. @default the host's timers */
+  readonly clock?: WorkflowContext['clock'];
+  /** Cancels the waits and rounds of {@link Blackboard.update} (an agent's blackboard uses the run's). */
+  readonly signal?: AbortSignal;
+  /** Random source in `[0, 1)` for the jitter of {@link Blackboard.update}'s waits. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** Options of a blackboard write. */
@@ -22,8 +30,26 @@ export interface BlackboardWriteOptions {
 
 /** Options of {@link Blackboard.update}. */
 export interface BlackboardUpdateOptions extends BlackboardWriteOptions {
-  /** Most read-compute-write rounds before the last `StateConflictError` is thrown. @default 10 */
+  /**
+   * Most read-compute-write rounds before the last `StateConflictError` is thrown. With the default
+   * backoff, 50 writers updating one key at once all succeed, in memory and on Redis.
+   * @default 20
+   */
   readonly maxAttempts?: number;
+  /**
+   * Upper bound of the first wait after a lost round; each later bound doubles, up to `maxDelayMs`.
+   * Each wait is a uniform draw below its bound ("full jitter"), so losers spread out. 0: no wait.
+   * @default 5
+   */
+  readonly initialDelayMs?: number;
+  /**
+   * Longest wait between two rounds. A call that keeps losing waits at most
+   * `(maxAttempts - 1) × maxDelayMs` in all (with the defaults, 19 × 250 ms ≈ 4.8 s) plus its rounds.
+   * @default 250
+   */
+  readonly maxDelayMs?: number;
+  /** Cancels this call (besides the blackboard's own signal): it rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
 }
 
 /** A key given as a {@link StateKey} or as a plain name (a `workflow`-scoped, untyped entry). */
@@ -77,13 +103,25 @@ export class Blackboard {
   }
 
   /**
-   * Read-compute-write with compare-and-set, retried on conflict: `compute` sees the current value
-   * and returns the next one. It may run several times, so keep it free of side effects.
+   * Read-compute-write with compare-and-set, retried on conflict after a jittered wait that doubles
+   * each round (see {@link BlackboardUpdateOptions}): `compute` sees the current value and returns
+   * the next one. It may run several times, so keep it free of side effects. Rejects with the last
+   * `StateConflictError` after `maxAttempts` lost rounds, or with the reason of an aborted signal.
    */
   async update<T>(key: KeyLike<T>, compute: (current: T | undefined) => T | Promise<T>, options: BlackboardUpdateOptions = {}): Promise<StateEntry<T>> {
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('Blackboard.update', 'options', `must be an object when given (got ${describeValue(options)})`);
-    const maxAttempts = options.maxAttempts ?? 10;
+    const maxAttempts = options.maxAttempts ?? 20;
     if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new InvalidOptionsError('Blackboard.update', 'maxAttempts', `must be a positive integer (got ${describeValue(maxAttempts)})`);
+    const initialDelayMs = options.initialDelayMs ?? 5;
+    if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) throw new InvalidOptionsError('Blackboard.update', 'initialDelayMs', `must be a finite number of milliseconds, 0 or more (got ${describeValue(initialDelayMs)})`);
+    const maxDelayMs = options.maxDelayMs ?? 250;
+    if (!(Number.isFinite(maxDelayMs) && maxDelayMs >= initialDelayMs && maxDelayMs <= maxUpdateDelayMs)) {
+      throw new InvalidOptionsError('Blackboard.update', 'maxDelayMs', `must be a number of milliseconds from initialDelayMs (${initialDelayMs}) to ${maxUpdateDelayMs} (got ${describeValue(maxDelayMs)})`);
+    }
+    const signal = options.signal;
+    if (signal !== undefined && !isAbortSignal(signal)) throw new InvalidOptionsError('Blackboard.update', 'signal', `must be an AbortSignal (got ${describeValue(signal)})`);
+    const backoff: UpdateBackoff = { initialDelayMs, maxDelayMs, random: this.binding.random ?? Math.random };
+    signal?.throwIfAborted();
     for (let attempt = 1; ; attempt++) {
       const current = await this.read(key);
       const next = await compute(current?.value);
@@ -92,6 +130,7 @@ export class Blackboard {
       } catch (error) {
         if (!StateConflictError.isInstance(error) || attempt >= maxAttempts) throw error;
       }
+      await waitBeforeRetry(updateBackoffDelayMs(backoff, attempt), this.binding.clock, this.signals(signal));
     }
   }
 
@@ -111,6 +150,12 @@ export class Blackboard {
     return this.store.subscribe({ scope: address.scope, scopeId: address.scopeId, key: address.key }, listener as (change: StateChange) => void);
   }
 
+  // Read only before a wait: an agent's run signal is made on first use, and most updates never wait.
+  private signals(extra: AbortSignal | undefined): AbortSignal[] {
+    const own = this.binding.signal;
+    return own === undefined ? (extra === undefined ? [] : [extra]) : extra === undefined ? [own] : [own, extra];
+  }
+
   private scopeId(scope: StateScope, key: string): string {
     if (scope === 'workflow') return this.binding.workflowId;
     if (scope === 'global') return '';
@@ -128,6 +173,10 @@ export class Blackboard {
     const agentId = this.binding.agentId;
     return { ...(ttlMs === undefined ? {} : { ttlMs }), ...(agentId === undefined ? {} : { updatedBy: agentId }) };
   }
+}
+
+function isAbortSignal(value: unknown): value is AbortSignal {
+  return typeof value === 'object' && value !== null && typeof (value as AbortSignal).aborted === 'boolean' && typeof (value as AbortSignal).addEventListener === 'function';
 }
 
 function resolveKey<T>(key: KeyLike<T>): StateKey<T> {
