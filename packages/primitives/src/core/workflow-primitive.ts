@@ -85,7 +85,31 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     if (!this.instrument) return this.invoke(context, input);
     if (instrumentations.list.length !== 0) return this.executeInstrumented(context, input);
     if (!metrics.enabled) return this.invoke(context, input);
-    return this.executeMetered(context, input);
+    return this._executeMetered(context, input);
+  }
+
+  /**
+   * @internal Like `execute`, but without this primitive's own latency measurement: a composite
+   * that reads the clock once per step boundary records it instead (see `recordExecution`).
+   */
+  _executeUntimed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (context?._deadlineArmed !== true) return this.executeWithDeadline(context, input);
+    const abort = context._abort;
+    if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
+    return this.invoke(context, input);
+  }
+
+  /** @internal Records an execution measured by a composite parent. */
+  _recordExecution(ok: boolean, durationMs: number): void {
+    if (!this.instrument) return;
+    const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    if (ok) record.success(durationMs);
+    else record.failure(durationMs);
+  }
+
+  /** @internal This primitive's metrics record, created on first use. */
+  protected _metricRecord(): MetricRecord {
+    return (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
   }
 
   /**
@@ -130,14 +154,11 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   /**
-   * The one place the built-in metrics time a primitive (metrics on, no instrumentation
-   * registered): every primitive's `executeImpl` is its whole logic, and composites run their steps
-   * through `execute` like any caller. Every execution is counted; only the sampled ones read the
-   * clock (see `MetricRecord.timesNext`), and the others add one promise reaction and no closure.
+   * @internal Runs with the built-in metrics on and no instrumentation registered, and records
+   * this execution. A composite may override it to share its clock reads with its steps.
    */
-  private executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  protected _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
-    if (!record.timesNext()) return this.invoke(context, input).then(record.countSuccess, record.countFailure);
     const now = metrics._now;
     const start = now();
     return this.invoke(context, input).then(
@@ -206,12 +227,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   private finishInstrumented(list: readonly Instrumentation[], execution: ExecutionInfo, result: ExecutionResult): void {
-    if (metrics.enabled) {
-      // Every execution is timed here anyway (the instrumentations need it), so none is sampled out.
-      const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
-      if (result.status === 'success') record.success(result.durationMs);
-      else record.failure(result.durationMs);
-    }
+    if (metrics.enabled) this._recordExecution(result.status === 'success', result.durationMs);
     for (let index = 0; index < list.length; index++) {
       const instrumentation = list[index]!;
       if (instrumentation.onEnd === undefined) continue;
@@ -272,12 +288,48 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
     this.steps = [...steps];
   }
 
-  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    if (!metrics.enabled || instrumentations.list.length !== 0) return this.runSteps(context, input);
+    return this.runMetered(context, input, undefined);
+  }
+
+  /** @internal The sequence's own duration is the span from its first to its last step boundary. */
+  protected override _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this.runMetered(context, input, this._metricRecord());
+  }
+
+  private async runSteps(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const steps = this.steps;
     let value: unknown = input;
     for (let index = 0; index < steps.length; index++) {
       value = await steps[index]!.execute(context, value);
     }
+    return value as TOutput;
+  }
+
+  /** Metrics only: one clock read per step boundary times every step (and the sequence, when `own` is given). */
+  private async runMetered(context: WorkflowContext, input: TInput, own: MetricRecord | undefined): Promise<TOutput> {
+    const steps = this.steps;
+    const now = metrics._now;
+    let value: unknown = input;
+    const first = now();
+    let boundary = first;
+    let index = 0;
+    try {
+      for (; index < steps.length; index++) {
+        const current = steps[index]!;
+        value = await current._executeUntimed(context, value);
+        const time = now();
+        current._recordExecution(true, time - boundary);
+        boundary = time;
+      }
+    } catch (error) {
+      const time = now();
+      steps[index]?._recordExecution(false, time - boundary);
+      own?.failure(time - first);
+      throw error;
+    }
+    own?.success(boundary - first);
     return value as TOutput;
   }
 }

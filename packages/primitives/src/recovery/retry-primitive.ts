@@ -1,11 +1,10 @@
+import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 import { assertDuration } from '../core/duration.js';
-import { requireFunction, requireInteger, requireNumber, requireOneOf } from '../core/options.js';
-import { requirePrimitive } from '../core/require-primitive.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -133,9 +132,11 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: RetryOptions = {}) {
     super('retry', withWrapperName('retry', inner, options));
-    requirePrimitive(kind, 'inner', inner);
+    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
     const maxAttempts = options.maxAttempts ?? 4;
-    requireInteger(kind, 'maxAttempts', maxAttempts, { min: 1, infinity: true });
+    if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
+      throw new InvalidOptionsError(kind, 'maxAttempts', `must be an integer >= 1 or Infinity (got ${describeValue(maxAttempts)})`);
+    }
     const backoff = options.backoff ?? 'exponential';
     if (typeof backoff !== 'function' && backoff !== 'exponential' && backoff !== 'linear' && backoff !== 'constant') {
       throw new InvalidOptionsError(kind, 'backoff', `must be 'exponential', 'linear', 'constant' or a function (got ${describeValue(backoff)})`);
@@ -148,11 +149,13 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
       throw new InvalidOptionsError(kind, 'initialDelayMs', `must not exceed maxDelayMs (${initialDelayMs} > ${maxDelayMs})`);
     }
     const factor = options.factor ?? 2;
-    requireNumber(kind, 'factor', factor, { min: 1 });
+    if (!(Number.isFinite(factor) && factor >= 1)) throw new InvalidOptionsError(kind, 'factor', `must be a finite number >= 1 (got ${describeValue(factor)})`);
     const jitter = options.jitter ?? 'decorrelated';
-    requireOneOf(kind, 'jitter', jitter, ['decorrelated', 'full', 'none']);
-    requireFunction(kind, 'retryOn', options.retryOn, { optional: true, signature: '(error, attempt) => boolean' });
-    requireFunction(kind, 'random', options.random, { optional: true, signature: 'returning a number in [0, 1)' });
+    if (jitter !== 'decorrelated' && jitter !== 'full' && jitter !== 'none') {
+      throw new InvalidOptionsError(kind, 'jitter', `must be 'decorrelated', 'full' or 'none' (got ${describeValue(jitter)})`);
+    }
+    if (options.retryOn !== undefined && typeof options.retryOn !== 'function') throw new InvalidOptionsError(kind, 'retryOn', 'must be a function');
+    if (options.random !== undefined && typeof options.random !== 'function') throw new InvalidOptionsError(kind, 'random', 'must be a function returning a number in [0, 1)');
     const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     requireDelay('maxRetryAfterMs', maxRetryAfterMs);
     this.inner = inner;
@@ -182,6 +185,52 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
       } catch (error) {
         if (context.aborted) throw context.abortReason;
         previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
+      }
+    }
+  }
+
+  /**
+   * @internal The same loop with the built-in metrics on: one clock read per attempt boundary times
+   * each attempt and the retry itself, instead of the two reads each of them would make alone.
+   */
+  protected override async _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const now = metrics._now;
+    const inner = this.inner;
+    const start = now();
+    let attemptStart = start;
+    let previousDelayMs = 0;
+    let budget: CooperativeBudget | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) {
+        try {
+          await takeBreak(context);
+        } catch (abortReason) {
+          this._recordExecution(false, now() - start);
+          throw abortReason;
+        }
+        attemptStart = now();
+      }
+      try {
+        const value = await inner._executeUntimed(WorkflowContext.derive(context, { attempt }, undefined), input);
+        const end = now();
+        inner._recordExecution(true, end - attemptStart);
+        if (context.aborted) {
+          // See executeImpl: a late value after the caller's abort is not a success.
+          this._recordExecution(false, end - start);
+          return Promise.reject(context.abortReason);
+        }
+        this._recordExecution(true, end - start);
+        return value;
+      } catch (error) {
+        inner._recordExecution(false, now() - attemptStart);
+        try {
+          if (context.aborted) throw context.abortReason;
+          previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
+        } catch (finalError) {
+          this._recordExecution(false, now() - start);
+          throw finalError;
+        }
+        attemptStart = now();
       }
     }
   }

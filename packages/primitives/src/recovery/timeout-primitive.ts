@@ -1,3 +1,4 @@
+import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
@@ -6,7 +7,6 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { assertDuration } from '../core/duration.js';
-import { requirePrimitive } from '../core/require-primitive.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { deadlineQueueFor, type DeadlineQueue, type DeadlineWaiter, type DurationList } from './deadline-queue.js';
@@ -60,11 +60,13 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: TimeoutOptions<TInput, TOutput>) {
     super('timeout', withWrapperName('timeout', inner, options));
-    requirePrimitive(kind, 'inner', inner);
+    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(kind, 'timeoutMs', 'is required');
     const timeoutMs = options.timeoutMs;
     assertDuration(kind, 'timeoutMs', timeoutMs, { positive: true, infinity: true });
-    requirePrimitive(kind, 'fallback', options.fallback, { optional: true });
+    if (options.fallback !== undefined && !(options.fallback instanceof WorkflowPrimitive)) {
+      throw new InvalidOptionsError(kind, 'fallback', 'must be a WorkflowPrimitive');
+    }
     this.inner = inner;
     this.timeoutMs = timeoutMs;
     this._fallback = options.fallback;
@@ -73,6 +75,18 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this.runWithTimeout(context, input, false);
+  }
+
+  /**
+   * @internal With the built-in metrics on: the inner step and the timeout are timed from the same
+   * clock reads (one at the start, one when the inner work settles) instead of two each.
+   */
+  protected override _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this.runWithTimeout(context, input, true);
+  }
+
+  private runWithTimeout(context: WorkflowContext, input: TInput, metered: boolean): Promise<TOutput> {
     const clock = this.clock ?? context.clock;
     let queue = this.queue;
     if (queue === undefined || this.queueClock !== clock) {
@@ -89,9 +103,27 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     // work never reads its signal (a context that cannot be cancelled costs nothing here).
     if (context._abort !== undefined) run.watchCaller();
     const innerContext = WorkflowContext.derive(context, noOverrides, run);
-    this.inner.execute(innerContext, input).then(
-      (value) => run.succeed(value),
-      (error: unknown) => run.fail(error),
+    if (!metered) {
+      this.inner.execute(innerContext, input).then(
+        (value) => run.succeed(value),
+        (error: unknown) => run.fail(error),
+      );
+      return result;
+    }
+    const inner = this.inner;
+    const now = metrics._now;
+    const start = (run.meterStart = now());
+    inner._executeUntimed(innerContext, input).then(
+      (value) => {
+        const end = now();
+        inner._recordExecution(true, end - start);
+        run.succeed(value, end);
+      },
+      (error: unknown) => {
+        const end = now();
+        inner._recordExecution(false, end - start);
+        run.fail(error, end);
+      },
     );
     return result;
   }
@@ -112,6 +144,8 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
   reject: (reason: unknown) => void = noop;
   private settled = false;
   private unwatch: (() => void) | undefined = undefined;
+  /** Start of a metered run (see `_executeMetered`); the timeout records its own outcome then. */
+  meterStart: number | undefined = undefined;
 
   constructor(
     private readonly owner: TimeoutPrimitive<TInput, TOutput>,
@@ -133,15 +167,17 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     this.unwatch = subscribeToSignal(signal, (reason) => this.abort(reason));
   }
 
-  succeed(value: TOutput): void {
+  succeed(value: TOutput, end?: number): void {
     if (this.settled) return;
     this.finish();
+    this.meter(true, end);
     this.resolve(value);
   }
 
-  fail(error: unknown): void {
+  fail(error: unknown, end?: number): void {
     if (this.settled) return;
     this.finish();
+    this.meter(false, end);
     // The inner work may reject with its own abort error: report the caller's reason instead.
     this.reject(this.context.aborted ? this.context.abortReason : error);
   }
@@ -152,7 +188,13 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     // marks the run settled before aborting.
     if (this.settled) return;
     this.finish();
+    this.meter(false);
     this.reject(reason);
+  }
+
+  private meter(ok: boolean, end?: number): void {
+    const start = this.meterStart;
+    if (start !== undefined) this.owner._recordExecution(ok, (end ?? metrics._now()) - start);
   }
 
   onDeadline(): void {
@@ -163,6 +205,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     if (context.aborted) {
       super.abort(context.abortReason);
       this.release();
+      this.meter(false);
       this.reject(context.abortReason);
       return;
     }
@@ -175,10 +218,13 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     if (owner._timeoutEmitter.hasListeners) owner._timeoutEmitter.emit({ timeoutMs, fallback: fallback !== undefined, context });
     emitPrimitiveEvent({ type: 'timeout', timeoutMs, fallback: fallback !== undefined }, owner, context);
     if (fallback === undefined) {
+      this.meter(false);
       this.reject(error);
       return;
     }
-    this.resolve(fallback.execute(context, this.input));
+    const outcome = fallback.execute(context, this.input);
+    if (this.meterStart !== undefined) outcome.then(() => this.meter(true), () => this.meter(false));
+    this.resolve(outcome);
   }
 
   private finish(): void {
