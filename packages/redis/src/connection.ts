@@ -164,7 +164,10 @@ export function validatePrefix(kind: string, prefix: unknown): string {
 
 function validateConnectionOptions(options: RedisConnectionOptions): void {
   const kind = 'RedisConnection';
-  assertOptionsObject(kind, options);
+  assertOptionsObject(kind, options, [
+    ...['url', 'host', 'port', 'username', 'password', 'db', 'tls', 'connectionName'] as const,
+    ...['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs', 'redisOptions'] as const,
+  ] satisfies (keyof RedisConnectionOptions)[]);
   for (const name of ['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs'] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) {

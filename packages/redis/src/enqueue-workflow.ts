@@ -83,6 +83,12 @@ export interface WorkflowQueueOptions {
   readonly queueName?: string;
 }
 
+const queueOptionKeys = ['connection', 'prefix', 'workflows', 'queueName'] satisfies (keyof WorkflowQueueOptions)[];
+const enqueueOptionKeys = [
+  ...['context', 'correlationId', 'parentSpanContext', 'data', 'jobId'] as const,
+  ...['delayMs', 'attempts', 'backoff', 'priority', 'jobOptions'] as const,
+] satisfies (keyof EnqueueWorkflowOptions)[];
+
 // The workflow names a queue was made for (createWorkflowQueue with `workflows`), to refuse others early.
 const queueWorkflows = new WeakMap<object, ReadonlySet<string>>();
 
@@ -97,6 +103,7 @@ const queueWorkflows = new WeakMap<object, ReadonlySet<string>>();
  * const job = await enqueueWorkflow(queue, 'summarise', { url }, { context });
  */
 export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options: WorkflowQueueOptions): Queue<WorkflowJobData<TInput>, TOutput> {
+  assertOptionsObject('createWorkflowQueue', options, queueOptionKeys);
   const { prefix, queueName } = queueIdentity('createWorkflowQueue', options);
   // BullMQ's data generics are conditional types that do not resolve for a generic TInput.
   const queue = new Queue(queueName, { connection: producerConnection(options.connection), prefix }) as unknown as Queue<WorkflowJobData<TInput>, TOutput>;
@@ -113,6 +120,7 @@ export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options
  * wait for a result from another process. It holds a blocking connection; close it when done.
  */
 export function createWorkflowQueueEvents(options: WorkflowQueueOptions): QueueEvents {
+  assertOptionsObject('createWorkflowQueueEvents', options, queueOptionKeys);
   const { prefix, queueName } = queueIdentity('createWorkflowQueueEvents', options);
   const events = new QueueEvents(queueName, { connection: blockingConnection(options.connection), prefix });
   events.on('error', () => {});
@@ -161,6 +169,7 @@ export async function enqueueWorkflow<TInput, TOutput = unknown>(
     throw new InvalidInputError('enqueueWorkflow', `workflow must be a non-empty name (got ${describeValue(workflow)})`);
   }
   assertCallOptions('enqueueWorkflow', 'options', options);
+  assertOptionsObject('enqueueWorkflow', options, enqueueOptionKeys);
   const known = queueWorkflows.get(queue);
   if (known !== undefined && !known.has(workflow)) {
     // No pool that listens on this queue has it: the job would wait forever.

@@ -156,6 +156,34 @@ describe('options validation (no server needed)', () => {
     );
   });
 
+  it('refuses an option key no store defines, naming it and the accepted keys, instead of ignoring a typo', () => {
+    const work = step('work', async () => 1);
+    expectOptionsError(
+      () => new RedisHandoffQueue({ connection: client, mode: 'queued' } as never),
+      'RedisHandoffQueue',
+      'mode',
+      'RedisHandoffQueue: option "mode" is not an option of RedisHandoffQueue (it takes attempts, connection, idleAgentTtlMs, lockDurationMs, maxOpenAgents, prefix, retryDelayMs)',
+    );
+    const typos: [string, () => unknown][] = [
+      ['RedisCacheStore', () => new RedisCacheStore({ connection: client, ttlMs: 5 } as never)],
+      ['RedisCircuitStateStore', () => new RedisCircuitStateStore({ connection: client, ttl: 5 } as never)],
+      ['RedisRateLimiter', () => new RedisRateLimiter({ connection: client, tokensPerInterval: 1, intervalMs: 1_000, tokens: 1 } as never)],
+      ['RedisLease', () => new RedisLease({ connection: client, resource: 'r', ttl: 5 } as never)],
+      ['RedisSharedState', () => new RedisSharedState({ connection: client, namespace: 'x' } as never)],
+      ['RedisAgentMemory', () => new RedisAgentMemory({ connection: client, maxEntry: 5 } as never)],
+      ['RedisMailbox', () => new RedisMailbox({ connection: client, redeliveryMs: 5 } as never)],
+      ['WorkerPool', () => new WorkerPool({ connection: client, workflows: { work }, queue: 'x' } as never)],
+      ['createWorkflowQueue', () => createWorkflowQueue({ connection: client, queue: 'x' } as never)],
+      ['createWorkflowQueueEvents', () => createWorkflowQueueEvents({ connection: client, workflows: ['work'], name: 'x' } as never)],
+      ['RedisConnection', () => toIoredisOptions({ port: 6379, timeoutMs: 5 } as never)],
+    ];
+    for (const [kind, make] of typos) {
+      const error = optionsError(make);
+      expect(error.primitive, kind).toBe(kind);
+      expect(error.message, kind).toMatch(/is not an option of .* \(it takes /);
+    }
+  });
+
   it('connection options name the bad option', () => {
     expectOptionsError(() => toIoredisOptions(null as never), 'RedisConnection', 'options', 'RedisConnection: option "options" must be an object (got null)');
     expectOptionsError(() => createRedisConnection(null as never), 'RedisConnection', 'options', 'RedisConnection: option "options" must be an object (got null)');

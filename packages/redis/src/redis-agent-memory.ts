@@ -49,7 +49,7 @@ export class RedisAgentMemory implements AgentMemory {
   private readonly clock: Clock;
 
   constructor(options: RedisAgentMemoryOptions = {}) {
-    assertOptionsObject('RedisAgentMemory', options);
+    assertOptionsObject('RedisAgentMemory', options, ['connection', 'prefix', 'namespace', 'maxEntries', 'clock'] satisfies (keyof RedisAgentMemoryOptions)[]);
     const maxEntries = options.maxEntries ?? 10_000;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidOptionsError('RedisAgentMemory', 'maxEntries', 'must be an integer >= 1');
     const namespace = options.namespace ?? 'default';

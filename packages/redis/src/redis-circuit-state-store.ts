@@ -32,7 +32,7 @@ export class RedisCircuitStateStore implements CircuitStateStore {
   private readonly ttlMs: number;
 
   constructor(options: RedisCircuitStateStoreOptions = {}) {
-    assertOptionsObject('RedisCircuitStateStore', options);
+    assertOptionsObject('RedisCircuitStateStore', options, ['connection', 'prefix', 'ttlMs'] satisfies (keyof RedisCircuitStateStoreOptions)[]);
     const ttlMs = options.ttlMs ?? 86_400_000;
     assertDuration('RedisCircuitStateStore', 'ttlMs', ttlMs, { integer: true });
     this.prefix = validatePrefix('RedisCircuitStateStore', options.prefix);

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import ts from 'typescript';
 import { describeHandoffQueueContract } from '@tta/agent-context/testing';
 import { Queue } from 'bullmq';
 import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
@@ -79,6 +81,22 @@ describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
       expect(await Promise.all(['a', 'b', 'c'].map((agent) => queue.size(agent)))).toEqual([0, 0, 0]);
       await queue.enqueue(task('a', 'again'));
       expect((await queue.take('a'))?.task.input).toBe('again');
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('runs the example of its TSDoc as written', async () => {
+    const source = await readFile(new URL('./redis-handoff-queue.ts', import.meta.url), 'utf8');
+    const example = /@example\n((?: \*.*\n)+?) \*\/\nexport class RedisHandoffQueue/.exec(source)?.[1];
+    expect(example).toBeDefined();
+    const code = example!.split('\n').map((line) => line.replace(/^ \* ?/, '')).join('\n');
+    const transpiled = ts.transpileModule(code, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
+    const AsyncFunction = (async () => {}).constructor as new (...parameters: string[]) => (...values: unknown[]) => Promise<{ queue: RedisHandoffQueue; report: { completed: { output: unknown }[] } }>;
+    const run = new AsyncFunction('RedisHandoffQueue', 'AgentHandoffPrimitive', 'defineAgent', 'WorkflowContext', 'process', `${transpiled.outputText}\nreturn { queue, report };`);
+    const { queue, report } = await run(RedisHandoffQueue, AgentHandoffPrimitive, defineAgent, WorkflowContext, { env: { REDIS_URL: redis.server.url } });
+    try {
+      expect(report.completed.map((entry) => entry.output)).toEqual(['reviewed pr-42']);
     } finally {
       await queue.close();
     }

@@ -54,9 +54,11 @@ export interface RedisHandoffQueueOptions {
  *
  * @example
  * const queue = new RedisHandoffQueue({ connection: { url: process.env.REDIS_URL } });
- * const handoff = new AgentHandoffPrimitive({ mode: 'queued', to: 'reviewer', queue });
- * // in the reviewer's process:
- * const delivery = await queue.take('reviewer');
+ * const reviewer = defineAgent({ id: 'reviewer', role: 'review' }, async (pr: string) => `reviewed ${pr}`);
+ * const handoff = new AgentHandoffPrimitive({ to: reviewer, strategy: 'queued', queue });
+ * await handoff.execute(WorkflowContext.create(), 'pr-42'); // { status: 'queued', agentId: 'reviewer', ... }
+ * // in the reviewer's process (another RedisHandoffQueue on the same Redis): run what waits for it
+ * const report = await handoff.drain(WorkflowContext.create()); // report.completed[0].output === 'reviewed pr-42'
  */
 export class RedisHandoffQueue implements HandoffQueue {
   private readonly prefix: string;
@@ -76,7 +78,7 @@ export class RedisHandoffQueue implements HandoffQueue {
 
   constructor(options: RedisHandoffQueueOptions = {}) {
     const kind = 'RedisHandoffQueue';
-    assertOptionsObject(kind, options);
+    assertOptionsObject(kind, options, ['connection', 'prefix', 'attempts', 'retryDelayMs', 'lockDurationMs', 'idleAgentTtlMs', 'maxOpenAgents'] satisfies (keyof RedisHandoffQueueOptions)[]);
     const attempts = options.attempts ?? 1;
     if (!Number.isInteger(attempts) || attempts < 1) throw new InvalidOptionsError(kind, 'attempts', 'must be an integer >= 1');
     const retryDelayMs = options.retryDelayMs ?? 1_000;

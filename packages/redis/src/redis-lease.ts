@@ -71,7 +71,7 @@ export class RedisLease {
   private readonly clock: Clock;
 
   constructor(options: RedisLeaseOptions) {
-    assertOptionsObject('RedisLease', options);
+    assertOptionsObject('RedisLease', options, ['connection', 'prefix', 'resource', 'ttlMs', 'retryDelayMs', 'clock'] satisfies (keyof RedisLeaseOptions)[]);
     if (typeof options.resource !== 'string' || options.resource.length === 0) {
       throw new InvalidOptionsError('RedisLease', 'resource', 'must be a non-empty string');
     }

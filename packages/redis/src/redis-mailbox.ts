@@ -69,7 +69,7 @@ export class RedisMailbox implements Mailbox {
   private readonly hub: PubSubHub;
 
   constructor(options: RedisMailboxOptions = {}) {
-    assertOptionsObject('RedisMailbox', options);
+    assertOptionsObject('RedisMailbox', options, ['connection', 'prefix', 'clock', 'inboxTtlMs', 'deduplicationWindowMs', 'redeliveryDelayMs'] satisfies (keyof RedisMailboxOptions)[]);
     this.prefix = validatePrefix('RedisMailbox', options.prefix);
     this.clock = options.clock ?? systemClock;
     const inboxTtlMs = options.inboxTtlMs ?? 604_800_000;

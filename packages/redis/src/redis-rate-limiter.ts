@@ -84,7 +84,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   constructor(options: RedisRateLimiterOptions) {
     const kind = 'RedisRateLimiter';
-    assertOptionsObject(kind, options);
+    assertOptionsObject(kind, options, ['connection', 'prefix', 'tokensPerInterval', 'intervalMs', 'burst', 'clock'] satisfies (keyof RedisRateLimiterOptions)[]);
     const { tokensPerInterval, intervalMs } = options;
     if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
       throw new InvalidOptionsError(kind, 'tokensPerInterval', `must be a finite number > 0 (got ${describeValue(tokensPerInterval)})`);

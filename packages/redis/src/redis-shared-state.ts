@@ -64,7 +64,7 @@ export class RedisSharedState implements SharedState {
   private readonly hub: PubSubHub;
 
   constructor(options: RedisSharedStateOptions = {}) {
-    assertOptionsObject('RedisSharedState', options);
+    assertOptionsObject('RedisSharedState', options, ['connection', 'prefix', 'clock', 'expiryGraceMs'] satisfies (keyof RedisSharedStateOptions)[]);
     this.prefix = validatePrefix('RedisSharedState', options.prefix);
     const graceMs = options.expiryGraceMs ?? 5_000;
     assertDuration('RedisSharedState', 'expiryGraceMs', graceMs, { integer: true });

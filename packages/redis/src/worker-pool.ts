@@ -146,7 +146,10 @@ export class WorkerPool {
 
   constructor(options: WorkerPoolOptions) {
     const kind = 'WorkerPool';
-    assertOptionsObject(kind, options);
+    assertOptionsObject(kind, options, [
+      ...['workflows', 'connection', 'prefix', 'queueName', 'concurrency', 'lockDurationMs', 'stalledIntervalMs', 'maxStalledCount', 'autorun'] as const,
+      ...['workerName', 'logger', 'clock', 'removeOnComplete', 'removeOnFail', 'foreignJobDelayMs', 'workerOptions'] as const,
+    ] satisfies (keyof WorkerPoolOptions)[]);
     if (typeof options.workflows !== 'object' || options.workflows === null) throw new InvalidOptionsError(kind, 'workflows', 'must be an object of primitives');
     const workflows = new Map<string, AnyPrimitive>();
     for (const [name, primitive] of Object.entries(options.workflows)) {
