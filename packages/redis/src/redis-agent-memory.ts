@@ -73,7 +73,7 @@ export class RedisAgentMemory implements AgentMemory {
       // The in-memory store's rule: contents JSON would change (Date, Map, NaN, BigInt...) are refused, typed.
       content: draft.content === undefined ? draft.content : copyPlainData('RedisAgentMemory.store', 'content', draft.content),
       tags: [...(draft.tags ?? [])],
-      createdAt: draft.createdAt ?? this.clock.now(),
+      createdAt: draft.createdAt ?? Math.floor(this.clock.now()),
     };
     if (draft.metadata !== undefined) entry.metadata = copyPlainData('RedisAgentMemory.store', 'metadata', draft.metadata);
     const json = JSON.stringify(entry);

@@ -177,7 +177,7 @@ export class RedisMailbox implements Mailbox {
       type: draft.type,
       from: draft.from,
       payload,
-      sentAt: this.clock.now(),
+      sentAt: Math.floor(this.clock.now()),
     };
     if (to !== undefined) message.to = to;
     if (draft.correlationId !== undefined) message.correlationId = draft.correlationId;

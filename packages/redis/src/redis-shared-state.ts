@@ -184,7 +184,8 @@ export class RedisSharedState implements SharedState {
     if (ttlMs !== undefined && ttlMs > Number.MAX_SAFE_INTEGER) {
       throw new InvalidInputError(operation, `ttlMs must be at most ${Number.MAX_SAFE_INTEGER} (got ${describeValue(ttlMs)})`);
     }
-    const now = this.clock.now();
+    // Whole milliseconds: `updatedAt` and `expiresAt` are records, and Redis expiries are whole anyway.
+    const now = Math.floor(this.clock.now());
     const reply = (await guard(`RedisSharedState.${mode === 'set' ? 'set' : 'compareAndSet'}`, () =>
       writeScript.run(this.client, [this.entryKey(address), this.indexKey(address.scope, address.scopeId)], [
         mode,

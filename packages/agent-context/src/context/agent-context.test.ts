@@ -22,6 +22,14 @@ describe('AgentContext', () => {
     expect(context.hasCapability('typescript')).toBe(false);
   });
 
+  it('records history times in whole epoch milliseconds, even when the clock reads a fraction', () => {
+    const clock = new ManualClock(1_000.6);
+    const context = AgentContext.create({ workflow: WorkflowContext.create({ clock }), agent: planner });
+    clock.advance(50.3);
+    const next = context.forAgent(coder);
+    expect(next.history.map((record) => record.at)).toEqual([1_000, 1_050]);
+  });
+
   it('starts the history with the first agent and records each handoff', () => {
     const clock = new ManualClock(1_000);
     const context = AgentContext.create({ workflow: WorkflowContext.create({ clock }), agent: planner });

@@ -97,7 +97,7 @@ export class AgentContext extends WorkflowContext {
       mailbox: options.mailbox ?? new InMemoryMailbox({ clock }),
     };
     const history = options.history ?? [];
-    const start: HandoffRecord = { to: agent.id, at: clock.now(), kind: 'start' };
+    const start: HandoffRecord = { to: agent.id, at: Math.floor(clock.now()), kind: 'start' };
     return build(workflow, {
       agent,
       history: history.length === 0 ? [start] : history,
@@ -128,7 +128,7 @@ export class AgentContext extends WorkflowContext {
     const record: HandoffRecord = {
       from: this.agent.id,
       to: next.id,
-      at: this.clock.now(),
+      at: Math.floor(this.clock.now()),
       kind: options.kind ?? 'handoff',
       ...(options.reason === undefined ? {} : { reason: options.reason }),
     };
@@ -208,7 +208,7 @@ class SignalScope {
  * the run's cancellation to `signal` while the agent works.
  */
 export function ownedAgentContext(base: AgentContext, agent: Readonly<Required<AgentIdentity>>, kind: TransitionKind, signal: AbortSignal): AgentContext {
-  const record: HandoffRecord = { from: base.agent.id, to: agent.id, at: base.clock.now(), kind };
+  const record: HandoffRecord = { from: base.agent.id, to: agent.id, at: Math.floor(base.clock.now()), kind };
   return build(base, {
     agent,
     history: [...base.history, record],

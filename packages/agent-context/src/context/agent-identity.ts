@@ -17,7 +17,7 @@ export interface HandoffRecord {
   readonly from?: string;
   /** Agent id that took over. */
   readonly to: string;
-  /** Epoch ms (context clock). */
+  /** Epoch ms (context clock), a whole number (the clock reading rounded down). */
   readonly at: number;
   readonly kind: TransitionKind;
   /** Why, when the caller said. */

@@ -175,7 +175,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     context.throwIfAborted();
     const data = this.filterData(source.data);
     if (this.strategy === 'queued') {
-      const record: HandoffRecord = { from: source.agent.id, to, at: source.clock.now(), kind: 'queued-handoff', ...(this.reason === undefined ? {} : { reason: this.reason }) };
+      const record: HandoffRecord = { from: source.agent.id, to, at: Math.floor(source.clock.now()), kind: 'queued-handoff', ...(this.reason === undefined ? {} : { reason: this.reason }) };
       const task: HandoffTask<TInput> = {
         id: generateId(),
         from: source.agent.id,

@@ -7,7 +7,7 @@ export interface MemoryEntry<T = unknown> {
   readonly content: T;
   /** Labels for {@link MemoryQuery.tags}. */
   readonly tags: readonly string[];
-  /** Epoch ms when it was stored (store clock unless given). */
+  /** Epoch ms when it was stored: the store clock rounded down to a whole number, unless the draft gave one. */
   readonly createdAt: number;
   /** Free-form extra data (scores, sources...). */
   readonly metadata?: Readonly<Record<string, unknown>>;

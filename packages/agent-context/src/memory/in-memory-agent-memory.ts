@@ -62,7 +62,7 @@ export class InMemoryAgentMemory implements AgentMemory {
         // The Redis store's rule (JSON): both accept the same contents and give back the same.
         content: draft.content === undefined ? draft.content : copyPlainData('AgentMemory.store', 'content', draft.content),
         tags: [...(draft.tags ?? [])],
-        createdAt: draft.createdAt ?? this.clock.now(),
+        createdAt: draft.createdAt ?? Math.floor(this.clock.now()),
         ...(draft.metadata === undefined ? {} : { metadata: copyPlainData('AgentMemory.store', 'metadata', draft.metadata) }),
       };
     } catch (error) {

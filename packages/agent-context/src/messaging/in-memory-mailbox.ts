@@ -152,7 +152,7 @@ export class InMemoryMailbox implements Mailbox {
       ...(to === undefined ? {} : { to }),
       // The network mailbox's rule (JSON): both deliver the same payloads and refuse the same.
       payload: draft.payload === undefined ? draft.payload : copyPlainData('Mailbox', 'payload', draft.payload),
-      sentAt: this.clock.now(),
+      sentAt: Math.floor(this.clock.now()),
       ...(draft.correlationId === undefined ? {} : { correlationId: draft.correlationId }),
     };
   }

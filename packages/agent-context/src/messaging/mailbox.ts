@@ -11,7 +11,7 @@ export interface MailboxMessage<TPayload = unknown> {
   /** Receiving agent id for direct messages; absent for published ones. */
   readonly to?: string;
   readonly payload: TPayload;
-  /** Epoch ms when the mailbox accepted it. */
+  /** Epoch ms when the mailbox accepted it, a whole number (the clock reading rounded down). */
   readonly sentAt: number;
   /** Run the message belongs to, for tracing across agents and processes. */
   readonly correlationId?: string;

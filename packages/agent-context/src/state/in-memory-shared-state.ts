@@ -136,7 +136,8 @@ export class InMemorySharedState implements SharedState {
     if (expectedVersion !== undefined && expectedVersion !== previousVersion) {
       throw new StateConflictError(formatAddress(address), expectedVersion, previousVersion);
     }
-    const now = this.clock.now();
+    // Whole milliseconds, as Redis keeps them: a fraction of the clock reading is noise in a record.
+    const now = Math.floor(this.clock.now());
     const entry: StateEntry<T> = {
       scope: address.scope,
       scopeId: address.scopeId,
@@ -144,7 +145,7 @@ export class InMemorySharedState implements SharedState {
       value: stored,
       version: previousVersion + 1,
       updatedAt: now,
-      ...(ttlMs === undefined ? {} : { expiresAt: now + ttlMs }),
+      ...(ttlMs === undefined ? {} : { expiresAt: now + Math.ceil(ttlMs) }),
       ...(options.updatedBy === undefined ? {} : { updatedBy: options.updatedBy }),
     };
     this.bucket(address.scope, address.scopeId, true)!.set(address.key, entry);

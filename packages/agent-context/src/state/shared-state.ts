@@ -22,9 +22,9 @@ export interface StateEntry<T = unknown> extends StateAddress {
   readonly value: T;
   /** 1 after the first write, +1 on every later write. A deleted or expired entry starts over at 1. */
   readonly version: number;
-  /** Epoch ms of the last write (store clock). */
+  /** Epoch ms of the last write (store clock), a whole number: the clock reading rounded down. */
   readonly updatedAt: number;
-  /** Epoch ms after which the entry is gone, when it was written with a TTL. */
+  /** Epoch ms after which the entry is gone, when it was written with a TTL: `updatedAt` + the TTL rounded up. */
   readonly expiresAt?: number;
   /** Agent id of the last writer, when the writer gave one. */
   readonly updatedBy?: string;

@@ -42,6 +42,13 @@ export function describeAgentMemoryContract(
       expect(await store.retrieve('no-such-id')).toBeUndefined();
     }));
 
+    it('stamps createdAt in whole epoch milliseconds, even when the clock reads a fraction', withStore(async (store, clock) => {
+      clock.advance(0.75);
+      const stored = await store.store({ agentId: 'researcher', content: 'fact' });
+      expect(stored.createdAt).toBe(Math.floor(clock.now()));
+      expect((await store.retrieve(stored.id))?.createdAt).toBe(stored.createdAt);
+    }));
+
     it('keeps the caller id, and storing the same id again replaces the entry', withStore(async (store) => {
       await store.store({ id: 'summary', agentId: 'writer', content: 'v1' });
       await store.store({ id: 'summary', agentId: 'writer', content: 'v2' });

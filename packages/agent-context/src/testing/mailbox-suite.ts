@@ -36,6 +36,14 @@ export function describeMailboxContract(
       }
     };
 
+    it('stamps sentAt in whole epoch milliseconds, even when the clock reads a fraction', withMailbox(async (mailbox, clock) => {
+      clock.advance(0.75);
+      const coder = unique('coder');
+      const sent = await mailbox.send({ type: 'task', from: 'planner', to: coder, payload: 1 });
+      expect(sent.sentAt).toBe(Math.floor(clock.now()));
+      expect((await mailbox.receive(coder)).map((message) => message.sentAt)).toEqual([sent.sentAt]);
+    }));
+
     it('delivers direct messages to the inbox in sending order, each received once', withMailbox(async (mailbox, clock) => {
       const coder = unique('coder');
       const first = await mailbox.send({ type: 'task', from: 'planner', to: coder, payload: { n: 1 }, correlationId: 'run-1' });

@@ -47,6 +47,16 @@ export function describeSharedStateContract(
       expect(await store.get(at(scopeId, 'missing'))).toBeUndefined();
     }));
 
+    it('stamps updatedAt and expiresAt in whole epoch milliseconds, even when the clock reads a fraction', withStore(async (store, clock, scopeId) => {
+      clock.advance(0.75);
+      const written = await store.set(at(scopeId, 'stamp'), 1, { ttlMs: 1_000.5 });
+      expect(written.updatedAt).toBe(Math.floor(clock.now()));
+      expect(Number.isInteger(written.expiresAt)).toBe(true);
+      expect(written.expiresAt! - written.updatedAt).toBe(1_001);
+      const read = await store.get(at(scopeId, 'stamp'));
+      expect(read).toMatchObject({ updatedAt: written.updatedAt, expiresAt: written.expiresAt });
+    }));
+
     it('stores a value at version 1 and counts every later write', withStore(async (store, clock, scopeId) => {
       const first = await store.set(at(scopeId, 'plan'), { steps: ['a'] }, { updatedBy: 'planner' });
       expect(first).toMatchObject({ scope: 'workflow', scopeId, key: 'plan', value: { steps: ['a'] }, version: 1, updatedBy: 'planner' });
