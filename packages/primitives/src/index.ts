@@ -3,6 +3,8 @@ export { WorkflowContext } from './core/workflow-context.js';
 export type { WorkflowContextOptions, ChildContextOverrides, SpanContextLike, Checkpoint } from './core/workflow-context.js';
 export { WorkflowPrimitive, InstrumentedPrimitive, SequentialPrimitive } from './core/workflow-primitive.js';
 export type { PrimitiveOptions, InputOf, OutputOf, AnyPrimitive } from './core/workflow-primitive.js';
+export type { RunOptions } from './core/run-options.js';
+export { wrapperName } from './core/wrapper-name.js';
 export { systemClock } from './core/clock.js';
 export { assertDuration, assertDeadline, maxDateMs } from './core/duration.js';
 export type { DurationRule } from './core/duration.js';

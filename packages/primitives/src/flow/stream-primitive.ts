@@ -1,6 +1,5 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
-import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
@@ -121,7 +120,7 @@ class StreamCollectPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, TI
     private readonly stream: StreamPrimitive<TInput, TItem>,
     options: PrimitiveOptions,
   ) {
-    super('stream-collect', withWrapperName('stream-collect', stream, options));
+    super('stream-collect', options);
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TItem[]> {
