@@ -79,8 +79,6 @@ export { deepEqual, stableStringify } from './coordination/deep-equal.js';
 
 // Errors
 export { StateConflictError } from './errors/state-conflict-error.js';
-export { SchemaValidationError } from './errors/schema-validation-error.js';
-export type { SchemaIssue } from './errors/schema-validation-error.js';
 export { AgentTimeoutError } from './errors/agent-timeout-error.js';
 export { CoordinationError } from './errors/coordination-error.js';
 export type { AgentFailure, CoordinationFailureReason } from './errors/coordination-error.js';

@@ -1,14 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { TtaError } from '@tta/primitives';
 import { StateConflictError } from './state-conflict-error.js';
-import { SchemaValidationError } from './schema-validation-error.js';
 import { AgentTimeoutError } from './agent-timeout-error.js';
 import { CoordinationError } from './coordination-error.js';
 
 describe('agent-context errors', () => {
   const errors = [
     new StateConflictError('workflow:run:key', 1, 2),
-    new SchemaValidationError('state "plan"', [{ path: ['a'], message: 'Required' }]),
     new AgentTimeoutError('coder', 100),
     new CoordinationError('panel', 'all-failed', [{ agentId: 'a', status: 'rejected', error: new Error('x') }]),
   ];
@@ -16,17 +14,15 @@ describe('agent-context errors', () => {
   it('are TtaErrors with a stable code and their class name', () => {
     expect(errors.map((error) => [error.name, error.code, TtaError.isInstance(error)])).toEqual([
       ['StateConflictError', 'STATE_CONFLICT', true],
-      ['SchemaValidationError', 'SCHEMA_VALIDATION', true],
       ['AgentTimeoutError', 'AGENT_TIMEOUT', true],
       ['CoordinationError', 'COORDINATION_FAILED', true],
     ]);
   });
 
   it('are recognised by brand, also as plain objects from another copy of the package', () => {
-    const [conflict, validation, timeout, coordination] = errors;
+    const [conflict, timeout, coordination] = errors;
     expect(StateConflictError.isInstance(conflict)).toBe(true);
-    expect(StateConflictError.isInstance(validation)).toBe(false);
-    expect(SchemaValidationError.isInstance(validation)).toBe(true);
+    expect(StateConflictError.isInstance(timeout)).toBe(false);
     expect(AgentTimeoutError.isInstance(timeout)).toBe(true);
     expect(CoordinationError.isInstance(coordination)).toBe(true);
     const foreign = { [Symbol.for('@tta/agent-context.StateConflictError')]: true };
@@ -50,11 +46,5 @@ describe('agent-context errors quoting user data', () => {
     expect(error.message).toContain('upstream refused [REDACTED]');
     expect(error.message).not.toContain(stripeKey);
     expect(error.failures[0]!.error).toBe(cause);
-  });
-
-  it('SchemaValidationError redacts credentials a schema echoed in its issue messages', () => {
-    const error = new SchemaValidationError('message "task"', [{ path: ['token'], message: `expected a number, got ${stripeKey}` }]);
-    expect(error.message).toBe('Invalid message "task": token: expected a number, got [REDACTED]');
-    expect(error.issues[0]!.message).toContain(stripeKey);
   });
 });

@@ -1,36 +1,36 @@
 import { EventEmitter, InvalidOptionsError, describeValue, toDisposable, type Disposable, type Event } from '@tta/primitives';
-import type { ZodType, output as OutputOf, input as InputOf } from 'zod';
-import { SchemaValidationError } from '../errors/schema-validation-error.js';
-import { validateWithSchema } from '../state/schema.js';
+import { ValidationError, type InferSchemaInput, type InferSchemaOutput, type StandardSchemaV1 } from '@tta/primitives';
+import { assertSchema, checkWithSchema } from '../state/schema.js';
 import type { Mailbox, MailboxMessage, ReceiveOptions } from './mailbox.js';
 
-/** Message types and the zod schema of each one's payload. */
-export type MessageSchemas = { readonly [type: string]: ZodType };
+/** Message types and the Standard Schema (zod, valibot, arktype...) of each one's payload. */
+export type MessageSchemas = { readonly [type: string]: StandardSchemaV1 };
 
 /** A delivered message whose payload matched the schema of its type. */
 export type TypedMessage<TSchemas extends MessageSchemas, TType extends keyof TSchemas & string = keyof TSchemas & string> = {
-  [K in TType]: MailboxMessage<OutputOf<TSchemas[K]>> & { readonly type: K };
+  [K in TType]: MailboxMessage<InferSchemaOutput<TSchemas[K]>> & { readonly type: K };
 }[TType];
 
 /** A message to send or publish; the payload type follows from `type`. */
 export type TypedDraft<TSchemas extends MessageSchemas, TType extends keyof TSchemas & string> = {
   readonly type: TType;
   readonly from: string;
-  readonly payload: InputOf<TSchemas[TType]>;
+  readonly payload: InferSchemaInput<TSchemas[TType]>;
   readonly correlationId?: string;
 };
 
 /** An incoming message that did not match its schema, and why. */
 export interface InvalidMessageEvent {
   readonly message: MailboxMessage;
-  readonly error: SchemaValidationError;
+  readonly error: ValidationError;
 }
 
 /**
- * A {@link Mailbox} with typed, validated messages: each message type has a zod schema. Outgoing
- * messages that do not match are refused with `SchemaValidationError` listing the issues (nothing
- * is sent); incoming ones (for example from another process) are checked too, and an invalid one is
- * not handed to the receiver but reported through `onInvalidMessage`.
+ * A {@link Mailbox} with typed, validated messages: each message type has a Standard Schema (zod,
+ * valibot, arktype..., synchronous or asynchronous). Outgoing messages that do not match are refused
+ * with the core's `ValidationError` listing the issues with their paths (nothing is sent); incoming
+ * ones (for example from another process) are checked too, and an invalid one is not handed to the
+ * receiver but reported through `onInvalidMessage`.
  *
  * @example
  * const messages = new TypedMailbox(mailbox, {
@@ -56,24 +56,20 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
       throw new InvalidOptionsError('TypedMailbox', 'mailbox', `must be a Mailbox (got ${describeValue(mailbox)})`);
     }
     if (typeof schemas !== 'object' || schemas === null || Object.keys(schemas).length === 0) {
-      throw new InvalidOptionsError('TypedMailbox', 'schemas', `must be a non-empty record of message type -> zod schema (got ${describeValue(schemas)})`);
+      throw new InvalidOptionsError('TypedMailbox', 'schemas', `must be a non-empty record of message type -> Standard Schema (got ${describeValue(schemas)})`);
     }
-    for (const [type, schema] of Object.entries(schemas)) {
-      if (typeof (schema as { safeParse?: unknown } | null)?.safeParse !== 'function') {
-        throw new InvalidOptionsError('TypedMailbox', `schemas[${JSON.stringify(type)}]`, `must be a zod schema (got ${describeValue(schema)})`);
-      }
-    }
+    for (const [type, schema] of Object.entries(schemas)) assertSchema('TypedMailbox', `schemas[${JSON.stringify(type)}]`, schema);
   }
 
   /** Validates and sends a direct message to `to`'s inbox; an `id` makes a retried send queue it once (see `DirectMessageDraft.id`). */
   async send<TType extends keyof TSchemas & string>(draft: TypedDraft<TSchemas, TType> & { readonly to: string; readonly id?: string }): Promise<TypedMessage<TSchemas, TType>> {
-    const payload = this.validate(draft.type, draft.payload);
+    const payload = await this.validate(draft.type, draft.payload);
     return (await this.mailbox.send({ ...draft, payload })) as TypedMessage<TSchemas, TType>;
   }
 
   /** Validates and publishes a message to the subscribers of its type. */
   async publish<TType extends keyof TSchemas & string>(draft: TypedDraft<TSchemas, TType>): Promise<TypedMessage<TSchemas, TType>> {
-    const payload = this.validate(draft.type, draft.payload);
+    const payload = await this.validate(draft.type, draft.payload);
     return (await this.mailbox.publish({ ...draft, payload })) as TypedMessage<TSchemas, TType>;
   }
 
@@ -82,7 +78,7 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
     const messages = await this.mailbox.receive(agentId, options);
     const valid: TypedMessage<TSchemas>[] = [];
     for (const message of messages) {
-      const checked = this.checkIncoming(message);
+      const checked = await this.checkIncoming(message);
       if (checked !== undefined) valid.push(checked);
     }
     return valid;
@@ -96,35 +92,39 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
   /** Calls `listener` with each valid message published with this type. Resolves once active. */
   async subscribe<TType extends keyof TSchemas & string>(type: TType, listener: (message: TypedMessage<TSchemas, TType>) => void | Promise<void>): Promise<Disposable> {
     this.schemaOf(type);
+    const deliver = (checked: TypedMessage<TSchemas> | undefined): void | Promise<void> => (checked === undefined ? undefined : listener(checked as TypedMessage<TSchemas, TType>));
     const subscription = await this.mailbox.subscribe(type, (message) => {
       const checked = this.checkIncoming(message);
-      return checked === undefined ? undefined : listener(checked as TypedMessage<TSchemas, TType>);
+      // A synchronous schema delivers at once, in order; only an asynchronous one adds a turn.
+      return checked instanceof Promise ? checked.then(deliver) : deliver(checked);
     });
     return toDisposable(() => subscription.dispose());
   }
 
   private validate(type: string, payload: unknown): unknown {
-    return validateWithSchema(this.schemaOf(type), payload, `message "${type}"`);
+    return checkWithSchema(this.schemaOf(type), payload, `TypedMailbox: message "${type}"`);
   }
 
-  private schemaOf(type: string): ZodType {
+  private schemaOf(type: string): StandardSchemaV1 {
     const schema = Object.hasOwn(this.schemas, type) ? this.schemas[type] : undefined;
     if (schema === undefined) {
-      throw new SchemaValidationError(`message type "${type}"`, [
-        { path: ['type'], message: `unknown message type (known: ${Object.keys(this.schemas).join(', ')})`, code: 'unknown_type' },
-      ]);
+      throw new ValidationError([{ path: ['type'], message: `unknown message type ${JSON.stringify(type)} (known: ${Object.keys(this.schemas).join(', ')})` }]);
     }
     return schema;
   }
 
-  private checkIncoming(message: MailboxMessage): TypedMessage<TSchemas> | undefined {
-    try {
-      const payload = this.validate(message.type, message.payload);
-      return { ...message, payload } as TypedMessage<TSchemas>;
-    } catch (error) {
-      if (!SchemaValidationError.isInstance(error)) throw error;
+  private checkIncoming(message: MailboxMessage): TypedMessage<TSchemas> | undefined | Promise<TypedMessage<TSchemas> | undefined> {
+    const accept = (payload: unknown): TypedMessage<TSchemas> => ({ ...message, payload }) as TypedMessage<TSchemas>;
+    const reject = (error: unknown): undefined => {
+      if (!ValidationError.isInstance(error)) throw error;
       if (this.invalid.hasListeners) this.invalid.emit({ message, error });
       return undefined;
+    };
+    try {
+      const payload = this.validate(message.type, message.payload);
+      return payload instanceof Promise ? payload.then(accept, reject) : accept(payload);
+    } catch (error) {
+      return reject(error);
     }
   }
 }

@@ -1,11 +1,11 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, expectTypeOf } from 'vitest';
 import { z } from 'zod';
-import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
+import * as v from 'valibot';
+import { InvalidInputError, InvalidOptionsError, ValidationError, type StandardSchemaV1 } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { Blackboard } from './blackboard.js';
 import { InMemorySharedState } from './in-memory-shared-state.js';
-import { stateKey } from './state-key.js';
-import { SchemaValidationError } from '../errors/schema-validation-error.js';
+import { stateKey, type StateKey } from './state-key.js';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import type { StateChange } from './shared-state.js';
 
@@ -26,19 +26,45 @@ describe('Blackboard', () => {
     expect(value?.steps[0]).toBe('research');
   });
 
-  it('refuses an invalid value with a SchemaValidationError listing every issue, and writes nothing', async () => {
+  it("refuses an invalid value with the core's ValidationError listing every issue with its path, and writes nothing", async () => {
     const { blackboard, store } = board();
     const error = await blackboard.set(plan, { steps: [''], owner: 42 } as never).catch((caught: unknown) => caught);
-    expect(SchemaValidationError.isInstance(error)).toBe(true);
-    const validation = error as SchemaValidationError;
-    expect(validation.code).toBe('SCHEMA_VALIDATION');
-    expect(validation.subject).toBe('state "plan"');
+    expect(ValidationError.isInstance(error)).toBe(true);
+    const validation = error as ValidationError;
+    expect(validation.code).toBe('VALIDATION_FAILED');
+    expect(validation.vendor).toBe('zod');
     expect(validation.retryable).toBe(false);
     expect(validation.issues.map((issue) => issue.path)).toEqual([['steps', 0], ['owner']]);
     expect(validation.issues.every((issue) => issue.message.length > 0)).toBe(true);
-    expect(validation.message).toMatch(/steps\.0: .*; owner: /);
+    expect(validation.message).toMatch(/steps\[0\]: .*; owner: /);
     expect(await store.get(blackboard.address(plan))).toBeUndefined();
-    await expect(blackboard.compareAndSet(plan, 0, { steps: [] as string[], owner: 'x' })).rejects.toSatisfy(SchemaValidationError.isInstance);
+    await expect(blackboard.compareAndSet(plan, 0, { steps: [] as string[], owner: 'x' })).rejects.toSatisfy(ValidationError.isInstance);
+  });
+
+  it('validates with valibot as with zod, and awaits an asynchronous schema', async () => {
+    const { blackboard } = board();
+    const budget = stateKey('budget', { schema: v.object({ usd: v.pipe(v.number(), v.minValue(0)), currency: v.optional(v.string(), 'USD') }) });
+    expectTypeOf(budget).toEqualTypeOf<StateKey<{ usd: number; currency: string }>>();
+    await blackboard.set(budget, { usd: 5 } as never);
+    expect(await blackboard.get(budget)).toEqual({ usd: 5, currency: 'USD' });
+    const refused = await blackboard.set(budget, { usd: -1, currency: 'USD' }).catch((caught: unknown) => caught);
+    expect((refused as ValidationError).vendor).toBe('valibot');
+    expect((refused as ValidationError).issues.map((issue) => issue.path)).toEqual([['usd']]);
+    const lowerCase: StandardSchemaV1<string, string> = {
+      '~standard': { version: 1, vendor: 'custom', validate: async (value) => (typeof value === 'string' ? { value: value.toLowerCase() } : { issues: [{ message: 'not text' }] }) },
+    };
+    const name = stateKey('name', { schema: lowerCase });
+    await blackboard.set(name, 'ADA');
+    expect(await blackboard.get(name)).toBe('ada');
+    await expect(blackboard.update(name, () => 42 as never)).rejects.toSatisfy(ValidationError.isInstance);
+  });
+
+  it('redacts credentials a schema echoed in its issue messages, keeping the issue itself', async () => {
+    const stripeKey = `sk_live_${'aB3dE5fG7hJ9kL2mN4pQ6rS8'}`;
+    const echo: StandardSchemaV1<string, string> = { '~standard': { version: 1, vendor: 'custom', validate: (value) => ({ issues: [{ message: `expected a number, got ${String(value)}`, path: ['token'] }] }) } };
+    const error = (await board().blackboard.set(stateKey('token', { schema: echo }), stripeKey).catch((caught: unknown) => caught)) as ValidationError;
+    expect(error.message).toBe('Validation failed: token: expected a number, got [REDACTED]');
+    expect(error.issues[0]!.message).toContain(stripeKey);
   });
 
   it('stores the parsed value, so schema defaults and transforms apply', async () => {
@@ -235,6 +261,7 @@ describe('stateKey', () => {
       [() => stateKey('k', { scope: Object.create(null) as never }), 'stateKey: option "scope" must be \'workflow\', \'session\' or \'global\' (got an object)'],
       [() => stateKey('k', { ttlMs: -1 }), 'stateKey: option "ttlMs" must be a positive number (got -1)'],
       [() => stateKey('k', null as never), 'stateKey: option "options" must be an object when given (got null)'],
+      [() => stateKey('k', { schema: { parse: () => 1 } as never }), 'stateKey: option "schema" must be a Standard Schema v1 object, such as a zod, valibot or arktype schema'],
     ];
     for (const [attempt, message] of refusals) {
       expect(attempt).toThrow(InvalidOptionsError);

@@ -1,6 +1,6 @@
 import { InvalidInputError, InvalidOptionsError, describeValue, type Disposable } from '@tta/primitives';
 import { StateConflictError } from '../errors/state-conflict-error.js';
-import { validateWithSchema } from './schema.js';
+import { checkWithSchema } from './schema.js';
 import { stateKey, type StateKey } from './state-key.js';
 import { maxUpdateDelayMs, updateBackoffDelayMs, waitBeforeRetry, type UpdateBackoff } from './update-backoff.js';
 import type { SharedState, StateAddress, StateChange, StateEntry, StateScope } from './shared-state.js';
@@ -58,7 +58,8 @@ export type KeyLike<T> = StateKey<T> | string;
 /**
  * A {@link SharedState} seen from one run: `workflow` keys resolve to the run's correlation id,
  * `session` keys to its session, `global` keys to everyone. Writes are validated with the key's
- * schema and stamped with the agent's id. Get one from `agentContext.blackboard`.
+ * Standard Schema (zod, valibot, arktype...) and stamped with the agent's id; a value that fails it is
+ * refused with the core's `ValidationError`. Get one from `agentContext.blackboard`.
  *
  * @example
  * const counter = stateKey('visits', { scope: 'session', schema: z.number().int() });
@@ -91,14 +92,14 @@ export class Blackboard {
   /** Validates and writes `value`; returns the new entry. */
   async set<T>(key: KeyLike<T>, value: T, options: BlackboardWriteOptions = {}): Promise<StateEntry<T>> {
     const resolved = resolveKey(key);
-    const checked = this.check(resolved, value);
+    const checked = await this.check(resolved, value);
     return this.store.set(this.address(resolved), checked, this.writeOptions(resolved, options));
   }
 
   /** Validates and writes `value` only when the entry is at `expectedVersion` (0: absent), else `StateConflictError`. */
   async compareAndSet<T>(key: KeyLike<T>, expectedVersion: number, value: T, options: BlackboardWriteOptions = {}): Promise<StateEntry<T>> {
     const resolved = resolveKey(key);
-    const checked = this.check(resolved, value);
+    const checked = await this.check(resolved, value);
     return this.store.compareAndSet(this.address(resolved), expectedVersion, checked, this.writeOptions(resolved, options));
   }
 
@@ -164,8 +165,8 @@ export class Blackboard {
     return sessionId;
   }
 
-  private check<T>(key: StateKey<T>, value: T): T {
-    return key.schema === undefined ? value : validateWithSchema(key.schema, value, `state "${key.key}"`);
+  private check<T>(key: StateKey<T>, value: T): T | Promise<T> {
+    return key.schema === undefined ? value : checkWithSchema(key.schema, value, `Blackboard: state "${key.key}"`);
   }
 
   private writeOptions(key: StateKey<unknown>, options: BlackboardWriteOptions): { ttlMs?: number; updatedBy?: string } {

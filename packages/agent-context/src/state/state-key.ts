@@ -1,5 +1,5 @@
 import { InvalidOptionsError, describeValue } from '@tta/primitives';
-import type { Schema } from './schema.js';
+import { assertSchema, type Schema } from './schema.js';
 import type { StateScope } from './shared-state.js';
 
 /** A typed name for a blackboard entry: its key, scope and (optionally) the schema of its value. */
@@ -16,7 +16,7 @@ export interface StateKey<T> {
 export interface StateKeyOptions<T> {
   /** @default 'workflow' */
   readonly scope?: StateScope;
-  /** zod schema of the value; writes that do not match are refused with `SchemaValidationError`. */
+  /** Standard Schema of the value (zod, valibot, arktype...); writes that do not match are refused with `ValidationError`. */
   readonly schema?: Schema<T>;
   /** Default TTL of writes under this key. @default no expiry */
   readonly ttlMs?: number;
@@ -36,6 +36,7 @@ export function stateKey<T = unknown>(key: string, options: StateKeyOptions<T> =
   if (scope !== 'workflow' && scope !== 'session' && scope !== 'global') {
     throw new InvalidOptionsError('stateKey', 'scope', `must be 'workflow', 'session' or 'global' (got ${describeValue(scope)})`);
   }
+  if (options.schema !== undefined) assertSchema('stateKey', 'schema', options.schema);
   const ttlMs = options.ttlMs;
   if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new InvalidOptionsError('stateKey', 'ttlMs', `must be a positive number (got ${describeValue(ttlMs)})`);
   return Object.freeze({ key, scope, schema: options.schema, ttlMs });
