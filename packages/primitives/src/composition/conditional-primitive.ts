@@ -1,6 +1,7 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction, requireOptionsObject } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 
 /** Decides a branch from the input (and context); may be async. */
 export type Condition<TInput> = (input: TInput, context: WorkflowContext) => boolean | PromiseLike<boolean>;
@@ -35,15 +36,10 @@ export class ConditionalPrimitive<TInput, TThen, TElse = TInput> extends Workflo
 
   constructor(options: ConditionalOptions<TInput, TThen, TElse>) {
     super('conditional', options);
-    if (typeof options?.condition !== 'function') {
-      throw new InvalidOptionsError('ConditionalPrimitive', 'condition', 'must be a function (input, context) => boolean');
-    }
-    if (!(options.then instanceof WorkflowPrimitive)) {
-      throw new InvalidOptionsError('ConditionalPrimitive', 'then', 'must be a WorkflowPrimitive');
-    }
-    if (options.else !== undefined && !(options.else instanceof WorkflowPrimitive)) {
-      throw new InvalidOptionsError('ConditionalPrimitive', 'else', 'must be a WorkflowPrimitive when given');
-    }
+    requireOptionsObject('ConditionalPrimitive', options);
+    requireFunction('ConditionalPrimitive', 'condition', options.condition, { signature: '(input, context) => boolean' });
+    requirePrimitive('ConditionalPrimitive', 'then', options.then);
+    requirePrimitive('ConditionalPrimitive', 'else', options.else, { optional: true });
     this.condition = options.condition;
     this.thenBranch = options.then;
     this.elseBranch = options.else;

@@ -1,6 +1,6 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction, requireNonEmptyString } from '../core/options.js';
 
 /** The function a {@link LambdaPrimitive} runs: input first, so a one-argument function lifts as it is. */
 export type StepFunction<TInput, TOutput> = (input: TInput, context: WorkflowContext) => TOutput | PromiseLike<TOutput>;
@@ -11,7 +11,7 @@ export class LambdaPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<T
 
   constructor(fn: StepFunction<TInput, TOutput>, options: PrimitiveOptions = {}) {
     super('step', options);
-    if (typeof fn !== 'function') throw new InvalidOptionsError(`step "${options.name ?? 'step'}"`, 'fn', `must be a function (got ${typeof fn})`);
+    requireFunction(`step "${options.name ?? 'step'}"`, 'fn', fn);
     this.fn = fn;
   }
 
@@ -30,6 +30,6 @@ export class LambdaPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<T
  * const workflow = parse.pipe(price);
  */
 export function step<TInput, TOutput>(name: string, fn: StepFunction<TInput, TOutput>, options: Omit<PrimitiveOptions, 'name'> = {}): LambdaPrimitive<TInput, TOutput> {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidOptionsError('step', 'name', 'must be a non-empty string');
+  requireNonEmptyString('step', 'name', name);
   return new LambdaPrimitive(fn, { ...options, name });
 }

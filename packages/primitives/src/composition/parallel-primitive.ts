@@ -1,7 +1,8 @@
 import { WorkflowPrimitive, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
-import { describeValue } from '../core/describe-value.js';
+import { requireInteger, requireOneOf } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { instrumentations } from '../observability/instrumentation.js';
 import { metrics } from '../observability/primitive-metrics.js';
@@ -71,19 +72,11 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     }
     this.keys = Array.isArray(branches) ? undefined : Object.keys(branches);
     this.list = Array.isArray(branches) ? [...(branches as readonly AnyPrimitive[])] : Object.values(branches);
-    this.list.forEach((branch, index) => {
-      if (!(branch instanceof WorkflowPrimitive)) {
-        throw new InvalidOptionsError('ParallelPrimitive', `branches[${this.keys?.[index] ?? index}]`, 'must be a WorkflowPrimitive');
-      }
-    });
+    this.list.forEach((branch, index) => requirePrimitive('ParallelPrimitive', `branches[${this.keys?.[index] ?? index}]`, branch));
     const concurrency = options.concurrency ?? Infinity;
-    if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
-      throw new InvalidOptionsError('ParallelPrimitive', 'concurrency', `must be a positive integer or Infinity (got ${describeValue(concurrency)})`);
-    }
+    requireInteger('ParallelPrimitive', 'concurrency', concurrency, { min: 1, infinity: true });
     const mode = options.mode ?? 'fail-fast';
-    if (mode !== 'fail-fast' && mode !== 'settle') {
-      throw new InvalidOptionsError('ParallelPrimitive', 'mode', `must be 'fail-fast' or 'settle' (got ${describeValue(mode)})`);
-    }
+    requireOneOf('ParallelPrimitive', 'mode', mode, ['fail-fast', 'settle']);
     this.branches = branches;
     this.concurrency = concurrency;
     this.mode = mode;

@@ -2,6 +2,8 @@ import { WorkflowPrimitive, type AnyPrimitive, type PrimitiveOptions } from '../
 import type { WorkflowContext } from '../core/workflow-context.js';
 import type { ParallelInput } from './parallel-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { RouteNotFoundError } from '../errors/route-not-found-error.js';
 import { describeValue } from '../core/describe-value.js';
 
@@ -51,11 +53,9 @@ export class RouterPrimitive<const TRoutes extends Routes> extends WorkflowPrimi
       throw new InvalidOptionsError('RouterPrimitive', 'routes', 'must be a non-empty record of primitives');
     }
     for (const [route, primitive] of Object.entries(options.routes)) {
-      if (!(primitive instanceof WorkflowPrimitive)) throw new InvalidOptionsError('RouterPrimitive', `routes.${route}`, 'must be a WorkflowPrimitive');
+      requirePrimitive('RouterPrimitive', `routes.${route}`, primitive);
     }
-    if (typeof options.selector !== 'function') {
-      throw new InvalidOptionsError('RouterPrimitive', 'selector', 'must be a function (input, context) => route name');
-    }
+    requireFunction('RouterPrimitive', 'selector', options.selector, { signature: '(input, context) => route name' });
     if (options.defaultRoute !== undefined && (typeof options.defaultRoute !== 'string' || !Object.hasOwn(options.routes, options.defaultRoute))) {
       throw new InvalidOptionsError('RouterPrimitive', 'defaultRoute', `must name one of the routes (${Object.keys(options.routes).join(', ')})`);
     }

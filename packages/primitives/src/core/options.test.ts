@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { requireBoolean, requireFunction, requireInteger, requireNonEmptyString, requireNumber, requireOneOf, requireOptionsObject } from './options.js';
-import { requirePrimitive } from './require-primitive.js';
+import { requireBoolean, requireFunction, requireInteger, requireMethods, requireNonEmptyString, requireNumber, requireOneOf, requireOptionsObject } from './options.js';
+import { requirePrimitive, requirePrimitives } from './require-primitive.js';
 import { LambdaPrimitive } from '../composition/lambda-primitive.js';
 
 /** The InvalidOptionsError `check` throws, or a failed assertion when it throws nothing or something else. */
@@ -51,10 +51,30 @@ describe('options validator', () => {
     expect(optionsError(() => requireBoolean('Owner', 'instrument', 'yes')).message).toBe('Owner: option "instrument" must be a boolean (got "yes")');
     expect(optionsError(() => requireOneOf('Owner', 'mode', 'later', ['wait', 'reject'])).message).toBe("Owner: option \"mode\" must be 'wait' or 'reject' (got \"later\")");
     expect(optionsError(() => requireOneOf('Owner', 'jitter', 1, ['decorrelated', 'full', 'none'])).message).toBe("Owner: option \"jitter\" must be 'decorrelated', 'full' or 'none' (got 1)");
-    expect(optionsError(() => requireFunction('Owner', 'key', 1, { signature: '(input) => string' })).message).toBe('Owner: option "key" must be a function (input) => string');
-    expect(optionsError(() => requireFunction('Owner', 'onEvict', 1, { optional: true })).message).toBe('Owner: option "onEvict" must be a function when given');
+    expect(optionsError(() => requireFunction('Owner', 'key', 1, { signature: '(input) => string' })).message).toBe('Owner: option "key" must be a function (input) => string (got 1)');
+    expect(optionsError(() => requireFunction('Owner', 'onEvict', 1, { optional: true })).message).toBe('Owner: option "onEvict" must be a function when given (got 1)');
     expect(optionsError(() => requirePrimitive('Owner', 'inner', {})).message).toBe('Owner: option "inner" must be a WorkflowPrimitive (got an object)');
     expect(() => requirePrimitive('Owner', 'inner', new LambdaPrimitive(async () => 1))).not.toThrow();
     expect(() => requireFunction('Owner', 'key', undefined, { optional: true })).not.toThrow();
+  });
+});
+
+describe('requirePrimitives', () => {
+  it('names the argument when it is no array or empty, and the first element that is no primitive', () => {
+    const ok = new LambdaPrimitive(async () => 1);
+    expect(optionsError(() => requirePrimitives('Owner', 'fallbacks', [])).message).toBe('Owner: option "fallbacks" must be a non-empty array of primitives (got an array of 0)');
+    expect(optionsError(() => requirePrimitives('Owner', 'fallbacks', [ok, 3])).message).toBe('Owner: option "fallbacks[1]" must be a WorkflowPrimitive (got 3)');
+    expect(optionsError(() => requirePrimitive('Owner', 'fallback', 3, { optional: true })).message).toBe('Owner: option "fallback" must be a WorkflowPrimitive when given (got 3)');
+    expect(() => requirePrimitives('Owner', 'fallbacks', [ok, ok])).not.toThrow();
+  });
+});
+
+describe('requireMethods', () => {
+  it('accepts an object with every method and names the plug-in otherwise', () => {
+    const rule = { methods: ['get', 'set'], description: 'a Store (get and set)' };
+    expect(() => requireMethods('Owner', 'store', { get() {}, set() {} }, rule)).not.toThrow();
+    expect(optionsError(() => requireMethods('Owner', 'store', { get() {} }, rule)).message).toBe('Owner: option "store" must be a Store (get and set) (got an object)');
+    expect(optionsError(() => requireMethods('Owner', 'store', null, { ...rule, optional: true })).message).toBe('Owner: option "store" must be a Store (get and set) when given (got null)');
+    expect(() => requireMethods('Owner', 'store', undefined, { ...rule, optional: true })).not.toThrow();
   });
 });

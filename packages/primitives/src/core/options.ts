@@ -133,7 +133,28 @@ export function requireOneOf<const TChoice>(owner: string, option: string, value
 export function requireFunction(owner: string, option: string, value: unknown, rule: FunctionRule = {}): void {
   if (rule.optional === true && value === undefined) return;
   if (typeof value === 'function') return;
-  throw new InvalidOptionsError(owner, option, `must be a function${rule.signature === undefined ? '' : ` ${rule.signature}`}${whenGiven(rule)}`);
+  throw new InvalidOptionsError(owner, option, `must be a function${rule.signature === undefined ? '' : ` ${rule.signature}`}${whenGiven(rule)} (got ${describeValue(value)})`);
+}
+
+/** What an object option must implement: its methods, and how the message names it. */
+export interface MethodsRule extends OptionalRule {
+  /** The methods it must have. */
+  readonly methods: readonly string[];
+  /** How the message names it, e.g. `'a CacheStore (async get, set and delete)'`. */
+  readonly description: string;
+}
+
+/**
+ * @internal Throws `InvalidOptionsError` unless `value` is an object with every method in
+ * `rule.methods`: the check for a plug-in such as a store or a limiter.
+ *
+ * @example
+ * requireMethods('CachePrimitive', 'store', options.store, { optional: true, methods: ['get', 'set', 'delete'], description: 'a CacheStore (async get, set and delete)' });
+ */
+export function requireMethods(owner: string, option: string, value: unknown, rule: MethodsRule): void {
+  if (rule.optional === true && value === undefined) return;
+  if ((typeof value === 'object' || typeof value === 'function') && value !== null && rule.methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function')) return;
+  throw new InvalidOptionsError(owner, option, `must be ${rule.description}${whenGiven(rule)} (got ${describeValue(value)})`);
 }
 
 /** "a, b or c": how a rule lists its alternatives. */

@@ -6,8 +6,8 @@ import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
+import { requireInteger, requireOptionsObject } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 
 /** Options of {@link BatchPrimitive}. */
@@ -79,11 +79,9 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   constructor(inner: WorkflowPrimitive<TInput[], TOutput[]>, options: BatchOptions) {
     super('batch', withWrapperName('batch', inner, options));
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('BatchPrimitive', 'inner', 'must be a WorkflowPrimitive');
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('BatchPrimitive', 'options', 'must be an object');
-    if (!(Number.isInteger(options.maxBatchSize) && options.maxBatchSize >= 1)) {
-      throw new InvalidOptionsError('BatchPrimitive', 'maxBatchSize', `must be a positive integer (got ${describeValue(options.maxBatchSize)})`);
-    }
+    requirePrimitive('BatchPrimitive', 'inner', inner);
+    requireOptionsObject('BatchPrimitive', options);
+    requireInteger('BatchPrimitive', 'maxBatchSize', options.maxBatchSize, { min: 1 });
     // Infinity is refused: a partial batch would then wait forever for company.
     assertDuration('BatchPrimitive', 'maxWaitMs', options.maxWaitMs);
     this.inner = inner;

@@ -3,8 +3,8 @@ import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { BulkheadRejectedError } from '../errors/bulkhead-rejected-error.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
+import { requireInteger, requireOptionsObject } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { subscribeToSignal } from '../core/abort.js';
 
@@ -79,16 +79,12 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: BulkheadOptions) {
     super('bulkhead', withWrapperName('bulkhead', inner, options));
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('BulkheadPrimitive', 'inner', 'must be a WorkflowPrimitive');
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('BulkheadPrimitive', 'options', 'must be an object');
+    requirePrimitive('BulkheadPrimitive', 'inner', inner);
+    requireOptionsObject('BulkheadPrimitive', options);
     const { maxConcurrent } = options;
-    if (!(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
-      throw new InvalidOptionsError('BulkheadPrimitive', 'maxConcurrent', `must be a positive integer (got ${describeValue(maxConcurrent)})`);
-    }
+    requireInteger('BulkheadPrimitive', 'maxConcurrent', maxConcurrent, { min: 1 });
     const maxQueue = options.maxQueue ?? 0;
-    if (!(maxQueue === Infinity || (Number.isInteger(maxQueue) && maxQueue >= 0))) {
-      throw new InvalidOptionsError('BulkheadPrimitive', 'maxQueue', `must be an integer >= 0 or Infinity (got ${describeValue(maxQueue)})`);
-    }
+    requireInteger('BulkheadPrimitive', 'maxQueue', maxQueue, { infinity: true });
     this.inner = inner;
     this.maxConcurrent = maxConcurrent;
     this.maxQueue = maxQueue;

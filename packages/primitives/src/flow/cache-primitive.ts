@@ -7,6 +7,8 @@ import { LazyAbort, subscribeToAbort } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction, requireInteger, requireMethods, requireOptionsObject } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
@@ -174,32 +176,23 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: CacheOptions<TInput, TOutput> = {}) {
     super('cache', withWrapperName('cache', inner, options));
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('CachePrimitive', 'inner', 'must be a WorkflowPrimitive');
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('CachePrimitive', 'options', 'must be an object');
+    requirePrimitive('CachePrimitive', 'inner', inner);
+    requireOptionsObject('CachePrimitive', options);
     const ttlMs = options.ttlMs ?? Infinity;
     assertDuration('CachePrimitive', 'ttlMs', ttlMs, { positive: true, infinity: true });
     const staleWhileRevalidateMs = options.staleWhileRevalidateMs ?? 0;
     assertDuration('CachePrimitive', 'staleWhileRevalidateMs', staleWhileRevalidateMs, { infinity: true });
-    if (options.key !== undefined && typeof options.key !== 'function') {
-      throw new InvalidOptionsError('CachePrimitive', 'key', 'must be a function (input, context) => string');
-    }
-    if (options.clock !== undefined && (typeof options.clock !== 'object' || typeof options.clock.now !== 'function')) {
-      throw new InvalidOptionsError('CachePrimitive', 'clock', 'must be a Clock');
-    }
+    requireFunction('CachePrimitive', 'key', options.key, { optional: true, signature: '(input, context) => string' });
+    requireMethods('CachePrimitive', 'clock', options.clock, { optional: true, methods: ['now'], description: 'a Clock (now())' });
     if (options.store !== undefined) {
-      const store = options.store as Partial<CacheStore<TOutput>> | null;
-      if (typeof store !== 'object' || store === null || typeof store.get !== 'function' || typeof store.set !== 'function' || typeof store.delete !== 'function') {
-        throw new InvalidOptionsError('CachePrimitive', 'store', 'must be a CacheStore (async get, set and delete)');
-      }
+      requireMethods('CachePrimitive', 'store', options.store, { methods: ['get', 'set', 'delete'], description: 'a CacheStore (async get, set and delete)' });
       if (options.maxEntries !== undefined) {
         throw new InvalidOptionsError('CachePrimitive', 'maxEntries', 'cannot be combined with "store": give the capacity to the store');
       }
       this.store = options.store;
     } else {
       const maxEntries = options.maxEntries ?? 1000;
-      if (!(maxEntries === Infinity || (Number.isInteger(maxEntries) && maxEntries >= 1))) {
-        throw new InvalidOptionsError('CachePrimitive', 'maxEntries', `must be a positive integer or Infinity (got ${describeValue(maxEntries)})`);
-      }
+      requireInteger('CachePrimitive', 'maxEntries', maxEntries, { min: 1, infinity: true });
       this.store = new InMemoryCacheStore<TOutput>({ maxEntries, onEvict: (key) => this.evicted(key, 'capacity', undefined) });
     }
     // Only a store of this package (whatever its owner) is used synchronously: a subclass may override the async methods.

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { FilterRejectedError } from '../errors/filter-rejected-error.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction, requireInteger, requireOneOf } from '../core/options.js';
 import { describeValue } from '../core/describe-value.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 
@@ -46,13 +46,11 @@ export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends Workflo
 
   constructor(predicate: ((item: TItem, context: WorkflowContext, index: number) => item is TKept) | FilterPredicate<TItem>, options: FilterOptions = {}) {
     super('filter', options);
-    if (typeof predicate !== 'function') throw new InvalidOptionsError('FilterPrimitive', 'predicate', 'must be a function (item, context, index) => boolean');
+    requireFunction('FilterPrimitive', 'predicate', predicate, { signature: '(item, context, index) => boolean' });
     const onReject = options.onReject ?? 'skip';
-    if (onReject !== 'skip' && onReject !== 'throw') throw new InvalidOptionsError('FilterPrimitive', 'onReject', `must be 'skip' or 'throw' (got ${describeValue(onReject)})`);
+    requireOneOf('FilterPrimitive', 'onReject', onReject, ['skip', 'throw']);
     const concurrency = options.concurrency ?? 1;
-    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-      throw new InvalidOptionsError('FilterPrimitive', 'concurrency', `must be a positive integer (got ${describeValue(concurrency)})`);
-    }
+    requireInteger('FilterPrimitive', 'concurrency', concurrency, { min: 1 });
     this.predicate = predicate;
     this.onReject = onReject;
     this.concurrency = concurrency;

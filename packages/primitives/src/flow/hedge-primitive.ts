@@ -5,8 +5,8 @@ import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort, subscribeToSignal } from '../core/abort.js';
 import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
+import { requireInteger, requireOptionsObject } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 
 /** Options of {@link HedgePrimitive}. */
@@ -55,14 +55,12 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: HedgeOptions) {
     super('hedge', withWrapperName('hedge', inner, options));
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError('HedgePrimitive', 'inner', 'must be a WorkflowPrimitive');
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('HedgePrimitive', 'options', 'must be an object');
+    requirePrimitive('HedgePrimitive', 'inner', inner);
+    requireOptionsObject('HedgePrimitive', options);
     // Infinity is refused: a hedge that never starts is no hedge.
     assertDuration('HedgePrimitive', 'delayMs', options.delayMs);
     const maxHedges = options.maxHedges ?? 1;
-    if (!(Number.isInteger(maxHedges) && maxHedges >= 1)) {
-      throw new InvalidOptionsError('HedgePrimitive', 'maxHedges', `must be a positive integer (got ${describeValue(maxHedges)})`);
-    }
+    requireInteger('HedgePrimitive', 'maxHedges', maxHedges, { min: 1 });
     this.inner = inner;
     this.delayMs = options.delayMs;
     this.maxHedges = maxHedges;

@@ -1,6 +1,5 @@
 import { reportListenerError } from '../core/disposable.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from '../core/describe-value.js';
+import { requireFunction, requireInteger, requireOptionsObject } from '../core/options.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 
 /** Options of {@link InMemoryCacheStore}. */
@@ -29,14 +28,10 @@ export class InMemoryCacheStore<TValue = unknown> implements CacheStore<TValue> 
   private readonly onEvict: ((key: string, entry: CacheEntry<TValue>) => void) | undefined;
 
   constructor(options: InMemoryCacheStoreOptions<TValue> = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemoryCacheStore', 'options', `must be an object (got ${describeValue(options)})`);
+    requireOptionsObject('InMemoryCacheStore', options);
     const maxEntries = options.maxEntries ?? Infinity;
-    if (!(maxEntries === Infinity || (Number.isInteger(maxEntries) && maxEntries >= 1))) {
-      throw new InvalidOptionsError('InMemoryCacheStore', 'maxEntries', `must be a positive integer or Infinity (got ${describeValue(maxEntries)})`);
-    }
-    if (options.onEvict !== undefined && typeof options.onEvict !== 'function') {
-      throw new InvalidOptionsError('InMemoryCacheStore', 'onEvict', 'must be a function when given');
-    }
+    requireInteger('InMemoryCacheStore', 'maxEntries', maxEntries, { min: 1, infinity: true });
+    requireFunction('InMemoryCacheStore', 'onEvict', options.onEvict, { optional: true });
     this.maxEntries = maxEntries;
     this.onEvict = options.onEvict;
   }

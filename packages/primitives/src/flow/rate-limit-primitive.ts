@@ -8,6 +8,8 @@ import { sleep } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction, requireMethods, requireOneOf, requireOptionsObject } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
@@ -110,20 +112,16 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: RateLimitOptions<TInput>) {
     super('rate-limit', withWrapperName('rate-limit', inner, options));
     const owner = 'RateLimitPrimitive';
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(owner, 'inner', 'must be a WorkflowPrimitive');
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object');
+    requirePrimitive(owner, 'inner', inner);
+    requireOptionsObject(owner, options);
     const mode = options.mode ?? 'wait';
-    if (mode !== 'wait' && mode !== 'reject') throw new InvalidOptionsError(owner, 'mode', `must be 'wait' or 'reject' (got ${describeValue(mode)})`);
+    requireOneOf(owner, 'mode', mode, ['wait', 'reject']);
     const maxWaitMs = options.maxWaitMs ?? Infinity;
     assertDuration(owner, 'maxWaitMs', maxWaitMs, { infinity: true });
     if (options.maxWaitMs !== undefined && mode === 'reject') throw new InvalidOptionsError(owner, 'maxWaitMs', "only applies to mode 'wait'");
-    for (const name of ['key', 'permits'] as const) {
-      if (options[name] !== undefined && typeof options[name] !== 'function') throw new InvalidOptionsError(owner, name, 'must be a function (input, context) => value');
-    }
+    for (const name of ['key', 'permits'] as const) requireFunction(owner, name, options[name], { optional: true, signature: '(input, context) => value' });
     if (options.limiter !== undefined) {
-      if (typeof options.limiter !== 'object' || options.limiter === null || typeof options.limiter.acquire !== 'function') {
-        throw new InvalidOptionsError(owner, 'limiter', 'must be a RateLimiter (acquire(key, permits))');
-      }
+      requireMethods(owner, 'limiter', options.limiter, { methods: ['acquire'], description: 'a RateLimiter (acquire(key, permits))' });
       for (const name of ['tokensPerInterval', 'intervalMs', 'burst'] as const) {
         if (options[name] !== undefined) throw new InvalidOptionsError(owner, name, 'cannot be combined with "limiter": configure the limiter instead');
       }

@@ -1,8 +1,8 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
+import { requireFunction, requireInteger } from '../core/options.js';
 import { LazyAbort } from '../core/abort.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
@@ -64,18 +64,16 @@ export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, As
    */
   constructor(source: StreamSource<TInput, TItem>, options: PrimitiveOptions = {}) {
     super('stream', options);
-    if (typeof source !== 'function') throw new InvalidOptionsError('StreamPrimitive', 'source', 'must be a function (input, context) => AsyncIterable');
+    requireFunction('StreamPrimitive', 'source', source, { signature: '(input, context) => AsyncIterable' });
     this.source = source;
     this.stages = [];
   }
 
   /** Maps every item; `fn` may be async. Outputs keep the source order. */
   map<TNext>(fn: (item: TItem, context: WorkflowContext) => TNext | PromiseLike<TNext>, options: StreamMapOptions = {}): StreamPrimitive<TInput, TNext> {
-    if (typeof fn !== 'function') throw new InvalidOptionsError('StreamPrimitive.map', 'fn', 'must be a function (item, context) => value');
+    requireFunction('StreamPrimitive.map', 'fn', fn, { signature: '(item, context) => value' });
     const concurrency = options.concurrency ?? 1;
-    if (!(Number.isInteger(concurrency) && concurrency >= 1)) {
-      throw new InvalidOptionsError('StreamPrimitive.map', 'concurrency', `must be a positive integer (got ${describeValue(concurrency)})`);
-    }
+    requireInteger('StreamPrimitive.map', 'concurrency', concurrency, { min: 1 });
     const mapper = fn as (item: unknown, context: WorkflowContext) => unknown;
     return this.with(concurrency === 1 ? mapSequential(mapper) : mapConcurrent(mapper, concurrency));
   }
@@ -84,13 +82,13 @@ export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, As
   filter<TKept extends TItem>(predicate: (item: TItem, context: WorkflowContext) => item is TKept): StreamPrimitive<TInput, TKept>;
   filter(predicate: (item: TItem, context: WorkflowContext) => boolean | PromiseLike<boolean>): StreamPrimitive<TInput, TItem>;
   filter(predicate: (item: TItem, context: WorkflowContext) => boolean | PromiseLike<boolean>): StreamPrimitive<TInput, TItem> {
-    if (typeof predicate !== 'function') throw new InvalidOptionsError('StreamPrimitive.filter', 'predicate', 'must be a function (item, context) => boolean');
+    requireFunction('StreamPrimitive.filter', 'predicate', predicate, { signature: '(item, context) => boolean' });
     return this.with(filterStage(predicate as (item: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>));
   }
 
   /** Ends the stream after `count` items and closes the source (calls its `return()`). */
   take(count: number): StreamPrimitive<TInput, TItem> {
-    if (!(Number.isInteger(count) && count >= 0)) throw new InvalidOptionsError('StreamPrimitive.take', 'count', `must be an integer >= 0 (got ${describeValue(count)})`);
+    requireInteger('StreamPrimitive.take', 'count', count);
     return this.with(takeStage(count));
   }
 

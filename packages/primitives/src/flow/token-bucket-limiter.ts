@@ -1,7 +1,6 @@
 import { assertDuration } from '../core/duration.js';
-import { describeValue } from '../core/describe-value.js';
 import { systemClock, type Clock, assertClock } from '../core/clock.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireInteger, requireNumber, requireOptionsObject } from '../core/options.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 
 /** Options of {@link TokenBucketLimiter}. */
@@ -56,13 +55,9 @@ export class TokenBucketLimiter implements RateLimiter {
   constructor(options: TokenBucketLimiterOptions) {
     validateRate('TokenBucketLimiter', options);
     const burst = options.burst ?? options.tokensPerInterval;
-    if (!(Number.isFinite(burst) && burst >= 1)) {
-      throw new InvalidOptionsError('TokenBucketLimiter', 'burst', `must be a finite number >= 1 (got ${describeValue(burst)})`);
-    }
+    requireNumber('TokenBucketLimiter', 'burst', burst, { min: 1 });
     const maxKeys = options.maxKeys ?? 10_000;
-    if (!(Number.isInteger(maxKeys) && maxKeys >= 1)) {
-      throw new InvalidOptionsError('TokenBucketLimiter', 'maxKeys', `must be a positive integer (got ${describeValue(maxKeys)})`);
-    }
+    requireInteger('TokenBucketLimiter', 'maxKeys', maxKeys, { min: 1 });
     this.tokensPerInterval = options.tokensPerInterval;
     this.intervalMs = options.intervalMs;
     this.burst = burst;
@@ -152,10 +147,8 @@ export class TokenBucketLimiter implements RateLimiter {
 
 /** @internal Shared validation of `tokensPerInterval` and `intervalMs`. */
 export function validateRate(owner: string, options: { readonly tokensPerInterval: number; readonly intervalMs: number } | undefined): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object');
+  requireOptionsObject(owner, options);
   const { tokensPerInterval, intervalMs } = options;
-  if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
-    throw new InvalidOptionsError(owner, 'tokensPerInterval', `must be a finite number > 0 (got ${describeValue(tokensPerInterval)})`);
-  }
+  requireNumber(owner, 'tokensPerInterval', tokensPerInterval, { exclusiveMin: true });
   assertDuration(owner, 'intervalMs', intervalMs, { positive: true });
 }

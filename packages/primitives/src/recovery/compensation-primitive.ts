@@ -6,6 +6,7 @@ import { LazyAbort } from '../core/abort.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { CompensationError } from '../errors/compensation-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { TimeoutPrimitive } from './timeout-primitive.js';
@@ -125,8 +126,8 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
     steps.forEach((entry: unknown, index) => {
       const candidate = entry as Partial<AnyStep> | null;
       if (typeof candidate !== 'object' || candidate === null) throw new InvalidOptionsError(kind, `steps[${index}]`, 'must be an object { step, undo }');
-      if (!(candidate.step instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `steps[${index}].step`, 'must be a WorkflowPrimitive');
-      if (!(candidate.undo instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `steps[${index}].undo`, 'must be a WorkflowPrimitive');
+      requirePrimitive(kind, `steps[${index}].step`, candidate.step);
+      requirePrimitive(kind, `steps[${index}].undo`, candidate.undo);
     });
     const undoTimeoutMs = options.undoTimeoutMs ?? 30_000;
     assertDuration(kind, 'undoTimeoutMs', undoTimeoutMs, { positive: true, infinity: true });

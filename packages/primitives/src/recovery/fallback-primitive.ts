@@ -2,7 +2,8 @@ import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primi
 import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction } from '../core/options.js';
+import { requirePrimitive, requirePrimitives } from '../core/require-primitive.js';
 import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 
@@ -53,15 +54,12 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
 
   constructor(primary: WorkflowPrimitive<TInput, TOutput>, options: FallbackOptions<TInput, TOutput>) {
     super('fallback', withWrapperName('fallback', primary, options));
-    if (!(primary instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'primary', 'must be a WorkflowPrimitive');
-    const fallbacks = (options as Partial<FallbackOptions<TInput, TOutput>> | undefined)?.fallbacks;
-    if (!Array.isArray(fallbacks) || fallbacks.length === 0) throw new InvalidOptionsError(kind, 'fallbacks', 'must be a non-empty array of primitives');
-    fallbacks.forEach((candidate: unknown, index) => {
-      if (!(candidate instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `fallbacks[${index}]`, 'must be a WorkflowPrimitive');
-    });
-    if (options.fallbackOn !== undefined && typeof options.fallbackOn !== 'function') throw new InvalidOptionsError(kind, 'fallbackOn', 'must be a function');
+    requirePrimitive(kind, 'primary', primary);
+    const fallbacks: unknown = (options as Partial<FallbackOptions<TInput, TOutput>> | undefined)?.fallbacks;
+    requirePrimitives(kind, 'fallbacks', fallbacks);
+    requireFunction(kind, 'fallbackOn', options.fallbackOn, { optional: true, signature: '(error, context) => boolean' });
     this.primary = primary;
-    this.fallbacks = [...fallbacks];
+    this.fallbacks = [...(fallbacks as readonly WorkflowPrimitive<TInput, TOutput>[])];
     this.fallbackOn = options.fallbackOn;
   }
 

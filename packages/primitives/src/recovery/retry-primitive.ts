@@ -5,6 +5,8 @@ import { WorkflowContext } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 import { assertDuration } from '../core/duration.js';
+import { requireFunction, requireInteger, requireNumber, requireOneOf } from '../core/options.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -132,11 +134,9 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: RetryOptions = {}) {
     super('retry', withWrapperName('retry', inner, options));
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
+    requirePrimitive(kind, 'inner', inner);
     const maxAttempts = options.maxAttempts ?? 4;
-    if (!(maxAttempts === Infinity || (Number.isInteger(maxAttempts) && maxAttempts >= 1))) {
-      throw new InvalidOptionsError(kind, 'maxAttempts', `must be an integer >= 1 or Infinity (got ${describeValue(maxAttempts)})`);
-    }
+    requireInteger(kind, 'maxAttempts', maxAttempts, { min: 1, infinity: true });
     const backoff = options.backoff ?? 'exponential';
     if (typeof backoff !== 'function' && backoff !== 'exponential' && backoff !== 'linear' && backoff !== 'constant') {
       throw new InvalidOptionsError(kind, 'backoff', `must be 'exponential', 'linear', 'constant' or a function (got ${describeValue(backoff)})`);
@@ -149,13 +149,11 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
       throw new InvalidOptionsError(kind, 'initialDelayMs', `must not exceed maxDelayMs (${initialDelayMs} > ${maxDelayMs})`);
     }
     const factor = options.factor ?? 2;
-    if (!(Number.isFinite(factor) && factor >= 1)) throw new InvalidOptionsError(kind, 'factor', `must be a finite number >= 1 (got ${describeValue(factor)})`);
+    requireNumber(kind, 'factor', factor, { min: 1 });
     const jitter = options.jitter ?? 'decorrelated';
-    if (jitter !== 'decorrelated' && jitter !== 'full' && jitter !== 'none') {
-      throw new InvalidOptionsError(kind, 'jitter', `must be 'decorrelated', 'full' or 'none' (got ${describeValue(jitter)})`);
-    }
-    if (options.retryOn !== undefined && typeof options.retryOn !== 'function') throw new InvalidOptionsError(kind, 'retryOn', 'must be a function');
-    if (options.random !== undefined && typeof options.random !== 'function') throw new InvalidOptionsError(kind, 'random', 'must be a function returning a number in [0, 1)');
+    requireOneOf(kind, 'jitter', jitter, ['decorrelated', 'full', 'none']);
+    requireFunction(kind, 'retryOn', options.retryOn, { optional: true, signature: '(error, attempt) => boolean' });
+    requireFunction(kind, 'random', options.random, { optional: true, signature: 'returning a number in [0, 1)' });
     const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     requireDelay('maxRetryAfterMs', maxRetryAfterMs);
     this.inner = inner;

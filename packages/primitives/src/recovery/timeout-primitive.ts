@@ -7,6 +7,7 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { assertDuration } from '../core/duration.js';
+import { requirePrimitive } from '../core/require-primitive.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { deadlineQueueFor, type DeadlineQueue, type DeadlineWaiter, type DurationList } from './deadline-queue.js';
@@ -60,13 +61,11 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
 
   constructor(inner: WorkflowPrimitive<TInput, TOutput>, options: TimeoutOptions<TInput, TOutput>) {
     super('timeout', withWrapperName('timeout', inner, options));
-    if (!(inner instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, 'inner', 'must be a WorkflowPrimitive');
+    requirePrimitive(kind, 'inner', inner);
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(kind, 'timeoutMs', 'is required');
     const timeoutMs = options.timeoutMs;
     assertDuration(kind, 'timeoutMs', timeoutMs, { positive: true, infinity: true });
-    if (options.fallback !== undefined && !(options.fallback instanceof WorkflowPrimitive)) {
-      throw new InvalidOptionsError(kind, 'fallback', 'must be a WorkflowPrimitive');
-    }
+    requirePrimitive(kind, 'fallback', options.fallback, { optional: true });
     this.inner = inner;
     this.timeoutMs = timeoutMs;
     this._fallback = options.fallback;
