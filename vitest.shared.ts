@@ -8,6 +8,8 @@ const src = (path: string): string => `${root}packages/${path}`;
 export const workspaceAliases = [
   { find: /^@tta\/agent-context\/testing$/, replacement: src('agent-context/src/testing/index.ts') },
   { find: /^@tta\/primitives\/testing$/, replacement: src('primitives/src/testing/index.ts') },
+  { find: /^@tta\/primitives\/instrumentation$/, replacement: src('primitives/src/instrumentation/index.ts') },
+  { find: /^@tta\/primitives\/logging$/, replacement: src('primitives/src/logging/index.ts') },
   { find: /^@tta\/primitives$/, replacement: src('primitives/src/index.ts') },
   { find: /^@tta\/observability$/, replacement: src('observability/src/index.ts') },
   { find: /^@tta\/agent-context$/, replacement: src('agent-context/src/index.ts') },

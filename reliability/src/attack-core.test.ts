@@ -10,13 +10,11 @@ import {
   ParallelPrimitive,
   TtaError,
   WorkflowContext,
-  bindLogger,
-  createJsonLogger,
   retry,
   step,
   timeout,
-  type LogFields,
 } from '@tta/primitives';
+import { bindLogger, createJsonLogger, type LogFields } from '@tta/primitives/logging';
 import { collectGarbage } from './leak-probe.js';
 import { record } from './figures.js';
 

@@ -13,14 +13,13 @@ import {
   ValidationError,
   WorkflowContext,
   cache,
-  describeValue,
   filter,
-  stableKey,
   step,
   stream,
   validate,
   type StandardSchemaV1,
 } from '@tta/primitives';
+import { describeValue, stableKey } from '@tta/primitives/instrumentation';
 import { collectGarbage, settledHeapBytes, trackUnhandledRejections } from './leak-probe.js';
 import { withinTime } from './typed-outcome.js';
 import { record } from './figures.js';

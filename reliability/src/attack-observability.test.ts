@@ -3,7 +3,8 @@
 // counters survive 2^32 executions, and label values of any size cost bounded memory.
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WorkflowContext, metrics, step, systemClock } from '@tta/primitives';
+import { WorkflowContext, metrics, step } from '@tta/primitives';
+import { systemClock } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { record } from './figures.js';

@@ -2,7 +2,8 @@
 // hardening passes, reproduced through the public API.
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { WorkflowContext, bindLogger, cache, circuitBreaker, createJsonLogger, filter, metrics, redact, redactText, redactUrl, retry, step, timeout } from '@tta/primitives';
+import { WorkflowContext, cache, circuitBreaker, filter, metrics, retry, step, timeout } from '@tta/primitives';
+import { bindLogger, createJsonLogger, redact, redactText, redactUrl } from '@tta/primitives/logging';
 
 // Real-shaped values (never real credentials).
 const githubToken = `ghp_${'A1b2C3d4E5'.repeat(4).slice(0, 36)}`;

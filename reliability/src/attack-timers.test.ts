@@ -12,11 +12,10 @@ import {
   hedge,
   rateLimit,
   retry,
-  sleep,
   step,
-  systemClock,
   timeout,
 } from '@tta/primitives';
+import { sleep, systemClock } from '@tta/primitives/instrumentation';
 import { record } from './figures.js';
 
 const day = 86_400_000;

@@ -38,13 +38,13 @@ import {
   hedge,
   rateLimit,
   retry,
-  stableKey,
   step,
   stream,
   timeout,
   validate,
   type AnyPrimitive,
 } from '@tta/primitives';
+import { stableKey } from '@tta/primitives/instrumentation';
 import { ManualClock, failFirst, failWithProbability, seededRandom, withLatency } from '@tta/primitives/testing';
 import { classify, withinTime } from './typed-outcome.js';
 import { record, tally } from './figures.js';

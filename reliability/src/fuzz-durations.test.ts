@@ -20,10 +20,10 @@ import {
   hedge,
   rateLimit,
   retry,
-  sleep,
   step,
   timeout,
 } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { RedisCircuitStateStore, RedisHandoffQueue, RedisLease, RedisMailbox, RedisRateLimiter, RedisSharedState, createRedisConnection } from '@tta/redis';
 import { record, tally } from './figures.js';

@@ -9,11 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   WorkflowContext,
   cache,
-  createJsonLogger,
   fallback,
   TtaError,
   parallel,
-  registerInstrumentation,
   retry,
   router,
   sequential,
@@ -21,8 +19,9 @@ import {
   timeout,
   validate,
   type AnyPrimitive,
-  type Logger,
 } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
+import { createJsonLogger, type Logger } from '@tta/primitives/logging';
 import { contextFromHeaders, getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { startRecording } from '@tta/keploy-testing';
 import { record } from './figures.js';

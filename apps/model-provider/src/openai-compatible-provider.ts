@@ -1,4 +1,5 @@
-import { InvalidOptionsError, redactText } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { redactText } from '@tta/primitives/logging';
 import { ModelConfigurationError } from './errors/model-configuration-error.js';
 import { ModelRequestError } from './errors/model-request-error.js';
 import { readCappedText } from './read-capped-text.js';

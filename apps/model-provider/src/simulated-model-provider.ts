@@ -1,4 +1,5 @@
-import { InvalidOptionsError, sleep, systemClock, type Clock } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { sleep, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { ModelRequestError } from './errors/model-request-error.js';
 import { costOf, defaultPricing, estimateTokens, type ModelCallOptions, type ModelPricing, type ModelProvider, type ModelRequest, type ModelResponse } from './model-provider.js';
 import { hashString, seededRandom, type RandomSource } from './seeded-random.js';

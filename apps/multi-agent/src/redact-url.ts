@@ -1,4 +1,4 @@
-import { redactUrl as redactSharedUrl } from '@tta/primitives';
+import { redactUrl as redactSharedUrl } from '@tta/primitives/logging';
 
 /**
  * The URL with its password and any credential in its query or path hidden, for printing (a Redis URL

@@ -1,6 +1,7 @@
 // Quick start: the core package alone, nothing else installed. Every model here is simulated,
 // offline and deterministic; each answer says so.
-import { WorkflowContext, cache, fallback, metrics, parallel, retry, sleep, step, timeout } from '@tta/primitives';
+import { WorkflowContext, cache, fallback, metrics, parallel, retry, step, timeout } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
 
 // 1. Compose: `.pipe` runs steps in sequence (Python's `>>`), `parallel` fans out (Python's `|`).
 const normalise = step('normalise', (question: string) => question.trim().replace(/\s+/g, ' '));

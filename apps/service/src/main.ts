@@ -1,7 +1,7 @@
 // The service: `POST /v1/answer` runs cache -> retry -> fallback -> timeout around a model, with
 // traces, Prometheus metrics and JSON logs. Stops gracefully on SIGTERM / SIGINT.
 import { getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
-import { bindLogger, createJsonLogger } from '@tta/primitives';
+import { bindLogger, createJsonLogger } from '@tta/primitives/logging';
 import { createModelProvider, describeModelProvider, SimulatedModelProvider, type ModelProvider } from '@tta-apps/model-provider';
 import { createAnswerWorkflow } from './answer-workflow.js';
 import { createStreamLogSink } from './log-sink.js';

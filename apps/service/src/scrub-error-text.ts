@@ -1,4 +1,4 @@
-import { redactText } from '@tta/primitives';
+import { redactText } from '@tta/primitives/logging';
 
 // scheme://[userinfo@]host[/path][?query][#fragment], up to the next whitespace. The scheme is a whole
 // run of scheme characters: with a `\b` start, every `.` or `-` of a long `a.a.a...` word started a

@@ -1,4 +1,4 @@
-import type { LogLevel } from '@tta/primitives';
+import type { LogLevel } from '@tta/primitives/logging';
 import { ConfigError } from './config-error.js';
 
 /** Settings of the service, read from environment variables. */

@@ -3,7 +3,9 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJsonLogger, sleep, step, type WorkflowPrimitive } from '@tta/primitives';
+import { step, type WorkflowPrimitive } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
+import { createJsonLogger } from '@tta/primitives/logging';
 import { OpenAICompatibleProvider, SimulatedModelProvider } from '@tta-apps/model-provider';
 import { createAnswerWorkflow, type Answer } from './answer-workflow.js';
 import type { AnswerRequest } from './request-schema.js';

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createJsonLogger, silentLogger, sleep, step, type Logger } from '@tta/primitives';
+import { step } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
+import { createJsonLogger, silentLogger, type Logger } from '@tta/primitives/logging';
 import type { Answer } from './answer-workflow.js';
 import { createService, type Service } from './service.js';
 

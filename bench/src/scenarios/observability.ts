@@ -2,7 +2,8 @@ import { context as otelContext, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createTracingInstrumentation } from '@tta/observability';
-import { registerInstrumentation, SequentialPrimitive, step, WorkflowContext, type AnyPrimitive, type Disposable } from '@tta/primitives';
+import { SequentialPrimitive, step, WorkflowContext, type AnyPrimitive, type Disposable } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
 import type { Scenario } from '../harness.js';
 import { increment, width } from '../steps.js';
 

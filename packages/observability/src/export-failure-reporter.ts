@@ -1,6 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { redactText, type Logger } from '@tta/primitives';
+import { redactText, type Logger } from '@tta/primitives/logging';
 import { redactEndpoint } from './redact-endpoint.js';
 
 // Collector error messages can quote a whole response body; a log line stays short.

@@ -1,5 +1,7 @@
 import { context as otelContext, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
-import { registerInstrumentation, type Disposable, type Logger } from '@tta/primitives';
+import type { Disposable } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
+import type { Logger } from '@tta/primitives/logging';
 import type { Registry } from 'prom-client';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { resolveObservabilityOptions, type ObservabilityOptions, type ResolvedObservabilityOptions } from './observability-options.js';

@@ -1,4 +1,4 @@
-import { isSecretLookingValue } from '@tta/primitives';
+import { isSecretLookingValue } from '@tta/primitives/logging';
 
 /** The label value that stands for every value the guard refuses. */
 export const otherLabel = 'other';

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { REDACTED, WorkflowContext, registerInstrumentation, step, type Disposable } from '@tta/primitives';
+import { WorkflowContext, step, type Disposable } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
+import { REDACTED } from '@tta/primitives/logging';
 import { llmStep, recordLlmCall } from './llm.js';
 import { observabilityState } from './observability-state.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { describeValue, redactText } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
+import { redactText } from '@tta/primitives/logging';
 import { MetricsServerError } from './metrics-server-error.js';
 
 /** The redacted text of a collection failure; never throws. */

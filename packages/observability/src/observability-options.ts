@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Logger } from '@tta/primitives';
+import type { Logger } from '@tta/primitives/logging';
 
 /**
  * What `initializeObservability` needs of an OpenTelemetry instrumentation (an `Instrumentation`

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WorkflowContext, emitPrimitiveEvent, metrics as coreMetrics, registerInstrumentation, step, systemClock, type Disposable } from '@tta/primitives';
+import { WorkflowContext, metrics as coreMetrics, step, type Disposable } from '@tta/primitives';
+import { emitPrimitiveEvent, registerInstrumentation, systemClock } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { findBinary, runWithInput } from './test-support/services.js';

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ExecutionInfo, ExecutionResult, Instrumentation, PrimitiveEvent } from '@tta/primitives';
+import type { ExecutionInfo, ExecutionResult, Instrumentation, PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ExecutionHistogram, ExecutionSeries, durationBucketsSeconds } from './execution-histogram.js';
 import { LabelGuard } from './label-guard.js';
 import type { LlmUsageSink } from './observability-state.js';

@@ -1,4 +1,4 @@
-import { REDACTED } from '@tta/primitives';
+import { REDACTED } from '@tta/primitives/logging';
 
 /**
  * `endpoint` fit for a log line: credentials in the URL (`user:password@`) and the query string

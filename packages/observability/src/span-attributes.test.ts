@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { REDACTED } from '@tta/primitives';
+import { REDACTED } from '@tta/primitives/logging';
 import { errorMessage, safeName, safeString } from './span-attributes.js';
 
 /** Heap in use after full collections (gc exposed at run time: the unit tests run without --expose-gc). */

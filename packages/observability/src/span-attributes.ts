@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { REDACTED, isSecretLookingValue, isSensitiveKey } from '@tta/primitives';
+import { REDACTED, isSecretLookingValue, isSensitiveKey } from '@tta/primitives/logging';
 
 /** Longest string attribute value kept; longer values are cut (prompts and bodies do not belong here). */
 export const maxAttributeLength = 1024;

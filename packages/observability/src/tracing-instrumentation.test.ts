@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import {
-  REDACTED,
   WorkflowContext,
   WorkflowPrimitive,
-  emitPrimitiveEvent,
   parallel,
   sequential,
   step,
   type AnyPrimitive,
 } from '@tta/primitives';
+import { emitPrimitiveEvent } from '@tta/primitives/instrumentation';
+import { REDACTED } from '@tta/primitives/logging';
 import { parentId, setUpInMemoryTracing, type InMemoryTracing } from './test-support/in-memory-tracing.js';
 import { contextFromHeaders } from './trace-context.js';
 

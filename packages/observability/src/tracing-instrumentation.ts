@@ -12,7 +12,7 @@ import {
   type SpanContext,
   type Tracer,
 } from '@opentelemetry/api';
-import type { ExecutionInfo, Instrumentation, PrimitiveEvent, SpanContextLike } from '@tta/primitives';
+import type { ExecutionInfo, Instrumentation, PrimitiveEvent, SpanContextLike } from '@tta/primitives/instrumentation';
 import { errorMessage, errorType, safeName, toAttributes } from './span-attributes.js';
 
 /** Name (instrumentation scope) of the tracer the toolkit creates its spans with. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trace, isSpanContextValid } from '@opentelemetry/api';
-import { getInstrumentations } from '@tta/primitives';
+import { getInstrumentations } from '@tta/primitives/instrumentation';
 
 const handles = (): Map<string, number> => {
   const counts = new Map<string, number>();

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { context, propagation, trace, isSpanContextValid } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { WorkflowContext, getInstrumentations, step } from '@tta/primitives';
+import { WorkflowContext, step } from '@tta/primitives';
+import { getInstrumentations } from '@tta/primitives/instrumentation';
 import { getMetricsRegistry, getObservabilityStatus, initializeObservability, shutdownObservability, type ObservabilityOptions } from '../src/index.js';
 import { freePort } from '../src/test-support/services.js';
 

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkflowContext, emitPrimitiveEvent, step } from '@tta/primitives';
+import { WorkflowContext, step } from '@tta/primitives';
+import { emitPrimitiveEvent } from '@tta/primitives/instrumentation';
 import { getObservabilityStatus, initializeObservability, recordLlmCall, shutdownObservability } from '../src/index.js';
 import { findBinary, freePort, runWithInput } from '../src/test-support/services.js';
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { WorkflowContext, cache, circuitBreaker, compensation, fallback, registerInstrumentation, step, type Disposable } from '@tta/primitives';
+import { WorkflowContext, cache, circuitBreaker, compensation, fallback, step, type Disposable } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { PrometheusMetrics } from '../src/prometheus-metrics.js';
 import { sample } from '../src/test-support/exposition.js';

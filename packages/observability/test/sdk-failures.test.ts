@@ -19,7 +19,7 @@ describe('initializeObservability when the SDK cannot be loaded or started', () 
     });
     const { initializeObservability, getObservabilityStatus } = await import('../src/index.js');
     // The same (freshly loaded) core instance as the package under test.
-    const { getInstrumentations } = await import('@tta/primitives');
+    const { getInstrumentations } = await import('@tta/primitives/instrumentation');
     const lines: string[] = [];
     const before = getInstrumentations().length;
     const ok = await initializeObservability({ enablePrometheus: false, logger: { warn: (_fields, message) => void lines.push(message ?? '') } });
@@ -54,7 +54,7 @@ describe('initializeObservability when the SDK cannot be loaded or started', () 
     }));
     const { initializeObservability, getObservabilityStatus } = await import('../src/index.js');
     // The same (freshly loaded) core instance as the package under test.
-    const { getInstrumentations } = await import('@tta/primitives');
+    const { getInstrumentations } = await import('@tta/primitives/instrumentation');
     const lines: string[] = [];
     const before = getInstrumentations().length;
     const ok = await initializeObservability({ metricsPort: 0, logger: { warn: (_fields, message) => void lines.push(message ?? '') } });
@@ -81,7 +81,7 @@ describe('initializeObservability when the SDK cannot be loaded or started', () 
       throw notFound('prom-client');
     });
     const { initializeObservability, getObservabilityStatus } = await import('../src/index.js');
-    const { getInstrumentations } = await import('@tta/primitives');
+    const { getInstrumentations } = await import('@tta/primitives/instrumentation');
     const lines: string[] = [];
     const before = getInstrumentations().length;
     const ok = await initializeObservability({ metricsPort: 0, logger: { warn: (_fields, message) => void lines.push(message ?? '') } });

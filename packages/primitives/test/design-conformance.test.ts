@@ -39,7 +39,6 @@ import {
   metrics,
   parallel,
   rateLimit,
-  registerInstrumentation,
   retry,
   step,
   timeout,
@@ -48,8 +47,8 @@ import {
   type CircuitSnapshot,
   type CircuitStateStore,
   type Disposable,
-  type PrimitiveEvent,
 } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { InjectedFaultError, ManualClock, MockPrimitive, withLatency } from '@tta/primitives/testing';
 import { expectNoLeakedResources } from '../test-support/leak-check.js';
 

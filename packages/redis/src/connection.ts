@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { InvalidOptionsError, describeValue } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import { assertOptionsObject } from './validate-options.js';
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
-import { InvalidInputError, InvalidOptionsError, describeValue, type SpanContextLike, type WorkflowContext } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, type WorkflowContext } from '@tta/primitives';
+import { describeValue, type SpanContextLike } from '@tta/primitives/instrumentation';
 import { validatePrefix, type RedisConnection } from './connection.js';
 import { blockingConnection, producerConnection } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';

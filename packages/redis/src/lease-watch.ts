@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '@tta/primitives';
+import type { Clock, TimerHandle } from '@tta/primitives/instrumentation';
 import { LeaseLostError } from './errors/lease-lost-error.js';
 
 /** @internal What {@link watchLease} needs to keep one held lease alive. */

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { toDisposable, type Disposable } from '@tta/primitives';
+import type { Disposable } from '@tta/primitives';
+import { toDisposable } from '@tta/primitives/instrumentation';
 import { guard } from './redis-call.js';
 
 type Handler = (message: string) => void;

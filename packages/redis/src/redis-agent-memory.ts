@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, describeValue, systemClock, type Clock } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
+import { describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { copyPlainData, validateMemoryDraft, validateMemoryLookup, type AgentMemory, type MemoryDraft, type MemoryEntry, type MemoryQuery } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { assertDuration, type CircuitSnapshot, type CircuitStateStore } from '@tta/primitives';
+import type { CircuitSnapshot, CircuitStateStore } from '@tta/primitives';
+import { assertDuration } from '@tta/primitives/instrumentation';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { storeKey } from './key-layout.js';

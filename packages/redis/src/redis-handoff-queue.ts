@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
+import { assertDuration, describeValue } from '@tta/primitives/instrumentation';
 import { assertWellFormedName, copyPlainData, type HandoffDelivery, type HandoffQueue, type HandoffTask } from '@tta/agent-context';
 import { createRedisConnection, validatePrefix, type RedisConnection, type RedisConnectionOptions } from './connection.js';
 import { withCommandTimeout } from './command-timeout.js';

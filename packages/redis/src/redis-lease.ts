@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidOptionsError, assertDuration, sleep, systemClock, type Clock } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { assertDuration, sleep, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { storeKey } from './key-layout.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidInputError, assertDuration, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, type Disposable } from '@tta/primitives';
+import { assertDuration, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { assertWellFormedName, copyPlainData, validateMessageNames } from '@tta/agent-context';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';

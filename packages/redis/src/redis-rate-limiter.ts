@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, describeValue, type Clock, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
+import { describeValue, type Clock } from '@tta/primitives/instrumentation';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { storeKey } from './key-layout.js';

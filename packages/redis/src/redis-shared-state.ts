@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { InvalidInputError, assertDuration, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, type Disposable } from '@tta/primitives';
+import { assertDuration, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import {
   StateConflictError,
   assertStateAddress,

@@ -1,4 +1,4 @@
-import type { SpanContextLike } from '@tta/primitives';
+import type { SpanContextLike } from '@tta/primitives/instrumentation';
 
 const traceparentPattern = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

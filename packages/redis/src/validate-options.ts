@@ -1,4 +1,5 @@
-import { InvalidInputError, InvalidOptionsError, describeValue } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 
 /**
  * @internal Checks a constructor's (or factory's) options argument: it must be a plain object, not

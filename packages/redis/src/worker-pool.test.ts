@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, InvalidOptionsError, step, WorkflowContext, type SpanContextLike } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, step, WorkflowContext } from '@tta/primitives';
+import type { SpanContextLike } from '@tta/primitives/instrumentation';
 import { WorkerPool, type WorkflowJobEvent } from './worker-pool.js';
 import { createWorkflowQueue, createWorkflowQueueEvents, enqueueWorkflow } from './enqueue-workflow.js';
 import { runRedisSuites } from './test-support/redis-server.js';

@@ -1,19 +1,21 @@
 import { DelayedError, UnrecoverableError, Worker, type Job, type KeepJobs, type Queue, type WorkerOptions } from 'bullmq';
 import {
-  EventEmitter,
   InvalidInputError,
   InvalidOptionsError,
-  assertDuration,
-  describeValue,
-  maxTimerDelayMs,
   WorkflowContext,
   WorkflowPrimitive,
   type AnyPrimitive,
-  type Clock,
   type Event,
-  type Logger,
   type WorkflowContextOptions,
 } from '@tta/primitives';
+import {
+  EventEmitter,
+  assertDuration,
+  describeValue,
+  maxTimerDelayMs,
+  type Clock,
+} from '@tta/primitives/instrumentation';
+import type { Logger } from '@tta/primitives/logging';
 import type { RedisConnection } from './connection.js';
 import { blockingConnection } from './bullmq-connection.js';
 import { createWorkflowQueue, enqueueWorkflow, queueIdentity, type EnqueueWorkflowOptions, type WorkflowJobData } from './enqueue-workflow.js';

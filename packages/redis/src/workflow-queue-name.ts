@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { InvalidOptionsError, describeValue } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import { escapeTagPart } from './key-layout.js';
 
 // Beyond this length the readable name gives way to a digest: a key name per job carries it twice.

@@ -2,7 +2,8 @@
 // (calls, the signal of each call), and a cell runner that checks nothing is left behind.
 import { getEventListeners } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WorkflowContext, step, sleep, type WorkflowPrimitive } from '@tta/primitives';
+import { WorkflowContext, step, type WorkflowPrimitive } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { activeResources, newResources } from '../leak-probe.js';
 import { tally } from '../figures.js';

@@ -1,4 +1,5 @@
-import { InvalidOptionsError, WorkflowContext, describeValue } from '@tta/primitives';
+import { InvalidOptionsError, WorkflowContext } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '../memory/agent-memory.js';
 import { InMemoryAgentMemory } from '../memory/in-memory-agent-memory.js';
 import type { Mailbox } from '../messaging/mailbox.js';

@@ -1,4 +1,5 @@
-import { InvalidOptionsError, LambdaPrimitive, WorkflowPrimitive, describeValue, type WorkflowContext } from '@tta/primitives';
+import { InvalidOptionsError, LambdaPrimitive, WorkflowPrimitive, type WorkflowContext } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import { AgentContext } from './agent-context.js';
 import type { AgentIdentity } from './agent-identity.js';
 import { normaliseAgent } from './normalise-agent.js';

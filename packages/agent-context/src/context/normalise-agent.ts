@@ -1,4 +1,5 @@
-import { InvalidOptionsError, describeValue } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import type { AgentIdentity } from './agent-identity.js';
 
 /**

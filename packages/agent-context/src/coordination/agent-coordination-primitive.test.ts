@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, it, expect, expectTypeOf } from 'vitest';
-import { DeadlineExceededError, InvalidInputError, InvalidOptionsError, WorkflowContext, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
+import { DeadlineExceededError, InvalidInputError, InvalidOptionsError, WorkflowContext } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { AgentCoordinationPrimitive, type AgentOutcome } from './agent-coordination-primitive.js';
 import { AgentContext } from '../context/agent-context.js';

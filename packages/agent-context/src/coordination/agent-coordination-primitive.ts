@@ -1,16 +1,18 @@
 import {
-  EventEmitter,
   InvalidOptionsError,
   WorkflowPrimitive,
+  type Event,
+  type PrimitiveOptions,
+  type WorkflowContext,
+} from '@tta/primitives';
+import {
+  EventEmitter,
   assertDuration,
   describeValue,
   emitPrimitiveEvent,
   type Clock,
-  type Event,
-  type PrimitiveOptions,
   type TimerHandle,
-  type WorkflowContext,
-} from '@tta/primitives';
+} from '@tta/primitives/instrumentation';
 import { AgentContext, ownedAgentContext } from '../context/agent-context.js';
 import type { AgentIdentity } from '../context/agent-identity.js';
 import type { AgentDefinition } from '../context/define-agent.js';

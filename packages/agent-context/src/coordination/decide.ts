@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import type { CoordinationFailureReason } from '../errors/coordination-error.js';
 import { deepEqual, stableStringify } from './deep-equal.js';
 

@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 
 // `u` makes the class match lone halves only: a well-formed pair is one code point, not `Cs`.
 const loneSurrogate = /\p{Cs}/u;

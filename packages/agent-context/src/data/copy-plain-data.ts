@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 
 /**
  * A copy of `value` as a JSON round trip would give it back, or `InvalidInputError`

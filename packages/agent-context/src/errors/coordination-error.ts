@@ -1,4 +1,6 @@
-import { TtaError, describeValue, redactText } from '@tta/primitives';
+import { TtaError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
+import { redactText } from '@tta/primitives/logging';
 import { hasBrand } from './brand.js';
 
 const marker = Symbol.for('@tta/agent-context.CoordinationError');

@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { describe, it, expect, vi } from 'vitest';
-import { InvalidInputError, InvalidOptionsError, WorkflowContext, registerInstrumentation, step, type PrimitiveEvent } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, WorkflowContext, step } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { MockPrimitive } from '@tta/primitives/testing';
 import { AgentHandoffPrimitive, type HandoffEvent } from './agent-handoff-primitive.js';
 import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
@@ -278,7 +279,7 @@ describe('AgentHandoffPrimitive', () => {
       const { coder } = recordingCoder();
       const immediate = new AgentHandoffPrimitive({ to: coder });
       await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow(InvalidOptionsError);
-      await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow('AgentHandoffPrimitive: option "strategy" must be \'queued\' for drain() (strategy of "agent-handoff(coder)" is \'immediate\')');
+      await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow('AgentHandoffPrimitive: option "strategy" must be \'queued\' for drain() (strategy of "agent-handoff" is \'immediate\')');
       const queued = new AgentHandoffPrimitive({ to: coder, strategy: 'queued' });
       await expect(queued.drain({} as never)).rejects.toThrow(InvalidInputError);
       await expect(queued.drain({} as never)).rejects.toThrow('AgentHandoffPrimitive.drain: context must be a WorkflowContext (got an object)');

@@ -1,16 +1,14 @@
 import {
-  EventEmitter,
   InvalidInputError,
   InvalidOptionsError,
   LambdaPrimitive,
   WorkflowContext,
   WorkflowPrimitive,
-  describeValue,
-  emitPrimitiveEvent,
   type Event,
-  type Logger,
   type PrimitiveOptions,
 } from '@tta/primitives';
+import { EventEmitter, describeValue, emitPrimitiveEvent } from '@tta/primitives/instrumentation';
+import type { Logger } from '@tta/primitives/logging';
 import { AgentContext } from '../context/agent-context.js';
 import type { AgentIdentity, HandoffRecord } from '../context/agent-identity.js';
 import type { AgentDefinition } from '../context/define-agent.js';
@@ -18,7 +16,6 @@ import { normaliseAgent } from '../context/normalise-agent.js';
 import { generateId } from '../internal/generate-id.js';
 import type { HandoffQueue, HandoffTask } from './handoff-queue.js';
 import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
-import { namedAfterTarget } from './handoff-name.js';
 
 /**
  * How control passes: `immediate` runs the target now and returns its output; `queued` puts the
@@ -124,7 +121,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
   readonly onHandoff: Event<HandoffEvent> = this.handoffs.event;
 
   constructor(options: AgentHandoffOptions<TInput, TOutput>) {
-    super('agent-handoff', namedAfterTarget(options));
+    super('agent-handoff', options);
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'options', `must be an object with "to" (got ${describeValue(options)})`);
     }

@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import type { HandoffDelivery, HandoffQueue, HandoffTask } from './handoff-queue.js';
 import { assertWellFormedName } from '../data/assert-well-formed-name.js';
 import { copyPlainData } from '../data/copy-plain-data.js';

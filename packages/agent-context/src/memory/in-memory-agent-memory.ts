@@ -1,4 +1,5 @@
-import { EventEmitter, InvalidOptionsError, describeValue, systemClock, type Clock, type Event } from '@tta/primitives';
+import { InvalidOptionsError, type Event } from '@tta/primitives';
+import { EventEmitter, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from './agent-memory.js';
 import { generateId } from '../internal/generate-id.js';
 import { selectMemories } from './select-memories.js';

@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import type { MemoryDraft } from './agent-memory.js';
 
 // A lone surrogate cannot be encoded as UTF-8: a network store would turn it into U+FFFD, so two

@@ -1,4 +1,5 @@
-import { InvalidInputError, InvalidOptionsError, assertDuration, describeValue, systemClock, toDisposable, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, type Disposable } from '@tta/primitives';
+import { assertDuration, describeValue, systemClock, toDisposable, type Clock } from '@tta/primitives/instrumentation';
 import { generateId } from '../internal/generate-id.js';
 import { assertMessageId } from './message-id.js';
 import { validateMessageNames } from './validate-message-names.js';

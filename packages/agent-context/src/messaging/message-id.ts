@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 
 /** Longest id a sender may give a message: ids are stored per inbox for the deduplication window. */
 const maxMessageIdLength = 256;

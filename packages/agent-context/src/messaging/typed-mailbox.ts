@@ -1,4 +1,5 @@
-import { EventEmitter, InvalidOptionsError, describeValue, toDisposable, type Disposable, type Event } from '@tta/primitives';
+import { InvalidOptionsError, type Disposable, type Event } from '@tta/primitives';
+import { EventEmitter, assertSpecificationVersion, describeValue, toDisposable } from '@tta/primitives/instrumentation';
 import { ValidationError, type InferSchemaInput, type InferSchemaOutput, type StandardSchemaV1 } from '@tta/primitives';
 import { assertSchema, checkWithSchema } from '../state/schema.js';
 import type { Mailbox, MailboxMessage, ReceiveOptions } from './mailbox.js';
@@ -55,6 +56,7 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
     if (typeof mailbox !== 'object' || mailbox === null || typeof mailbox.send !== 'function') {
       throw new InvalidOptionsError('TypedMailbox', 'mailbox', `must be a Mailbox (got ${describeValue(mailbox)})`);
     }
+    assertSpecificationVersion('TypedMailbox', 'mailbox', mailbox);
     if (typeof schemas !== 'object' || schemas === null || Object.keys(schemas).length === 0) {
       throw new InvalidOptionsError('TypedMailbox', 'schemas', `must be a non-empty record of message type -> Standard Schema (got ${describeValue(schemas)})`);
     }

@@ -1,4 +1,5 @@
-import { InvalidInputError, describeValue } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import { assertWellFormedName } from '../data/assert-well-formed-name.js';
 import type { StateAddress, StateScope } from './shared-state.js';
 

@@ -1,4 +1,5 @@
-import { InvalidInputError, InvalidOptionsError, describeValue, type Disposable } from '@tta/primitives';
+import { InvalidInputError, InvalidOptionsError, type Disposable } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { checkWithSchema } from './schema.js';
 import { stateKey, type StateKey } from './state-key.js';

@@ -1,4 +1,5 @@
-import { EventEmitter, InvalidOptionsError, describeValue, systemClock, type Clock, type Disposable } from '@tta/primitives';
+import { InvalidOptionsError, type Disposable } from '@tta/primitives';
+import { EventEmitter, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { copyPlainData } from '../data/copy-plain-data.js';
 import { assertWellFormedName } from '../data/assert-well-formed-name.js';

@@ -1,4 +1,5 @@
-import { InvalidOptionsError, describeValue } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 import { assertSchema, type Schema } from './schema.js';
 import type { StateScope } from './shared-state.js';
 

@@ -1,4 +1,4 @@
-import { REDACTED } from '@tta/primitives';
+import { REDACTED } from '@tta/primitives/logging';
 import { getHeader } from '../format/headers.js';
 import type { HttpMock, RecordedRequest } from '../model.js';
 

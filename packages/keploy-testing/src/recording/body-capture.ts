@@ -1,5 +1,5 @@
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import type { Clock } from '@tta/primitives';
+import type { Clock } from '@tta/primitives/instrumentation';
 import type { StreamChunk } from '../model.js';
 
 /** A response body read to its end (or until cancelled), with the chunk boundaries it arrived in. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import { InvalidOptionsError, systemClock, type Clock } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { nameProblem, pathInside } from '../files/safe-name.js';
 import { toCurl } from '../format/curl.js';
 import { canonicalHeaderName } from '../format/headers.js';

@@ -4,7 +4,7 @@ import {
   redactHeaders as redactHeadersShared,
   redactText as redactTextShared,
   redactUrl as redactUrlShared,
-} from '@tta/primitives';
+} from '@tta/primitives/logging';
 
 /** What to hide before anything is written. */
 export interface RedactionRules {

@@ -1,4 +1,4 @@
-import { sleep, type Clock } from '@tta/primitives';
+import { sleep, type Clock } from '@tta/primitives/instrumentation';
 import type { RecordedResponse } from '../model.js';
 
 /** Headers that describe the recorded wire encoding, not the decoded body that replay serves. */

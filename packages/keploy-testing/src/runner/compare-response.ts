@@ -1,4 +1,4 @@
-import { REDACTED } from '@tta/primitives';
+import { REDACTED } from '@tta/primitives/logging';
 import { textMatches } from '../matching/request-matcher.js';
 import type { Noise, RecordedResponse } from '../model.js';
 

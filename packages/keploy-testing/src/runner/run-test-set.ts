@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { InvalidOptionsError, REDACTED, systemClock, type Clock } from '@tta/primitives';
+import { InvalidOptionsError } from '@tta/primitives';
+import { systemClock, type Clock } from '@tta/primitives/instrumentation';
+import { REDACTED } from '@tta/primitives/logging';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
 import { resolveMaxDocuments } from '../files/max-documents.js';
 import { resolveMaxFileBytes } from '../files/read-capped-file.js';

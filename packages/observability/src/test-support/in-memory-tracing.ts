@@ -1,7 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { registerInstrumentation } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
 import { createTracingInstrumentation } from '../tracing-instrumentation.js';
 
 /** An in-memory tracing setup: a global provider and AsyncLocalStorage context manager, and the toolkit's instrumentation. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionsError, ParallelPrimitive, WorkflowContext, parallel, step, sleep } from '@tta/primitives';
+import { InvalidOptionsError, ParallelPrimitive, WorkflowContext, parallel, step } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 
 const deferred = <T>() => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '@tta/primitives';
+import { systemClock } from '@tta/primitives/instrumentation';
 import { LongTimer, clearLongTimeout, maxTimerDelayMs, setLongTimeout } from './long-timer.js';
 
 const day = 86_400_000;

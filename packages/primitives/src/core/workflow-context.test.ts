@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DeadlineExceededError, InvalidInputError, InvalidOptionsError, WorkflowContext, sleep, step } from '@tta/primitives';
+import { DeadlineExceededError, InvalidInputError, InvalidOptionsError, WorkflowContext, step } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 
 describe('WorkflowContext', () => {

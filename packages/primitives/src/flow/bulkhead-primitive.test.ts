@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WorkflowContext, InvalidOptionsError, registerInstrumentation, step, type PrimitiveEvent } from '@tta/primitives';
+import { WorkflowContext, InvalidOptionsError, step } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { BulkheadPrimitive, bulkhead } from './bulkhead-primitive.js';
 import { BulkheadRejectedError } from '../errors/bulkhead-rejected-error.js';
 import { expectNoTimerLeaks } from './test-support/timer-leak-check.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { WorkflowContext, InvalidOptionsError, registerInstrumentation, step, type PrimitiveEvent } from '@tta/primitives';
+import { WorkflowContext, InvalidOptionsError, step } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock, MockPrimitive } from '@tta/primitives/testing';
 import { CachePrimitive, cache } from './cache-primitive.js';
 import { InMemoryCacheStore } from './in-memory-cache-store.js';

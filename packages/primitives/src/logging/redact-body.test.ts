@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactBody, redactFormBody, redactMultipartBody } from '@tta/primitives';
+import { REDACTED, redactBody, redactFormBody, redactMultipartBody } from '@tta/primitives/logging';
 
 const encoded = encodeURIComponent(REDACTED);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactHeaders, redactUrl } from '@tta/primitives';
+import { REDACTED, redactHeaders, redactUrl } from '@tta/primitives/logging';
 
 const encoded = encodeURIComponent(REDACTED);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { REDACTED, createJsonLogger, isSensitiveKey, redact, redactText } from '@tta/primitives';
+import { REDACTED, createJsonLogger, isSensitiveKey, redact, redactText } from '@tta/primitives/logging';
 
 describe('redact', () => {
   it('replaces secret-looking keys at any depth and keeps the rest', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, isSecretLookingValue, isSensitiveKey, isSensitiveParameter, redactText, secretRules } from '@tta/primitives';
+import { REDACTED, isSecretLookingValue, isSensitiveKey, isSensitiveParameter, redactText, secretRules } from '@tta/primitives/logging';
 
 // Deterministic filler in a credential's alphabet, so the table holds real-shaped values without real ones.
 const alphabet = 'aB3dE5fG7hJ9kL2mN4pQ6rS8tU1vW0xYz';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WorkflowContext, emitPrimitiveEvent, getInstrumentations, registerInstrumentation, step, type Disposable } from '@tta/primitives';
+import { WorkflowContext, step, type Disposable } from '@tta/primitives';
+import { emitPrimitiveEvent, getInstrumentations, registerInstrumentation } from '@tta/primitives/instrumentation';
 
 describe('registerInstrumentation', () => {
   const registrations: Disposable[] = [];

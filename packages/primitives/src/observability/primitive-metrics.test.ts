@@ -1,7 +1,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PrimitiveMetrics, WorkflowContext, metrics, parallel, step, systemClock } from '@tta/primitives';
+import { PrimitiveMetrics, WorkflowContext, metrics, parallel, step } from '@tta/primitives';
+import { systemClock } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 
 describe('PrimitiveMetrics', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { WorkflowContext, step, InvalidOptionsError, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
+import { WorkflowContext, step, InvalidOptionsError } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { CircuitBreakerPrimitive, circuitBreaker } from './circuit-breaker-primitive.js';
 import { InMemoryCircuitStateStore, type CircuitSnapshot, type CircuitStateStore } from './circuit-state-store.js';

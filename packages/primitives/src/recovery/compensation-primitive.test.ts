@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { WorkflowContext, step, InvalidOptionsError, registerInstrumentation, type PrimitiveEvent, type WorkflowPrimitive, type InputOf, type OutputOf } from '@tta/primitives';
+import { WorkflowContext, step, InvalidOptionsError, type WorkflowPrimitive, type InputOf, type OutputOf } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { CompensationPrimitive, compensation, type UndoInput } from './compensation-primitive.js';
 import { timeout } from './timeout-primitive.js';

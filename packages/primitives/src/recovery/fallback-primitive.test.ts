@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkflowContext, step, InvalidOptionsError, TtaError, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
+import { WorkflowContext, step, InvalidOptionsError, TtaError } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { MockPrimitive } from '@tta/primitives/testing';
 import { FallbackPrimitive, fallback } from './fallback-primitive.js';
 import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';

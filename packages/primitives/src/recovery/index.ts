@@ -1,25 +1,16 @@
 // Recovery primitives: retry, fallback, timeout, circuit breaker, compensation.
 export { RetryPrimitive, retry, isNonRetryableByDefault } from './retry-primitive.js';
-export type { RetryOptions, RetryPredicate, RetryEvent, GiveUpEvent } from './retry-primitive.js';
-export type { BackoffKind, BackoffFunction, JitterKind } from './backoff.js';
+export type { RetryOptions } from './retry-primitive.js';
 export { FallbackPrimitive, fallback } from './fallback-primitive.js';
-export type { FallbackOptions, FallbackPredicate, FallbackEvent } from './fallback-primitive.js';
+export type { FallbackOptions } from './fallback-primitive.js';
 export { TimeoutPrimitive, timeout } from './timeout-primitive.js';
-export type { TimeoutOptions, TimeoutEvent } from './timeout-primitive.js';
+export type { TimeoutOptions } from './timeout-primitive.js';
 export { CircuitBreakerPrimitive, circuitBreaker } from './circuit-breaker-primitive.js';
-export type { CircuitBreakerOptions, BreakEvent, StateChangeEvent } from './circuit-breaker-options.js';
+export type { CircuitBreakerOptions } from './circuit-breaker-options.js';
 export { InMemoryCircuitStateStore } from './circuit-state-store.js';
 export type { CircuitState, CircuitSnapshot, CircuitStateStore, CircuitWindowBucket } from './circuit-state-store.js';
 export { CompensationPrimitive, compensation } from './compensation-primitive.js';
-export type {
-  CompensationOptions,
-  CompensationStep,
-  CompensationChainCheck,
-  CompensationInput,
-  CompensationOutput,
-  CompensateEvent,
-  UndoInput,
-} from './compensation-primitive.js';
+export type { CompensationOptions, CompensationStep, UndoInput } from './compensation-primitive.js';
 
 // Errors of the recovery primitives
 export { TimeoutError } from '../errors/timeout-error.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { WorkflowContext, step, InvalidOptionsError, TtaError, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
+import { WorkflowContext, step, InvalidOptionsError, TtaError } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock, MockPrimitive } from '@tta/primitives/testing';
 import { RetryPrimitive, retry } from './retry-primitive.js';
 import { computeBackoffDelay, type BackoffSettings } from './backoff.js';
@@ -299,7 +300,8 @@ describe('backoff delays (property)', () => {
 
 describe('RetryPrimitive with the built-in metrics', () => {
   it('records each attempt of the inner step and the retry itself from shared clock reads', async () => {
-    const { metrics, systemClock, WorkflowContext: Context, retry: retryOf, step: stepOf } = await import('@tta/primitives');
+    const { metrics, WorkflowContext: Context, retry: retryOf, step: stepOf } = await import('@tta/primitives');
+    const { systemClock } = await import('@tta/primitives/instrumentation');
     const { ManualClock } = await import('@tta/primitives/testing');
     const clock = new ManualClock(0);
     metrics.reset();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkflowContext, step, InvalidOptionsError, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives';
+import { WorkflowContext, step, InvalidOptionsError } from '@tta/primitives';
+import { registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock, MockPrimitive } from '@tta/primitives/testing';
 import { TimeoutPrimitive, timeout } from './timeout-primitive.js';
 import { deadlineQueueFor } from './deadline-queue.js';
@@ -301,7 +302,8 @@ describe('TimeoutPrimitive and a caller that aborts', () => {
 
 describe('TimeoutPrimitive with the built-in metrics', () => {
   it('records the inner step and the timeout from shared clock reads, and a timeout as a failure', async () => {
-    const { metrics, systemClock, WorkflowContext: Context, timeout: timeoutOf, step: stepOf, sleep: sleepOn } = await import('@tta/primitives');
+    const { metrics, WorkflowContext: Context, timeout: timeoutOf, step: stepOf } = await import('@tta/primitives');
+    const { systemClock, sleep: sleepOn } = await import('@tta/primitives/instrumentation');
     const { ManualClock } = await import('@tta/primitives/testing');
     const clock = new ManualClock(0);
     metrics.reset();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, sleep } from '@tta/primitives';
+import { InvalidInputError } from '@tta/primitives';
+import { sleep } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 
 describe('ManualClock', () => {

@@ -1,4 +1,5 @@
-import { TtaError, redactText } from '@tta/primitives';
+import { TtaError } from '@tta/primitives';
+import { redactText } from '@tta/primitives/logging';
 
 const marker = Symbol.for('@tta/redis.RedisUnavailableError');
 
