@@ -1011,13 +1011,14 @@ describe('design: testing helpers', () => {
     expect(() => compensation({ steps: [{ step: slow, undo: step('u', () => undefined) }], clock })).not.toThrow();
   });
 
-  it('ManualClock also offers tick(ms) (synchronous) beside tickAsync(ms) and advance(ms)', () => {
+  it('ManualClock moves time synchronously with advance(ms) only: the tick(ms) alias is gone', () => {
     const clock = new ManualClock(5);
     const fired: number[] = [];
     clock.setTimeout(() => fired.push(clock.now()), 10);
-    clock.tick(10);
+    clock.advance(10);
     expect(fired).toEqual([15]);
     expect(clock.now()).toBe(15);
+    expect('tick' in clock).toBe(false);
   });
 });
 

@@ -87,11 +87,6 @@ export class ManualClock implements Clock {
     this.current = target;
   }
 
-  /** Same as {@link advance}: moves time forward by `ms`, firing due timers synchronously (sinon's name). */
-  tick(ms: number): void {
-    this.advance(ms);
-  }
-
   /** Moves time forward by `ms` (a finite number >= 0), letting promise continuations run after each timer. */
   async tickAsync(ms: number): Promise<void> {
     assertStep('tickAsync', ms);
