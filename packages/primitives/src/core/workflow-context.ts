@@ -89,7 +89,10 @@ export class WorkflowContext implements AbortParent {
   readonly clock: Clock;
   /** Attempt number (from 1) when the step runs under a retry; otherwise undefined. */
   readonly attempt: number | undefined;
-  /** Epoch ms at which the run started. */
+  /**
+   * Epoch ms at which the run started, with the clock's sub-millisecond precision (unlike the whole
+   * milliseconds the agent stores stamp): deadlines and `elapsedMs` are measured from it.
+   */
   readonly startedAt: number;
 
   /** @internal */ readonly _abort: AbortParent | undefined;

@@ -1,5 +1,6 @@
 /**
- * One cached value with its timestamps (all epoch milliseconds, on the cache's clock).
+ * One cached value with its timestamps (all epoch milliseconds, on the cache's clock, with its
+ * sub-millisecond precision: they decide freshness and the `ageMs` of cache events, not records).
  *
  * - fresh while `now < expiresAt`;
  * - stale but servable (stale-while-revalidate) while `expiresAt <= now < staleUntil`;
