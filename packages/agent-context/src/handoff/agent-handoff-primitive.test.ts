@@ -279,7 +279,7 @@ describe('AgentHandoffPrimitive', () => {
       const { coder } = recordingCoder();
       const immediate = new AgentHandoffPrimitive({ to: coder });
       await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow(InvalidOptionsError);
-      await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow('AgentHandoffPrimitive: option "strategy" must be \'queued\' for drain() (strategy of "agent-handoff" is \'immediate\')');
+      await expect(immediate.drain(WorkflowContext.create())).rejects.toThrow('AgentHandoffPrimitive: option "strategy" must be \'queued\' for drain() (strategy of "agent-handoff(coder)" is \'immediate\')');
       const queued = new AgentHandoffPrimitive({ to: coder, strategy: 'queued' });
       await expect(queued.drain({} as never)).rejects.toThrow(InvalidInputError);
       await expect(queued.drain({} as never)).rejects.toThrow('AgentHandoffPrimitive.drain: context must be a WorkflowContext (got an object)');

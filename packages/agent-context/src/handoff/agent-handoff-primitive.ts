@@ -16,6 +16,7 @@ import { normaliseAgent } from '../context/normalise-agent.js';
 import { generateId } from '../internal/generate-id.js';
 import type { HandoffQueue, HandoffTask } from './handoff-queue.js';
 import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
+import { namedAfterTarget } from './handoff-name.js';
 
 /**
  * How control passes: `immediate` runs the target now and returns its output; `queued` puts the
@@ -121,7 +122,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
   readonly onHandoff: Event<HandoffEvent> = this.handoffs.event;
 
   constructor(options: AgentHandoffOptions<TInput, TOutput>) {
-    super('agent-handoff', options);
+    super('agent-handoff', namedAfterTarget(options));
     if (typeof options !== 'object' || options === null) {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'options', `must be an object with "to" (got ${describeValue(options)})`);
     }
