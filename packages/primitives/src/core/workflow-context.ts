@@ -1,5 +1,6 @@
 import { LazyAbort, neverAbortedSignal, signalParent, type AbortParent } from './abort.js';
-import { systemClock, type Clock } from './clock.js';
+import { assertClock, systemClock, type Clock } from './clock.js';
+import { requireMethods, requireNonEmptyString, requireOptionsObject } from './options.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { assertDeadline, assertDuration } from './duration.js';
@@ -320,16 +321,16 @@ function validateContextOptions(options: WorkflowContextOptions): void {
   const fail = (option: string, rule: string): never => {
     throw new InvalidOptionsError('WorkflowContext', option, rule);
   };
-  if (typeof options !== 'object' || options === null) fail('options', 'must be an object when given');
+  requireOptionsObject('WorkflowContext', options, { optional: true });
   const { correlationId, data, state, signal, deadline, timeoutMs, clock, logger, baggage, runId } = options;
-  if (correlationId !== undefined && (typeof correlationId !== 'string' || correlationId.length === 0)) fail('correlationId', 'must be a non-empty string');
-  if (runId !== undefined && (typeof runId !== 'string' || runId.length === 0)) fail('runId', 'must be a non-empty string');
+  requireNonEmptyString('WorkflowContext', 'correlationId', correlationId, { optional: true });
+  requireNonEmptyString('WorkflowContext', 'runId', runId, { optional: true });
   if (data !== undefined && (typeof data !== 'object' || data === null)) fail('data', 'must be an object');
   if (state !== undefined && !(state instanceof Map)) fail('state', 'must be a Map');
   if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) fail('signal', 'must be an AbortSignal');
   if (deadline !== undefined) assertDeadline('WorkflowContext', 'deadline', deadline);
   if (timeoutMs !== undefined) assertDuration('WorkflowContext', 'timeoutMs', timeoutMs, { infinity: true });
-  if (clock !== undefined && (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function')) fail('clock', 'must have now(), setTimeout() and clearTimeout()');
-  if (logger !== undefined && (typeof logger !== 'object' || logger === null || ['debug', 'info', 'warn', 'error'].some((level) => typeof (logger as unknown as Record<string, unknown>)[level] !== 'function'))) fail('logger', 'must have debug(), info(), warn() and error()');
+  assertClock('WorkflowContext', clock);
+  requireMethods('WorkflowContext', 'logger', logger, { optional: true, methods: ['debug', 'info', 'warn', 'error'], description: 'a Logger (debug(), info(), warn() and error())' });
   if (baggage !== undefined && (typeof baggage !== 'object' || baggage === null)) fail('baggage', 'must be an object of strings');
 }

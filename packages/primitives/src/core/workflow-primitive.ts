@@ -3,6 +3,7 @@ import { reportListenerError } from './disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { describeValue } from './describe-value.js';
+import { requireBoolean, requireNonEmptyString, requireOptionsObject } from './options.js';
 import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
@@ -58,15 +59,9 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   protected constructor(kindOrOptions?: string | PrimitiveOptions, maybeOptions: PrimitiveOptions = {}) {
     const kind = typeof kindOrOptions === 'string' ? kindOrOptions : kindFromClassName(new.target.name);
     const options = typeof kindOrOptions === 'string' || kindOrOptions === undefined ? maybeOptions : kindOrOptions;
-    if (typeof options !== 'object' || options === null) {
-      throw new InvalidOptionsError(kind, 'options', `must be an object (got ${describeValue(options)})`);
-    }
-    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
-      throw new InvalidOptionsError(kind, 'name', `must be a non-empty string (got ${describeValue(options.name)})`);
-    }
-    if (options.instrument !== undefined && typeof options.instrument !== 'boolean') {
-      throw new InvalidOptionsError(kind, 'instrument', `must be a boolean (got ${describeValue(options.instrument)})`);
-    }
+    requireOptionsObject(kind, options);
+    requireNonEmptyString(kind, 'name', options.name, { optional: true });
+    requireBoolean(kind, 'instrument', options.instrument, { optional: true });
     this.kind = kind;
     this.name = options.name ?? kind;
     this.instrument = options.instrument ?? true;

@@ -1,6 +1,7 @@
 import { redact, redactText, type RedactOptions } from './redact.js';
 import { readFields, toLoggable } from './loggable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction, requireMethods } from '../core/options.js';
 
 /** Structured fields of one log record. */
 export type LogFields = Record<string, unknown>;
@@ -113,11 +114,9 @@ function watchStream(stream: LogStream): { failed: boolean } {
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): JsonLogger {
   if (options.write !== undefined && options.stream !== undefined) throw new InvalidOptionsError('createJsonLogger', 'stream', 'give either write or stream, not both');
-  if (options.write !== undefined && typeof options.write !== 'function') throw new InvalidOptionsError('createJsonLogger', 'write', 'must be a function');
+  requireFunction('createJsonLogger', 'write', options.write, { optional: true, signature: '(line) => void' });
   const stream = options.stream;
-  if (stream !== undefined && (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function')) {
-    throw new InvalidOptionsError('createJsonLogger', 'stream', 'must have a write(chunk, callback) method');
-  }
+  requireMethods('createJsonLogger', 'stream', stream, { optional: true, methods: ['write'], description: 'a writable stream (write(chunk, callback))' });
   const maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_LOG_BYTES;
   if (typeof maxPendingBytes !== 'number' || !(maxPendingBytes > 0)) throw new InvalidOptionsError('createJsonLogger', 'maxPendingBytes', 'must be a number > 0 (bytes)');
   const minimum = levelRank[options.level ?? 'info'];
