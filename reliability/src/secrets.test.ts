@@ -258,7 +258,7 @@ describe('secrets never leak', () => {
 
   it('instrumentation event payloads (what the toolkit writes in them) carry no canary', async () => {
     const seen: string[] = [];
-    const textOf = (record: Record<string, unknown>) => Object.entries(record).filter(([, value]) => typeof value === 'string').map(([key, value]) => `${key}=${String(value)}`).join(' ');
+    const textOf = (record: object) => Object.entries(record).filter(([, value]) => typeof value === 'string').map(([key, value]) => `${key}=${String(value)}`).join(' ');
     const registration = registerInstrumentation({
       onEvent: (event) => seen.push(`event ${textOf(event)}`),
       onEnd: (execution, result) => seen.push(`end ${execution.name} ${result.status}`),

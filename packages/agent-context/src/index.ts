@@ -75,6 +75,8 @@ export type {
   CoordinationValue,
   AgentOutcome,
 } from './coordination/agent-coordination-primitive.js';
+// Also adds `handoff` and `agent-settled` to the PrimitiveEvent union of `@tta/primitives/instrumentation`.
+export type { AgentSettledEvent } from './agent-events.js';
 export { deepEqual, stableStringify } from './coordination/deep-equal.js';
 
 // Errors

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowContext, metrics as coreMetrics, step, type Disposable } from '@tta/primitives';
-import { emitPrimitiveEvent, registerInstrumentation, systemClock } from '@tta/primitives/instrumentation';
+import { emitPrimitiveEvent, registerInstrumentation, systemClock, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 import { findBinary, runWithInput } from './test-support/services.js';
@@ -61,12 +61,19 @@ describe('PrometheusMetrics', () => {
 
   it('counts retries, cache results and tracks the breaker state from events', async () => {
     const source = { name: 'fetch-user', kind: 'retry' };
-    emitPrimitiveEvent({ type: 'retry', attempt: 1 }, source, undefined);
-    emitPrimitiveEvent({ type: 'retry', attempt: 2 }, source, undefined);
+    emitPrimitiveEvent({ type: 'retry', attempt: 1, delayMs: 0, error: undefined }, source, undefined);
+    emitPrimitiveEvent({ type: 'retry', attempt: 2, delayMs: 0, error: undefined }, source, undefined);
     const cacheSource = { name: 'answers', kind: 'cache' };
-    for (const type of ['cache-hit', 'cache-hit', 'cache-miss', 'cache-stale', 'cache-evict']) emitPrimitiveEvent({ type }, cacheSource, undefined);
+    const cacheEvents: PrimitiveEvent[] = [
+      { type: 'cache-hit', key: 'k', stale: false, ageMs: 1 },
+      { type: 'cache-hit', key: 'k', stale: false, ageMs: 2 },
+      { type: 'cache-miss', key: 'j', joined: false },
+      { type: 'cache-stale', key: 'k', ageMs: 3, refreshStarted: true },
+      { type: 'cache-evict', key: 'k', reason: 'expired' },
+    ];
+    for (const event of cacheEvents) emitPrimitiveEvent(event, cacheSource, undefined);
     const breaker = { name: 'payments', kind: 'circuit-breaker' };
-    emitPrimitiveEvent({ type: 'circuit-break' }, breaker, undefined);
+    emitPrimitiveEvent({ type: 'circuit-break', error: undefined, isolated: false, breakDurationMs: 1_000 }, breaker, undefined);
     let text = await prometheus.metrics();
     expect(sample(text, 'tta_retry_attempts_total{primitive="fetch-user"}')).toBe(2);
     expect(sample(text, 'tta_cache_requests_total{primitive="answers",result="hit"}')).toBe(2);
@@ -118,7 +125,7 @@ describe('PrometheusMetrics', () => {
 
   it.skipIf(promtool === undefined)('writes an exposition that promtool accepts', async () => {
     await slow('parse', 2).execute(new WorkflowContext(), null);
-    emitPrimitiveEvent({ type: 'retry' }, { name: 'parse', kind: 'retry' }, undefined);
+    emitPrimitiveEvent({ type: 'retry', attempt: 1, delayMs: 0, error: undefined }, { name: 'parse', kind: 'retry' }, undefined);
     prometheus.recordLlmUsage('gpt-4o-mini', 1, 1, 0.1);
     const result = await runWithInput(promtool!, ['check', 'metrics'], await prometheus.metrics());
     expect(result.output).toBe('');

@@ -26,12 +26,12 @@ export interface PrometheusMetricsOptions {
 /** Values of `tta_circuit_breaker_state`: the higher, the less traffic passes. */
 export const circuitStateValues = { closed: 0, 'half-open': 1, open: 2 } as const;
 
-const circuitTransitions: Readonly<Record<string, number>> = {
+const circuitTransitions: Readonly<Record<'circuit-reset' | 'circuit-half-open' | 'circuit-break', number>> = {
   'circuit-reset': circuitStateValues.closed,
   'circuit-half-open': circuitStateValues['half-open'],
   'circuit-break': circuitStateValues.open,
 };
-const cacheResults: Readonly<Record<string, string>> = { 'cache-hit': 'hit', 'cache-miss': 'miss', 'cache-stale': 'stale' };
+const cacheResults: Readonly<Record<'cache-hit' | 'cache-miss' | 'cache-stale', string>> = { 'cache-hit': 'hit', 'cache-miss': 'miss', 'cache-stale': 'stale' };
 
 /**
  * The toolkit's Prometheus metrics on a prom-client registry of their own, fed by an
@@ -138,18 +138,24 @@ export class PrometheusMetrics implements LlmUsageSink {
   }
 
   private recordEvent(event: PrimitiveEvent, name: string): void {
-    const type = event.type;
-    if (type === 'retry') {
-      this.retries.inc({ primitive: this.primitives.label(name) });
-      return;
+    switch (event.type) {
+      case 'retry':
+        this.retries.inc({ primitive: this.primitives.label(name) });
+        return;
+      case 'cache-hit':
+      case 'cache-miss':
+      case 'cache-stale':
+        this.cacheRequests.inc({ primitive: this.primitives.label(name), result: cacheResults[event.type] });
+        return;
+      case 'circuit-reset':
+      case 'circuit-half-open':
+      case 'circuit-break':
+        this.circuitState.set({ primitive: this.primitives.label(name) }, circuitTransitions[event.type]);
+        return;
+      default:
+        // Other events have no Prometheus series; spans carry them.
+        return;
     }
-    const cacheResult = cacheResults[type];
-    if (cacheResult !== undefined) {
-      this.cacheRequests.inc({ primitive: this.primitives.label(name), result: cacheResult });
-      return;
-    }
-    const state = circuitTransitions[type];
-    if (state !== undefined) this.circuitState.set({ primitive: this.primitives.label(name) }, state);
   }
 }
 

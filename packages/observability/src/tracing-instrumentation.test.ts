@@ -8,7 +8,7 @@ import {
   step,
   type AnyPrimitive,
 } from '@tta/primitives';
-import { emitPrimitiveEvent } from '@tta/primitives/instrumentation';
+import { emitPrimitiveEvent, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import { REDACTED } from '@tta/primitives/logging';
 import { parentId, setUpInMemoryTracing, type InMemoryTracing } from './test-support/in-memory-tracing.js';
 import { contextFromHeaders } from './trace-context.js';
@@ -28,13 +28,16 @@ class TryTwice<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   }
 }
 
-/** A primitive that reports an event of its own while it runs. */
+/**
+ * A primitive that reports an event of its own while it runs. The event is any object, as a
+ * JavaScript caller could pass, so these tests also cover fields no PrimitiveEvent declares.
+ */
 class Reporting extends WorkflowPrimitive<string, string> {
-  constructor(private readonly event: Parameters<typeof emitPrimitiveEvent>[0]) {
+  constructor(private readonly event: object) {
     super('reporting', { name: 'reporting' });
   }
   protected executeImpl(context: WorkflowContext, input: string): Promise<string> {
-    emitPrimitiveEvent(this.event, this, context);
+    emitPrimitiveEvent(this.event as PrimitiveEvent, this, context);
     return Promise.resolve(input);
   }
 }
@@ -231,7 +234,7 @@ describe('createTracingInstrumentation', () => {
     ['circuit-reset', 'tta.circuit.state', 'closed'],
     ['circuit-reject', 'tta.circuit.state', 'open'],
   ])('turns a %s event into %s=%s on the current span', async (type, attribute, value) => {
-    await run(new Reporting({ type }), 'x');
+    await run(new Reporting(type === 'circuit-reject' ? { type, state: 'open', retryAfterMs: 5 } : { type }), 'x');
     const span = tracing.span('reporting');
     expect(span.attributes[attribute]).toBe(value);
     expect(span.events.map((event) => event.name)).toEqual([type]);
@@ -239,7 +242,7 @@ describe('createTracingInstrumentation', () => {
   });
 
   it('reports the state carried by a circuit-reject event (a half-open breaker)', async () => {
-    await run(new Reporting({ type: 'circuit-reject', state: 'half-open' }), 'x');
+    await run(new Reporting({ type: 'circuit-reject', state: 'half-open', retryAfterMs: 0 }), 'x');
     expect(tracing.span('reporting').attributes['tta.circuit.state']).toBe('half-open');
   });
 
@@ -284,7 +287,7 @@ describe('createTracingInstrumentation', () => {
   });
 
   it('ignores events reported outside any span', () => {
-    expect(() => emitPrimitiveEvent({ type: 'cache-hit' }, { name: 'x', kind: 'cache' }, undefined)).not.toThrow();
+    expect(() => emitPrimitiveEvent({ type: 'cache-hit', key: 'k', stale: false, ageMs: 0 }, { name: 'x', kind: 'cache' }, undefined)).not.toThrow();
     expect(tracing.spans()).toHaveLength(0);
   });
 });

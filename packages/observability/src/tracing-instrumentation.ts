@@ -31,12 +31,11 @@ export const primitiveAttributes = {
 // Marks the OpenTelemetry context of a run, so that only the run's first span joins a remote parent.
 const runKey = createContextKey('@tta/observability.run');
 
-const cacheResults: Readonly<Record<string, string>> = { 'cache-hit': 'hit', 'cache-miss': 'miss', 'cache-stale': 'stale' };
-const circuitStates: Readonly<Record<string, string>> = {
+const cacheResults: Readonly<Record<'cache-hit' | 'cache-miss' | 'cache-stale', string>> = { 'cache-hit': 'hit', 'cache-miss': 'miss', 'cache-stale': 'stale' };
+const circuitStates: Readonly<Record<'circuit-break' | 'circuit-half-open' | 'circuit-reset', string>> = {
   'circuit-break': 'open',
   'circuit-half-open': 'half-open',
   'circuit-reset': 'closed',
-  'circuit-reject': 'open',
 };
 // Event fields that carry data rather than facts about the run (a cache key can hold a prompt).
 const dataFields: ReadonlySet<string> = new Set(['type', 'context', 'key', 'input', 'output', 'value', 'result']);
@@ -125,17 +124,27 @@ export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tr
     onEvent(event: PrimitiveEvent, source: { readonly name: string; readonly kind: string }): void {
       const span = trace.getActiveSpan();
       if (span === undefined || !span.isRecording()) return;
-      const type = event.type;
-      const cacheResult = cacheResults[type];
-      if (cacheResult !== undefined) span.setAttribute(primitiveAttributes.cacheResult, cacheResult);
-      const circuitState = circuitStates[type];
-      if (circuitState !== undefined) {
-        const reported = type === 'circuit-reject' && typeof event.state === 'string' ? event.state : circuitState;
-        span.setAttribute(primitiveAttributes.circuitState, reported);
+      switch (event.type) {
+        case 'cache-hit':
+        case 'cache-miss':
+        case 'cache-stale':
+          span.setAttribute(primitiveAttributes.cacheResult, cacheResults[event.type]);
+          break;
+        case 'circuit-break':
+        case 'circuit-half-open':
+        case 'circuit-reset':
+          span.setAttribute(primitiveAttributes.circuitState, circuitStates[event.type]);
+          break;
+        case 'circuit-reject':
+          span.setAttribute(primitiveAttributes.circuitState, event.state);
+          break;
+        default:
+          break;
       }
-      const attributes = toAttributes(event, 'tta.', dataFields);
+      // Every field of the event becomes an attribute, including fields a custom event adds.
+      const attributes = toAttributes(event as unknown as Readonly<Record<string, unknown>>, 'tta.', dataFields);
       attributes[primitiveAttributes.name] = safeName(source.name);
-      span.addEvent(type, attributes);
+      span.addEvent(event.type, attributes);
     },
   };
 }

@@ -53,7 +53,7 @@ describe.skipIf(prometheusBinary === undefined || promtoolBinary === undefined)(
     const context = new WorkflowContext();
     const checkout = step('checkout', (n: number) => n * 2);
     for (let index = 0; index < 5; index++) await checkout.execute(context, index);
-    emitPrimitiveEvent({ type: 'cache-hit' }, { name: 'answers', kind: 'cache' }, undefined);
+    emitPrimitiveEvent({ type: 'cache-hit', key: 'k', stale: false, ageMs: 0 }, { name: 'answers', kind: 'cache' }, undefined);
     recordLlmCall({ model: 'gpt-4o-mini', inputTokens: 100, outputTokens: 20, costUsd: 0.001 });
 
     const exposition = await (await fetch(getObservabilityStatus().metricsUrl!)).text();

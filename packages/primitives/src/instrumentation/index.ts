@@ -9,6 +9,9 @@ export type {
   ExecutionInfo,
   ExecutionResult,
   PrimitiveEvent,
+  PrimitiveEventMap,
+  PrimitiveEventType,
+  CircuitRejectEvent,
 } from '../observability/instrumentation.js';
 export type { SpanContextLike } from '../core/workflow-context.js';
 
@@ -40,4 +43,9 @@ export { describeValue } from '../core/describe-value.js';
 export { hasMarker } from '../errors/tta-error.js';
 export { assertSpecificationVersion, supportedSpecificationVersion } from '../core/specification-version.js';
 export { formatPath } from '../errors/validation-error.js';
+
+// The options validator every constructor uses, so sibling packages state each rule in the same words
+export { requireOptionsObject, requireInteger, requireNumber, requireNonEmptyString, requireBoolean, requireOneOf, requireFunction, requireMethods } from '../core/options.js';
+export type { OptionalRule, IntegerRule, NumberRule, FunctionRule, MethodsRule } from '../core/options.js';
+export { requirePrimitive, requirePrimitives } from '../core/require-primitive.js';
 export { stableKey, STABLE_KEY_MAX_DEPTH } from '../flow/stable-key.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WorkflowContext, step, type Disposable } from '@tta/primitives';
-import { emitPrimitiveEvent, getInstrumentations, registerInstrumentation } from '@tta/primitives/instrumentation';
+import { emitPrimitiveEvent, getInstrumentations, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 
 describe('registerInstrumentation', () => {
   const registrations: Disposable[] = [];
@@ -62,9 +62,9 @@ describe('registerInstrumentation', () => {
   it('delivers primitive events and stops after dispose', () => {
     const events: unknown[] = [];
     const registration = registerInstrumentation({ onEvent: (event, source) => events.push([event.type, source.name]) });
-    emitPrimitiveEvent({ type: 'retry', attempt: 2 }, { name: 'llm', kind: 'retry' }, undefined);
+    emitPrimitiveEvent({ type: 'retry', attempt: 2, delayMs: 0, error: undefined }, { name: 'llm', kind: 'retry' }, undefined);
     registration.dispose();
-    emitPrimitiveEvent({ type: 'retry', attempt: 3 }, { name: 'llm', kind: 'retry' }, undefined);
+    emitPrimitiveEvent({ type: 'retry', attempt: 3, delayMs: 0, error: undefined }, { name: 'llm', kind: 'retry' }, undefined);
     expect(events).toEqual([['retry', 'llm']]);
     expect(getInstrumentations()).toEqual([]);
   });
@@ -72,20 +72,20 @@ describe('registerInstrumentation', () => {
 
 describe('emitPrimitiveEvent', () => {
   it('redacts credentials in text fields (a cache key made from an input) and passes objects as they are', () => {
-    const received: Array<Record<string, unknown>> = [];
+    const received: PrimitiveEvent[] = [];
     const registration = registerInstrumentation({ onEvent: (event) => received.push(event) });
     const error = new Error('kept');
-    const event = { type: 'cache-hit', key: 'j:{"password":"hunter2-Xy9","q":"weather"}', attempt: 1, error };
+    const event = { type: 'cache-error', key: 'j:{"password":"hunter2-Xy9","q":"weather"}', phase: 'get', error } as const;
     try {
       emitPrimitiveEvent(event, { name: 'lookup', kind: 'cache' }, undefined);
-      emitPrimitiveEvent({ type: 'cache-hit', key: 'j:{"q":"weather"}' }, { name: 'lookup', kind: 'cache' }, undefined);
+      emitPrimitiveEvent({ type: 'cache-hit', key: 'j:{"q":"weather"}', stale: false, ageMs: 1 }, { name: 'lookup', kind: 'cache' }, undefined);
     } finally {
       registration.dispose();
     }
-    expect(received[0]).toEqual({ type: 'cache-hit', key: 'j:{"password":"[REDACTED]","q":"weather"}', attempt: 1, error });
-    expect(received[0]!.error).toBe(error);
+    expect(received[0]).toEqual({ type: 'cache-error', key: 'j:{"password":"[REDACTED]","q":"weather"}', phase: 'get', error });
+    expect(received[0]!.type === 'cache-error' && received[0]!.error).toBe(error);
     expect(event.key).toContain('hunter2-Xy9');
-    expect(received[1]).toEqual({ type: 'cache-hit', key: 'j:{"q":"weather"}' });
+    expect(received[1]).toEqual({ type: 'cache-hit', key: 'j:{"q":"weather"}', stale: false, ageMs: 1 });
   });
 
   it('drops an event it cannot read (a revoked proxy) without throwing into the primitive', async () => {

@@ -1,6 +1,9 @@
 import { toDisposable, reportListenerError, type Disposable } from '../core/disposable.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { redactText } from '../logging/redact.js';
+import type { PrimitiveEvent } from './primitive-event.js';
+
+export type { CircuitRejectEvent, PrimitiveEvent, PrimitiveEventMap, PrimitiveEventType } from './primitive-event.js';
 
 /** What an {@link Instrumentation} learns about one execution of a primitive. */
 export interface ExecutionInfo {
@@ -17,18 +20,6 @@ export interface ExecutionResult {
   readonly status: 'success' | 'failure';
   readonly durationMs: number;
   readonly error?: unknown;
-}
-
-/**
- * Something a primitive reports while it runs, besides its start and end. `type` is one of the
- * documented event names; other fields depend on it.
- */
-export interface PrimitiveEvent {
-  readonly type:
-    | 'retry' | 'give-up' | 'fallback' | 'timeout' | 'cache-hit' | 'cache-miss' | 'cache-stale' | 'cache-evict'
-    | 'circuit-break' | 'circuit-half-open' | 'circuit-reset' | 'circuit-reject' | 'reject' | 'compensate'
-    | 'hedge' | (string & {});
-  readonly [field: string]: unknown;
 }
 
 /**
@@ -77,7 +68,8 @@ function withRedactedText(event: PrimitiveEvent): PrimitiveEvent | undefined {
   try {
     let copy: Record<string, unknown> | undefined;
     for (const field of Object.keys(event)) {
-      const value = event[field];
+      // Read as a record: a custom primitive's event may carry text fields no member declares.
+      const value = (event as unknown as Readonly<Record<string, unknown>>)[field];
       if (typeof value !== 'string' || field === 'type') continue;
       const redacted = redactText(value);
       if (redacted !== value) (copy ??= { ...event })[field] = redacted;
