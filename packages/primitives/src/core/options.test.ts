@@ -78,3 +78,13 @@ describe('requireMethods', () => {
     expect(() => requireMethods('Owner', 'store', undefined, { ...rule, optional: true })).not.toThrow();
   });
 });
+
+describe('the validator for sibling packages', () => {
+  it('is exported from @tta/primitives/instrumentation', async () => {
+    const entry = await import('@tta/primitives/instrumentation');
+    expect(entry.requireInteger).toBe(requireInteger);
+    expect(entry.requireOptionsObject).toBe(requireOptionsObject);
+    expect(entry.requireMethods).toBe(requireMethods);
+    expect(entry.requirePrimitive).toBe(requirePrimitive);
+  });
+});

@@ -37,7 +37,7 @@ export interface FunctionRule extends OptionalRule {
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless the options argument is an object (not `null`,
+ * Throws `InvalidOptionsError` unless the options argument is an object (not `null`,
  * not an array): the one check every constructor begins with.
  *
  * @example
@@ -50,7 +50,7 @@ export function requireOptionsObject(owner: string, value: unknown, rule: Option
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is an integer within `rule`: "must be a
+ * Throws `InvalidOptionsError` unless `value` is an integer within `rule`: "must be a
  * positive integer", "must be an integer >= 0 or Infinity", "must be an integer >= 1 and <= 100".
  *
  * @example
@@ -71,7 +71,7 @@ function integerRuleText(min: number, rule: IntegerRule): string {
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is a finite number within `rule`: "must be a
+ * Throws `InvalidOptionsError` unless `value` is a finite number within `rule`: "must be a
  * finite number > 0", "must be a number in (0, 1]". Durations use `assertDuration` instead.
  *
  * @example
@@ -88,7 +88,7 @@ export function requireNumber(owner: string, option: string, value: unknown, rul
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is a non-empty string.
+ * Throws `InvalidOptionsError` unless `value` is a non-empty string.
  *
  * @example
  * requireNonEmptyString('CircuitBreakerPrimitive', 'key', options.key, { optional: true });
@@ -100,7 +100,7 @@ export function requireNonEmptyString(owner: string, option: string, value: unkn
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is a boolean.
+ * Throws `InvalidOptionsError` unless `value` is a boolean.
  *
  * @example
  * requireBoolean('WorkflowPrimitive', 'instrument', options.instrument, { optional: true });
@@ -112,7 +112,7 @@ export function requireBoolean(owner: string, option: string, value: unknown, ru
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is one of `choices`: "must be 'wait' or
+ * Throws `InvalidOptionsError` unless `value` is one of `choices`: "must be 'wait' or
  * 'reject' (got ...)".
  *
  * @example
@@ -124,7 +124,7 @@ export function requireOneOf<const TChoice>(owner: string, option: string, value
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is a function; the message shows the
+ * Throws `InvalidOptionsError` unless `value` is a function; the message shows the
  * expected signature when `rule.signature` is given.
  *
  * @example
@@ -145,7 +145,7 @@ export interface MethodsRule extends OptionalRule {
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is an object with every method in
+ * Throws `InvalidOptionsError` unless `value` is an object with every method in
  * `rule.methods`: the check for a plug-in such as a store or a limiter.
  *
  * @example

@@ -4,7 +4,7 @@ import { WorkflowPrimitive } from './workflow-primitive.js';
 import type { OptionalRule } from './options.js';
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is a {@link WorkflowPrimitive}: the check
+ * Throws `InvalidOptionsError` unless `value` is a {@link WorkflowPrimitive}: the check
  * every wrapper makes of what it wraps. Kept apart from `options.ts` so the base class can use
  * the other rules without importing itself.
  *
@@ -17,7 +17,7 @@ export function requirePrimitive(owner: string, option: string, value: unknown, 
 }
 
 /**
- * @internal Throws `InvalidOptionsError` unless `value` is a non-empty array of primitives, naming
+ * Throws `InvalidOptionsError` unless `value` is a non-empty array of primitives, naming
  * the first bad element (`fallbacks[2]`).
  *
  * @example
