@@ -284,7 +284,7 @@ const fallbackCells: FaultCell[] = [
     run: async ({ context, settle }) => {
       const first = boom('primary');
       const backup = probe('backup');
-      const primitive = fallback(probe('primary', { kind: 'reject', error: first }).primitive, { fallbacks: [backup.primitive], fallbackOn: () => false });
+      const primitive = fallback(probe('primary', { kind: 'reject', error: first }).primitive, [backup.primitive], { fallbackOn: () => false });
       expect(rejection(await settle(primitive.execute(context, 1)))).toBe(first);
       expect(backup.calls).toBe(0);
     },

@@ -30,7 +30,7 @@ const workflows: Array<{ name: string; primitive: AnyPrimitive; expectedFailures
   { name: 'retry', primitive: retry(failWithProbability(0.3, double, { seed: 11 }), { maxAttempts: 4, initialDelayMs: 0, jitter: 'none' }), expectedFailures: true },
   { name: 'cache', primitive: cache(add.pipe(double), { key: (value: number) => String(value % 100), ttlMs: 60_000, maxEntries: 50 }), expectedFailures: false },
   { name: 'timeout', primitive: timeout(double, { timeoutMs: 5_000 }), expectedFailures: false },
-  { name: 'fallback', primitive: fallback(failWithProbability(0.5, add, { seed: 5 }), { fallbacks: [double] }), expectedFailures: false },
+  { name: 'fallback', primitive: fallback(failWithProbability(0.5, add, { seed: 5 }), [double]), expectedFailures: false },
   { name: 'timeout-retry-parallel', primitive: timeout(retry(parallel(failWithProbability(0.1, add, { seed: 3 }), double), { maxAttempts: 3, initialDelayMs: 0, jitter: 'none' }), { timeoutMs: 5_000 }), expectedFailures: true },
 ];
 

@@ -79,7 +79,7 @@ export class TeamModel {
       });
       return limited;
     };
-    const withBackup = fallback(call('primary', options.primary), { name: 'team-model.fallback', fallbacks: [call('backup', options.backup)] });
+    const withBackup = fallback(call('primary', options.primary), [call('backup', options.backup)], { name: 'team-model.fallback' });
     withBackup.onFallback((event) => {
       const caller = callerOf(event.context);
       if (caller !== undefined) caller.stats.fallbacks++;

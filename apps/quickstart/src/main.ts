@@ -50,7 +50,7 @@ const stats = cachedPrimary.stats();
 console.log(`   cache: ${stats.hits} hit(s), ${stats.misses} miss(es), hit ratio ${stats.hitRatio.toFixed(2)}; primary model called ${primaryCalls} times`);
 
 console.log('4. timeout + fallback: the hanging model is cut off after 100 ms, the backup answers');
-const guarded = fallback(timeout(hanging, { name: 'hanging-timeout', timeoutMs: 100 }), { name: 'hanging-fallback', fallbacks: [backup] });
+const guarded = fallback(timeout(hanging, { name: 'hanging-timeout', timeoutMs: 100 }), [backup], { name: 'hanging-fallback' });
 guarded.onFallback((event) => console.log(`   fallback: ${errorMessage(event.error)} -> ${event.fallback}`));
 console.log(`   ${await guarded.execute(context, 'Is the model stuck?')}`);
 

@@ -115,7 +115,7 @@ export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPr
       { name: `${name}-timeout`, timeoutMs: callTimeoutMs },
     );
 
-  const attempt = fallback(modelStep('llm-primary', options.primary), { name: 'llm-fallback', fallbacks: [modelStep('llm-backup', options.backup)] });
+  const attempt = fallback(modelStep('llm-primary', options.primary), [modelStep('llm-backup', options.backup)], { name: 'llm-fallback' });
   const resilient = retry(attempt, { name: 'llm-retry', maxAttempts: options.maxAttempts ?? 3, initialDelayMs: options.initialDelayMs ?? 50, maxDelayMs: 1000 });
   const cached = cache(resilient, {
     name: 'answer-cache',

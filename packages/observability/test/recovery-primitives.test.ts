@@ -89,7 +89,7 @@ describe('observability of the recovery and cache primitives', () => {
       step('primary-model', (): string => {
         throw new Error('overloaded');
       }),
-      { name: 'answer-with-fallback', fallbacks: [step('backup-model', () => 'backup')] },
+      [step('backup-model', () => 'backup')], { name: 'answer-with-fallback' },
     );
     expect(await resilient.execute(new WorkflowContext(), null)).toBe('backup');
     const root = tracing.span('answer-with-fallback');

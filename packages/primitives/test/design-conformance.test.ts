@@ -278,7 +278,7 @@ describe('design: fallback', () => {
       order.push(`${name}:${input}`);
       throw new Error(name);
     });
-    const result = await fallback(failing('primary'), { fallbacks: [failing('first'), step('second', (input: string) => `second:${input}`)] }).execute(new WorkflowContext(), 'q');
+    const result = await fallback(failing('primary'), [failing('first'), step('second', (input: string) => `second:${input}`)]).execute(new WorkflowContext(), 'q');
     expect(result).toBe('second:q');
     expect(order).toEqual(['primary:q', 'first:q']);
   });
@@ -1112,7 +1112,7 @@ describe('design: errors', () => {
       () => retry(inner, { maxAttempts: 0 }),
       () => retry(inner, { jitter: 'sometimes' as never }),
       () => timeout(inner, { timeoutMs: -1 }),
-      () => fallback(inner, { fallbacks: [] }),
+      () => fallback(inner, []),
       () => circuitBreaker(inner, { failureThreshold: 0 }),
       () => circuitBreaker(inner, { failureRatio: 2 }),
       () => circuitBreaker(inner, { halfOpenMaxCalls: 0 }),

@@ -29,7 +29,7 @@ describe('FallbackPrimitive', () => {
 
   it('tries the fallbacks in order, on the same input, until one succeeds', async () => {
     const log: string[] = [];
-    const chain = fallback(failingWith(new Error('a'), log, 'gpt4'), { fallbacks: [failingWith(new Error('b'), log, 'gpt35'), answering('local', log), answering('never', log)] });
+    const chain = fallback(failingWith(new Error('a'), log, 'gpt4'), [failingWith(new Error('b'), log, 'gpt35'), answering('local', log), answering('never', log)]);
     await expect(chain.execute(new WorkflowContext(), 'q')).resolves.toBe('local:q');
     expect(log).toEqual(['gpt4', 'gpt35', 'local']);
   });
@@ -49,7 +49,7 @@ describe('FallbackPrimitive', () => {
   it('rethrows the original error unwrapped when fallbackOn says no', async () => {
     const authError = Object.assign(new Error('401'), { status: 401 });
     const backup = new MockPrimitive<string, string>({ returnValue: 'backup' });
-    const chain = fallback(failingWith(authError), { fallbacks: [backup], fallbackOn: (error) => (error as { status?: number }).status !== 401 });
+    const chain = fallback(failingWith(authError), [backup], { fallbackOn: (error) => (error as { status?: number }).status !== 401 });
     await expect(chain.execute(new WorkflowContext(), 'q')).rejects.toBe(authError);
     backup.assertNotCalled();
   });
@@ -57,8 +57,7 @@ describe('FallbackPrimitive', () => {
   it('accepts an async fallbackOn, called with the error and the context', async () => {
     const context = new WorkflowContext();
     const seen: unknown[] = [];
-    const chain = fallback(failingWith(new Error('x')), {
-      fallbacks: [answering('backup')],
+    const chain = fallback(failingWith(new Error('x')), [answering('backup')], {
       fallbackOn: async (error, callContext) => {
         seen.push((error as Error).message, callContext === context);
         return true;
@@ -93,6 +92,24 @@ describe('FallbackPrimitive', () => {
     } finally {
       registration.dispose();
     }
+  });
+
+  it('has exactly two forms: fallback(primary, [alternatives], options?) and new FallbackPrimitive(primary, { fallbacks })', async () => {
+    const fromFactory = fallback(failingWith(new Error('a')), [answering('b')], { name: 'answer-fallback' });
+    const fromClass = new FallbackPrimitive(failingWith(new Error('a')), { name: 'answer-fallback', fallbacks: [answering('b')] });
+    expect(fromFactory.name).toBe('answer-fallback');
+    expect(fromFactory.fallbacks.map((alternative) => alternative.name)).toEqual(fromClass.fallbacks.map((alternative) => alternative.name));
+    await expect(fromFactory.execute(new WorkflowContext(), 'q')).resolves.toBe('b:q');
+  });
+
+  it('refuses the options object in place of the alternatives, naming the one factory form', () => {
+    const primary = answering('p');
+    const call = () => fallback(primary, { fallbacks: [answering('b')] } as never);
+    expect(call).toThrow(InvalidOptionsError);
+    expect(call).toThrow('fallback: option "fallbacks" must be an array of primitives as the second argument, fallback(primary, [alternatives], options?); got an object');
+    expect(() => fallback(primary, [answering('b')], { fallbacks: [answering('c')] } as never)).toThrow(
+      'fallback: option "fallbacks" goes in the second argument, fallback(primary, [alternatives], options?), not in the options',
+    );
   });
 
   it('refuses invalid options at construction', () => {

@@ -5,6 +5,8 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { requireFunction } from '../core/options.js';
 import { requirePrimitive, requirePrimitives } from '../core/require-primitive.js';
 import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 
 /** Decides whether a failure moves on to the next alternative; may be async. */
@@ -42,7 +44,7 @@ const kind = 'FallbackPrimitive';
  * abort reason and no further alternative runs.
  *
  * @example
- * const answer = fallback(gpt4, { fallbacks: [gpt35, localModel] });
+ * const answer = new FallbackPrimitive(gpt4, { fallbacks: [gpt35, localModel], fallbackOn: (error) => !isAuthError(error) });
  */
 export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly primary: WorkflowPrimitive<TInput, TOutput>;
@@ -97,16 +99,28 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
 }
 
 /**
- * Wraps `primary` in a {@link FallbackPrimitive}. The second argument is the options, or just the
- * list of fallbacks.
+ * Wraps `primary` in a {@link FallbackPrimitive} that tries `fallbacks` in order after it fails.
+ * The alternatives are the second argument; `fallbackOn`, `name` and the other options the third.
  *
  * @example
  * const answer = fallback(gpt4, [gpt35, localModel]);
- * const picky = fallback(gpt4, { fallbacks: [gpt35], fallbackOn: (error) => !isAuthError(error) });
+ * const picky = fallback(gpt4, [gpt35], { fallbackOn: (error) => !isAuthError(error) });
  */
 export function fallback<TInput, TOutput>(
   primary: WorkflowPrimitive<TInput, TOutput>,
-  options: FallbackOptions<TInput, TOutput> | readonly WorkflowPrimitive<TInput, TOutput>[],
+  fallbacks: readonly WorkflowPrimitive<TInput, TOutput>[],
+  options?: Omit<FallbackOptions<TInput, TOutput>, 'fallbacks'>,
 ): FallbackPrimitive<TInput, TOutput> {
-  return new FallbackPrimitive(primary, Array.isArray(options) ? { fallbacks: options } : (options as FallbackOptions<TInput, TOutput>));
+  // The options object once stood in the second place; say where it goes now instead of a vaguer error.
+  if (!Array.isArray(fallbacks)) {
+    throw new InvalidOptionsError(
+      'fallback',
+      'fallbacks',
+      `must be an array of primitives as the second argument, fallback(primary, [alternatives], options?); got ${describeValue(fallbacks)}`,
+    );
+  }
+  if (options !== undefined && options !== null && typeof options === 'object' && 'fallbacks' in options) {
+    throw new InvalidOptionsError('fallback', 'fallbacks', 'goes in the second argument, fallback(primary, [alternatives], options?), not in the options');
+  }
+  return new FallbackPrimitive(primary, { ...options, fallbacks });
 }

@@ -27,12 +27,12 @@ function model(name: string, failures: number) {
 }
 
 describe('recovery primitives composed', () => {
-  it("runs the seed's one-liner timeout(retry(fallback(gpt4, { fallbacks: [gpt35, local] })), { timeoutMs: 30_000 })", async () => {
+  it("runs the seed's one-liner timeout(retry(fallback(gpt4, [gpt35, local])), { timeoutMs: 30_000 })", async () => {
     const clock = new ManualClock();
     const gpt4 = model('gpt4', Infinity).primitive;
     const gpt35 = model('gpt35', Infinity).primitive;
     const local = model('local', 1);
-    const workflow = timeout(retry(fallback(gpt4, { fallbacks: [gpt35, local.primitive] })), { timeoutMs: 30_000 });
+    const workflow = timeout(retry(fallback(gpt4, [gpt35, local.primitive])), { timeoutMs: 30_000 });
     expectTypeOf(workflow).toEqualTypeOf<TimeoutPrimitive<Prompt, string>>();
     expectTypeOf(workflow).toMatchTypeOf<WorkflowPrimitive<Prompt, string>>();
     const run = workflow.execute(new WorkflowContext({ clock }), { text: 'hello' });
