@@ -88,3 +88,12 @@ describe('the validator for sibling packages', () => {
     expect(entry.requirePrimitive).toBe(requirePrimitive);
   });
 });
+
+describe('requireOptionsObject with known keys', () => {
+  it('refuses a key it does not know, naming it and the accepted ones', () => {
+    const error = optionsError(() => requireOptionsObject('Owner', { ttl: 5 }, { known: ['ttlMs', 'prefix'] }));
+    expect(error.option).toBe('ttl');
+    expect(error.message).toBe('Owner: option "ttl" is not an option of Owner (it takes prefix, ttlMs)');
+    expect(() => requireOptionsObject('Owner', { ttlMs: 5 }, { known: ['ttlMs', 'prefix'] })).not.toThrow();
+  });
+});

@@ -36,17 +36,34 @@ export interface FunctionRule extends OptionalRule {
   readonly signature?: string;
 }
 
+/** What an options argument must be. */
+export interface OptionsObjectRule extends OptionalRule {
+  /**
+   * The keys it may have: any other key is refused, naming it and the accepted ones, so a typo
+   * (`ttl` for `ttlMs`) fails at construction instead of being ignored.
+   * @default any key
+   */
+  readonly known?: readonly string[];
+}
+
 /**
  * Throws `InvalidOptionsError` unless the options argument is an object (not `null`,
- * not an array): the one check every constructor begins with.
+ * not an array), with only `rule.known` keys when given: the check every constructor begins with.
  *
  * @example
  * requireOptionsObject('BatchPrimitive', options);
+ * requireOptionsObject('RedisLease', options, { known: ['connection', 'resource', 'ttlMs'] });
  */
-export function requireOptionsObject(owner: string, value: unknown, rule: OptionalRule = {}): asserts value is object {
+export function requireOptionsObject(owner: string, value: unknown, rule: OptionsObjectRule = {}): asserts value is object {
   if (rule.optional === true && value === undefined) return;
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
-  throw new InvalidOptionsError(owner, 'options', `must be an object${whenGiven(rule)} (got ${describeValue(value)})`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionsError(owner, 'options', `must be an object${whenGiven(rule)} (got ${describeValue(value)})`);
+  }
+  const known = rule.known;
+  if (known === undefined) return;
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new InvalidOptionsError(owner, key, `is not an option of ${owner} (it takes ${[...known].sort().join(', ')})`);
+  }
 }
 
 /**

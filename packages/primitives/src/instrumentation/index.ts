@@ -46,11 +46,6 @@ export { formatPath } from '../errors/validation-error.js';
 
 // The options validator every constructor uses, so sibling packages state each rule in the same words
 export { requireOptionsObject, requireInteger, requireNumber, requireNonEmptyString, requireBoolean, requireOneOf, requireFunction, requireMethods } from '../core/options.js';
-export type { OptionalRule, IntegerRule, NumberRule, FunctionRule, MethodsRule } from '../core/options.js';
-export { requirePrimitive, requirePrimitives } from '../core/require-primitive.js';
-
-// The options validator every constructor uses, so sibling packages state each rule in the same words
-export { requireOptionsObject, requireInteger, requireNumber, requireNonEmptyString, requireBoolean, requireOneOf, requireFunction, requireMethods } from '../core/options.js';
-export type { OptionalRule, IntegerRule, NumberRule, FunctionRule, MethodsRule } from '../core/options.js';
+export type { OptionalRule, OptionsObjectRule, IntegerRule, NumberRule, FunctionRule, MethodsRule } from '../core/options.js';
 export { requirePrimitive, requirePrimitives } from '../core/require-primitive.js';
 export { stableKey, STABLE_KEY_MAX_DEPTH } from '../flow/stable-key.js';
