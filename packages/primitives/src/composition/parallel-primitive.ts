@@ -1,11 +1,9 @@
-import { WorkflowPrimitive, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { recordedByExecute, WorkflowPrimitive, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { WorkflowContext } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
 import { requireInteger, requireOneOf } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { instrumentations } from '../observability/instrumentation.js';
-import { metrics } from '../observability/primitive-metrics.js';
 
 /** How a parallel run treats a failing branch. */
 export type ParallelMode = 'fail-fast' | 'settle';
@@ -100,13 +98,33 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     // Released or aborted on every way out below, so its link to the caller can be strong.
     const scope = new LazyAbort(context._abort, undefined, true);
     const branchContext = WorkflowContext.derive(context, {}, scope);
-    const timed = metrics.enabled && instrumentations.list.length === 0;
-    if (!timed && this.concurrency >= count) {
-      // Every branch starts at once and none is timed here: Promise.all already fails fast.
+    if (this.concurrency >= count) {
+      // Every branch starts at once: Promise.all already fails fast. A branch is counted when the
+      // whole run settles, so a branch costs no promise reaction of its own; only a branch whose
+      // latency is sampled gets one, to be timed to its own end.
       const promises = new Array<Promise<unknown>>(count);
-      for (let index = 0; index < count; index++) promises[index] = list[index]!.execute(branchContext, input);
+      const tokens = new Array<number>(count);
+      for (let index = 0; index < count; index++) {
+        const branch = list[index]!;
+        const token = branch._stepStart(branchContext);
+        const promise = branch._executeStep(branchContext, input, token);
+        if (Number.isFinite(token)) {
+          promises[index] = promise.then(
+            (value) => (branch._stepEnd(token, true), value),
+            (error: unknown) => {
+              branch._stepEnd(token, false);
+              throw error;
+            },
+          );
+          tokens[index] = recordedByExecute;
+        } else {
+          promises[index] = promise;
+          tokens[index] = token;
+        }
+      }
       return Promise.all(promises).then(
         (values) => {
+          for (let index = 0; index < count; index++) list[index]!._stepEnd(tokens[index]!, true);
           scope.release();
           // Branches that ignored their signal may all resolve after the caller's abort: the
           // caller asked to stop, so the run rejects with the abort reason, as `settle` mode does.
@@ -115,12 +133,20 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
         },
         (error: unknown) => {
           scope.abort(error);
+          // The branches still running are counted when they settle.
+          for (let index = 0; index < count; index++) {
+            const token = tokens[index]!;
+            if (token === recordedByExecute) continue;
+            const branch = list[index]!;
+            promises[index]!.then(
+              () => branch._stepEnd(token, true),
+              () => branch._stepEnd(token, false),
+            );
+          }
           throw error;
         },
       );
     }
-    const start = timed ? metrics._now() : 0;
-    const now = metrics._completionNow;
     const limit = Math.min(this.concurrency, count);
     return new Promise<unknown[]>((resolve, reject) => {
       const values = new Array<unknown>(count);
@@ -129,10 +155,10 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
       let failed = false;
       const launch = (index: number): void => {
         const branch = list[index]!;
-        const promise = timed ? branch._executeUntimed(branchContext, input) : branch.execute(branchContext, input);
-        promise.then(
+        const token = branch._stepStart(branchContext);
+        branch._executeStep(branchContext, input, token).then(
           (value) => {
-            if (timed) branch._recordExecution(true, now() - start);
+            branch._stepEnd(token, true);
             values[index] = value;
             if (--remaining === 0) {
               scope.release();
@@ -141,7 +167,7 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
             } else if (next < count && !failed) launch(next++);
           },
           (error: unknown) => {
-            if (timed) branch._recordExecution(false, now() - start);
+            branch._stepEnd(token, false);
             if (failed) return;
             failed = true;
             scope.abort(error);

@@ -80,31 +80,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     if (!this.instrument) return this.invoke(context, input);
     if (instrumentations.list.length !== 0) return this.executeInstrumented(context, input);
     if (!metrics.enabled) return this.invoke(context, input);
-    return this._executeMetered(context, input);
-  }
-
-  /**
-   * @internal Like `execute`, but without this primitive's own latency measurement: a composite
-   * that reads the clock once per step boundary records it instead (see `recordExecution`).
-   */
-  _executeUntimed(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    if (context?._deadlineArmed !== true) return this.executeWithDeadline(context, input);
-    const abort = context._abort;
-    if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
-    return this.invoke(context, input);
-  }
-
-  /** @internal Records an execution measured by a composite parent. */
-  _recordExecution(ok: boolean, durationMs: number): void {
-    if (!this.instrument) return;
-    const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
-    if (ok) record.success(durationMs);
-    else record.failure(durationMs);
-  }
-
-  /** @internal This primitive's metrics record, created on first use. */
-  protected _metricRecord(): MetricRecord {
-    return (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    return this.executeMetered(context, input);
   }
 
   /**
@@ -149,11 +125,15 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   /**
-   * @internal Runs with the built-in metrics on and no instrumentation registered, and records
-   * this execution. A composite may override it to share its clock reads with its steps.
+   * Where the built-in metrics time a call of `execute` (metrics on, no instrumentation
+   * registered): every primitive's `executeImpl` is its whole logic. Every execution is counted;
+   * only the sampled ones read the clock (see `MetricRecord.timesNext`), and the others add one
+   * promise reaction and no closure. A composite's steps are recorded by the same record through
+   * {@link WorkflowPrimitive._stepStart}, without that reaction.
    */
-  protected _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  private executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    if (!record.timesNext()) return this.invoke(context, input).then(record.countSuccess, record.countFailure);
     const now = metrics._now;
     const start = now();
     return this.invoke(context, input).then(
@@ -166,6 +146,41 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
         throw error;
       },
     );
+  }
+
+  /**
+   * @internal First of the three calls by which a composite runs this primitive as one of its
+   * steps: `const token = step._stepStart(context)`, then `step._executeStep(context, input, token)`,
+   * then `step._stepEnd(token, ok)` where the composite learns the outcome (after its `await`, or in
+   * a reaction it has anyway). The step's execution is then counted, and timed when sampled, by the
+   * same record as `execute` would use, without the promise reaction `execute` needs to see the
+   * outcome: a composite's loop is written once and the metrics cost it a counter per step.
+   */
+  _stepStart(context: WorkflowContext): number {
+    if (!this.instrument || !metrics.enabled || instrumentations.list.length !== 0) return recordedByExecute;
+    // A context that is not armed, or already aborted, takes `execute`'s own checks.
+    if (context?._deadlineArmed !== true || context._abort?.aborted === true) return recordedByExecute;
+    const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    return record.timesNext() ? metrics._now() : countedOnly;
+  }
+
+  /** @internal Runs this primitive as a step (see {@link WorkflowPrimitive._stepStart}). */
+  _executeStep(context: WorkflowContext, input: TInput, token: number): Promise<TOutput> {
+    return token === recordedByExecute ? this.execute(context, input) : this.invoke(context, input);
+  }
+
+  /** @internal Records a step's outcome (see {@link WorkflowPrimitive._stepStart}). */
+  _stepEnd(token: number, ok: boolean): void {
+    if (token === recordedByExecute) return;
+    const record = this.metricRecord!;
+    if (token === countedOnly) {
+      if (ok) record.successes++;
+      else record.failures++;
+      return;
+    }
+    const durationMs = metrics._now() - token;
+    if (ok) record.success(durationMs);
+    else record.failure(durationMs);
   }
 
   private async executeWithDeadline(context: WorkflowContext, input: TInput): Promise<TOutput> {
@@ -222,7 +237,12 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   private finishInstrumented(list: readonly Instrumentation[], execution: ExecutionInfo, result: ExecutionResult): void {
-    if (metrics.enabled) this._recordExecution(result.status === 'success', result.durationMs);
+    if (metrics.enabled) {
+      // Every execution is timed here anyway (the instrumentations need it), so none is sampled out.
+      const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+      if (result.status === 'success') record.success(result.durationMs);
+      else record.failure(result.durationMs);
+    }
     for (let index = 0; index < list.length; index++) {
       const instrumentation = list[index]!;
       if (instrumentation.onEnd === undefined) continue;
@@ -234,6 +254,11 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     }
   }
 }
+
+/** @internal A step token: `execute` records the step itself (or nothing is recorded). */
+export const recordedByExecute = -Infinity;
+/** A step token: the step is counted but not timed. Any other token is the start time. */
+const countedOnly = Infinity;
 
 /** The documented base class for custom primitives (the name used by the Python original). */
 export abstract class InstrumentedPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {}
@@ -283,48 +308,20 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
     this.steps = [...steps];
   }
 
-  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    if (!metrics.enabled || instrumentations.list.length !== 0) return this.runSteps(context, input);
-    return this.runMetered(context, input, undefined);
-  }
-
-  /** @internal The sequence's own duration is the span from its first to its last step boundary. */
-  protected override _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    return this.runMetered(context, input, this._metricRecord());
-  }
-
-  private async runSteps(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const steps = this.steps;
     let value: unknown = input;
     for (let index = 0; index < steps.length; index++) {
-      value = await steps[index]!.execute(context, value);
-    }
-    return value as TOutput;
-  }
-
-  /** Metrics only: one clock read per step boundary times every step (and the sequence, when `own` is given). */
-  private async runMetered(context: WorkflowContext, input: TInput, own: MetricRecord | undefined): Promise<TOutput> {
-    const steps = this.steps;
-    const now = metrics._now;
-    let value: unknown = input;
-    const first = now();
-    let boundary = first;
-    let index = 0;
-    try {
-      for (; index < steps.length; index++) {
-        const current = steps[index]!;
-        value = await current._executeUntimed(context, value);
-        const time = now();
-        current._recordExecution(true, time - boundary);
-        boundary = time;
+      const current = steps[index]!;
+      const token = current._stepStart(context);
+      try {
+        value = await current._executeStep(context, value, token);
+      } catch (error) {
+        current._stepEnd(token, false);
+        throw error;
       }
-    } catch (error) {
-      const time = now();
-      steps[index]?._recordExecution(false, time - boundary);
-      own?.failure(time - first);
-      throw error;
+      current._stepEnd(token, true);
     }
-    own?.success(boundary - first);
     return value as TOutput;
   }
 }

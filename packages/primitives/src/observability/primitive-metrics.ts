@@ -21,15 +21,52 @@ export interface PrimitiveMetricsEntry {
   readonly p99Ms: number;
 }
 
+/**
+ * Executions of a name (since the last reset) that are all timed before latency sampling starts: a
+ * primitive run a few hundred times, as in a test or a batch job, gets exact figures.
+ */
+export const exactLatencyExecutions = 1_024;
+
 /** @internal The live counters of one primitive name; primitives keep a reference to theirs. */
 export class MetricRecord {
   successes = 0;
   failures = 0;
   readonly latency = new LatencyHistogram();
+  /** Executions still to pass untimed before the next timed one (see {@link MetricRecord.timesNext}). */
+  private untimedLeft = 0;
+  /** Counts a success without timing it; returns the value so it can be a promise reaction. */
+  readonly countSuccess = <TValue>(value: TValue): TValue => {
+    this.successes++;
+    return value;
+  };
+  /** Counts a failure without timing it; rethrows so it can be a promise reaction. */
+  readonly countFailure = (error: unknown): never => {
+    this.failures++;
+    throw error;
+  };
+
   constructor(
     readonly name: string,
     readonly kind: string,
+    private readonly owner: { readonly latencySampleInterval: number } = { latencySampleInterval: 1 },
   ) {}
+
+  /**
+   * Decides, before an execution starts, whether it is timed. Every execution is counted, but
+   * once a name is hot only one in `latencySampleInterval` (on average) reads the clock: two clock
+   * reads cost more than a trivial step. The gaps are random, so a periodic workload cannot line
+   * up with them, and the choice never depends on the execution's own duration: the timed ones are
+   * an unbiased sample.
+   */
+  timesNext(): boolean {
+    if (this.untimedLeft !== 0) {
+      this.untimedLeft--;
+      return false;
+    }
+    const interval = this.owner.latencySampleInterval;
+    if (interval > 1 && this.successes + this.failures >= exactLatencyExecutions) this.untimedLeft = randomGap(interval);
+    return true;
+  }
 
   success(durationMs: number): void {
     this.successes++;
@@ -44,21 +81,25 @@ export class MetricRecord {
   reset(): void {
     this.successes = 0;
     this.failures = 0;
+    this.untimedLeft = 0;
     this.latency.reset();
   }
 
   toEntry(): PrimitiveMetricsEntry {
     const latency = this.latency;
     const count = this.successes + this.failures;
+    const timed = latency.count;
+    const meanMs = timed === 0 ? 0 : latency.sumMs / timed;
     return {
       kind: this.kind,
       count,
       successes: this.successes,
       failures: this.failures,
       successRate: count === 0 ? 0 : this.successes / count,
-      totalMs: latency.sumMs,
-      meanMs: count === 0 ? 0 : latency.sumMs / count,
-      minMs: count === 0 ? 0 : latency.minMs,
+      // Exact while every execution is timed; an estimate from the sample's mean once sampled.
+      totalMs: timed >= count ? latency.sumMs : meanMs * count,
+      meanMs,
+      minMs: timed === 0 ? 0 : latency.minMs,
       maxMs: latency.maxMs,
       p50Ms: latency.percentile(0.5),
       p90Ms: latency.percentile(0.9),
@@ -68,24 +109,23 @@ export class MetricRecord {
   }
 }
 
+// xorshift32: the sampling gaps need to be irregular, not unpredictable, and `Math.random` costs
+// several times more. A fixed seed keeps runs reproducible.
+let randomState = 0x2545f491;
+
+/** A uniform whole number in [0, 2 * (interval - 1)]: on average `interval - 1` untimed executions. */
+function randomGap(interval: number): number {
+  let state = randomState;
+  state ^= state << 13;
+  state ^= state >>> 17;
+  state ^= state << 5;
+  randomState = state;
+  return (state >>> 0) % (2 * interval - 1);
+}
+
 // Reading the `performance` global goes through an accessor on Node; a cached reference does not.
 const performanceReference = globalThis.performance;
 const systemNow = (): number => performanceReference.now();
-
-// Completions that settle in the same microtask wave (the branches of a fan-out) share one clock
-// read: the first reads the clock and queues a microtask that forgets the reading. A reaction that
-// reuses the reading was queued before that microtask, so its promise had settled by then.
-let waveTime = -1;
-const endWave = (): void => {
-  waveTime = -1;
-};
-const systemWaveNow = (): number => {
-  if (waveTime < 0) {
-    waveTime = performanceReference.now();
-    queueMicrotask(endWave);
-  }
-  return waveTime;
-};
 
 /** Options of {@link PrimitiveMetrics.configure}. */
 export interface PrimitiveMetricsOptions {
@@ -100,19 +140,27 @@ export interface PrimitiveMetricsOptions {
   readonly maxNames?: number;
   /** Clock used to time executions (a `ManualClock` in tests). @default systemClock */
   readonly clock?: Clock;
+  /**
+   * Once a name has been executed 1,024 times since the last reset, only one execution in this
+   * many (on average, at random) is timed; every execution is still counted. `1` times every
+   * execution. See the README for what sampling does to the percentiles.
+   * @default 8
+   */
+  readonly latencySampleInterval?: number;
 }
+
+const overflowName = '(other)';
 
 /**
  * Built-in, dependency-free metrics: per primitive name, counts by outcome and a latency histogram
- * with percentiles. On by default and cheap enough to leave on (one clock read per step boundary,
- * no allocation per call). Read it with `metrics.snapshot()`.
+ * with percentiles. On by default and cheap enough to leave on: every execution is counted, and
+ * once a name is hot its latency is sampled (see `latencySampleInterval`), so most executions read
+ * no clock and allocate nothing beyond one promise reaction. Read it with `metrics.snapshot()`.
  *
  * @example
  * await workflow.execute(context, input);
  * console.log(metrics.snapshot()['summarise']?.p95Ms);
  */
-const overflowName = '(other)';
-
 export class PrimitiveMetrics {
   /** True while executions are recorded. */
   enabled = true;
@@ -121,15 +169,12 @@ export class PrimitiveMetrics {
    * calls `performance.now()` on a cached reference, which is cheaper than going through the clock.
    */
   _now: () => number = systemNow;
-  /**
-   * @internal Like `_now`, for the end of an execution that may complete together with others: with
-   * the system clock, completions in the same microtask wave share one reading.
-   */
-  _completionNow: () => number = systemWaveNow;
   private currentClock: Clock = systemClock;
   private readonly records = new Map<string, MetricRecord>();
   /** Most distinct primitive names kept; later names are counted under `'(other)'`. */
   maxNames = 1_000;
+  /** Once a name is hot, one execution in this many (on average) is timed; `1` times all. */
+  latencySampleInterval = 8;
 
   constructor(options: PrimitiveMetricsOptions = {}) {
     this.configure(options);
@@ -143,7 +188,6 @@ export class PrimitiveMetrics {
   set clock(clock: Clock) {
     this.currentClock = clock;
     this._now = clock === systemClock ? systemNow : () => clock.now();
-    this._completionNow = clock === systemClock ? systemWaveNow : this._now;
   }
 
   /** Changes the clock or turns recording on/off. */
@@ -153,6 +197,13 @@ export class PrimitiveMetrics {
     if (options.maxNames !== undefined) {
       if (!(Number.isInteger(options.maxNames) && options.maxNames >= 1)) throw new InvalidOptionsError('PrimitiveMetrics', 'maxNames', `must be a positive integer (got ${describeValue(options.maxNames)})`);
       this.maxNames = options.maxNames;
+    }
+    if (options.latencySampleInterval !== undefined) {
+      const interval = options.latencySampleInterval;
+      if (!(Number.isInteger(interval) && interval >= 1 && interval <= 1_000_000)) {
+        throw new InvalidOptionsError('PrimitiveMetrics', 'latencySampleInterval', `must be an integer from 1 to 1,000,000 (got ${describeValue(interval)})`);
+      }
+      this.latencySampleInterval = interval;
     }
   }
 
@@ -167,7 +218,7 @@ export class PrimitiveMetrics {
       if (this.records.size >= this.maxNames && key !== overflowName) return this.recordFor(overflowName, 'other');
       // Copies, so that the map never keeps alive a large string a name was cut from.
       const stored = key === name ? detachedCopy(key) : key;
-      record = new MetricRecord(stored, boundedMetricName(kind));
+      record = new MetricRecord(stored, boundedMetricName(kind), this);
       this.records.set(stored, record);
     }
     return record;

@@ -1,4 +1,3 @@
-import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
@@ -174,62 +173,22 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     let budget: CooperativeBudget | undefined;
     for (let attempt = 1; ; attempt++) {
       if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) await takeBreak(context);
+      const attemptContext = WorkflowContext.derive(context, { attempt }, undefined);
+      const token = inner._stepStart(attemptContext);
+      let value: TOutput;
       try {
-        const value = await inner.execute(WorkflowContext.derive(context, { attempt }, undefined), input);
-        // An attempt that ignored its signal may resolve after the caller's abort: the caller asked
-        // to stop, so the abort reason wins over a late value.
-        if (context.aborted) throw context.abortReason;
-        return value;
+        value = await inner._executeStep(attemptContext, input, token);
       } catch (error) {
+        inner._stepEnd(token, false);
         if (context.aborted) throw context.abortReason;
         previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
+        continue;
       }
-    }
-  }
-
-  /**
-   * @internal The same loop with the built-in metrics on: one clock read per attempt boundary times
-   * each attempt and the retry itself, instead of the two reads each of them would make alone.
-   */
-  protected override async _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    const now = metrics._now;
-    const inner = this.inner;
-    const start = now();
-    let attemptStart = start;
-    let previousDelayMs = 0;
-    let budget: CooperativeBudget | undefined;
-    for (let attempt = 1; ; attempt++) {
-      if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) {
-        try {
-          await takeBreak(context);
-        } catch (abortReason) {
-          this._recordExecution(false, now() - start);
-          throw abortReason;
-        }
-        attemptStart = now();
-      }
-      try {
-        const value = await inner._executeUntimed(WorkflowContext.derive(context, { attempt }, undefined), input);
-        const end = now();
-        inner._recordExecution(true, end - attemptStart);
-        if (context.aborted) {
-          // See executeImpl: a late value after the caller's abort is not a success.
-          this._recordExecution(false, end - start);
-          return Promise.reject(context.abortReason);
-        }
-        this._recordExecution(true, end - start);
-        return value;
-      } catch (error) {
-        inner._recordExecution(false, now() - attemptStart);
-        try {
-          if (context.aborted) throw context.abortReason;
-          previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
-        } catch (finalError) {
-          this._recordExecution(false, now() - start);
-          throw finalError;
-        }
-        attemptStart = now();
-      }
+      inner._stepEnd(token, true);
+      // An attempt that ignored its signal may resolve after the caller's abort: the caller asked
+      // to stop, so the abort reason wins over a late value.
+      if (context.aborted) throw context.abortReason;
+      return value;
     }
   }
 

@@ -1,4 +1,3 @@
-import { metrics } from '../observability/primitive-metrics.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
@@ -74,18 +73,6 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    return this.runWithTimeout(context, input, false);
-  }
-
-  /**
-   * @internal With the built-in metrics on: the inner step and the timeout are timed from the same
-   * clock reads (one at the start, one when the inner work settles) instead of two each.
-   */
-  protected override _executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
-    return this.runWithTimeout(context, input, true);
-  }
-
-  private runWithTimeout(context: WorkflowContext, input: TInput, metered: boolean): Promise<TOutput> {
     const clock = this.clock ?? context.clock;
     let queue = this.queue;
     if (queue === undefined || this.queueClock !== clock) {
@@ -102,26 +89,16 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     // work never reads its signal (a context that cannot be cancelled costs nothing here).
     if (context._abort !== undefined) run.watchCaller();
     const innerContext = WorkflowContext.derive(context, noOverrides, run);
-    if (!metered) {
-      this.inner.execute(innerContext, input).then(
-        (value) => run.succeed(value),
-        (error: unknown) => run.fail(error),
-      );
-      return result;
-    }
     const inner = this.inner;
-    const now = metrics._now;
-    const start = (run.meterStart = now());
-    inner._executeUntimed(innerContext, input).then(
+    const token = inner._stepStart(innerContext);
+    inner._executeStep(innerContext, input, token).then(
       (value) => {
-        const end = now();
-        inner._recordExecution(true, end - start);
-        run.succeed(value, end);
+        inner._stepEnd(token, true);
+        run.succeed(value);
       },
       (error: unknown) => {
-        const end = now();
-        inner._recordExecution(false, end - start);
-        run.fail(error, end);
+        inner._stepEnd(token, false);
+        run.fail(error);
       },
     );
     return result;
@@ -143,8 +120,6 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
   reject: (reason: unknown) => void = noop;
   private settled = false;
   private unwatch: (() => void) | undefined = undefined;
-  /** Start of a metered run (see `_executeMetered`); the timeout records its own outcome then. */
-  meterStart: number | undefined = undefined;
 
   constructor(
     private readonly owner: TimeoutPrimitive<TInput, TOutput>,
@@ -166,17 +141,15 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     this.unwatch = subscribeToSignal(signal, (reason) => this.abort(reason));
   }
 
-  succeed(value: TOutput, end?: number): void {
+  succeed(value: TOutput): void {
     if (this.settled) return;
     this.finish();
-    this.meter(true, end);
     this.resolve(value);
   }
 
-  fail(error: unknown, end?: number): void {
+  fail(error: unknown): void {
     if (this.settled) return;
     this.finish();
-    this.meter(false, end);
     // The inner work may reject with its own abort error: report the caller's reason instead.
     this.reject(this.context.aborted ? this.context.abortReason : error);
   }
@@ -187,13 +160,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     // marks the run settled before aborting.
     if (this.settled) return;
     this.finish();
-    this.meter(false);
     this.reject(reason);
-  }
-
-  private meter(ok: boolean, end?: number): void {
-    const start = this.meterStart;
-    if (start !== undefined) this.owner._recordExecution(ok, (end ?? metrics._now()) - start);
   }
 
   onDeadline(): void {
@@ -204,7 +171,6 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     if (context.aborted) {
       super.abort(context.abortReason);
       this.release();
-      this.meter(false);
       this.reject(context.abortReason);
       return;
     }
@@ -217,13 +183,10 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     if (owner._timeoutEmitter.hasListeners) owner._timeoutEmitter.emit({ timeoutMs, fallback: fallback !== undefined, context });
     emitPrimitiveEvent({ type: 'timeout', timeoutMs, fallback: fallback !== undefined }, owner, context);
     if (fallback === undefined) {
-      this.meter(false);
       this.reject(error);
       return;
     }
-    const outcome = fallback.execute(context, this.input);
-    if (this.meterStart !== undefined) outcome.then(() => this.meter(true), () => this.meter(false));
-    this.resolve(outcome);
+    this.resolve(fallback.execute(context, this.input));
   }
 
   private finish(): void {
