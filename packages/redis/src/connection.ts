@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { InvalidOptionsError } from '@tta/primitives';
-import { describeValue } from '@tta/primitives/instrumentation';
+import { describeValue, requireNumber } from '@tta/primitives/instrumentation';
 import { assertOptionsObject } from './validate-options.js';
 
 /**
@@ -171,9 +171,7 @@ function validateConnectionOptions(options: RedisConnectionOptions): void {
   ] satisfies (keyof RedisConnectionOptions)[]);
   for (const name of ['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs'] as const) {
     const value = options[name];
-    if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
-      throw new InvalidOptionsError(kind, name, `must be a finite number >= 0 (got ${describeValue(value)})`);
-    }
+    if (value !== undefined) requireNumber(kind, name, value);
   }
   if (options.port !== undefined && (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65_535)) {
     throw new InvalidOptionsError(kind, 'port', `must be an integer between 1 and 65535 (got ${describeValue(options.port)})`);

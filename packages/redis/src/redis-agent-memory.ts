@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
-import { describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
+import { describeValue, requireNonEmptyString, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { copyPlainData, validateMemoryDraft, validateMemoryLookup, type AgentMemory, type MemoryDraft, type MemoryEntry, type MemoryQuery } from '@tta/agent-context';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
@@ -55,9 +55,7 @@ export class RedisAgentMemory implements AgentMemory {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new InvalidOptionsError('RedisAgentMemory', 'maxEntries', 'must be an integer >= 1');
     const namespace = options.namespace ?? 'default';
     // Any name is safe: the key layout escapes braces, so a namespace never leaves its hash tag.
-    if (typeof namespace !== 'string' || namespace.length === 0) {
-      throw new InvalidOptionsError('RedisAgentMemory', 'namespace', `must be a non-empty string (got ${describeValue(namespace)})`);
-    }
+    requireNonEmptyString('RedisAgentMemory', 'namespace', namespace);
     this.maxEntries = maxEntries;
     this.base = memoryKeyBase(validatePrefix('RedisAgentMemory', options.prefix), namespace);
     this.clock = options.clock ?? systemClock;

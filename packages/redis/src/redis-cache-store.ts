@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { InvalidOptionsError, type CacheEntry, type CacheStore } from '@tta/primitives';
+import { requireNonEmptyString } from '@tta/primitives/instrumentation';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { deleteByPattern } from './scan.js';
@@ -71,9 +72,7 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
     const prefix = validatePrefix('RedisCacheStore', options.prefix);
     const namespace = options.namespace ?? 'default';
     // Any name is safe: the key layout escapes it and clear() escapes its SCAN pattern.
-    if (typeof namespace !== 'string' || namespace.length === 0) {
-      throw new InvalidOptionsError('RedisCacheStore', 'namespace', 'must be a non-empty string');
-    }
+    requireNonEmptyString('RedisCacheStore', 'namespace', namespace);
     for (const name of ['serialize', 'deserialize'] as const) {
       if (options[name] !== undefined && typeof options[name] !== 'function') {
         throw new InvalidOptionsError('RedisCacheStore', name, 'must be a function when given');

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
-import { describeValue, type Clock } from '@tta/primitives/instrumentation';
+import { InvalidInputError, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
+import { describeValue, requireNumber, type Clock } from '@tta/primitives/instrumentation';
 import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { storeKey } from './key-layout.js';
@@ -87,14 +87,10 @@ export class RedisRateLimiter implements RateLimiter {
     const kind = 'RedisRateLimiter';
     assertOptionsObject(kind, options, ['connection', 'prefix', 'tokensPerInterval', 'intervalMs', 'burst', 'clock'] satisfies (keyof RedisRateLimiterOptions)[]);
     const { tokensPerInterval, intervalMs } = options;
-    if (!(typeof tokensPerInterval === 'number' && Number.isFinite(tokensPerInterval) && tokensPerInterval > 0)) {
-      throw new InvalidOptionsError(kind, 'tokensPerInterval', `must be a finite number > 0 (got ${describeValue(tokensPerInterval)})`);
-    }
-    if (!(typeof intervalMs === 'number' && Number.isFinite(intervalMs) && intervalMs > 0)) {
-      throw new InvalidOptionsError(kind, 'intervalMs', `must be a finite number > 0 (got ${describeValue(intervalMs)})`);
-    }
+    requireNumber(kind, 'tokensPerInterval', tokensPerInterval, { exclusiveMin: true });
+    requireNumber(kind, 'intervalMs', intervalMs, { exclusiveMin: true });
     const burst = options.burst ?? tokensPerInterval;
-    if (!(Number.isFinite(burst) && burst >= 1)) throw new InvalidOptionsError(kind, 'burst', `must be a finite number >= 1 (got ${describeValue(burst)})`);
+    requireNumber(kind, 'burst', burst, { min: 1 });
     this.tokensPerInterval = tokensPerInterval;
     this.intervalMs = intervalMs;
     this.burst = burst;

@@ -1,5 +1,5 @@
-import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
-import { describeValue } from '@tta/primitives/instrumentation';
+import { InvalidInputError } from '@tta/primitives';
+import { describeValue, requireOptionsObject } from '@tta/primitives/instrumentation';
 
 /**
  * @internal Checks a constructor's (or factory's) options argument: it must be a plain object, not
@@ -8,13 +8,8 @@ import { describeValue } from '@tta/primitives/instrumentation';
  * (`mode` for `strategy`, `ttl` for `ttlMs`) fails at construction instead of being ignored.
  */
 export function assertOptionsObject(kind: string, options: unknown, known?: readonly string[]): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionsError(kind, 'options', `must be an object (got ${describeValue(options)})`);
-  }
-  if (known === undefined) return;
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) throw new InvalidOptionsError(kind, key, `is not an option of ${kind} (it takes ${[...known].sort().join(', ')})`);
-  }
+  // The shared validator states the rule, so a Redis store's options fail in the core's words.
+  requireOptionsObject(kind, options, known === undefined ? {} : { known });
 }
 
 /**
