@@ -107,11 +107,9 @@ describe('WorkflowPrimitive.run', () => {
     expect(seen).toHaveLength(0);
   });
 
-  it('names run() and the primitive when it refuses a key, and says where the other options go', async () => {
+  it('names the primitive’s run and the keys it takes when it refuses a key', async () => {
     const error = await step('summarise', (text: string) => text).run('hi', { logger: console } as never).catch((caught: unknown) => caught);
-    expect((error as Error).message).toBe(
-      'summarise.run: option "logger" is not an option of run() (it takes signal, deadline, data and correlationId); for more, create a WorkflowContext and call execute(context, input)',
-    );
+    expect((error as Error).message).toBe('summarise.run: option "logger" is not an option of summarise.run (it takes correlationId, data, deadline, signal)');
   });
 
   it('rejects a deadline a Date cannot hold with InvalidInputError', async () => {

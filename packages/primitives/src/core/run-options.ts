@@ -1,6 +1,5 @@
 import { WorkflowContext } from './workflow-context.js';
-import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from './describe-value.js';
+import { requireOptionsObject } from './options.js';
 
 /**
  * Options of `primitive.run(input, options)`: the parts of a {@link WorkflowContext} a caller
@@ -21,26 +20,16 @@ export interface RunOptions {
   readonly correlationId?: string;
 }
 
-const runOptionNames: ReadonlySet<string> = new Set(['signal', 'deadline', 'data', 'correlationId']);
+const runOptionNames: readonly string[] = ['signal', 'deadline', 'data', 'correlationId'];
 
 /**
  * @internal The context `run` executes on. A key `run` does not know is refused rather than
- * ignored: `timeoutMs` or `logger` passed here would otherwise be dropped without a word. The
- * values themselves are checked by the context, with the same rules as everywhere else.
+ * ignored (by the shared options validator): `timeoutMs` or `logger` passed here would otherwise be
+ * dropped without a word. The values themselves are checked by the context, with the same rules as
+ * everywhere else.
  */
 export function createRunContext(owner: string, options: RunOptions | undefined): WorkflowContext {
   if (options === undefined) return new WorkflowContext();
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionsError(`${owner}.run`, 'options', `must be an object (got ${describeValue(options)})`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!runOptionNames.has(key)) {
-      throw new InvalidOptionsError(
-        `${owner}.run`,
-        key,
-        'is not an option of run() (it takes signal, deadline, data and correlationId); for more, create a WorkflowContext and call execute(context, input)',
-      );
-    }
-  }
+  requireOptionsObject(`${owner}.run`, options, { known: runOptionNames });
   return new WorkflowContext(options);
 }
