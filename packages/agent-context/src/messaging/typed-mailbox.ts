@@ -1,6 +1,6 @@
 import { InvalidOptionsError, type Disposable, type Event } from '@tta/primitives';
 import { EventEmitter, assertSpecificationVersion, describeValue, toDisposable } from '@tta/primitives/instrumentation';
-import { ValidationError, type InferSchemaInput, type InferSchemaOutput, type StandardSchemaV1 } from '@tta/primitives';
+import { ValidationError, type StandardSchemaV1 } from '@tta/primitives';
 import { assertSchema, checkWithSchema } from '../state/schema.js';
 import type { Mailbox, MailboxMessage, ReceiveOptions } from './mailbox.js';
 
@@ -9,14 +9,14 @@ export type MessageSchemas = { readonly [type: string]: StandardSchemaV1 };
 
 /** A delivered message whose payload matched the schema of its type. */
 export type TypedMessage<TSchemas extends MessageSchemas, TType extends keyof TSchemas & string = keyof TSchemas & string> = {
-  [K in TType]: MailboxMessage<InferSchemaOutput<TSchemas[K]>> & { readonly type: K };
+  [K in TType]: MailboxMessage<StandardSchemaV1.InferOutput<TSchemas[K]>> & { readonly type: K };
 }[TType];
 
 /** A message to send or publish; the payload type follows from `type`. */
 export type TypedDraft<TSchemas extends MessageSchemas, TType extends keyof TSchemas & string> = {
   readonly type: TType;
   readonly from: string;
-  readonly payload: InferSchemaInput<TSchemas[TType]>;
+  readonly payload: StandardSchemaV1.InferInput<TSchemas[TType]>;
   readonly correlationId?: string;
 };
 

@@ -27,18 +27,7 @@ export { FilterPrimitive, filter } from './filter-primitive.js';
 export type { FilterOptions } from './filter-primitive.js';
 
 export { ValidatePrimitive, validate } from './validate-primitive.js';
-export type {
-  StandardSchemaV1,
-  StandardSchemaV1Props,
-  StandardSchemaV1Result,
-  StandardSchemaV1SuccessResult,
-  StandardSchemaV1FailureResult,
-  StandardSchemaV1Issue,
-  StandardSchemaV1PathSegment,
-  StandardSchemaV1Types,
-  InferSchemaInput,
-  InferSchemaOutput,
-} from './standard-schema.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
 
 // Errors of these primitives
 export { BulkheadRejectedError } from '../errors/bulkhead-rejected-error.js';

@@ -4,7 +4,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import type { InferSchemaOutput, StandardSchemaV1, StandardSchemaV1Issue, StandardSchemaV1Result } from './standard-schema.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /**
  * Checks its input against a schema and resolves with the schema's output (which a schema may
@@ -23,7 +23,7 @@ import type { InferSchemaOutput, StandardSchemaV1, StandardSchemaV1Issue, Standa
  * const checked = llm.pipe(step('parse', (raw: string) => JSON.parse(raw))).pipe(validate(Answer));
  * // checked: WorkflowPrimitive<string, { text: string; confidence: number }>
  */
-export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends WorkflowPrimitive<unknown, InferSchemaOutput<TSchema>> {
+export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends WorkflowPrimitive<unknown, StandardSchemaV1.InferOutput<TSchema>> {
   /** The schema. */
   readonly schema: TSchema;
 
@@ -37,7 +37,7 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
     this.schema = schema;
   }
 
-  protected executeImpl(_context: WorkflowContext, input: unknown): Promise<InferSchemaOutput<TSchema>> {
+  protected executeImpl(_context: WorkflowContext, input: unknown): Promise<StandardSchemaV1.InferOutput<TSchema>> {
     const result: unknown = this.schema['~standard'].validate(input);
     // Any thenable is awaited, not only this realm's Promise: a result read as final while it is
     // still pending has no `issues`, and would accept every value.
@@ -49,11 +49,11 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
     }
   }
 
-  private unwrap(result: unknown): InferSchemaOutput<TSchema> {
+  private unwrap(result: unknown): StandardSchemaV1.InferOutput<TSchema> {
     // Fail closed: only a well-formed success result lets a value through.
     if (typeof result !== 'object' || result === null || isThenable(result)) throw this.malformed(result);
-    const { issues } = result as StandardSchemaV1Result<unknown>;
-    if (issues === undefined) return (result as { value: unknown }).value as InferSchemaOutput<TSchema>;
+    const { issues } = result as StandardSchemaV1.Result<unknown>;
+    if (issues === undefined) return (result as { value: unknown }).value as StandardSchemaV1.InferOutput<TSchema>;
     if (!Array.isArray(issues)) throw this.malformed(result);
     throw new ValidationError((issues as readonly unknown[]).map(toIssue), this.schema['~standard'].vendor);
   }
@@ -69,7 +69,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function toIssue(entry: unknown): ValidationIssue {
   // A schema may report anything; an odd issue still fails the value, with what can be read of it.
-  const issue = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<StandardSchemaV1Issue>;
+  const issue = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<StandardSchemaV1.Issue>;
   const message = typeof issue.message === 'string' ? issue.message : 'Invalid value';
   const path = Array.isArray(issue.path) ? issue.path.map((segment: unknown) => (typeof segment === 'object' && segment !== null ? (segment as { key: PropertyKey }).key : (segment as PropertyKey))) : [];
   return { message, path };
