@@ -9,6 +9,7 @@ import {
 } from '@tta/primitives';
 import { EventEmitter, describeValue, emitPrimitiveEvent } from '@tta/primitives/instrumentation';
 import type { Logger } from '@tta/primitives/logging';
+import { requireInteger, requireOneOf, requireOptionsObject } from '@tta/primitives/instrumentation';
 import { AgentContext } from '../context/agent-context.js';
 import type { AgentIdentity, HandoffRecord } from '../context/agent-identity.js';
 import type { AgentDefinition } from '../context/define-agent.js';
@@ -132,9 +133,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     }
     normaliseAgent(to.agent, 'AgentHandoffPrimitive', 'to.agent');
     const strategy = options.strategy ?? 'immediate';
-    if (strategy !== 'immediate' && strategy !== 'queued' && strategy !== 'conditional') {
-      throw new InvalidOptionsError('AgentHandoffPrimitive', 'strategy', `must be 'immediate', 'queued' or 'conditional' (got ${describeValue(strategy)})`);
-    }
+    requireOneOf('AgentHandoffPrimitive', 'strategy', strategy, ['immediate', 'queued', 'conditional']);
     if (strategy === 'conditional' && typeof options.condition !== 'function') {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'condition', "is required (a function) with strategy 'conditional'");
     }
@@ -216,11 +215,9 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     const queue = this.queue;
     if (queue === undefined) throw new InvalidOptionsError('AgentHandoffPrimitive', 'strategy', `must be 'queued' for drain() (strategy of ${describeValue(this.name)} is '${this.strategy}')`);
     if (!(context instanceof WorkflowContext)) throw new InvalidInputError('AgentHandoffPrimitive.drain', `context must be a WorkflowContext (got ${describeValue(context)})`);
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('AgentHandoffPrimitive.drain', 'options', `must be an object when given (got ${describeValue(options)})`);
+    requireOptionsObject('AgentHandoffPrimitive.drain', options, { optional: true });
     const limit = options.limit ?? Infinity;
-    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 0))) {
-      throw new InvalidOptionsError('AgentHandoffPrimitive.drain', 'limit', `must be an integer >= 0 or Infinity (got ${describeValue(limit)})`);
-    }
+    requireInteger('AgentHandoffPrimitive.drain', 'limit', limit, { infinity: true });
     // Run as an execution on `context`, so that its deadline is armed for the drain and its link to
     // the caller's signal (made when the task runs read it) is let go when the drain ends.
     this.drainer ??= new LambdaPrimitive((request: DrainRequest, drainContext: WorkflowContext) => this.drainTasks(drainContext, request), {

@@ -1,5 +1,5 @@
-import { InvalidInputError, InvalidOptionsError, type Disposable } from '@tta/primitives';
-import { assertDuration, describeValue, systemClock, toDisposable, type Clock } from '@tta/primitives/instrumentation';
+import { InvalidInputError, type Disposable } from '@tta/primitives';
+import { assertDuration, describeValue, requireMethods, requireOptionsObject, systemClock, toDisposable, type Clock } from '@tta/primitives/instrumentation';
 import { generateId } from '../internal/generate-id.js';
 import { assertMessageId } from './message-id.js';
 import { validateMessageNames } from './validate-message-names.js';
@@ -37,9 +37,9 @@ export class InMemoryMailbox implements Mailbox {
   private readonly subscribers = new Map<string, MessageListener[]>();
 
   constructor(options: InMemoryMailboxOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemoryMailbox', 'options', `must be an object when given (got ${describeValue(options)})`);
+    requireOptionsObject('InMemoryMailbox', options, { optional: true });
     const clock = options.clock ?? systemClock;
-    if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') throw new InvalidOptionsError('InMemoryMailbox', 'clock', `must be a Clock (got ${describeValue(clock)})`);
+    requireMethods('InMemoryMailbox', 'clock', clock, { methods: ['now'], description: 'a Clock' });
     this.clock = clock;
     const deduplicationWindowMs = options.deduplicationWindowMs ?? 3_600_000;
     assertDuration('InMemoryMailbox', 'deduplicationWindowMs', deduplicationWindowMs, { integer: true });

@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type Disposable, type Event } from '@tta/primitives';
-import { EventEmitter, assertSpecificationVersion, describeValue, toDisposable } from '@tta/primitives/instrumentation';
+import { EventEmitter, assertSpecificationVersion, describeValue, requireMethods, toDisposable } from '@tta/primitives/instrumentation';
 import { ValidationError, type StandardSchemaV1 } from '@tta/primitives';
 import { assertSchema, checkWithSchema } from '../state/schema.js';
 import type { Mailbox, MailboxMessage, ReceiveOptions } from './mailbox.js';
@@ -53,9 +53,7 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
     /** Payload schema per message type. */
     readonly schemas: TSchemas,
   ) {
-    if (typeof mailbox !== 'object' || mailbox === null || typeof mailbox.send !== 'function') {
-      throw new InvalidOptionsError('TypedMailbox', 'mailbox', `must be a Mailbox (got ${describeValue(mailbox)})`);
-    }
+    requireMethods('TypedMailbox', 'mailbox', mailbox, { methods: ['send'], description: 'a Mailbox' });
     assertSpecificationVersion('TypedMailbox', 'mailbox', mailbox);
     if (typeof schemas !== 'object' || schemas === null || Object.keys(schemas).length === 0) {
       throw new InvalidOptionsError('TypedMailbox', 'schemas', `must be a non-empty record of message type -> Standard Schema (got ${describeValue(schemas)})`);

@@ -1,5 +1,5 @@
 import { InvalidInputError, InvalidOptionsError, type Disposable } from '@tta/primitives';
-import { describeValue } from '@tta/primitives/instrumentation';
+import { describeValue, requireInteger, requireOptionsObject } from '@tta/primitives/instrumentation';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { checkWithSchema } from './schema.js';
 import { stateKey, type StateKey } from './state-key.js';
@@ -111,9 +111,9 @@ export class Blackboard {
    * `StateConflictError` after `maxAttempts` lost rounds, or with the reason of an aborted signal.
    */
   async update<T>(key: KeyLike<T>, compute: (current: T | undefined) => T | Promise<T>, options: BlackboardUpdateOptions = {}): Promise<StateEntry<T>> {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('Blackboard.update', 'options', `must be an object when given (got ${describeValue(options)})`);
+    requireOptionsObject('Blackboard.update', options, { optional: true });
     const maxAttempts = options.maxAttempts ?? 20;
-    if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) throw new InvalidOptionsError('Blackboard.update', 'maxAttempts', `must be a positive integer (got ${describeValue(maxAttempts)})`);
+    requireInteger('Blackboard.update', 'maxAttempts', maxAttempts, { min: 1 });
     const initialDelayMs = options.initialDelayMs ?? 5;
     if (!(Number.isFinite(initialDelayMs) && initialDelayMs >= 0)) throw new InvalidOptionsError('Blackboard.update', 'initialDelayMs', `must be a finite number of milliseconds, 0 or more (got ${describeValue(initialDelayMs)})`);
     const maxDelayMs = options.maxDelayMs ?? 250;

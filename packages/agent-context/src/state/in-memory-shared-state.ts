@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type Disposable } from '@tta/primitives';
-import { EventEmitter, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
+import { EventEmitter, describeValue, requireMethods, requireOptionsObject, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { copyPlainData } from '../data/copy-plain-data.js';
 import { assertWellFormedName } from '../data/assert-well-formed-name.js';
@@ -42,9 +42,9 @@ export class InMemorySharedState implements SharedState {
   private writesSinceSweep = 0;
 
   constructor(options: InMemorySharedStateOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('InMemorySharedState', 'options', `must be an object when given (got ${describeValue(options)})`);
+    requireOptionsObject('InMemorySharedState', options, { optional: true });
     const clock = options.clock ?? systemClock;
-    if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') throw new InvalidOptionsError('InMemorySharedState', 'clock', `must be a Clock (got ${describeValue(clock)})`);
+    requireMethods('InMemorySharedState', 'clock', clock, { methods: ['now'], description: 'a Clock' });
     this.clock = clock;
   }
 

@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '@tta/primitives';
-import { describeValue } from '@tta/primitives/instrumentation';
+import { describeValue, requireNonEmptyString, requireOneOf, requireOptionsObject } from '@tta/primitives/instrumentation';
 import { assertSchema, type Schema } from './schema.js';
 import type { StateScope } from './shared-state.js';
 
@@ -31,12 +31,10 @@ export interface StateKeyOptions<T> {
  * await context.blackboard.set(plan, { steps: ['research', 'write'] });
  */
 export function stateKey<T = unknown>(key: string, options: StateKeyOptions<T> = {}): StateKey<T> {
-  if (typeof key !== 'string' || key.length === 0) throw new InvalidOptionsError('stateKey', 'key', `must be a non-empty string (got ${describeValue(key)})`);
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('stateKey', 'options', `must be an object when given (got ${describeValue(options)})`);
+  requireNonEmptyString('stateKey', 'key', key);
+  requireOptionsObject('stateKey', options, { optional: true });
   const scope = options.scope ?? 'workflow';
-  if (scope !== 'workflow' && scope !== 'session' && scope !== 'global') {
-    throw new InvalidOptionsError('stateKey', 'scope', `must be 'workflow', 'session' or 'global' (got ${describeValue(scope)})`);
-  }
+  requireOneOf('stateKey', 'scope', scope, ['workflow', 'session', 'global']);
   if (options.schema !== undefined) assertSchema('stateKey', 'schema', options.schema);
   const ttlMs = options.ttlMs;
   if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) throw new InvalidOptionsError('stateKey', 'ttlMs', `must be a positive number (got ${describeValue(ttlMs)})`);
