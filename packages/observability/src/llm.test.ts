@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { WorkflowContext, step, type Disposable } from '@tta/primitives';
+import { InvalidOptionsError, WorkflowContext, step, type Disposable } from '@tta/primitives';
 import { registerInstrumentation } from '@tta/primitives/instrumentation';
 import { REDACTED } from '@tta/primitives/logging';
 import { llmStep, recordLlmCall } from './llm.js';
@@ -124,5 +124,12 @@ describe('LLM helpers', () => {
 
   it('refuses an llmStep without a model at construction', () => {
     expect(() => llmStep('x', () => 1, { model: '' })).toThrow(/model/);
+  });
+
+  it('refuses bad llmStep arguments with InvalidOptionsError naming the argument and the value', () => {
+    expect(() => llmStep('x', () => 1, { model: '' })).toThrow(InvalidOptionsError);
+    expect(() => llmStep('x', () => 1, { model: '' })).toThrow('llmStep "x": option "model" must be a non-empty string (got "")');
+    expect(() => llmStep('x', 42 as never, { model: 'gpt-4o' })).toThrow('llmStep "x": option "fn" must be a function (input, context) => output (got 42)');
+    expect(() => llmStep('x', () => 1, { model: 'gpt-4o', usage: 'tokens' as never })).toThrow('llmStep "x": option "usage" must be a function (output) => usage when given (got "tokens")');
   });
 });

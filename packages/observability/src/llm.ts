@@ -1,5 +1,6 @@
 import { SpanKind, context as otelContext, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { WorkflowPrimitive, type PrimitiveOptions, type StepFunction, type WorkflowContext } from '@tta/primitives';
+import { requireFunction, requireNonEmptyString } from '@tta/primitives/instrumentation';
 import { observabilityState } from './observability-state.js';
 import { safeName, safeString, toAttributes } from './span-attributes.js';
 import { recordSpanError, tracerName } from './tracing-instrumentation.js';
@@ -131,9 +132,10 @@ export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInp
 
   constructor(name: string, fn: StepFunction<TInput, TOutput>, options: LlmStepOptions<TOutput>) {
     super('llm', options.instrument === undefined ? { name } : { name, instrument: options.instrument });
-    if (typeof fn !== 'function') throw new TypeError(`llmStep "${name}": expected a function, got ${typeof fn}`);
-    if (typeof options.model !== 'string' || options.model.length === 0) throw new TypeError(`llmStep "${name}": option "model" must be a non-empty string`);
-    if (options.usage !== undefined && typeof options.usage !== 'function') throw new TypeError(`llmStep "${name}": option "usage" must be a function`);
+    const owner = `llmStep "${name}"`;
+    requireFunction(owner, 'fn', fn, { signature: '(input, context) => output' });
+    requireNonEmptyString(owner, 'model', options.model);
+    requireFunction(owner, 'usage', options.usage, { optional: true, signature: '(output) => usage' });
     this.fn = fn;
     this.info = options;
   }
