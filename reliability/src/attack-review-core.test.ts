@@ -156,6 +156,7 @@ describe('attack review: reported failures', () => {
       // @ts-expect-error -- Node 20 has none; make sure of it whatever the test runner adds
       delete globalThis.reportError;
       const store = {
+        specificationVersion: 1 as const,
         load: () => Promise.reject(new Error('ECONNREFUSED redis://:S3cretPw@cache.internal:6379')),
         save: () => Promise.resolve(),
       };

@@ -608,6 +608,7 @@ describe('design: circuit breaker', () => {
     const clock = new ManualClock(10_000);
     const saved = new Map<string, CircuitSnapshot>();
     const store: CircuitStateStore = {
+      specificationVersion: 1,
       load: (key) => Promise.resolve(saved.get(key)),
       save: (key, snapshot) => {
         saved.set(key, snapshot);
@@ -764,6 +765,7 @@ describe('design: cache', () => {
   it('uses any store with async get/set/delete', async () => {
     const entries = new Map<string, CacheEntry<string>>();
     const store: CacheStore<string> = {
+      specificationVersion: 1,
       get: (key) => Promise.resolve(entries.get(key)),
       set: (key, entry) => {
         entries.set(key, entry);

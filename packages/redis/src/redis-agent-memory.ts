@@ -42,6 +42,8 @@ export interface RedisAgentMemoryOptions extends RedisStoreOptions {
  * const recent = await memory.query({ tags: ['billing'], limit: 10 });
  */
 export class RedisAgentMemory implements AgentMemory {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   /** Bound of the memory. */
   readonly maxEntries: number;
   private readonly client: Redis;

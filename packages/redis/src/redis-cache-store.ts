@@ -60,6 +60,8 @@ const defaultDeserialize = (text: string): CacheEntry<unknown> => {
  * const cached = cache(llm, { ttlMs: 60_000, store });
  */
 export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   /** The key prefix of this cache's entries, `<prefix>cache:{<escaped namespace>}:`. */
   readonly keyPrefix: string;
   private readonly client: Redis;

@@ -27,6 +27,8 @@ export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
  * const guarded = circuitBreaker(llm, { failureThreshold: 5, breakDurationMs: 30_000, store, key: 'llm' });
  */
 export class RedisCircuitStateStore implements CircuitStateStore {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly prefix: string;

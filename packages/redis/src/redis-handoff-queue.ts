@@ -63,6 +63,8 @@ export interface RedisHandoffQueueOptions {
  */
 export class RedisHandoffQueue implements HandoffQueue {
   private readonly prefix: string;
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly lockDurationMs: number;

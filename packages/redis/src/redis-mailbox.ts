@@ -60,6 +60,8 @@ const restoreBatch = 1_000;
  * const messages = await mailbox.receive('reviewer');
  */
 export class RedisMailbox implements Mailbox {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly prefix: string;

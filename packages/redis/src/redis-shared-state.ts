@@ -56,6 +56,8 @@ export interface RedisSharedStateOptions extends RedisStoreOptions {
  * await state.compareAndSet({ scope: 'session', scopeId: sessionId, key: 'plan' }, entry?.version ?? 0, nextPlan);
  */
 export class RedisSharedState implements SharedState {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly client: Redis;
   private readonly owned: boolean;
   private readonly prefix: string;

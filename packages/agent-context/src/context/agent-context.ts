@@ -1,5 +1,5 @@
 import { InvalidOptionsError, WorkflowContext } from '@tta/primitives';
-import { describeValue } from '@tta/primitives/instrumentation';
+import { assertSpecificationVersion, describeValue } from '@tta/primitives/instrumentation';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '../memory/agent-memory.js';
 import { InMemoryAgentMemory } from '../memory/in-memory-agent-memory.js';
 import type { Mailbox } from '../messaging/mailbox.js';
@@ -265,6 +265,7 @@ function validateCreateOptions(options: AgentContextOptions): void {
   if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId.length === 0)) fail('sessionId', `must be a non-empty string (got ${describeValue(sessionId)})`);
   for (const store of ['sharedState', 'memory', 'mailbox'] as const) {
     if (options[store] !== undefined && !isObject(options[store])) fail(store, `must be a store object (got ${describeValue(options[store])})`);
+    if (options[store] !== undefined) assertSpecificationVersion('AgentContext', store, options[store]);
   }
   if (history !== undefined && !Array.isArray(history)) fail('history', `must be an array of handoff records (got ${describeValue(history)})`);
   if (data !== undefined && !isObject(data)) fail('data', `must be an object (got ${describeValue(data)})`);

@@ -7,7 +7,7 @@ import {
   type Event,
   type PrimitiveOptions,
 } from '@tta/primitives';
-import { EventEmitter, describeValue, emitPrimitiveEvent } from '@tta/primitives/instrumentation';
+import { EventEmitter, assertSpecificationVersion, describeValue, emitPrimitiveEvent } from '@tta/primitives/instrumentation';
 import type { Logger } from '@tta/primitives/logging';
 import { requireInteger, requireOneOf, requireOptionsObject } from '@tta/primitives/instrumentation';
 import { AgentContext } from '../context/agent-context.js';
@@ -147,6 +147,7 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     if (queue !== undefined && !isHandoffQueue(queue)) {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'queue', `must be a HandoffQueue with enqueue(), take() and size() (got ${describeValue(queue)})`);
     }
+    if (queue !== undefined) assertSpecificationVersion('AgentHandoffPrimitive', 'queue', queue);
     if (options.reason !== undefined && typeof options.reason !== 'string') {
       throw new InvalidOptionsError('AgentHandoffPrimitive', 'reason', `must be a string (got ${describeValue(options.reason)})`);
     }

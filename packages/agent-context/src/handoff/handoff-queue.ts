@@ -42,6 +42,8 @@ export interface HandoffDelivery<TInput = unknown> {
  * `describeHandoffQueueContract` from `@tta/agent-context/testing`.
  */
 export interface HandoffQueue {
+  /** The version of this interface the implementation was written against; this release supports 1. */
+  readonly specificationVersion: 1;
   /** Adds a task to the queue of `task.to`. */
   enqueue(task: HandoffTask): Promise<void>;
   /** Takes the oldest waiting task for `agentId`, or undefined when none waits. */

@@ -13,6 +13,8 @@ import { copyPlainData } from '../data/copy-plain-data.js';
  * const handoff = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue });
  */
 export class InMemoryHandoffQueue implements HandoffQueue {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly queues = new Map<string, HandoffTask[]>();
 
   enqueue(task: HandoffTask): Promise<void> {

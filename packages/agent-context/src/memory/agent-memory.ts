@@ -53,6 +53,8 @@ export interface MemoryQuery {
  * Checked by `describeAgentMemoryContract` from `@tta/agent-context/testing`.
  */
 export interface AgentMemory {
+  /** The version of this interface the implementation was written against; this release supports 1. */
+  readonly specificationVersion: 1;
   /** Stores an entry and returns it as stored; may evict the oldest entries to stay within bounds. */
   store<T>(draft: MemoryDraft<T>): Promise<MemoryEntry<T>>;
   /** The entry with this id, or undefined. */

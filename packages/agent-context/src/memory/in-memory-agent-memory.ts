@@ -32,6 +32,8 @@ interface Stored {
  * const recent = await memory.query({ tags: ['pricing'], limit: 5 });
  */
 export class InMemoryAgentMemory implements AgentMemory {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   /** The bound on the number of entries. */
   readonly maxEntries: number;
   private readonly clock: Clock;

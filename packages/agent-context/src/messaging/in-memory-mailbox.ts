@@ -29,6 +29,8 @@ export interface InMemoryMailboxOptions {
  * const [task] = await mailbox.receive('coder');
  */
 export class InMemoryMailbox implements Mailbox {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly clock: Clock;
   private readonly deduplicationWindowMs: number;
   private readonly inboxes = new Map<string, MailboxMessage[]>();

@@ -59,6 +59,8 @@ export interface ReceiveOptions {
  * `@tta/agent-context/testing`.
  */
 export interface Mailbox {
+  /** The version of this interface the implementation was written against; this release supports 1. */
+  readonly specificationVersion: 1;
   /**
    * Queues a direct message in the recipient's inbox; resolves with the message as stored. Give the
    * draft an `id` when you may retry: a network mailbox can fail after it queued the message.

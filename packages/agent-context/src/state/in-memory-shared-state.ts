@@ -36,6 +36,8 @@ const SWEEP_EVERY_WRITES = 256;
  * const entry = await state.set({ scope: 'workflow', scopeId: context.correlationId, key: 'plan' }, plan);
  */
 export class InMemorySharedState implements SharedState {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly clock: Clock;
   private readonly scopes = new Map<string, Map<string, StateEntry>>();
   private readonly changes = new EventEmitter<StateChange>();

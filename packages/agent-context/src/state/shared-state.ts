@@ -77,6 +77,8 @@ export type StateChangeListener = (change: StateChange) => void;
  * - subscribers get every `set` and `delete` that matches their filter, in write order per key.
  */
 export interface SharedState {
+  /** The version of this interface the implementation was written against; this release supports 1. */
+  readonly specificationVersion: 1;
   /** The entry, or undefined when there is none (or it expired). */
   get<T = unknown>(address: StateAddress): Promise<StateEntry<T> | undefined>;
   /** Writes unconditionally; returns the new entry. */

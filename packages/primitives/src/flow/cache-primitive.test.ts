@@ -26,6 +26,7 @@ function controlled<TOutput>() {
 
 /** A CacheStore without the synchronous fast path, as a remote store would be. */
 class AsyncMapStore<TValue> implements CacheStore<TValue> {
+  readonly specificationVersion = 1 as const;
   readonly entries = new Map<string, CacheEntry<TValue>>();
   gets = 0;
   async get(key: string) {
@@ -370,6 +371,7 @@ describe('CachePrimitive', () => {
 
   it('absorbs a failing store: a failing get is a miss, a failing set still answers the caller', async () => {
     const store: CacheStore<string> = {
+      specificationVersion: 1,
       get: () => Promise.reject(new Error('get failed')),
       set: () => Promise.reject(new Error('set failed')),
       delete: () => Promise.resolve(false),

@@ -13,6 +13,7 @@ import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 import { InMemoryCacheStore } from './in-memory-cache-store.js';
+import { assertSpecificationVersion } from '../core/specification-version.js';
 import { stableKey } from './stable-key.js';
 import { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
 
@@ -186,6 +187,7 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     requireMethods('CachePrimitive', 'clock', options.clock, { optional: true, methods: ['now'], description: 'a Clock (now())' });
     if (options.store !== undefined) {
       requireMethods('CachePrimitive', 'store', options.store, { methods: ['get', 'set', 'delete'], description: 'a CacheStore (async get, set and delete)' });
+      assertSpecificationVersion('CachePrimitive', 'store', options.store);
       if (options.maxEntries !== undefined) {
         throw new InvalidOptionsError('CachePrimitive', 'maxEntries', 'cannot be combined with "store": give the capacity to the store');
       }

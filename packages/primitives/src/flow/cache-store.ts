@@ -30,6 +30,8 @@ export interface CacheEntry<TValue = unknown> {
  * itself after `staleUntil` (a Redis `PX` for instance).
  */
 export interface CacheStore<TValue = unknown> {
+  /** The version of this interface the implementation was written against; this release supports 1. */
+  readonly specificationVersion: 1;
   /** The entry stored under `key`, or `undefined`. A hit may refresh the entry's recency (LRU). */
   get(key: string): Promise<CacheEntry<TValue> | undefined>;
   /** Stores `entry` under `key`, replacing any previous entry. */

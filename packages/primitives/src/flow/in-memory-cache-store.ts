@@ -22,6 +22,8 @@ export interface InMemoryCacheStoreOptions<TValue = unknown> {
  * const cached = cache(llm, { ttlMs: 60_000, store });
  */
 export class InMemoryCacheStore<TValue = unknown> implements CacheStore<TValue> {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   /** Capacity of the store. */
   readonly maxEntries: number;
   private readonly entries = new Map<string, CacheEntry<TValue>>();

@@ -359,6 +359,7 @@ describe('CircuitBreakerPrimitive', () => {
     const clock = new ManualClock();
     const started: { state: string; finish: () => void }[] = [];
     const slow: CircuitStateStore = {
+      specificationVersion: 1,
       load: () => Promise.resolve(undefined),
       save: (_key, snapshot) => new Promise<void>((resolve) => started.push({ state: snapshot.state, finish: resolve })),
     };
@@ -470,6 +471,7 @@ describe('CircuitBreakerPrimitive', () => {
     globalThis.reportError = (error: unknown) => void reported.push(error);
     try {
       const broken: CircuitStateStore = {
+        specificationVersion: 1,
         load: () => Promise.reject(new Error('load failed')),
         save: () => Promise.reject(new Error('save failed')),
       };

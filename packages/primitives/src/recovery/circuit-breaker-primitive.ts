@@ -13,6 +13,7 @@ import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import type { CircuitSnapshot, CircuitState, CircuitStateStore } from './circuit-state-store.js';
 import type { BreakEvent, CircuitBreakerOptions, StateChangeEvent } from './circuit-breaker-options.js';
 import { FailureWindow } from './failure-window.js';
+import { assertSpecificationVersion } from '../core/specification-version.js';
 
 const kind = 'CircuitBreakerPrimitive';
 
@@ -112,6 +113,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     if (store !== undefined && (typeof store !== 'object' || store === null || typeof store.load !== 'function' || typeof store.save !== 'function')) {
       throw new InvalidOptionsError(kind, 'store', 'must implement load(key) and save(key, snapshot)');
     }
+    if (store !== undefined) assertSpecificationVersion(kind, 'store', store);
     requireNonEmptyString(kind, 'key', options.key, { optional: true });
     if (options.refreshMs !== undefined) {
       if (store === undefined) throw new InvalidOptionsError(kind, 'refreshMs', 'needs a store');

@@ -50,6 +50,8 @@ export interface CircuitSnapshot {
  * `save` is reported (as an unhandled error on a fresh task) and never fails a call.
  */
 export interface CircuitStateStore {
+  /** The version of this interface the implementation was written against; this release supports 1. */
+  readonly specificationVersion: 1;
   /** The last snapshot saved under `key`, or `undefined` when there is none. */
   load(key: string): Promise<CircuitSnapshot | undefined>;
   /** Saves `snapshot` under `key`, replacing the previous one. */
@@ -65,6 +67,8 @@ export interface CircuitStateStore {
  * const breaker = circuitBreaker(llm, { failureThreshold: 5, store, key: 'llm' });
  */
 export class InMemoryCircuitStateStore implements CircuitStateStore {
+  /** Implements version 1 of the interface. */
+  readonly specificationVersion = 1 as const;
   private readonly snapshots = new Map<string, CircuitSnapshot>();
 
   /** The snapshot saved under `key`, if any. */
