@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, type TtaErrorOptions } from '@tta/primitives';
 
 /** Why `initializeObservability` returned false. */
 export type InitializationFailureReason = 'invalid-options' | 'missing-dependency' | 'metrics-port' | 'sdk-start';
@@ -6,11 +6,13 @@ export type InitializationFailureReason = 'invalid-options' | 'missing-dependenc
 const marker = Symbol.for('@tta/observability.InitializationFailure');
 
 /** @internal A failed step of `initializeObservability`; its message is the line that gets logged. */
-export class InitializationFailure extends TtaError {
+export class InitializationFailure extends TtaError<'OBSERVABILITY_NOT_INITIALIZED'> {
   private readonly [marker] = true;
+  /** The same configuration fails the same way. */
+  override readonly retryable: boolean = false;
   readonly reason: InitializationFailureReason;
 
-  constructor(reason: InitializationFailureReason, message: string, options: { readonly cause?: unknown } = {}) {
+  constructor(reason: InitializationFailureReason, message: string, options: TtaErrorOptions = {}) {
     super(message, 'OBSERVABILITY_NOT_INITIALIZED', options);
     this.reason = reason;
   }

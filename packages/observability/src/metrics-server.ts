@@ -61,7 +61,7 @@ export function startMetricsServer(source: MetricsSource, host: string, port: nu
   return new Promise<MetricsServer>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.close();
-      reject(new MetricsServerError(host, port, error));
+      reject(new MetricsServerError(host, port, { cause: error }));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

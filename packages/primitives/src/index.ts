@@ -27,6 +27,7 @@ export type { PrimitiveMetricsEntry, PrimitiveMetricsOptions } from './observabi
 // Errors
 export { TtaError } from './errors/tta-error.js';
 export type { TtaErrorOptions } from './errors/tta-error.js';
+export type { TtaErrorCode } from './errors/tta-error-code.js';
 export { InvalidOptionsError } from './errors/invalid-options-error.js';
 export { RouteNotFoundError } from './errors/route-not-found-error.js';
 export { DeadlineExceededError } from './errors/deadline-exceeded-error.js';

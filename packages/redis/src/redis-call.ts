@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { InvalidInputError, InvalidOptionsError, TtaError } from '@tta/primitives';
+import { InvalidInputError, TtaError } from '@tta/primitives';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 
 // Replies that mean "the server cannot serve this right now" rather than "the command is wrong".
@@ -23,9 +23,9 @@ export function toRedisError(error: unknown, operation: string): unknown {
   return new RedisUnavailableError(operation, { cause: error });
 }
 
-/** The toolkit's own errors that already say a retry cannot help. */
+/** The toolkit's own errors that already say a retry cannot help (every `TtaError` states `retryable`). */
 function isRefusal(error: unknown): boolean {
-  return InvalidInputError.isInstance(error) || InvalidOptionsError.isInstance(error) || (TtaError.isInstance(error) && (error as { retryable?: unknown }).retryable === false);
+  return TtaError.isInstance(error) && !error.retryable;
 }
 
 /** True for errors raised by the input itself, before any network round trip could matter. */

@@ -12,7 +12,7 @@ export class ModelConfigurationError extends TtaError {
   /** The environment variable that fixes the problem, for example `OPENAI_API_KEY`. */
   readonly variable: string;
   /** Retrying cannot help: `retry` primitives skip errors with `retryable: false`. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
   constructor(variable: string, message: string, options: { readonly cause?: unknown } = {}) {
     super(message, 'MODEL_CONFIGURATION', options);

@@ -23,7 +23,7 @@ export interface ModelRequestErrorDetails {
 export class ModelRequestError extends TtaError {
   private readonly [marker] = true;
   readonly status: number;
-  readonly retryable: boolean;
+  override readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly simulated: boolean;
 

@@ -12,7 +12,7 @@ export class ModelResponseTooLargeError extends TtaError {
   /** The cap that was exceeded, in bytes. */
   readonly limitBytes: number;
   /** Retrying the same endpoint would stream the same body again. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
   constructor(limitBytes: number, message = `the model response is larger than ${limitBytes} bytes`) {
     super(message, 'MODEL_RESPONSE_TOO_LARGE');

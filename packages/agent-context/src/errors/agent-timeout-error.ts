@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, type TtaErrorOptions } from '@tta/primitives';
 import { hasBrand } from './brand.js';
 
 const marker = Symbol.for('@tta/agent-context.AgentTimeoutError');
@@ -7,15 +7,17 @@ const marker = Symbol.for('@tta/agent-context.AgentTimeoutError');
  * An agent of a coordination did not finish within `timeoutMs`. It is also the abort reason of
  * the signal that agent was given. Built only when the time limit passes.
  */
-export class AgentTimeoutError extends TtaError {
+export class AgentTimeoutError extends TtaError<'AGENT_TIMEOUT'> {
   private readonly [marker] = true;
+  /** A slow agent may answer in time on the next try. */
+  override readonly retryable: boolean = true;
   /** The agent that ran out of time. */
   readonly agentId: string;
   /** The time limit that passed. */
   readonly timeoutMs: number;
 
-  constructor(agentId: string, timeoutMs: number) {
-    super(`Agent "${agentId}" timed out after ${timeoutMs} ms`, 'AGENT_TIMEOUT');
+  constructor(agentId: string, timeoutMs: number, options: TtaErrorOptions = {}) {
+    super(`Agent "${agentId}" timed out after ${timeoutMs} ms`, 'AGENT_TIMEOUT', options);
     this.agentId = agentId;
     this.timeoutMs = timeoutMs;
   }

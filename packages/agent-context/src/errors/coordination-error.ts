@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, type TtaErrorOptions } from '@tta/primitives';
 import { describeValue } from '@tta/primitives/instrumentation';
 import { redactText } from '@tta/primitives/logging';
 import { hasBrand } from './brand.js';
@@ -22,17 +22,20 @@ export interface AgentFailure {
  * threshold, or a vote tied. `failures` names every agent that failed, with its error; `errors`
  * holds the errors themselves (as in an AggregateError).
  */
-export class CoordinationError extends TtaError {
+export class CoordinationError extends TtaError<'COORDINATION_FAILED'> {
   private readonly [marker] = true;
+  /** The agents' failures are mostly passing ones (timeouts, provider errors): the coordination may succeed again. */
+  override readonly retryable: boolean = true;
   readonly reason: CoordinationFailureReason;
   /** The agents that failed, in agent order. */
   readonly failures: readonly AgentFailure[];
   /** The failures' errors, in agent order. */
   readonly errors: readonly unknown[];
 
-  constructor(coordinator: string, reason: CoordinationFailureReason, failures: readonly AgentFailure[], detail?: string) {
+  /** @param options `cause` defaults to the first failure's error */
+  constructor(coordinator: string, reason: CoordinationFailureReason, failures: readonly AgentFailure[], detail?: string, options: TtaErrorOptions = {}) {
     super(`${coordinator}: ${describe(reason)}${detail === undefined ? '' : ` (${detail})`}${formatFailures(failures)}`, 'COORDINATION_FAILED', {
-      cause: failures[0]?.error,
+      cause: 'cause' in options ? options.cause : failures[0]?.error,
     });
     this.reason = reason;
     this.failures = failures;

@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, type TtaErrorOptions } from '@tta/primitives';
 import { hasBrand } from './brand.js';
 
 const marker = Symbol.for('@tta/agent-context.StateConflictError');
@@ -7,8 +7,10 @@ const marker = Symbol.for('@tta/agent-context.StateConflictError');
  * Thrown by a compare-and-set whose expected version is not the entry's current version: another
  * writer got there first. Read the entry again, recompute, and retry (or use `Blackboard.update`).
  */
-export class StateConflictError extends TtaError {
+export class StateConflictError extends TtaError<'STATE_CONFLICT'> {
   private readonly [marker] = true;
+  /** Another writer got there first: reading again and writing on the new version may succeed. */
+  override readonly retryable: boolean = true;
   /** The key that was written, as `scope:scopeId:key`. */
   readonly key: string;
   /** The version the writer expected (0: the entry must not exist). */
@@ -16,10 +18,11 @@ export class StateConflictError extends TtaError {
   /** The version found (0: the entry does not exist). */
   readonly actualVersion: number;
 
-  constructor(key: string, expectedVersion: number, actualVersion: number) {
+  constructor(key: string, expectedVersion: number, actualVersion: number, options: TtaErrorOptions = {}) {
     super(
       `State conflict on "${key}": expected version ${expectedVersion}, found ${actualVersion}${actualVersion === 0 ? ' (no entry)' : ''}`,
       'STATE_CONFLICT',
+      options,
     );
     this.key = key;
     this.expectedVersion = expectedVersion;

@@ -1,3 +1,4 @@
+import type { TtaErrorOptions } from '@tta/primitives';
 import { TtaError, hasMarkerOf } from './marker.js';
 
 const marker = Symbol.for('@tta/keploy-testing.FileTooLargeError');
@@ -10,7 +11,7 @@ const formatBytes = (bytes: number): string => (bytes >= mebibyte ? `${(bytes / 
  * (`maxFileBytes`, 256 MiB by default): parsing YAML costs many times the file's size in memory, so an
  * unbounded file could take the process down.
  */
-export class FileTooLargeError extends TtaError {
+export class FileTooLargeError extends TtaError<'FILE_TOO_LARGE'> {
   private readonly [marker] = true;
   /** The file that was refused. */
   readonly file: string;
@@ -19,13 +20,14 @@ export class FileTooLargeError extends TtaError {
   /** The limit it exceeds, in bytes. */
   readonly limitBytes: number;
   /** Never worth retrying: the same file fails the same way. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
-  constructor(file: string, sizeBytes: number, limitBytes: number) {
+  constructor(file: string, sizeBytes: number, limitBytes: number, options: TtaErrorOptions = {}) {
     super(
       `${file} is ${formatBytes(sizeBytes)}, over the limit of ${formatBytes(limitBytes)} for Keploy files; ` +
         'raise it with the maxFileBytes option (--max-file-bytes for tta-keploy) if the file is trusted',
       'FILE_TOO_LARGE',
+      options,
     );
     this.file = file;
     this.sizeBytes = sizeBytes;

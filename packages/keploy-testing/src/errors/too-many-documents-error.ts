@@ -1,3 +1,4 @@
+import type { TtaErrorOptions } from '@tta/primitives';
 import { TtaError, hasMarkerOf } from './marker.js';
 
 const marker = Symbol.for('@tta/keploy-testing.TooManyDocumentsError');
@@ -7,20 +8,21 @@ const marker = Symbol.for('@tta/keploy-testing.TooManyDocumentsError');
  * limit (`maxDocuments`, 1,000,000 by default): each document costs memory of its own, so a file of
  * millions of tiny documents would use many times its size even under the byte limit.
  */
-export class TooManyDocumentsError extends TtaError {
+export class TooManyDocumentsError extends TtaError<'TOO_MANY_DOCUMENTS'> {
   private readonly [marker] = true;
   /** The file (`mocks.yaml`) or folder (`tests/`) that was refused. */
   readonly file: string;
   /** The limit it exceeds. */
   readonly limit: number;
   /** Never worth retrying: the same file fails the same way. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
-  constructor(file: string, limit: number) {
+  constructor(file: string, limit: number, options: TtaErrorOptions = {}) {
     super(
       `${file} holds more than ${limit} YAML documents (mocks or test cases); ` +
         'raise the limit with the maxDocuments option (--max-documents for tta-keploy) if the file is trusted',
       'TOO_MANY_DOCUMENTS',
+      options,
     );
     this.file = file;
     this.limit = limit;

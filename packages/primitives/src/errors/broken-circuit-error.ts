@@ -6,8 +6,10 @@ const marker = Symbol.for('@tta/primitives.BrokenCircuitError');
  * Rejection of a call that a circuit breaker did not let through: the circuit is open (or
  * isolated), or it is half-open and every probe slot is taken. Never retried by default.
  */
-export class BrokenCircuitError extends TtaError {
+export class BrokenCircuitError extends TtaError<'CIRCUIT_OPEN'> {
   private readonly [marker] = true;
+  /** The circuit refuses calls until its break is over: trying again at once is refused again. */
+  override readonly retryable: boolean = false;
   /**
    * Milliseconds until the circuit lets a probe through; `0` when half-open with busy probes,
    * `Infinity` while isolated. `RetryPrimitive` honours it.

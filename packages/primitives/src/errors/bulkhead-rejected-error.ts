@@ -6,12 +6,12 @@ const marker = Symbol.for('@tta/primitives.BulkheadRejectedError');
  * Rejection of a call that a `BulkheadPrimitive` could not admit: every execution slot and every
  * queue place was taken. Never retried by default (retrying at once would only add load).
  */
-export class BulkheadRejectedError extends TtaError {
+export class BulkheadRejectedError extends TtaError<'BULKHEAD_REJECTED'> {
   private readonly [marker] = true;
   /** Name of the bulkhead that rejected the call. */
   readonly bulkhead: string;
   /** Lets `RetryPrimitive` skip it by default. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
   /** The bulkhead's `maxConcurrent`. */
   readonly maxConcurrent: number;
   /** The bulkhead's `maxQueue`. */

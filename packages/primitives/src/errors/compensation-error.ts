@@ -7,8 +7,10 @@ const marker = Symbol.for('@tta/primitives.CompensationError');
  * Rejection of a `CompensationPrimitive` (saga) when at least one undo failed while compensating.
  * It carries the failure that started the compensation and every undo failure, so none is lost.
  */
-export class CompensationError extends TtaError {
+export class CompensationError extends TtaError<'COMPENSATION_FAILED'> {
   private readonly [marker] = true;
+  /** The completed steps were undone, so the whole saga may run again. */
+  override readonly retryable: boolean = true;
   /** The failure (or abort reason, or timeout) that made the saga compensate. */
   readonly originalError: unknown;
   /** Every undo failure, in the order the undos ran (last completed step first). */

@@ -3,8 +3,10 @@ import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 const marker = Symbol.for('@tta/primitives.DeadlineExceededError');
 
 /** The reason a run is aborted with when the deadline of its context passes. */
-export class DeadlineExceededError extends TtaError {
+export class DeadlineExceededError extends TtaError<'DEADLINE_EXCEEDED'> {
   private readonly [marker] = true;
+  /** The run's time budget is spent: another attempt has no time left either. */
+  override readonly retryable: boolean = false;
   /** The deadline that passed, in epoch milliseconds. */
   readonly deadline: number | undefined;
 

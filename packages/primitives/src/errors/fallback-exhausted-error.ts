@@ -15,7 +15,9 @@ export class FallbackExhaustedError extends AggregateError {
   private readonly [ttaErrorMarker] = true;
   private readonly [marker] = true;
   /** Stable, machine-readable identifier of the failure. */
-  readonly code = 'FALLBACK_EXHAUSTED';
+  readonly code = 'FALLBACK_EXHAUSTED' as const;
+  /** Every alternative may have failed for a passing reason, so the whole fallback may run again. */
+  readonly retryable: boolean = true;
   /** Every failure, primary first, then each fallback in order. */
   declare readonly errors: unknown[];
 

@@ -6,14 +6,14 @@ const marker = Symbol.for('@tta/primitives.FilterRejectedError');
  * Rejection of a `FilterPrimitive` with `onReject: 'throw'`: an item did not pass the predicate.
  * Never retried by default (the same items fail again).
  */
-export class FilterRejectedError extends TtaError {
+export class FilterRejectedError extends TtaError<'FILTER_REJECTED'> {
   private readonly [marker] = true;
   /** Index of the first rejected item in the input array. */
   readonly index: number;
   /** The rejected item. */
   readonly item: unknown;
   /** Lets `RetryPrimitive` skip it: the same input is rejected again. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
   constructor(filter = 'filter', index = 0, item?: unknown, options: TtaErrorOptions = {}) {
     super(`Filter "${filter}" rejected item ${index}`, 'FILTER_REJECTED', options);

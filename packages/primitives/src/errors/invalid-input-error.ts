@@ -1,4 +1,4 @@
-import { TtaError, hasMarker } from './tta-error.js';
+import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 
 const marker = Symbol.for('@tta/primitives.InvalidInputError');
 
@@ -7,15 +7,15 @@ const marker = Symbol.for('@tta/primitives.InvalidInputError');
  * work with: a filter given something that is not an array, a cache key function that returns a
  * number. It is not retried by default (`retryable: false`).
  */
-export class InvalidInputError extends TtaError {
+export class InvalidInputError extends TtaError<'INVALID_INPUT' | 'UNKEYABLE_INPUT'> {
   private readonly [marker] = true;
   /** The primitive that refused the input. */
   readonly primitive: string;
   /** Never worth retrying: the same input fails the same way. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
-  constructor(primitive: string, problem: string) {
-    super(`${primitive}: ${problem}`, 'INVALID_INPUT');
+  constructor(primitive: string, problem: string, options: TtaErrorOptions = {}) {
+    super(`${primitive}: ${problem}`, 'INVALID_INPUT', options);
     this.primitive = primitive;
   }
 

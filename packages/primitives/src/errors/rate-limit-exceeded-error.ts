@@ -7,8 +7,10 @@ const marker = Symbol.for('@tta/primitives.RateLimitExceededError');
  * would be within `maxWaitMs` (wait mode). `retryAfterMs` says when to try again; `RetryPrimitive`
  * honours it.
  */
-export class RateLimitExceededError extends TtaError {
+export class RateLimitExceededError extends TtaError<'RATE_LIMITED'> {
   private readonly [marker] = true;
+  /** Permits come back: `RetryPrimitive` waits `retryAfterMs` and tries again. */
+  override readonly retryable: boolean = true;
   /** Milliseconds until a permit should be available (`Infinity` when the request can never fit). */
   readonly retryAfterMs: number;
   /** Name of the rate limit that rejected the call. */

@@ -4,8 +4,10 @@ import { TtaError, hasMarker, type TtaErrorOptions } from './tta-error.js';
 const marker = Symbol.for('@tta/primitives.RouteNotFoundError');
 
 /** Thrown by a router when the selector picks a route that does not exist and there is no default. */
-export class RouteNotFoundError extends TtaError {
+export class RouteNotFoundError extends TtaError<'ROUTE_NOT_FOUND'> {
   private readonly [marker] = true;
+  /** The same input picks the same missing route again. */
+  override readonly retryable: boolean = false;
   /** The route the selector returned. */
   readonly route: string;
   /** The routes that exist. */

@@ -13,12 +13,27 @@ export interface TtaErrorOptions {
  * package. `instanceof TtaError` checks the brand too, so it also holds for
  * `FallbackExhaustedError`, which extends `AggregateError` instead.
  */
-export class TtaError extends Error {
+export class TtaError<TCode extends string = string> extends Error {
   private readonly [ttaErrorMarker] = true;
+ *
+ * `retryable` says whether trying the same call again may succeed; `retry()` leaves an error alone
+ * when it is `false`. It is `false` unless a subclass says otherwise (`TimeoutError`,
+ * `RateLimitExceededError` and the other transient failures set it to `true`).
+ *
+ * @typeParam TCode - the literal `code` of the subclass (one of `TtaErrorCode` for the toolkit's own errors)
+ * @example
+ * class QuotaError extends TtaError<'QUOTA_EXCEEDED'> {
+ *   override readonly retryable: boolean = true;
+ *   constructor(options: TtaErrorOptions = {}) {
+ *     super('The monthly quota is spent', 'QUOTA_EXCEEDED', options);
+ *   }
+ * }
   /** Stable, machine-readable identifier of the failure. */
-  readonly code: string;
+  readonly code: TCode;
+  /** Whether trying the same call again may succeed. `retry()` does not retry an error whose flag is false. @default false */
+  readonly retryable: boolean = false;
 
-  constructor(message = 'A toolkit operation failed', code = 'TTA_ERROR', options: TtaErrorOptions = {}) {
+  constructor(message = 'A toolkit operation failed', code: TCode = 'TTA_ERROR' as TCode, options: TtaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;

@@ -14,7 +14,7 @@ const marker = Symbol.for('@tta/primitives.UnkeyableInputError');
 export class UnkeyableInputError extends InvalidInputError {
   private readonly [marker] = true;
   /** Stable, machine-readable identifier of the failure. */
-  override readonly code: string = 'UNKEYABLE_INPUT';
+  declare readonly code: 'UNKEYABLE_INPUT';
   /** Where in the input the unkeyable value is, such as `input.user.session` or `input[3]`. */
   readonly path: string;
   /** Why that value has no key. */

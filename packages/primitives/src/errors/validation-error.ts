@@ -15,12 +15,12 @@ const marker = Symbol.for('@tta/primitives.ValidationError');
  * Rejection of a `ValidatePrimitive` whose schema refused the value. `issues` lists every problem
  * with its path; the message names them too. Never retried by default: the same input fails again.
  */
-export class ValidationError extends TtaError {
+export class ValidationError extends TtaError<'VALIDATION_FAILED'> {
   private readonly [marker] = true;
   /** Every problem the schema reported, in its order. */
   readonly issues: readonly ValidationIssue[];
   /** Lets `RetryPrimitive` skip it: the same input fails again. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
   /** The schema library that refused the value (its Standard Schema `vendor`), when known. */
   readonly vendor: string | undefined;
 

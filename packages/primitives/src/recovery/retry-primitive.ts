@@ -10,8 +10,6 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
-import { TtaError } from '../errors/tta-error.js';
-import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { computeBackoffDelay, type BackoffFunction, type BackoffKind, type BackoffSettings, type JitterKind } from './backoff.js';
 
@@ -53,7 +51,7 @@ export interface RetryOptions extends PrimitiveOptions {
   readonly jitter?: JitterKind;
   /**
    * Which errors are retried. The caller's abort is never retried, whatever this says.
-   * @default every error except BrokenCircuitError, BulkheadRejectedError, ValidationError and errors with `retryable: false`
+   * @default every error except those with `retryable: false` (toolkit errors are, unless transient: `TimeoutError`, `RateLimitExceededError`, ...)
    * @example
    * retryOn: (error) => error instanceof HttpError && error.status >= 500
    */
@@ -95,12 +93,9 @@ export interface GiveUpEvent {
 /** True for errors the default `retryOn` does not retry. */
 export function isNonRetryableByDefault(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  if (readProperty(error, 'retryable') === false) return true;
-  if (BrokenCircuitError.isInstance(error)) return true;
-  if (!TtaError.isInstance(error)) return false;
-  // Matched by code so that retry does not depend on the flow-control primitives' modules.
-  const code = error.code;
-  return code === 'BULKHEAD_REJECTED' || code === 'VALIDATION_FAILED';
+  // Every toolkit error states `retryable` (false unless its class knows retrying may help); an
+  // error from elsewhere is retried unless it says `retryable: false` too.
+  return readProperty(error, 'retryable') === false;
 }
 
 const defaultRetryOn: RetryPredicate = (error) => !isNonRetryableByDefault(error);
@@ -248,6 +243,9 @@ function readProperty(error: object, key: 'retryable' | 'retryAfterMs'): unknown
     return undefined;
   }
 }
+
+/** The overrides of the first attempts, made once rather than on every call. */
+const attemptOverrides: readonly ChildContextOverrides[] = Array.from({ length: 9 }, (_, attempt) => Object.freeze({ attempt }));
 
 /**
  * Wraps `inner` in a {@link RetryPrimitive}.

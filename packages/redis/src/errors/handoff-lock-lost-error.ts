@@ -1,4 +1,4 @@
-import { TtaError } from '@tta/primitives';
+import { TtaError, type TtaErrorOptions } from '@tta/primitives';
 
 const marker = Symbol.for('@tta/redis.HandoffLockLostError');
 
@@ -7,16 +7,16 @@ const marker = Symbol.for('@tta/redis.HandoffLockLostError');
  * first (the taker held it longer than `lockDurationMs`): the task was already handed back to the
  * queue, so it will be offered again. Retrying the call cannot succeed.
  */
-export class HandoffLockLostError extends TtaError {
+export class HandoffLockLostError extends TtaError<'HANDOFF_LOCK_LOST'> {
   private readonly [marker] = true;
   /** The task's id (the BullMQ job id). */
   readonly taskId: string;
   /** The agent the task was for. */
   readonly agentId: string;
   /** Never worth retrying: the lock is gone for good. */
-  readonly retryable = false;
+  override readonly retryable: boolean = false;
 
-  constructor(taskId: string, agentId: string, options: { readonly cause?: unknown } = {}) {
+  constructor(taskId: string, agentId: string, options: TtaErrorOptions = {}) {
     super(`Handoff task "${taskId}" for agent "${agentId}" lost its lock before it was finished; it will be offered again`, 'HANDOFF_LOCK_LOST', options);
     this.taskId = taskId;
     this.agentId = agentId;

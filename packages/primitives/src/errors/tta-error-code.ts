@@ -1,0 +1,48 @@
+/**
+ * Every `code` an error of the `@tta` packages carries, one literal per error class. Each class's
+ * `code` is typed with its own literal, so `error.code` narrows after `XError.isInstance(error)`,
+ * and a `switch` over a `TtaErrorCode` can be checked for exhaustiveness. The codes are stable:
+ * log and alert on them, not on messages.
+ *
+ * @example
+ * const describeFailure = (code: TtaErrorCode): string => (code === 'TIMEOUT' || code === 'RATE_LIMITED' ? 'try later' : 'fix the request');
+ */
+export type TtaErrorCode =
+  // @tta/primitives
+  | 'TTA_ERROR'
+  | 'BULKHEAD_REJECTED'
+  | 'CIRCUIT_OPEN'
+  | 'COMPENSATION_FAILED'
+  | 'DEADLINE_EXCEEDED'
+  | 'FALLBACK_EXHAUSTED'
+  | 'FILTER_REJECTED'
+  | 'INJECTED_FAULT'
+  | 'INVALID_INPUT'
+  | 'INVALID_OPTIONS'
+  | 'RATE_LIMITED'
+  | 'ROUTE_NOT_FOUND'
+  | 'TIMEOUT'
+  | 'UNKEYABLE_INPUT'
+  | 'VALIDATION_FAILED'
+  // @tta/agent-context
+  | 'AGENT_TIMEOUT'
+  | 'COORDINATION_FAILED'
+  | 'STATE_CONFLICT'
+  // @tta/redis
+  | 'HANDOFF_LOCK_LOST'
+  | 'LEASE_LOST'
+  | 'LEASE_TIMEOUT'
+  | 'REDIS_UNAVAILABLE'
+  // @tta/observability
+  | 'METRICS_SERVER_UNAVAILABLE'
+  | 'OBSERVABILITY_NOT_INITIALIZED'
+  // @tta/keploy-testing
+  | 'FILE_TOO_LARGE'
+  | 'PATH_OUTSIDE_FOLDER'
+  | 'RECORDED_RESPONSE_ERROR'
+  | 'RECORDING_IN_USE'
+  | 'TEST_SET_NOT_FOUND'
+  | 'TOO_MANY_DOCUMENTS'
+  | 'UNMATCHED_REQUEST'
+  | 'UNSAFE_NAME'
+  | 'UNUSED_MOCKS';
