@@ -16,7 +16,7 @@ export class MetricsServerError extends TtaError<'METRICS_SERVER_UNAVAILABLE'> {
   constructor(host: string, port: number, options: TtaErrorOptions & { readonly cause: NodeJS.ErrnoException }) {
     const cause = options.cause;
     const problem = cause.code === 'EADDRINUSE' ? 'is already in use' : `cannot be bound (${cause.code ?? cause.message})`;
-    super(`metrics port ${port} on ${host} ${problem}`, 'METRICS_SERVER_UNAVAILABLE', { cause });
+    super(`metrics port ${port} on ${host} ${problem}`, 'METRICS_SERVER_UNAVAILABLE', options);
     this.reason = cause.code;
     this.host = host;
     this.port = port;

@@ -1,7 +1,10 @@
 /** @internal The brand every toolkit error carries, whatever its base class. */
 export const ttaErrorMarker: unique symbol = Symbol.for('@tta/primitives.TtaError') as never;
 
-/** Options shared by every error of the toolkit. */
+/**
+ * Options shared by every error of the toolkit. Every error class takes the facts its message is
+ * made of as arguments, then this object last: `new TimeoutError(5_000, { cause })`.
+ */
 export interface TtaErrorOptions {
   /** The error that caused this one. */
   readonly cause?: unknown;
@@ -12,9 +15,6 @@ export interface TtaErrorOptions {
  * message, and a `Symbol.for` brand, so `isInstance()` works even across duplicate installs of the
  * package. `instanceof TtaError` checks the brand too, so it also holds for
  * `FallbackExhaustedError`, which extends `AggregateError` instead.
- */
-export class TtaError<TCode extends string = string> extends Error {
-  private readonly [ttaErrorMarker] = true;
  *
  * `retryable` says whether trying the same call again may succeed; `retry()` leaves an error alone
  * when it is `false`. It is `false` unless a subclass says otherwise (`TimeoutError`,
@@ -28,6 +28,9 @@ export class TtaError<TCode extends string = string> extends Error {
  *     super('The monthly quota is spent', 'QUOTA_EXCEEDED', options);
  *   }
  * }
+ */
+export class TtaError<TCode extends string = string> extends Error {
+  private readonly [ttaErrorMarker] = true;
   /** Stable, machine-readable identifier of the failure. */
   readonly code: TCode;
   /** Whether trying the same call again may succeed. `retry()` does not retry an error whose flag is false. @default false */

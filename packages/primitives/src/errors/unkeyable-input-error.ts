@@ -21,11 +21,11 @@ export class UnkeyableInputError extends InvalidInputError {
   readonly reason: string;
 
   constructor(primitive = 'cache', path = 'input', reason = 'the value has no inspectable content', options: TtaErrorOptions = {}) {
-    super(primitive, `cannot make a key from ${path}: ${reason}; give the cache a \`key\` function`);
+    super(primitive, `cannot make a key from ${path}: ${reason}; give the cache a \`key\` function`, options);
+    // A subclass with a code of its own: `declare` above narrows the type, this sets the value.
+    (this as { code: string }).code = 'UNKEYABLE_INPUT';
     this.path = path;
     this.reason = reason;
-    // InvalidInputError takes no options; keep the cause the way Error itself stores it.
-    if (options.cause !== undefined) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
   }
 
   /** True when `error` is an UnkeyableInputError, from any copy of the package. */
