@@ -1,6 +1,6 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
-import { WorkflowContext } from '../core/workflow-context.js';
+import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 import { assertDuration } from '../core/duration.js';
@@ -168,7 +168,7 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     let budget: CooperativeBudget | undefined;
     for (let attempt = 1; ; attempt++) {
       if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) await takeBreak(context);
-      const attemptContext = WorkflowContext.derive(context, { attempt }, undefined);
+      const attemptContext = WorkflowContext.derive(context, attemptOverrides[attempt] ?? { attempt }, undefined);
       const token = inner._stepStart(attemptContext);
       let value: TOutput;
       try {
