@@ -70,7 +70,7 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
   private readonly deserialize: (text: string) => CacheEntry<unknown>;
 
   constructor(options: RedisCacheStoreOptions = {}) {
-    assertOptionsObject('RedisCacheStore', options, ['connection', 'prefix', 'namespace', 'serialize', 'deserialize'] satisfies (keyof RedisCacheStoreOptions<unknown>)[]);
+    assertOptionsObject('RedisCacheStore', options, ['connection', 'prefix', 'namespace', 'serialize', 'deserialize'] satisfies (keyof RedisCacheStoreOptions)[]);
     const prefix = validatePrefix('RedisCacheStore', options.prefix);
     const namespace = options.namespace ?? 'default';
     // Any name is safe: the key layout escapes it and clear() escapes its SCAN pattern.
