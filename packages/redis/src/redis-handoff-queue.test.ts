@@ -7,6 +7,7 @@ import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { AgentHandoffPrimitive, defineAgent, type HandoffTask } from '@tta/agent-context';
 import { WorkflowContext } from '@tta/primitives';
 import { RedisHandoffQueue } from './redis-handoff-queue.js';
+import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { runRedisSuites } from './test-support/redis-server.js';
 import { useRedisServer } from './test-support/use-redis.js';
 
@@ -98,6 +99,51 @@ describe.skipIf(!runRedisSuites)('RedisHandoffQueue', () => {
     try {
       expect(report.completed.map((entry) => entry.output)).toEqual(['reviewed pr-42']);
     } finally {
+      await queue.close();
+    }
+  });
+
+  it('offers a task again once the lock of a taker that never finished expires, while other tasks wait', async () => {
+    const queue = new RedisHandoffQueue({ connection: redis.connection, prefix: redis.uniquePrefix('abandoned'), lockDurationMs: 500 });
+    try {
+      await queue.enqueue(task('coder', 'first'));
+      expect((await queue.take('coder'))?.task.input).toBe('first');
+      // Work still waiting keeps the agent's bookkeeping alive; it must not stop BullMQ's stalled check.
+      await queue.enqueue(task('coder', 'second'));
+      expect((await queue.take('coder'))?.task.input).toBe('second');
+      const started = Date.now();
+      let again: Awaited<ReturnType<RedisHandoffQueue['take']>>;
+      while ((again = await queue.take('coder')) === undefined && Date.now() - started < 4_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(again?.task.input).toBe('first');
+      await again!.complete();
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('under CLIENT PAUSE fails take and enqueue within the command timeout, hands a late-fetched task straight back, and works once the pause ends', async () => {
+    // A lock far longer than the test: only the hand-back, not the stalled check, can bring the task back.
+    const queue = new RedisHandoffQueue({ connection: { ...redis.connection, commandTimeoutMs: 200 }, prefix: redis.uniquePrefix('paused'), lockDurationMs: 60_000 });
+    try {
+      await queue.enqueue(task('coder', 'first'));
+      await redis.client.call('CLIENT', 'PAUSE', '800', 'WRITE');
+      const started = Date.now();
+      const take = await queue.take('coder').catch((error: unknown) => error);
+      const enqueue = await queue.enqueue(task('reviewer', 'new')).catch((error: unknown) => error);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      for (const error of [take, enqueue]) {
+        expect(RedisUnavailableError.isInstance(error), String(error)).toBe(true);
+        expect((error as RedisUnavailableError).maybeApplied).toBe(true);
+      }
+      expect((enqueue as RedisUnavailableError).retryKey).toBe('t-new');
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      // The fetch ran when the pause ended; its task went back to the queue at once.
+      await expect.poll(async () => (await queue.take('coder'))?.task.input, { timeout: 2_000, interval: 50 }).toBe('first');
+      // The enqueue that timed out landed too: retried with the same task, it is still there once.
+      await queue.enqueue(task('reviewer', 'new'));
+      expect(await queue.size('reviewer')).toBe(1);
+    } finally {
+      await redis.client.call('CLIENT', 'UNPAUSE');
       await queue.close();
     }
   });

@@ -10,6 +10,7 @@ import { refreshIdleExpiry } from './handoff-idle-expiry.js';
 import { blockingConnection, producerConnection } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';
 import { HandoffLockLostError } from './errors/handoff-lock-lost-error.js';
+import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 import { closeClient, guard } from './redis-call.js';
 import { assertOptionsObject } from './validate-options.js';
 
@@ -62,9 +63,9 @@ export interface RedisHandoffQueueOptions {
  * const report = await handoff.drain(WorkflowContext.create()); // report.completed[0].output === 'reviewed pr-42'
  */
 export class RedisHandoffQueue implements HandoffQueue {
-  private readonly prefix: string;
   /** Implements version 1 of the interface. */
   readonly specificationVersion = 1 as const;
+  private readonly prefix: string;
   private readonly attempts: number;
   private readonly retryDelayMs: number;
   private readonly lockDurationMs: number;
@@ -118,15 +119,23 @@ export class RedisHandoffQueue implements HandoffQueue {
     const queue = this.queue(task.to);
     // The task id makes enqueueing idempotent, where BullMQ allows it as a job id.
     const jobId = typeof task.id === 'string' && task.id.length > 0 && !task.id.includes(':') && !/^\d+$/.test(task.id) ? task.id : undefined;
-    await guard('RedisHandoffQueue.enqueue', () =>
-      queue.add('handoff', plain, {
-        ...(jobId === undefined ? {} : { jobId }),
-        attempts: this.attempts,
-        backoff: { type: 'fixed', delay: this.retryDelayMs },
-        removeOnComplete: true,
-        removeOnFail: { count: 1_000 },
-      }),
-    );
+    try {
+      // BullMQ waits for its connection to be ready before it sends anything: the timeout bounds that too.
+      await this.limitedCall('RedisHandoffQueue.enqueue', () =>
+        queue.add('handoff', plain, {
+          ...(jobId === undefined ? {} : { jobId }),
+          attempts: this.attempts,
+          backoff: { type: 'fixed', delay: this.retryDelayMs },
+          removeOnComplete: true,
+          removeOnFail: { count: 1_000 },
+        }),
+      );
+    } catch (error) {
+      this.retireQueueOnFailure(queue, error);
+      // A maybe-applied add is retried safely with the same task: its id is the job id.
+      if (!RedisUnavailableError.isInstance(error) || jobId === undefined) throw error;
+      throw new RedisUnavailableError('RedisHandoffQueue.enqueue', { cause: error.cause, maybeApplied: error.maybeApplied, retryKey: jobId });
+    }
     await this.refreshExpiry(queue);
   }
 
@@ -135,11 +144,19 @@ export class RedisHandoffQueue implements HandoffQueue {
     const open = this.acquireWorker(agentId);
     const token = randomUUID();
     let job: Job<HandoffTask> | undefined;
+    const fetch = open.worker.getNextJob(token, { block: false }) as Promise<Job<HandoffTask> | undefined>;
     try {
-      job = (await this.consumerCall('RedisHandoffQueue.take', () => open.worker.getNextJob(token, { block: false }))) as Job<HandoffTask> | undefined;
+      job = await this.limitedCall('RedisHandoffQueue.take', () => fetch);
     } catch (error) {
-      // A fetch that timed out may still take a task: it comes back after lockDurationMs (stalled check).
-      this.release(open);
+      this.retireOnFailure(open, error);
+      // The caller gave up, but the fetch may still take a task when the server answers late: hand
+      // it straight back. A fetch whose reply is lost (a dropped connection) leaves its task locked
+      // until lockDurationMs, when the stalled check offers it again. The worker stays open meanwhile,
+      // at most that long: by then the stalled check has the task in hand anyway.
+      withCommandTimeout('RedisHandoffQueue.take', this.lockDurationMs, () => fetch)
+        .then((late) => (late ? this.handBack(late, token) : undefined))
+        .catch(() => {})
+        .finally(() => this.release(open));
       throw error;
     }
     if (job === undefined || job === null) {
@@ -155,7 +172,10 @@ export class RedisHandoffQueue implements HandoffQueue {
     };
     const finish = async (operation: string, call: () => Promise<unknown>): Promise<void> => {
       try {
-        await this.consumerCall(operation, () => settleJob(taken, agentId, call));
+        await this.limitedCall(operation, () => settleJob(taken, agentId, call));
+      } catch (error) {
+        this.retireOnFailure(open, error);
+        throw error;
       } finally {
         this.release(open);
       }
@@ -177,7 +197,12 @@ export class RedisHandoffQueue implements HandoffQueue {
 
   async size(agentId: string): Promise<number> {
     const queue = this.queue(agentId);
-    return guard('RedisHandoffQueue.size', () => queue.getJobCountByTypes('waiting', 'prioritized', 'delayed'));
+    try {
+      return await this.limitedCall('RedisHandoffQueue.size', () => queue.getJobCountByTypes('waiting', 'prioritized', 'delayed'));
+    } catch (error) {
+      this.retireQueueOnFailure(queue, error);
+      throw error;
+    }
   }
 
   /** Closes every queue and worker this object opened. */
@@ -225,12 +250,19 @@ export class RedisHandoffQueue implements HandoffQueue {
     const name = this.queueName(agentId);
     let open = this.workers.get(name);
     if (open === undefined) {
-      const worker = new Worker(name, null, { connection: this.consumer, prefix: bullPrefix(this.prefix, name), autorun: false, lockDuration: this.lockDurationMs });
+      const worker = new Worker(name, null, {
+        connection: this.consumer,
+        prefix: bullPrefix(this.prefix, name),
+        autorun: false,
+        lockDuration: this.lockDurationMs,
+        // BullMQ's 30 s default would let an abandoned task wait long after its lock expired.
+        stalledInterval: Math.min(this.lockDurationMs, 30_000),
+      });
       worker.on('error', () => {});
       // Manual fetching has no lock renewal: the stalled check hands back tasks whose taker vanished.
       // It also runs when a closed agent is opened again, so its abandoned tasks still come back.
       worker.startStalledCheckTimer().catch(() => {});
-      open = { name, worker, outstanding: 0 };
+      open = { name, worker, outstanding: 0, retired: false };
     }
     open.outstanding++;
     this.workers.delete(name);
@@ -241,7 +273,29 @@ export class RedisHandoffQueue implements HandoffQueue {
 
   private release(open: OpenWorker): void {
     open.outstanding--;
+    if (open.retired && open.outstanding === 0) open.worker.close(true).catch(() => {});
     this.evictIdleWorkers();
+  }
+
+  /**
+   * A BullMQ queue whose first call failed on the connection keeps its failed start-up and refuses
+   * every later call at once, even with Redis back: the next call opens a fresh one.
+   */
+  private retireQueueOnFailure(queue: Queue, error: unknown): void {
+    if (!RedisUnavailableError.isInstance(error) || this.queues.get(queue.name) !== queue) return;
+    this.queues.delete(queue.name);
+    queue.close().catch(() => {});
+  }
+
+  /**
+   * A BullMQ worker whose call failed on the connection (a timeout, a server killed mid-call) can
+   * stay wedged on that call even once Redis is back: the agent's next take opens a fresh worker,
+   * and this one is closed when its last fetch or delivery settles.
+   */
+  private retireOnFailure(open: OpenWorker, error: unknown): void {
+    if (!RedisUnavailableError.isInstance(error) || open.retired) return;
+    open.retired = true;
+    if (this.workers.get(open.name) === open) this.workers.delete(open.name);
   }
 
   /** Closes least recently used workers with nothing outstanding until at most `maxOpenAgents` stay open. */
@@ -256,8 +310,21 @@ export class RedisHandoffQueue implements HandoffQueue {
     }
   }
 
-  private consumerCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Every BullMQ call gets the store's command timeout: the consumer connection has none (it blocks
+   * by design), and on either side BullMQ first waits, unbounded, for its connection to be ready
+   * while Redis is down or restarting.
+   */
+  private limitedCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return guard(operation, () => withCommandTimeout(operation, this.commandTimeoutMs, call));
+  }
+
+  /**
+   * Puts a task fetched for a caller who already gave up back in the queue, unless its lock is gone
+   * already. Bounded by the lock: past it, the stalled check brings the task back anyway.
+   */
+  private async handBack(job: Job<HandoffTask>, token: string): Promise<void> {
+    await withCommandTimeout('RedisHandoffQueue.take', this.lockDurationMs, () => job.moveToWait(token));
   }
 
   /** Best effort: a failure leaves the keys' lifetimes as they were, which the next call corrects. */
@@ -275,6 +342,8 @@ interface OpenWorker {
   readonly name: string;
   readonly worker: Worker;
   outstanding: number;
+  /** Replaced after a failed call (see `retireOnFailure`): closed once nothing needs it. */
+  retired: boolean;
 }
 
 function isClient(value: unknown): boolean {

@@ -43,6 +43,8 @@ export interface RedisServerOptions {
   readonly appendonly?: boolean;
   /** fsync policy of the append-only file. @default 'everysec' */
   readonly appendfsync?: 'always' | 'everysec' | 'no';
+  /** Allows `DEBUG` (e.g. `DEBUG SLEEP`) from loopback clients; Redis 7 refuses it by default. @default false */
+  readonly enableDebugCommand?: boolean;
 }
 
 /** A running test server. */
@@ -83,6 +85,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     '--dir', dir,
     '--protected-mode', 'yes',
     '--loglevel', 'warning',
+    ...(options.enableDebugCommand === true ? ['--enable-debug-command', 'local'] : []),
   ];
   let port = 0;
   let child: ChildProcess | undefined;
