@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
+import { requireInteger } from '../core/options.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { boundedMetricName, detachedCopy, maxMetricNameLength } from './bounded-name.js';
@@ -195,7 +196,7 @@ export class PrimitiveMetrics {
     if (options.enabled !== undefined) this.enabled = options.enabled;
     if (options.clock !== undefined) this.clock = options.clock;
     if (options.maxNames !== undefined) {
-      if (!(Number.isInteger(options.maxNames) && options.maxNames >= 1)) throw new InvalidOptionsError('PrimitiveMetrics', 'maxNames', `must be a positive integer (got ${describeValue(options.maxNames)})`);
+      requireInteger('PrimitiveMetrics', 'maxNames', options.maxNames, { min: 1 });
       this.maxNames = options.maxNames;
     }
     if (options.latencySampleInterval !== undefined) {

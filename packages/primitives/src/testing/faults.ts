@@ -8,6 +8,7 @@ import { LambdaPrimitive, type StepFunction } from '../composition/lambda-primit
 import { InjectedFaultError } from '../errors/injected-fault-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
+import { requireInteger, requireNumber, requireOptionsObject } from '../core/options.js';
 
 /** What an injected failure rejects with: a value, or a function of the call number (from 1). */
 export type InjectedError = unknown | ((call: number) => unknown);
@@ -111,7 +112,7 @@ export function failFirst<TInput, TOutput>(
   primitive: WorkflowPrimitive<TInput, TOutput> | StepFunction<TInput, TOutput>,
   error?: InjectedError,
 ): FaultInjectionPrimitive<TInput, TOutput> {
-  if (!(Number.isInteger(count) && count >= 0)) throw new InvalidOptionsError('failFirst', 'count', `must be an integer >= 0 (got ${describeValue(count)})`);
+  requireInteger('failFirst', 'count', count);
   const inner = lift(primitive, 'failFirst');
   return new FaultInjectionPrimitive(inner, (call) => ({ fail: call <= count, delayMs: 0 }), error, undefined, { name: wrapperName('fail-first', inner) });
 }
@@ -128,9 +129,7 @@ export function failWithProbability<TInput, TOutput>(
   primitive: WorkflowPrimitive<TInput, TOutput> | StepFunction<TInput, TOutput>,
   options: FailWithProbabilityOptions,
 ): FaultInjectionPrimitive<TInput, TOutput> {
-  if (!(typeof probability === 'number' && probability >= 0 && probability <= 1)) {
-    throw new InvalidOptionsError('failWithProbability', 'probability', `must be a number in [0, 1] (got ${describeValue(probability)})`);
-  }
+  requireNumber('failWithProbability', 'probability', probability, { max: 1 });
   if (typeof options !== 'object' || options === null || !Number.isFinite(options.seed)) {
     throw new InvalidOptionsError('failWithProbability', 'seed', 'must be a finite number');
   }
@@ -158,7 +157,7 @@ export function withLatency<TInput, TOutput>(
 ): FaultInjectionPrimitive<TInput, TOutput> {
   let delayOf: () => number;
   if (typeof latency === 'number') {
-    if (!(Number.isFinite(latency) && latency >= 0)) throw new InvalidOptionsError('withLatency', 'latency', `must be a finite number >= 0 (got ${describeValue(latency)})`);
+    requireNumber('withLatency', 'latency', latency);
     delayOf = () => latency;
   } else {
     const { minMs, maxMs, seed } = latency ?? ({} as LatencyRange);
@@ -169,7 +168,7 @@ export function withLatency<TInput, TOutput>(
     const random = seededRandom(seed);
     delayOf = () => minMs + random() * (maxMs - minMs);
   }
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('withLatency', 'options', `must be an object (got ${describeValue(options)})`);
+  requireOptionsObject('withLatency', options);
   assertClock('withLatency', options.clock);
   const inner = lift(primitive, 'withLatency');
   const { clock, ...primitiveOptions } = options;

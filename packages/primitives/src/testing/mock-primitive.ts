@@ -1,6 +1,7 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { requireFunction } from '../core/options.js';
 
 /** One recorded call of a {@link MockPrimitive}. */
 export interface MockCall<TInput> {
@@ -81,9 +82,7 @@ export class MockPrimitive<TInput = unknown, TOutput = unknown> extends Workflow
     if ('sequence' in options && (!Array.isArray(sequence) || sequence.length === 0)) {
       throw new InvalidOptionsError('MockPrimitive', 'sequence', 'must be a non-empty array of outcomes ({ value }, { error }, a value or an Error)');
     }
-    if ('implementation' in options && typeof options.implementation !== 'function') {
-      throw new InvalidOptionsError('MockPrimitive', 'implementation', 'must be a function');
-    }
+    if ('implementation' in options) requireFunction('MockPrimitive', 'implementation', options.implementation, { signature: '(input, context) => output' });
     this.options = options;
   }
 
