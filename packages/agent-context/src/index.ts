@@ -12,7 +12,6 @@ export type {
 } from './state/shared-state.js';
 export { InMemorySharedState } from './state/in-memory-shared-state.js';
 export type { InMemorySharedStateOptions } from './state/in-memory-shared-state.js';
-export { validateWithSchema } from './state/schema.js';
 export type { Schema } from './state/schema.js';
 export { stateKey } from './state/state-key.js';
 export { assertStateAddress, assertStateScope } from './state/assert-state-address.js';
@@ -20,7 +19,7 @@ export type { StateKey, StateKeyOptions } from './state/state-key.js';
 export { Blackboard } from './state/blackboard.js';
 export type { BlackboardBinding, BlackboardWriteOptions, BlackboardUpdateOptions, KeyLike } from './state/blackboard.js';
 
-// Plain data and names, as every store accepts them
+// Plain data and names, as every store accepts them: helpers for store implementers (as @tta/redis)
 export { copyPlainData } from './data/copy-plain-data.js';
 export { assertWellFormedName } from './data/assert-well-formed-name.js';
 
@@ -28,11 +27,8 @@ export { assertWellFormedName } from './data/assert-well-formed-name.js';
 export type { AgentMemory, MemoryEntry, MemoryDraft, MemoryQuery } from './memory/agent-memory.js';
 export { InMemoryAgentMemory } from './memory/in-memory-agent-memory.js';
 export type { InMemoryAgentMemoryOptions } from './memory/in-memory-agent-memory.js';
-export { selectMemories } from './memory/select-memories.js';
 export { validateMemoryDraft } from './memory/validate-memory-draft.js';
 export { validateMemoryLookup } from './memory/validate-memory-lookup.js';
-export type { MemoryLookupNames } from './memory/validate-memory-lookup.js';
-export type { SequencedMemory } from './memory/select-memories.js';
 
 // Messages
 export type { Mailbox, MailboxMessage, MessageDraft, DirectMessageDraft, MessageListener, ReceiveOptions } from './messaging/mailbox.js';
@@ -40,7 +36,6 @@ export { InMemoryMailbox } from './messaging/in-memory-mailbox.js';
 export type { InMemoryMailboxOptions } from './messaging/in-memory-mailbox.js';
 export { TypedMailbox } from './messaging/typed-mailbox.js';
 export { validateMessageNames } from './messaging/validate-message-names.js';
-export type { MessageNames } from './messaging/validate-message-names.js';
 export type { MessageSchemas, TypedMessage, TypedDraft, InvalidMessageEvent } from './messaging/typed-mailbox.js';
 
 // Agents
@@ -77,7 +72,6 @@ export type {
 } from './coordination/agent-coordination-primitive.js';
 // Also adds `handoff` and `agent-settled` to the PrimitiveEvent union of `@tta/primitives/instrumentation`.
 export type { AgentSettledEvent } from './agent-events.js';
-export { deepEqual, stableStringify } from './coordination/deep-equal.js';
 
 // Errors
 export { StateConflictError } from './errors/state-conflict-error.js';

@@ -3,9 +3,9 @@ export { readTestSet, writeTestSet, listTestSets, readMocks, readTests, writeMoc
 export type { ReadOptions } from './test-set-files.js';
 export { DEFAULT_MAX_FILE_BYTES } from './files/read-capped-file.js';
 export { DEFAULT_MAX_DOCUMENTS } from './files/max-documents.js';
-export { parseMocksYaml, stringifyMocks, KEPLOY_VERSION } from './format/keploy-yaml.js';
+export { parseMocksYaml, stringifyMocks } from './format/keploy-yaml.js';
 export { toCurl } from './format/curl.js';
-export { isHttpMock, isHttpTestCase, ZERO_TIMESTAMP } from './model.js';
+export { isHttpMock, isHttpTestCase } from './model.js';
 export type {
   TestSet, Mock, HttpMock, OtherMock, TestCase, HttpTestCase, OtherTestCase, RecordedRequest, RecordedResponse, StreamChunk, Noise,
 } from './model.js';
@@ -13,17 +13,14 @@ export type {
 // Outgoing traffic: record / replay / update / off
 export { startRecording } from './recording/recording-session.js';
 export type { RecordingOptions, RecordingSession, ReplayEvent } from './recording/recording-session.js';
-export { resolveRecordMode, isRecordMode, RECORD_MODE_VARIABLE } from './recording/record-mode.js';
 export type { RecordMode } from './recording/record-mode.js';
 export type { StreamTiming } from './recording/replay-response.js';
-export { defaultVolatileHeaders } from './recording/volatile-headers.js';
 
 // Incoming traffic: test cases and the runner
 export { recordIncoming } from './recording/record-incoming.js';
 export type { RecordIncomingOptions, IncomingRecorder } from './recording/record-incoming.js';
 export { runTestSet, runTestSets } from './runner/run-test-set.js';
 export type { RunTestSetOptions, RunTestSetsOptions, TestSetResult, TestCaseResult } from './runner/run-test-set.js';
-export { compareResponse } from './runner/compare-response.js';
 export type { Difference, ActualResponse } from './runner/compare-response.js';
 export { formatTestSetResult } from './runner/format-result.js';
 export type { FormatOptions } from './runner/format-result.js';

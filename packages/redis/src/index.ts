@@ -1,5 +1,5 @@
 // Connections and errors
-export { createRedisConnection, toIoredisOptions, DEFAULT_PREFIX } from './connection.js';
+export { createRedisConnection, toIoredisOptions } from './connection.js';
 export type { RedisConnection, RedisConnectionOptions, RedisStoreOptions } from './connection.js';
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 export { LeaseTimeoutError } from './errors/lease-timeout-error.js';
