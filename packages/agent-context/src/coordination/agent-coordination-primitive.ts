@@ -13,6 +13,7 @@ import {
   type Clock,
   type TimerHandle,
 } from '@tta/primitives/instrumentation';
+import { requireBoolean, requireFunction, requireNumber, requireOptionsObject } from '@tta/primitives/instrumentation';
 import { AgentContext, ownedAgentContext } from '../context/agent-context.js';
 import type { AgentIdentity } from '../context/agent-identity.js';
 import type { AgentDefinition } from '../context/define-agent.js';
@@ -302,7 +303,7 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   const fail = (option: string, rule: string): never => {
     throw new InvalidOptionsError('AgentCoordinationPrimitive', option, rule);
   };
-  if (typeof options !== 'object' || options === null) fail('options', 'must be an object');
+  requireOptionsObject('AgentCoordinationPrimitive', options);
   const { agents, strategy } = options;
   if (!Array.isArray(agents) || agents.length === 0) fail('agents', 'must be a non-empty array of agent definitions');
   const ids = new Set<string>();
@@ -320,7 +321,7 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   const timeoutMs = options.timeoutMs;
   if (timeoutMs !== undefined) assertDuration('AgentCoordinationPrimitive', 'timeoutMs', timeoutMs, { positive: true, infinity: true });
   const requireAllSuccess = options.requireAllSuccess;
-  if (requireAllSuccess !== undefined && typeof requireAllSuccess !== 'boolean') fail('requireAllSuccess', `must be a boolean (got ${describeValue(requireAllSuccess)})`);
+  if (requireAllSuccess !== undefined) requireBoolean('AgentCoordinationPrimitive', 'requireAllSuccess', requireAllSuccess);
   const clock = options.clock as unknown;
   if (clock !== undefined && !isClock(clock)) fail('clock', `must have now(), setTimeout() and clearTimeout() (got ${describeValue(clock)})`);
   if (options.requireAllSuccess === true && strategy === 'first') fail('requireAllSuccess', "cannot be used with strategy 'first' (it stops the other agents)");
@@ -330,15 +331,15 @@ function validate<TInput, TOutput, TStrategy extends CoordinationStrategy>(optio
   }
   if (options.ballot !== undefined && strategy !== 'vote') fail('ballot', `only applies to strategy 'vote' (strategy is '${strategy}')`);
   const threshold = options.threshold;
-  if (threshold !== undefined && !(typeof threshold === 'number' && threshold > 0 && threshold <= 1)) fail('threshold', `must be a number in (0, 1] (got ${describeValue(threshold)})`);
+  if (threshold !== undefined) requireNumber('AgentCoordinationPrimitive', 'threshold', threshold, { exclusiveMin: true, max: 1 });
   if (options.equals !== undefined && options.similarity !== undefined) fail('similarity', 'cannot be combined with equals: give one agreement test');
-  if (options.equals !== undefined && typeof options.equals !== 'function') fail('equals', 'must be a function');
-  if (options.similarity !== undefined && typeof options.similarity !== 'function') fail('similarity', 'must be a function');
-  if (options.ballot !== undefined && typeof options.ballot !== 'function') fail('ballot', 'must be a function');
+  for (const option of ['equals', 'similarity', 'ballot'] as const) {
+    if (options[option] !== undefined) requireFunction('AgentCoordinationPrimitive', option, options[option]);
+  }
   const minSimilarity = options.minSimilarity;
   if (minSimilarity !== undefined) {
     if (options.similarity === undefined) fail('minSimilarity', 'needs a similarity function');
-    if (!(typeof minSimilarity === 'number' && minSimilarity >= 0 && minSimilarity <= 1)) fail('minSimilarity', `must be a number in [0, 1] (got ${describeValue(minSimilarity)})`);
+    requireNumber('AgentCoordinationPrimitive', 'minSimilarity', minSimilarity, { max: 1 });
   }
 }
 
