@@ -25,9 +25,9 @@ describe('PrimitiveMetrics latency sampling', () => {
     metrics.configure({ clock: countingClock, enabled: true });
     clockReads = 0;
   });
-  afterEach(() => metrics.configure({ clock: previousClock, latencySampleInterval: 8 }));
+  afterEach(() => metrics.configure({ clock: previousClock, latencySampleInterval: 16 }));
 
-  it('times every execution of a name up to 1,024, then about one in 8, while counting all of them', async () => {
+  it('times every execution of a name up to 1,024, then about one in 16, while counting all of them', async () => {
     const work = step('sampled-work', (latencyMs: number) => (clock.advance(latencyMs), latencyMs));
     const context = new WorkflowContext();
     for (let index = 0; index < exactExecutions; index++) await work.execute(context, 1);
@@ -38,8 +38,8 @@ describe('PrimitiveMetrics latency sampling', () => {
     expect(entry).toMatchObject({ count: exactExecutions + more, successes: exactExecutions + more, minMs: 1, maxMs: 1, p50Ms: 1, meanMs: 1 });
     expect(entry.totalMs).toBeCloseTo(exactExecutions + more, 6);
     const timedAfterWarmUp = clockReads / 2 - exactExecutions;
-    expect(timedAfterWarmUp).toBeGreaterThan((more / 8) * 0.9);
-    expect(timedAfterWarmUp).toBeLessThan((more / 8) * 1.1);
+    expect(timedAfterWarmUp).toBeGreaterThan((more / 16) * 0.85);
+    expect(timedAfterWarmUp).toBeLessThan((more / 16) * 1.15);
   });
 
   it('keeps every percentile within its documented error once sampled', async () => {
@@ -56,7 +56,7 @@ describe('PrimitiveMetrics latency sampling', () => {
     const entry = metrics.snapshot()['long-tail']!;
     expect(entry.count).toBe(100_000);
     const timed = clockReads / 2;
-    expect(timed).toBeLessThan(20_000);
+    expect(timed).toBeLessThan(10_000);
     latencies.sort((a, b) => a - b);
     const valueAtRank = (quantile: number): number => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(quantile * latencies.length) - 1))]!;
     for (const [quantile, estimate] of [[0.5, entry.p50Ms], [0.9, entry.p90Ms], [0.95, entry.p95Ms], [0.99, entry.p99Ms]] as const) {

@@ -175,7 +175,7 @@ export class PrimitiveMetrics {
   /** Most distinct primitive names kept; later names are counted under `'(other)'`. */
   maxNames = 1_000;
   /** Once a name is hot, one execution in this many (on average) is timed; `1` times all. */
-  latencySampleInterval = 8;
+  latencySampleInterval = 16;
 
   constructor(options: PrimitiveMetricsOptions = {}) {
     this.configure(options);

@@ -43,6 +43,8 @@ export class DurationList {
  */
 export class DeadlineQueue {
   private readonly lists = new Map<number, DurationList>();
+  /** The list `add` used last; always one of `lists` (pruning forgets it). */
+  private lastList: DurationList | undefined = undefined;
   private size = 0;
   private timer: TimerHandle | undefined = undefined;
   private timerDueAt = Infinity;
@@ -59,11 +61,16 @@ export class DeadlineQueue {
 
   /** Adds `waiter` with a deadline `durationMs` from now. */
   add(waiter: DeadlineWaiter, durationMs: number): void {
-    let list = this.lists.get(durationMs);
-    if (list === undefined) {
-      if (this.lists.size >= maxRetainedLists) this.pruneEmptyLists();
-      list = new DurationList(durationMs);
-      this.lists.set(durationMs, list);
+    // Most callers use one fixed duration: the last list used saves the map lookup.
+    let list = this.lastList;
+    if (list === undefined || list.durationMs !== durationMs) {
+      list = this.lists.get(durationMs);
+      if (list === undefined) {
+        if (this.lists.size >= maxRetainedLists) this.pruneEmptyLists();
+        list = new DurationList(durationMs);
+        this.lists.set(durationMs, list);
+      }
+      this.lastList = list;
     }
     const dueAt = this.clock.now() + durationMs;
     waiter._dueAt = dueAt;
@@ -106,7 +113,9 @@ export class DeadlineQueue {
 
   private pruneEmptyLists(): void {
     for (const [durationMs, list] of this.lists) {
-      if (list.head === undefined) this.lists.delete(durationMs);
+      if (list.head !== undefined) continue;
+      this.lists.delete(durationMs);
+      if (list === this.lastList) this.lastList = undefined;
     }
   }
 

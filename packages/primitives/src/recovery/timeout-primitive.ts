@@ -80,10 +80,9 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
       this.queueClock = clock;
     }
     const run = new TimeoutRun<TInput, TOutput>(this, context, input, queue);
-    const result = new Promise<TOutput>((resolve, reject) => {
-      run.resolve = resolve;
-      run.reject = reject;
-    });
+    const result = new Promise<TOutput>(captureSettlers);
+    run.resolve = capturedResolve as (value: TOutput | PromiseLike<TOutput>) => void;
+    run.reject = capturedReject;
     queue.add(run, this.timeoutMs);
     // A cancellable caller is watched directly, so its abort rejects at once even when the inner
     // work never reads its signal (a context that cannot be cancelled costs nothing here).
@@ -198,6 +197,14 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
 }
 
 const noop = (): void => {};
+
+// One executor for every call (the promise calls it synchronously), instead of a closure per call.
+let capturedResolve: (value: unknown) => void = noop;
+let capturedReject: (reason: unknown) => void = noop;
+function captureSettlers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  capturedResolve = resolve as (value: unknown) => void;
+  capturedReject = reject;
+}
 
 /**
  * Wraps `inner` in a {@link TimeoutPrimitive}.
