@@ -145,7 +145,7 @@ export interface PrimitiveMetricsOptions {
    * Once a name has been executed 1,024 times since the last reset, only one execution in this
    * many (on average, at random) is timed; every execution is still counted. `1` times every
    * execution. See the README for what sampling does to the percentiles.
-   * @default 8
+   * @default 16
    */
   readonly latencySampleInterval?: number;
 }
