@@ -1,5 +1,5 @@
 import { InvalidOptionsError, WorkflowContext } from '@tta/primitives';
-import { assertSpecificationVersion, describeValue } from '@tta/primitives/instrumentation';
+import { assertSpecificationVersion, describeValue, requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '../memory/agent-memory.js';
 import { InMemoryAgentMemory } from '../memory/in-memory-agent-memory.js';
 import type { Mailbox } from '../messaging/mailbox.js';
@@ -262,7 +262,7 @@ function validateCreateOptions(options: AgentContextOptions): void {
   if (!isObject(options)) fail('options', `must be an object with workflow and agent (got ${describeValue(options)})`);
   const { workflow, sessionId, history, data, signal } = options;
   if (!(workflow instanceof WorkflowContext)) fail('workflow', `must be a WorkflowContext (got ${describeValue(workflow)})`);
-  if (sessionId !== undefined && (typeof sessionId !== 'string' || sessionId.length === 0)) fail('sessionId', `must be a non-empty string (got ${describeValue(sessionId)})`);
+  if (sessionId !== undefined) requireNonEmptyString('AgentContext', 'sessionId', sessionId);
   for (const store of ['sharedState', 'memory', 'mailbox'] as const) {
     if (options[store] !== undefined && !isObject(options[store])) fail(store, `must be a store object (got ${describeValue(options[store])})`);
     if (options[store] !== undefined) assertSpecificationVersion('AgentContext', store, options[store]);
@@ -276,7 +276,7 @@ function validateForAgentOptions(options: ForAgentOptions): void {
   const fail = (option: string, rule: string): never => {
     throw new InvalidOptionsError('AgentContext.forAgent', option, rule);
   };
-  if (!isObject(options)) fail('options', `must be an object when given (got ${describeValue(options)})`);
+  requireOptionsObject('AgentContext.forAgent', options, { optional: true });
   const { kind, reason, data, signal } = options;
   if (kind !== undefined && !transitionKinds.includes(kind)) fail('kind', `must be one of ${transitionKinds.map((name) => `'${name}'`).join(', ')} (got ${describeValue(kind)})`);
   if (reason !== undefined && typeof reason !== 'string') fail('reason', `must be a string (got ${describeValue(reason)})`);

@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '@tta/primitives';
-import { describeValue } from '@tta/primitives/instrumentation';
+import { describeValue, requireNonEmptyString } from '@tta/primitives/instrumentation';
 import type { AgentIdentity } from './agent-identity.js';
 
 /**
@@ -12,7 +12,7 @@ export function normaliseAgent(agent: AgentIdentity, owner: string, option = 'ag
   };
   if (typeof agent !== 'object' || agent === null) fail(option, `must be an object with id and role (got ${describeValue(agent)})`);
   const { id, role } = agent;
-  if (typeof id !== 'string' || id.length === 0) fail(`${option}.id`, `must be a non-empty string (got ${describeValue(id)})`);
+  requireNonEmptyString(owner, `${option}.id`, id);
   if (typeof role !== 'string' || role.length === 0) fail(`${option}.role`, `of agent ${describeValue(id)} must be a non-empty string (got ${describeValue(role)})`);
   const capabilities = agent.capabilities ?? [];
   if (!Array.isArray(capabilities) || !capabilities.every((capability) => typeof capability === 'string')) {
