@@ -121,6 +121,21 @@ export function checkTargets(results: readonly ScenarioResult[], memory: readonl
   ratioCheck('retry-success', 'baseline', 'retry success path ≤ 1.5× a hand-written try/catch loop', 1.5);
   ratioCheck('timeout', 'baseline', 'timeout wrapper < a setTimeout + clearTimeout pair', 1, true);
 
+  // The issue's headline: the default configuration ahead of every peer ("ahead": its best round's
+  // median at least 5 % lower), in every scenario a peer can express.
+  for (const result of results) {
+    const ours = find(result, (candidate) => candidate.label === ourDefault);
+    if (ours === undefined) continue;
+    for (const peer of result.results.filter((candidate) => candidate.role === 'peer')) {
+      const measured = ratio(ours, peer);
+      checks.push({
+        target: `${result.scenario.title}: ours (metrics on) ≥ 5 % faster than ${peer.label}`,
+        measured: `${measured.toFixed(2)}× (${formatNs(ours.medianNs)} vs ${formatNs(peer.medianNs)} ns)`,
+        met: measured <= 0.95,
+      });
+    }
+  }
+
   const observability = byId('observability');
   if (observability !== undefined) {
     const raw = find(observability, (candidate) => candidate.role === 'raw');
