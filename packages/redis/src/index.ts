@@ -2,6 +2,7 @@
 export { createRedisConnection, toIoredisOptions } from './connection.js';
 export type { RedisConnection, RedisConnectionOptions, RedisStoreOptions } from './connection.js';
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+export type { RedisUnavailableErrorOptions } from './errors/redis-unavailable-error.js';
 export { LeaseTimeoutError } from './errors/lease-timeout-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { HandoffLockLostError } from './errors/handoff-lock-lost-error.js';
