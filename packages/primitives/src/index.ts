@@ -1,10 +1,9 @@
 // Core model
 export { WorkflowContext } from './core/workflow-context.js';
-export type { WorkflowContextOptions, ChildContextOverrides, Checkpoint } from './core/workflow-context.js';
+export type { WorkflowContextOptions } from './core/workflow-context.js';
 export { WorkflowPrimitive, InstrumentedPrimitive, SequentialPrimitive } from './core/workflow-primitive.js';
 export type { PrimitiveOptions, InputOf, OutputOf, AnyPrimitive } from './core/workflow-primitive.js';
 export type { RunOptions } from './core/run-options.js';
-export { wrapperName } from './core/wrapper-name.js';
 export type { Disposable, Event } from './core/disposable.js';
 
 // Composition

@@ -1,4 +1,5 @@
-import { wrapperName, type PrimitiveOptions } from '@tta/primitives';
+import type { PrimitiveOptions } from '@tta/primitives';
+import { wrapperName } from '@tta/primitives/instrumentation';
 
 /**
  * @internal `options` with `name` defaulted to `agent-handoff(<target agent's id>)`, the rule every

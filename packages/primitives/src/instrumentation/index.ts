@@ -35,8 +35,9 @@ export { assertDuration, assertDeadline, maxDateMs } from '../core/duration.js';
 export type { DurationRule } from '../core/duration.js';
 export { maxTimerDelayMs } from '../core/long-timer.js';
 
-// Events and disposers for custom primitives
+// Events, disposers and the default name of a wrapper, for custom primitives
 export { toDisposable, EventEmitter } from '../core/disposable.js';
+export { wrapperName } from '../core/wrapper-name.js';
 
 // Helpers for messages, brands and keys that sibling packages share
 export { describeValue } from '../core/describe-value.js';
