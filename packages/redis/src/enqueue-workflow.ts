@@ -107,7 +107,8 @@ export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options
   assertOptionsObject('createWorkflowQueue', options, queueOptionKeys);
   const { prefix, queueName } = queueIdentity('createWorkflowQueue', options);
   // BullMQ's data generics are conditional types that do not resolve for a generic TInput.
-  const queue = new Queue(queueName, { connection: producerConnection(options.connection), prefix }) as unknown as Queue<WorkflowJobData<TInput>, TOutput>;
+  // skipVersionCheck: BullMQ's start-up INFO, timed out once (a paused server), would fail every later call of this queue.
+  const queue = new Queue(queueName, { connection: producerConnection(options.connection), prefix, skipVersionCheck: true }) as unknown as Queue<WorkflowJobData<TInput>, TOutput>;
   // Connection failures surface through the calls (as RedisUnavailableError); the event is noise.
   queue.on('error', () => {});
   if (options.queueName === undefined && options.workflows !== undefined) {

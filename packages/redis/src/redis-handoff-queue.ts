@@ -237,7 +237,8 @@ export class RedisHandoffQueue implements HandoffQueue {
     const name = this.queueName(agentId);
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = new Queue(name, { connection: this.producer, prefix: bullPrefix(this.prefix, name) });
+      // skipVersionCheck: BullMQ's start-up INFO, timed out once, would fail every later call of the queue.
+      queue = new Queue(name, { connection: this.producer, prefix: bullPrefix(this.prefix, name), skipVersionCheck: true });
       queue.on('error', () => {});
       this.queues.set(name, queue);
     }
