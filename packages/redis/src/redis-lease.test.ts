@@ -185,6 +185,15 @@ describe.skipIf(!runRedisSuites)('RedisLease', () => {
     await left.close();
   });
 
+  it('refuses an acquire option it does not define instead of waiting the default', async () => {
+    const lease = new RedisLease({ connection: redis.client, prefix: redis.uniquePrefix('acquire-typo'), resource: 'r' });
+    const typo = lease.acquire({ timeoutMs: 5 } as never);
+    await expect(typo).rejects.toBeInstanceOf(InvalidOptionsError);
+    await expect(typo).rejects.toThrow('RedisLease.acquire: option "timeoutMs" is not an option of RedisLease.acquire (it takes signal, waitMs)');
+    await expect(lease.runExclusive(async () => 1, { wait: 5 } as never)).rejects.toThrow('option "wait" is not an option');
+    await lease.close();
+  });
+
   it('refuses bad options at construction', () => {
     expect(() => new RedisLease({ connection: redis.client, resource: '' })).toThrow(InvalidOptionsError);
     expect(() => new RedisLease({ connection: redis.client, resource: 'r', ttlMs: 0 })).toThrow(/ttlMs/);

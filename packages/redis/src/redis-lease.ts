@@ -117,6 +117,8 @@ export class RedisLease {
 
   private async claimWaiting(options: LeaseAcquireOptions): Promise<{ token: string; expiresBy: number }> {
     assertCallOptions('RedisLease.acquire', 'options', options);
+    // A typo (`timeoutMs` for `waitMs`) would otherwise wait the default 10 s without a word.
+    assertOptionsObject('RedisLease.acquire', options, ['waitMs', 'signal'] satisfies (keyof LeaseAcquireOptions)[]);
     const waitMs = options.waitMs ?? 10_000;
     // NaN would never time out and a negative wait would never try: both are refused.
     assertDuration('RedisLease.acquire', 'waitMs', waitMs, { infinity: true });
