@@ -105,6 +105,8 @@ export class WorkflowContext implements AbortParent {
   private dataValue: Readonly<Record<string, unknown>> | undefined;
   private baggageValue: Readonly<Record<string, string>> | undefined;
   private boundLogger: Logger | undefined;
+  /** See {@link WorkflowContext.firstAttempt}. */
+  private firstAttemptView: WorkflowContext | undefined = undefined;
 
   constructor(options: WorkflowContextOptions = {}) {
     const parent = derivingParent;
@@ -252,6 +254,15 @@ export class WorkflowContext implements AbortParent {
   }
 
   /**
+   * @internal `parent` as the first attempt of a retry sees it (`attempt: 1`). A child made by
+   * `derive` only reads its parent's settings, which never change, so one such view serves every
+   * retry run directly on `parent`: a retry's success path then makes no context at all.
+   */
+  static firstAttempt(parent: WorkflowContext): WorkflowContext {
+    return (parent.firstAttemptView ??= WorkflowContext.derive(parent, firstAttemptOverrides, undefined));
+  }
+
+  /**
    * @internal A child whose cancellation is `abort` (a scope owned by a composite primitive,
    * such as the branches of a parallel that fail fast together).
    */
@@ -294,6 +305,7 @@ export class WorkflowContext implements AbortParent {
 }
 
 const noop = (): void => {};
+const firstAttemptOverrides: ChildContextOverrides = Object.freeze({ attempt: 1 });
 
 /** The parts of a context that every context of one run shares. */
 class RunScope {

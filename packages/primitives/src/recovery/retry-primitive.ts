@@ -168,7 +168,7 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     let budget: CooperativeBudget | undefined;
     for (let attempt = 1; ; attempt++) {
       if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) await takeBreak(context);
-      const attemptContext = WorkflowContext.derive(context, attemptOverrides[attempt] ?? { attempt }, undefined);
+      const attemptContext = attempt === 1 ? WorkflowContext.firstAttempt(context) : WorkflowContext.derive(context, attemptOverrides[attempt] ?? { attempt }, undefined);
       const token = inner._stepStart(attemptContext);
       let value: TOutput;
       try {
