@@ -16,6 +16,24 @@ describe('withCommandTimeout', () => {
     expect((error as Error).message).toContain('RedisHandoffQueue.take');
   });
 
+  it('keeps the process alive for a call someone awaits, but not for background clean-up', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const original = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((callback: () => void, ms: number) => {
+      const timer = original(callback, ms);
+      timers.push(timer);
+      return timer;
+    }) as typeof setTimeout);
+    try {
+      const foreground = withCommandTimeout('op', 60_000, async () => 'awaited');
+      const background = withCommandTimeout('op', 60_000, async () => 'clean-up', { background: true });
+      expect(timers.map((timer) => timer.hasRef())).toEqual([true, false]);
+      expect(await Promise.all([foreground, background])).toEqual(['awaited', 'clean-up']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('returns a prompt result and leaves no timer behind; 0 means no limit', async () => {
     vi.useFakeTimers();
     expect(await withCommandTimeout('op', 300, async () => 'ok')).toBe('ok');

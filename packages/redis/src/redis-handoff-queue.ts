@@ -78,6 +78,8 @@ export class RedisHandoffQueue implements HandoffQueue {
   private readonly queues = new Map<string, Queue>();
   // In least-recently-used order (a Map keeps insertion order: a use re-inserts).
   private readonly workers = new Map<string, OpenWorker>();
+  // Workers replaced after a failed call, still finishing a late fetch or delivery (see retireOnFailure).
+  private readonly retired = new Set<OpenWorker>();
   private closed = false;
 
   constructor(options: RedisHandoffQueueOptions = {}) {
@@ -153,7 +155,7 @@ export class RedisHandoffQueue implements HandoffQueue {
       // it straight back. A fetch whose reply is lost (a dropped connection) leaves its task locked
       // until lockDurationMs, when the stalled check offers it again. The worker stays open meanwhile,
       // at most that long: by then the stalled check has the task in hand anyway.
-      withCommandTimeout('RedisHandoffQueue.take', this.lockDurationMs, () => fetch)
+      withCommandTimeout('RedisHandoffQueue.take', this.lockDurationMs, () => fetch, { background: true })
         .then((late) => (late ? this.handBack(late, token) : undefined))
         .catch(() => {})
         .finally(() => this.release(open));
@@ -210,8 +212,11 @@ export class RedisHandoffQueue implements HandoffQueue {
     this.closed = true;
     const closing: Promise<void>[] = [];
     for (const open of this.workers.values()) closing.push(open.worker.close(true));
+    // A replaced worker may stay wedged on its failed call: closed, but not waited for.
+    for (const open of this.retired) open.worker.close(true).catch(() => {});
     for (const queue of this.queues.values()) closing.push(queue.close());
     this.workers.clear();
+    this.retired.clear();
     this.queues.clear();
     await Promise.allSettled(closing);
     this.consumer.disconnect();
@@ -274,7 +279,7 @@ export class RedisHandoffQueue implements HandoffQueue {
 
   private release(open: OpenWorker): void {
     open.outstanding--;
-    if (open.retired && open.outstanding === 0) open.worker.close(true).catch(() => {});
+    if (open.retired && open.outstanding === 0 && this.retired.delete(open)) open.worker.close(true).catch(() => {});
     this.evictIdleWorkers();
   }
 
@@ -297,6 +302,7 @@ export class RedisHandoffQueue implements HandoffQueue {
     if (!RedisUnavailableError.isInstance(error) || open.retired) return;
     open.retired = true;
     if (this.workers.get(open.name) === open) this.workers.delete(open.name);
+    this.retired.add(open);
   }
 
   /** Closes least recently used workers with nothing outstanding until at most `maxOpenAgents` stay open. */
@@ -325,7 +331,7 @@ export class RedisHandoffQueue implements HandoffQueue {
    * already. Bounded by the lock: past it, the stalled check brings the task back anyway.
    */
   private async handBack(job: Job<HandoffTask>, token: string): Promise<void> {
-    await withCommandTimeout('RedisHandoffQueue.take', this.lockDurationMs, () => job.moveToWait(token));
+    await withCommandTimeout('RedisHandoffQueue.take', this.lockDurationMs, () => job.moveToWait(token), { background: true });
   }
 
   /** Best effort: a failure leaves the keys' lifetimes as they were, which the next call corrects. */
