@@ -39,7 +39,7 @@ describe('TypedMailbox', () => {
     const validation = error as ValidationError;
     expect(validation.vendor).toBe('zod');
     expect(validation.issues.map((issue) => issue.path)).toEqual([['file'], ['priority']]);
-    expect(validation.message).toMatch(/^Validation failed: file: .*; priority: /);
+    expect(validation.message).toMatch(/^Validation failed for TypedMailbox: message "task": file: .*; priority: /);
     expect(await mailbox.pending('coder')).toBe(0);
   });
 
@@ -57,6 +57,7 @@ describe('TypedMailbox', () => {
     const error = (await messages.publish({ type: 'gossip' as never, from: 'x', payload: {} as never }).catch((caught: unknown) => caught)) as ValidationError;
     expect(ValidationError.isInstance(error)).toBe(true);
     expect(error.issues).toEqual([{ path: ['type'], message: 'unknown message type "gossip" (known: task, done)' }]);
+    expect(error.message).toBe('Validation failed for TypedMailbox: type: unknown message type "gossip" (known: task, done)');
     await expect(messages.subscribe('gossip' as never, () => undefined)).rejects.toSatisfy(ValidationError.isInstance);
   });
 

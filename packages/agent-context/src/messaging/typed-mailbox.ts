@@ -108,7 +108,7 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
   private schemaOf(type: string): StandardSchemaV1 {
     const schema = Object.hasOwn(this.schemas, type) ? this.schemas[type] : undefined;
     if (schema === undefined) {
-      throw new ValidationError([{ path: ['type'], message: `unknown message type ${JSON.stringify(type)} (known: ${Object.keys(this.schemas).join(', ')})` }]);
+      throw new ValidationError([{ path: ['type'], message: `unknown message type ${JSON.stringify(type)} (known: ${Object.keys(this.schemas).join(', ')})` }], undefined, { subject: 'TypedMailbox' });
     }
     return schema;
   }

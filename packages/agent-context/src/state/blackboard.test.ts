@@ -36,7 +36,8 @@ describe('Blackboard', () => {
     expect(validation.retryable).toBe(false);
     expect(validation.issues.map((issue) => issue.path)).toEqual([['steps', 0], ['owner']]);
     expect(validation.issues.every((issue) => issue.message.length > 0)).toBe(true);
-    expect(validation.message).toMatch(/steps\[0\]: .*; owner: /);
+    expect(validation.subject).toBe('Blackboard: state "plan"');
+    expect(validation.message).toMatch(/^Validation failed for Blackboard: state "plan": steps\[0\]: .*; owner: /);
     expect(await store.get(blackboard.address(plan))).toBeUndefined();
     await expect(blackboard.compareAndSet(plan, 0, { steps: [] as string[], owner: 'x' })).rejects.toSatisfy(ValidationError.isInstance);
   });
@@ -63,7 +64,7 @@ describe('Blackboard', () => {
     const stripeKey = `sk_live_${'aB3dE5fG7hJ9kL2mN4pQ6rS8'}`;
     const echo: StandardSchemaV1<string, string> = { '~standard': { version: 1, vendor: 'custom', validate: (value) => ({ issues: [{ message: `expected a number, got ${String(value)}`, path: ['token'] }] }) } };
     const error = (await board().blackboard.set(stateKey('token', { schema: echo }), stripeKey).catch((caught: unknown) => caught)) as ValidationError;
-    expect(error.message).toBe('Validation failed: token: expected a number, got [REDACTED]');
+    expect(error.message).toBe('Validation failed for Blackboard: state "token": token: expected a number, got [REDACTED]');
     expect(error.issues[0]!.message).toContain(stripeKey);
   });
 

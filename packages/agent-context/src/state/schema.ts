@@ -47,7 +47,7 @@ function unwrap<T>(schema: Schema<T>, result: unknown, subject: string): T {
   const { issues } = result as { readonly issues?: unknown };
   if (issues === undefined) return (result as { readonly value: T }).value;
   if (!Array.isArray(issues)) throw malformed(result, subject);
-  throw new ValidationError((issues as readonly unknown[]).map(toIssue), schema['~standard'].vendor);
+  throw new ValidationError((issues as readonly unknown[]).map(toIssue), schema['~standard'].vendor, { subject });
 }
 
 function malformed(result: unknown, subject: string): InvalidInputError {

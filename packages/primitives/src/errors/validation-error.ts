@@ -11,6 +11,15 @@ export interface ValidationIssue {
 
 const marker = Symbol.for('@tta/primitives.ValidationError');
 
+/** Options of a {@link ValidationError}. */
+export interface ValidationErrorOptions extends TtaErrorOptions {
+  /**
+   * What was validated, for example `state "plan"`: the message starts with it, so a refusal
+   * says which value it is about when the issue paths are relative to that value.
+   */
+  readonly subject?: string;
+}
+
 /**
  * Rejection of a `ValidatePrimitive` whose schema refused the value. `issues` lists every problem
  * with its path; the message names them too. Never retried by default: the same input fails again.
@@ -23,11 +32,15 @@ export class ValidationError extends TtaError<'VALIDATION_FAILED'> {
   override readonly retryable: boolean = false;
   /** The schema library that refused the value (its Standard Schema `vendor`), when known. */
   readonly vendor: string | undefined;
+  /** What was validated (for example `state "plan"`), when the thrower named it. */
+  readonly subject: string | undefined;
 
-  constructor(issues: readonly ValidationIssue[] = [], vendor?: string, options: TtaErrorOptions = {}) {
-    super(`Validation failed: ${describeIssues(issues)}`, 'VALIDATION_FAILED', options);
+  constructor(issues: readonly ValidationIssue[] = [], vendor?: string, options: ValidationErrorOptions = {}) {
+    const about = options.subject === undefined ? '' : ` for ${redactText(options.subject)}`;
+    super(`Validation failed${about}: ${describeIssues(issues)}`, 'VALIDATION_FAILED', options);
     this.issues = issues;
     this.vendor = vendor;
+    this.subject = options.subject;
   }
 
   /** True when `error` is a ValidationError, from any copy of the package. */

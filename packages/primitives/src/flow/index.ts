@@ -33,6 +33,7 @@ export type { StandardSchemaV1 } from './standard-schema.js';
 export { BulkheadRejectedError } from '../errors/bulkhead-rejected-error.js';
 export { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 export { ValidationError } from '../errors/validation-error.js';
+export type { ValidationErrorOptions } from '../errors/validation-error.js';
 export type { ValidationIssue } from '../errors/validation-error.js';
 export { FilterRejectedError } from '../errors/filter-rejected-error.js';
 export { InvalidInputError } from '../errors/invalid-input-error.js';
