@@ -19,17 +19,16 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-// On Node the `performance` global is an accessor that also checks its receiver: a cached reference
-// saves that on every read, and the deadline queue reads the clock on every timed call.
-const performanceReference = globalThis.performance;
-const origin = performanceReference.timeOrigin;
+// `performance` is read on every call, not cached: fake timers (vitest, sinon) replace the global,
+// and every timed primitive must follow them.
+const origin = performance.timeOrigin;
 
 /**
  * The real clock: `performance` for time, the host's timers for waiting. Delays above the host's
  * limit (about 24.8 days) are chained rather than fired at once, and `Infinity` never fires.
  */
 export const systemClock: Clock = {
-  now: () => origin + performanceReference.now(),
+  now: () => origin + performance.now(),
   setTimeout: setLongTimeout,
   clearTimeout: clearLongTimeout,
 };
