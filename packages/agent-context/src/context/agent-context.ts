@@ -1,5 +1,5 @@
 import { InvalidOptionsError, WorkflowContext } from '@tta/primitives';
-import { assertSpecificationVersion, describeValue, requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
+import { assertSpecificationVersion, describeValue, detachedChildContext, requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
 import type { AgentMemory, MemoryDraft, MemoryEntry, MemoryQuery } from '../memory/agent-memory.js';
 import { InMemoryAgentMemory } from '../memory/in-memory-agent-memory.js';
 import type { Mailbox } from '../messaging/mailbox.js';
@@ -192,17 +192,6 @@ interface AgentFields {
   readonly owned?: AbortSignal;
 }
 
-/** The cancellation scope of a context that only `signal` cancels. */
-class SignalScope {
-  constructor(readonly signal: AbortSignal) {}
-  get aborted(): boolean {
-    return this.signal.aborted;
-  }
-  get abortReason(): unknown {
-    return this.signal.reason;
-  }
-}
-
 /**
  * @internal The context of `agent` taking over from `base`, cancelled by `signal` only: it is not
  * linked to the run's signal, so it leaves no listener there. Its owner (a coordination) forwards
@@ -227,7 +216,7 @@ function build(parent: WorkflowContext, fields: AgentFields): AgentContext {
   const data: Record<string, unknown> = { ...fields.data };
   const child =
     fields.owned !== undefined
-      ? WorkflowContext.derive(parent, { data }, new SignalScope(fields.owned))
+      ? detachedChildContext(parent, { data }, fields.owned)
       : parent.child(fields.signal === undefined ? { data } : { data, signal: fields.signal });
   // `child()` is the public way to share the run's cancellation, state and logger. Its fields are
   // copied onto an object made with the AgentContext prototype (changing the prototype of the child

@@ -13,7 +13,7 @@ interface Referable {
 }
 
 /**
- * @internal A timer for a delay longer than {@link maxTimerDelayMs}: a chain of host timers of at
+ * A timer for a delay longer than {@link maxTimerDelayMs}: a chain of host timers of at
  * most that length each, so it never fires early; `Infinity` never fires and holds no host timer.
  * It can be referenced and unreferenced like Node's `Timeout`, so code that unreferences idle
  * timers treats it the same way.

@@ -1,4 +1,7 @@
-/** @internal The brand every toolkit error carries, whatever its base class. */
+/**
+ * The brand every toolkit error carries, whatever its base class. Not exported by any entry point;
+ * kept in the published types because every error's `.d.ts` names it (a private brand member).
+ */
 export const ttaErrorMarker: unique symbol = Symbol.for('@tta/primitives.TtaError') as never;
 
 /**

@@ -38,6 +38,8 @@ export { maxTimerDelayMs } from '../core/long-timer.js';
 // Events, disposers and the default name of a wrapper, for custom primitives
 export { toDisposable, EventEmitter } from '../core/disposable.js';
 export { wrapperName } from '../core/wrapper-name.js';
+export { detachedChildContext } from '../core/detached-child-context.js';
+export type { ChildContextOverrides } from '../core/workflow-context.js';
 
 // Helpers for messages, brands and keys that sibling packages share
 export { describeValue } from '../core/describe-value.js';

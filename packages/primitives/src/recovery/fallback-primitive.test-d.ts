@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { fallback, FallbackPrimitive, step } from '@tta/primitives';
+import { fallback, step, type FallbackPrimitive } from '@tta/primitives';
 
 const primary = step('primary', (input: string) => input.length);
 const backup = step('backup', (input: string) => input.length * 2);
