@@ -129,4 +129,39 @@ describe('WorkflowPrimitive.run', () => {
     expect(result).toBeInstanceOf(Promise);
     return expect(result).rejects.toBeInstanceOf(InvalidOptionsError);
   });
+
+  it('takes only its four options: a context option inherited from a prototype is not applied', async () => {
+    const { primitive, seen } = recorder();
+    // `Object.keys` does not list an inherited key, so the unknown-key check cannot see it.
+    const options = Object.create({ timeoutMs: 5, logger: { debug() {}, info() {}, warn() {}, error() {} } }) as Record<string, unknown>;
+    await expect(primitive.run('hi', options)).resolves.toBe('hi!');
+    expect(seen[0]!.deadline).toBeUndefined();
+  });
+
+  it('reads inherited or getter-defined run options (a class instance) like any other options object', async () => {
+    const { primitive, seen } = recorder();
+    class RunSettings {
+      get correlationId() {
+        return 'order-42';
+      }
+    }
+    await primitive.run('hi', new RunSettings());
+    expect(seen[0]!.correlationId).toBe('order-42');
+  });
+
+  it('rejects options that throw when read with InvalidOptionsError naming the run, the error as cause', async () => {
+    const { primitive } = recorder();
+    const boom = new Error('boom');
+    const throwing = {
+      get signal(): AbortSignal {
+        throw boom;
+      },
+    };
+    const error: unknown = await primitive.run('hi', throwing).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as Error).message).toMatch(/^record\.run: .*cannot be read/);
+    expect((error as Error).cause).toBe(boom);
+    const proxy = new Proxy({}, { ownKeys: () => { throw boom; } });
+    await expect(primitive.run('hi', proxy)).rejects.toBeInstanceOf(InvalidOptionsError);
+  });
 });

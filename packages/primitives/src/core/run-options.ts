@@ -1,5 +1,7 @@
-import { WorkflowContext } from './workflow-context.js';
+import { WorkflowContext, type WorkflowContextOptions } from './workflow-context.js';
 import { requireOptionsObject } from './options.js';
+import { describeValue } from './describe-value.js';
+import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 
 /**
  * Options of `primitive.run(input, options)`: the parts of a {@link WorkflowContext} a caller
@@ -30,6 +32,31 @@ const runOptionNames: readonly string[] = ['signal', 'deadline', 'data', 'correl
  */
 export function createRunContext(owner: string, options: RunOptions | undefined): WorkflowContext {
   if (options === undefined) return new WorkflowContext();
-  requireOptionsObject(`${owner}.run`, options, { known: runOptionNames });
-  return new WorkflowContext(options);
+  return new WorkflowContext(readRunOptions(`${owner}.run`, options));
+}
+
+/**
+ * The four options, each read once. Handing `options` itself to the context would let it read
+ * keys that only a prototype holds (`Object.create({ timeoutMs })`), which the unknown-key check
+ * (own keys) cannot see. An options object that throws when its keys or values are read (a getter,
+ * a Proxy) is refused with `InvalidOptionsError`, its error as the cause.
+ */
+function readRunOptions(owner: string, options: RunOptions): WorkflowContextOptions {
+  let signal: AbortSignal | undefined;
+  let deadline: number | undefined;
+  let data: Readonly<Record<string, unknown>> | undefined;
+  let correlationId: string | undefined;
+  try {
+    requireOptionsObject(owner, options, { known: runOptionNames });
+    ({ signal, deadline, data, correlationId } = options);
+  } catch (error) {
+    if (error instanceof InvalidOptionsError) throw error;
+    throw new InvalidOptionsError(owner, 'options', `cannot be read (${describeValue(error)})`, { cause: error });
+  }
+  return {
+    ...(signal === undefined ? {} : { signal }),
+    ...(deadline === undefined ? {} : { deadline }),
+    ...(data === undefined ? {} : { data }),
+    ...(correlationId === undefined ? {} : { correlationId }),
+  };
 }
