@@ -14,6 +14,12 @@ describe('AgentHandoffPrimitive name', () => {
     expect(new AgentHandoffPrimitive({ to: coder }).kind).toBe('agent-handoff');
   });
 
+  it('keeps an inherited instrument: false when it defaults the name', () => {
+    const handoff = new AgentHandoffPrimitive(Object.assign(Object.create({ instrument: false }) as { instrument: boolean }, { to: coder }));
+    expect(handoff.instrument).toBe(false);
+    expect(handoff.name).toBe('agent-handoff(coder)');
+  });
+
   it('keeps a given name', () => {
     expect(new AgentHandoffPrimitive({ to: coder, name: 'to-the-coder' }).name).toBe('to-the-coder');
   });

@@ -8,11 +8,14 @@ import { wrapperName } from '@tta/primitives/instrumentation';
  * primitive, or whose target has no usable id are returned as they are: the constructor's own checks
  * refuse those with an error that names the option.
  */
-export function namedAfterTarget<TOptions extends PrimitiveOptions & { readonly to?: unknown }>(options: TOptions): TOptions {
+export function namedAfterTarget(options: PrimitiveOptions & { readonly to?: unknown }): PrimitiveOptions {
   if (typeof options !== 'object' || options === null || options.name !== undefined) return options;
   const to: unknown = options.to;
   const agent: unknown = typeof to === 'object' && to !== null ? (to as { readonly agent?: unknown }).agent : undefined;
   const id: unknown = typeof agent === 'object' && agent !== null ? (agent as { readonly id?: unknown }).id : undefined;
   if (typeof id !== 'string' || id.length === 0) return options;
-  return { ...options, name: wrapperName('agent-handoff', id) };
+  // Read, not spread: a spread copies own keys only, and would drop an inherited `instrument`.
+  const instrument = options.instrument;
+  const name = wrapperName('agent-handoff', id);
+  return instrument === undefined ? { name } : { name, instrument };
 }

@@ -64,6 +64,16 @@ describe('wrapperName', () => {
     expect(first.name.startsWith('timeout(retry(circuit-breaker(cache(fetch-customer-')).toBe(true);
     expect(second.name).not.toBe(first.name);
   });
+
+  it('never cuts a character in half: a cut name stays well-formed text (a Prometheus label must be UTF-8)', () => {
+    // 'retry(' and 46 letters put an emoji's two UTF-16 halves on either side of the cut at 55.
+    for (let letters = 40; letters < 56; letters++) {
+      const name = wrapperName('retry', step(`${'a'.repeat(letters)}${'😀'.repeat(10)}`, (value: number) => value));
+      expect(name.length).toBeLessThanOrEqual(maxWrapperNameLength);
+      // What a UTF-8 exporter writes: a lone surrogate would come back as U+FFFD.
+      expect(Buffer.from(name, 'utf8').toString('utf8')).toBe(name);
+    }
+  });
 });
 
 describe('unnamed wrappers are named after what they wrap', () => {
@@ -87,6 +97,18 @@ describe('unnamed wrappers are named after what they wrap', () => {
     const guarded = timeout(retry(reserve), { timeoutMs: 1_000 });
     expect(guarded.name).toBe('timeout(retry(reserve-stock))');
     expect(guarded.kind).toBe('timeout');
+  });
+
+  it('keeps instrument: false that the options inherit (a class instance or Object.create(defaults))', () => {
+    const defaults = { instrument: false };
+    expect(retry(reserve, Object.create(defaults) as { instrument: boolean }).instrument).toBe(false);
+    class Quiet {
+      get instrument() {
+        return false;
+      }
+    }
+    expect(timeout(reserve, Object.assign(new Quiet(), { timeoutMs: 1_000 })).instrument).toBe(false);
+    expect(retry(reserve, Object.create(defaults) as { instrument: boolean }).name).toBe('retry(reserve-stock)');
   });
 
   it('keeps a given name', () => {

@@ -1,5 +1,5 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from './workflow-primitive.js';
-import { detachedCopy, fnv1a } from '../observability/bounded-name.js';
+import { fnv1a, wholeCharactersHead } from '../observability/bounded-name.js';
 
 /**
  * Longest name {@link wrapperName} makes: the longest label value that `@tta/observability` keeps
@@ -31,15 +31,19 @@ export function wrapperName(kind: string, wrapped: WorkflowPrimitive<never, unkn
   if (typeof inner !== 'string' || inner.length === 0) return kind;
   const name = `${kind}(${inner})`;
   if (name.length <= maxWrapperNameLength) return name;
-  return `${detachedCopy(name.slice(0, keptPrefixLength))}…${fnv1a(name)}`;
+  return `${wholeCharactersHead(name, keptPrefixLength)}…${fnv1a(name)}`;
 }
 
 /**
- * @internal `options` with `name` defaulted to {@link wrapperName}: what a wrapper passes to its
- * base constructor. Options that are not an object, or that name the primitive, are returned as
+ * @internal The base-constructor options of a wrapper: `options` with `name` defaulted to
+ * {@link wrapperName}. Options that are not an object, or that name the primitive, are returned as
  * they are, so that the base constructor's checks still see (and refuse) exactly what was given.
  */
-export function withWrapperName<TOptions extends PrimitiveOptions>(kind: string, wrapped: WorkflowPrimitive<never, unknown> | string, options: TOptions): TOptions {
+export function withWrapperName(kind: string, wrapped: WorkflowPrimitive<never, unknown> | string, options: PrimitiveOptions): PrimitiveOptions {
   if (typeof options !== 'object' || options === null || options.name !== undefined) return options;
-  return { ...options, name: wrapperName(kind, wrapped) };
+  // Read, not spread: a spread copies own keys only, and would drop an `instrument` the options
+  // inherit (a class instance, `Object.create(defaults)`) that the base constructor reads otherwise.
+  const instrument = options.instrument;
+  const name = wrapperName(kind, wrapped);
+  return instrument === undefined ? { name } : { name, instrument };
 }

@@ -13,6 +13,16 @@ export function detachedCopy(value: string): string {
   return ` ${value}`.slice(1);
 }
 
+/**
+ * @internal The first `length` UTF-16 units of `value`, one fewer when the last would be the first
+ * half of a character (an emoji): a lone surrogate cannot be written as UTF-8, so an exporter
+ * would turn it into U+FFFD. Flat (see {@link detachedCopy}).
+ */
+export function wholeCharactersHead(value: string, length: number): string {
+  const code = value.charCodeAt(length - 1);
+  return detachedCopy(value.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length));
+}
+
 /** @internal 32-bit FNV-1a of `value`, as 8 hex digits: cheap, stable, and enough to keep long names apart. */
 export function fnv1a(value: string): string {
   let hash = 0x811c9dc5;
@@ -30,5 +40,5 @@ export function fnv1a(value: string): string {
  */
 export function boundedMetricName(name: string): string {
   if (name.length <= maxMetricNameLength) return detachedCopy(name);
-  return `${detachedCopy(name.slice(0, keptPrefixLength))}…${fnv1a(name)}`;
+  return `${wholeCharactersHead(name, keptPrefixLength)}…${fnv1a(name)}`;
 }
