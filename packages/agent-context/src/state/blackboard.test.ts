@@ -253,6 +253,23 @@ describe('Blackboard', () => {
   });
 });
 
+describe('new Blackboard', () => {
+  it('refuses a store that declares no specificationVersion, like AgentContext does', () => {
+    const { specificationVersion: _version, ...unversioned } = Object.getOwnPropertyDescriptors(new InMemorySharedState());
+    const store = Object.create(InMemorySharedState.prototype, unversioned) as InMemorySharedState;
+    expect(() => new Blackboard(store, { workflowId: 'run-1' })).toThrow(InvalidOptionsError);
+    expect(() => new Blackboard(store, { workflowId: 'run-1' })).toThrow(/Blackboard: option "store\.specificationVersion" must be 1/);
+  });
+
+  it('refuses a missing store or a binding without a workflowId with InvalidOptionsError naming it', () => {
+    const store = new InMemorySharedState();
+    expect(() => new Blackboard(undefined as never, { workflowId: 'run-1' })).toThrow(/Blackboard: option "store" must be a SharedState/);
+    expect(() => new Blackboard(store, undefined as never)).toThrow(InvalidOptionsError);
+    expect(() => new Blackboard(store, { workflowId: '' })).toThrow(/Blackboard: option "workflowId" must be a non-empty string/);
+    expect(() => new Blackboard(store, { workflowId: 'run-1', random: 0.5 as never })).toThrow(/option "random" must be a function/);
+  });
+});
+
 describe('stateKey', () => {
   it('defaults to the workflow scope and refuses bad definitions with InvalidOptionsError', () => {
     expect(stateKey('k')).toEqual({ key: 'k', scope: 'workflow', schema: undefined, ttlMs: undefined });

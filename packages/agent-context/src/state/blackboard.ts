@@ -1,5 +1,5 @@
 import { InvalidInputError, InvalidOptionsError, type Disposable } from '@tta/primitives';
-import { describeValue, requireInteger, requireOptionsObject } from '@tta/primitives/instrumentation';
+import { assertSpecificationVersion, describeValue, requireFunction, requireInteger, requireMethods, requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
 import { StateConflictError } from '../errors/state-conflict-error.js';
 import { checkWithSchema } from './schema.js';
 import { stateKey, type StateKey } from './state-key.js';
@@ -72,7 +72,20 @@ export class Blackboard {
     readonly store: SharedState,
     /** Where the scopes point. */
     readonly binding: BlackboardBinding,
-  ) {}
+  ) {
+    // Checked here and not only by AgentContext: a blackboard built directly must refuse the same
+    // stores (one of another interface version) instead of failing on its first read.
+    requireMethods('Blackboard', 'store', store, { methods: ['get', 'set', 'compareAndSet', 'delete', 'keys', 'subscribe'], description: 'a SharedState (get, set, compareAndSet, delete, keys and subscribe)' });
+    assertSpecificationVersion('Blackboard', 'store', store);
+    requireOptionsObject('Blackboard', binding);
+    requireNonEmptyString('Blackboard', 'workflowId', binding.workflowId);
+    requireNonEmptyString('Blackboard', 'sessionId', binding.sessionId, { optional: true });
+    requireNonEmptyString('Blackboard', 'agentId', binding.agentId, { optional: true });
+    requireMethods('Blackboard', 'clock', binding.clock, { optional: true, methods: ['now', 'setTimeout', 'clearTimeout'], description: 'a Clock (now, setTimeout and clearTimeout)' });
+    requireFunction('Blackboard', 'random', binding.random, { optional: true, signature: '() => number in [0, 1)' });
+    // `binding.signal` is left unread: an agent's blackboard passes a getter that makes the run's
+    // signal, which only an update that waits should pay for.
+  }
 
   /** The store address of `key` for this run. */
   address(key: KeyLike<unknown>): StateAddress {
