@@ -288,24 +288,27 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     );
   }
 
-  private async runClosed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  // Not `async`: the closed path is every healthy call, and one reaction on the inner promise costs
+  // less than an async function's promise and resumption.
+  private runClosed(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const generation = this.generation;
     const inner = this.inner;
     const token = inner._stepStart(context);
-    let value: TOutput;
-    try {
-      value = await inner._executeStep(context, input, token);
-    } catch (error) {
-      inner._stepEnd(token, false);
-      if (generation === this.generation && this.counts(error, context)) this.closedFailure(error, context);
-      throw context.aborted ? context.abortReason : error;
-    }
-    inner._stepEnd(token, true);
-    if (generation === this.generation) {
-      this.consecutiveFailures = 0;
-      this.window?.record(this.clock.now(), false);
-    }
-    return value;
+    return inner._executeStep(context, input, token).then(
+      (value) => {
+        inner._stepEnd(token, true);
+        if (generation === this.generation) {
+          this.consecutiveFailures = 0;
+          this.window?.record(this.clock.now(), false);
+        }
+        return value;
+      },
+      (error: unknown) => {
+        inner._stepEnd(token, false);
+        if (generation === this.generation && this.counts(error, context)) this.closedFailure(error, context);
+        throw context.aborted ? context.abortReason : error;
+      },
+    );
   }
 
   private async runGuarded(context: WorkflowContext, input: TInput): Promise<TOutput> {
