@@ -7,7 +7,7 @@
 //
 // Usage: node scripts/api-report.mjs [--check] [--root <monorepo root>]   (run after the build)
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -89,7 +89,8 @@ const checker = program.getTypeChecker();
 
 for (const sourceFile of program.getSourceFiles()) {
   const path = resolve(sourceFile.fileName);
-  if (!path.startsWith(packagesDir) || path.includes(`${join('x', 'node_modules').slice(1)}`) || !/[\\/]dist[\\/]/.test(path)) continue;
+  // Only the packages' own built declarations: not their dependencies', not TypeScript's lib files.
+  if (!path.startsWith(packagesDir) || path.includes(`${sep}node_modules${sep}`) || !path.includes(`${sep}dist${sep}`)) continue;
   if (/@internal\b/.test(sourceFile.text)) problems.push(`${relative(root, path)} still has an @internal declaration: is stripInternal on in the package's tsconfig.build.json?`);
   for (const diagnostic of program.getSemanticDiagnostics(sourceFile)) {
     problems.push(`${relative(root, path)}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`);
