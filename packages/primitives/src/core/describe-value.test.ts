@@ -33,6 +33,12 @@ describe('describeValue', () => {
     expect(describeValue(1n)).toBe('1');
     expect(describeValue(Symbol('s'))).toBe('a symbol');
   });
+
+  it('names an instance of a class starting with a vowel with "an" (an Error, an AbortController)', () => {
+    expect(describeValue(new Error('boom'))).toBe('an Error');
+    expect(describeValue(new AbortController())).toBe('an AbortController');
+    expect(describeValue(new TypeError('x'))).toBe('a TypeError');
+  });
 });
 
 describe('describeValue with a credential', () => {

@@ -17,8 +17,8 @@ export function describeValue(value: unknown): string {
   }
 }
 
-/** `Array.isArray` throws for a revoked proxy and for nothing else. */
-function isRevokedProxy(value: unknown): boolean {
+/** @internal True for a revoked proxy: `Array.isArray` throws for one and for nothing else. */
+export function isRevokedProxy(value: unknown): boolean {
   try {
     Array.isArray(value);
     return false;
@@ -48,7 +48,8 @@ function describe(value: unknown): string {
     default: {
       const prototype = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
       const name = prototype?.constructor?.name;
-      return typeof name === 'string' && name !== 'Object' ? `a ${name}` : 'an object';
+      if (typeof name !== 'string' || name === 'Object') return 'an object';
+      return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
     }
   }
 }

@@ -97,3 +97,32 @@ describe('requireOptionsObject with known keys', () => {
     expect(() => requireOptionsObject('Owner', { ttlMs: 5 }, { known: ['ttlMs', 'prefix'] })).not.toThrow();
   });
 });
+
+describe('the validator with hostile values', () => {
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const throwingKeys = new Proxy({}, { ownKeys: () => { throw new Error('keys'); } });
+  const throwingGet = new Proxy({}, { get: () => { throw new Error('get'); } });
+
+  it('refuses a revoked proxy as options with InvalidOptionsError, not a TypeError', () => {
+    expect(optionsError(() => requireOptionsObject('Owner', revoked())).message).toBe('Owner: option "options" must be an object (got a revoked proxy)');
+    expect(optionsError(() => requireOptionsObject('Owner', revoked(), { known: ['a'] })).option).toBe('options');
+  });
+
+  it('refuses options whose keys cannot be listed with InvalidOptionsError, the error as cause', () => {
+    const error = optionsError(() => requireOptionsObject('Owner', throwingKeys, { known: ['a'] }));
+    expect(error.message).toBe('Owner: option "options" cannot be read (an Error)');
+    expect((error.cause as Error).message).toBe('keys');
+  });
+
+  it('refuses a plug-in that is a revoked proxy or throws when its methods are read, naming the option', () => {
+    const rule = { methods: ['get'], description: 'a Store (get)' };
+    expect(optionsError(() => requireMethods('Owner', 'store', revoked(), rule)).message).toBe('Owner: option "store" must be a Store (get) (got a revoked proxy)');
+    const error = optionsError(() => requireMethods('Owner', 'store', throwingGet, rule));
+    expect(error.message).toBe('Owner: option "store" cannot be read (an Error)');
+    expect((error.cause as Error).message).toBe('get');
+  });
+});

@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
-import { describeValue } from './describe-value.js';
+import { describeValue, isRevokedProxy } from './describe-value.js';
 
 // One validator for every constructor, modelled on p-retry's validateNumberOption: each rule is
 // stated once, in words, so every option of the same kind fails with the same sentence.
@@ -56,12 +56,20 @@ export interface OptionsObjectRule extends OptionalRule {
  */
 export function requireOptionsObject(owner: string, value: unknown, rule: OptionsObjectRule = {}): asserts value is object {
   if (rule.optional === true && value === undefined) return;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  // A revoked proxy is an object that nothing can be read from, so it is refused as not being one
+  // (`Array.isArray` would throw a TypeError on it).
+  if (typeof value !== 'object' || value === null || isRevokedProxy(value) || Array.isArray(value)) {
     throw new InvalidOptionsError(owner, 'options', `must be an object${whenGiven(rule)} (got ${describeValue(value)})`);
   }
   const known = rule.known;
   if (known === undefined) return;
-  for (const key of Object.keys(value)) {
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch (error) {
+    throw unreadable(owner, 'options', error);
+  }
+  for (const key of keys) {
     if (!known.includes(key)) throw new InvalidOptionsError(owner, key, `is not an option of ${owner} (it takes ${[...known].sort().join(', ')})`);
   }
 }
@@ -170,8 +178,21 @@ export interface MethodsRule extends OptionalRule {
  */
 export function requireMethods(owner: string, option: string, value: unknown, rule: MethodsRule): void {
   if (rule.optional === true && value === undefined) return;
-  if ((typeof value === 'object' || typeof value === 'function') && value !== null && rule.methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function')) return;
+  if ((typeof value === 'object' || typeof value === 'function') && value !== null && !isRevokedProxy(value)) {
+    let complete: boolean;
+    try {
+      complete = rule.methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+    } catch (error) {
+      // A getter or proxy trap that throws: a typed refusal that keeps the thrower's error.
+      throw unreadable(owner, option, error);
+    }
+    if (complete) return;
+  }
   throw new InvalidOptionsError(owner, option, `must be ${rule.description}${whenGiven(rule)} (got ${describeValue(value)})`);
+}
+
+function unreadable(owner: string, option: string, error: unknown): InvalidOptionsError {
+  return new InvalidOptionsError(owner, option, `cannot be read (${describeValue(error)})`, { cause: error });
 }
 
 /** "a, b or c": how a rule lists its alternatives. */
