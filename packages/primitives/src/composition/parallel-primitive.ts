@@ -103,12 +103,15 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
       // whole run settles, so a branch costs no promise reaction of its own; only a branch whose
       // latency is sampled gets one, to be timed to its own end.
       const promises = new Array<Promise<unknown>>(count);
-      const tokens = new Array<number>(count);
+      // Made only when a branch is counted here (metrics on, no instrumentation registered).
+      let tokens: number[] | undefined;
       for (let index = 0; index < count; index++) {
         const branch = list[index]!;
         const token = branch._stepStart(branchContext);
         const promise = branch._executeStep(branchContext, input, token);
-        if (Number.isFinite(token)) {
+        if (token === recordedByExecute) {
+          promises[index] = promise;
+        } else if (Number.isFinite(token)) {
           promises[index] = promise.then(
             (value) => (branch._stepEnd(token, true), value),
             (error: unknown) => {
@@ -116,15 +119,14 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
               throw error;
             },
           );
-          tokens[index] = recordedByExecute;
         } else {
           promises[index] = promise;
-          tokens[index] = token;
+          (tokens ??= new Array<number>(count).fill(recordedByExecute))[index] = token;
         }
       }
       return Promise.all(promises).then(
         (values) => {
-          for (let index = 0; index < count; index++) list[index]!._stepEnd(tokens[index]!, true);
+          if (tokens !== undefined) for (let index = 0; index < count; index++) list[index]!._stepEnd(tokens[index]!, true);
           scope.release();
           // Branches that ignored their signal may all resolve after the caller's abort: the
           // caller asked to stop, so the run rejects with the abort reason, as `settle` mode does.
@@ -134,7 +136,7 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
         (error: unknown) => {
           scope.abort(error);
           // The branches still running are counted when they settle.
-          for (let index = 0; index < count; index++) {
+          for (let index = 0; tokens !== undefined && index < count; index++) {
             const token = tokens[index]!;
             if (token === recordedByExecute) continue;
             const branch = list[index]!;
