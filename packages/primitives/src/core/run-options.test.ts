@@ -83,6 +83,25 @@ describe('WorkflowPrimitive.run', () => {
     await expect(slow.run(1, { deadline: Date.now() + 20 })).rejects.toBeInstanceOf(DeadlineExceededError);
   });
 
+  it('rejects with the signal’s reason as soon as it aborts, even when the step ignores its signal', async () => {
+    let finish: (value: number) => void = () => {};
+    const deaf = step('deaf', () => new Promise<number>((resolve) => (finish = resolve)));
+    const controller = new AbortController();
+    const run = deaf.run(1, { signal: controller.signal });
+    controller.abort(new Error('user left'));
+    await expect(run).rejects.toThrow('user left');
+    finish(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('rejects with DeadlineExceededError once the deadline passes, even when the step ignores its signal', async () => {
+    let finish: (value: number) => void = () => {};
+    const deaf = step('deaf', () => new Promise<number>((resolve) => (finish = resolve)));
+    const run = deaf.run(1, { deadline: Date.now() + 20 });
+    await expect(run).rejects.toBeInstanceOf(DeadlineExceededError);
+    finish(1);
+  });
+
   it('clears the deadline timer and removes its listener from the caller’s signal once the run is over', async () => {
     const controller = new AbortController();
     const reads = step('reads-signal', (input: number, context) => (context.signal.aborted ? -1 : input));

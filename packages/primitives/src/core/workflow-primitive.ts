@@ -7,6 +7,7 @@ import { requireBoolean, requireNonEmptyString, requireOptionsObject } from './o
 import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
+import { subscribeToAbort } from './abort.js';
 
 /** Options every primitive accepts. */
 export interface PrimitiveOptions {
@@ -87,7 +88,10 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    * Runs the primitive once on a context of its own: the one-call entry when the caller has no
    * context to share. `signal`, `deadline`, `data` and `correlationId` go to the new context; an
    * unknown key or a bad value rejects with `InvalidOptionsError` (a deadline a `Date` cannot hold,
-   * with `InvalidInputError`). The deadline timer and every listener it adds end with the run.
+   * with `InvalidInputError`). When the signal aborts or the deadline passes, the run rejects at
+   * once (with the signal's reason, or `DeadlineExceededError`), also when a step ignores its
+   * `context.signal`: such a step's work is left to finish, and its outcome is discarded. The
+   * deadline timer and every listener it adds end with the run.
    * For a logger, a clock, shared state or a trace parent, create a `WorkflowContext` and call
    * {@link execute}.
    *
@@ -105,7 +109,25 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.execute(context, input);
+    const work = this.execute(context, input);
+    const scope = context._abort;
+    // No signal and no deadline: nothing can cancel the run, so it costs nothing more.
+    if (scope === undefined || scope.aborted) return work;
+    // `execute` stops between steps; a step that never reads its signal would otherwise hold the
+    // caller past the abort or the deadline, which `run`'s options exist to bound.
+    return new Promise<TOutput>((resolve, reject) => {
+      const unsubscribe = subscribeToAbort(scope, reject);
+      work.then(
+        (value) => {
+          unsubscribe();
+          resolve(value);
+        },
+        (error: unknown) => {
+          unsubscribe();
+          reject(error);
+        },
+      );
+    });
   }
 
   /**
