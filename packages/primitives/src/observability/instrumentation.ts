@@ -37,8 +37,15 @@ export interface Instrumentation {
   onEvent?(event: PrimitiveEvent, execution: { readonly name: string; readonly kind: string; readonly context: WorkflowContext | undefined }): void;
 }
 
-/** @internal Registered instrumentations; an empty array when none, checked on every execute. */
-export const instrumentations: { list: readonly Instrumentation[] } = { list: [] };
+/**
+ * @internal Registered instrumentations; an empty array when none, checked on every execute.
+ * Kept on a `Symbol.for` global so that an app with two installed copies of this package (a
+ * sibling package resolving its own) has one registry: an instrumentation registered through
+ * either copy sees the executions of both.
+ */
+export const instrumentations: { list: readonly Instrumentation[] } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('@tta/primitives.instrumentations')
+] ??= { list: [] }) as { list: readonly Instrumentation[] };
 
 /**
  * Registers an instrumentation for every primitive of the process. The returned disposer removes it.

@@ -240,5 +240,9 @@ export class PrimitiveMetrics {
   }
 }
 
-/** The process-wide metrics every primitive records into. */
-export const metrics = new PrimitiveMetrics();
+/**
+ * The process-wide metrics every primitive records into. Shared through a `Symbol.for` global, so
+ * primitives of a second installed copy of this package record into the same table.
+ */
+export const metrics: PrimitiveMetrics = ((globalThis as Record<symbol, unknown>)[Symbol.for('@tta/primitives.metrics')] ??=
+  new PrimitiveMetrics()) as PrimitiveMetrics;
