@@ -87,6 +87,17 @@ describe('PrimitiveMetrics latency sampling', () => {
     for (const name of ['wrapped-step', 'wrapped-retry', 'wrapped-timeout']) expect(snapshot[name]).toMatchObject({ count: 1, successes: 1, maxMs: 5 });
   });
 
+  it('applies a new latencySampleInterval at once to a name that is already sampled', async () => {
+    metrics.configure({ latencySampleInterval: 1_000_000 });
+    const work = step('resampled', (latencyMs: number) => (clock.advance(latencyMs), latencyMs));
+    const context = new WorkflowContext();
+    for (let index = 0; index <= exactExecutions; index++) await work.execute(context, 1);
+    metrics.configure({ latencySampleInterval: 1 });
+    clockReads = 0;
+    for (let index = 0; index < 10; index++) await work.execute(context, 1);
+    expect(clockReads).toBe(2 * 10);
+  });
+
   it('refuses a latencySampleInterval that is not a whole number from 1 to 1,000,000', () => {
     for (const interval of [0, -1, 1.5, Number.NaN, Infinity, 2_000_000]) {
       expect(() => new PrimitiveMetrics({ latencySampleInterval: interval })).toThrow(InvalidOptionsError);

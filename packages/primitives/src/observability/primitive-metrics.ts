@@ -86,6 +86,11 @@ export class MetricRecord {
     this.latency.reset();
   }
 
+  /** Forgets the gap drawn with the previous sampling interval, so a new one applies at once. */
+  resample(): void {
+    this.untimedLeft = 0;
+  }
+
   toEntry(): PrimitiveMetricsEntry {
     const latency = this.latency;
     const count = this.successes + this.failures;
@@ -205,6 +210,7 @@ export class PrimitiveMetrics {
         throw new InvalidOptionsError('PrimitiveMetrics', 'latencySampleInterval', `must be an integer from 1 to 1,000,000 (got ${describeValue(interval)})`);
       }
       this.latencySampleInterval = interval;
+      for (const record of this.records.values()) record.resample();
     }
   }
 
