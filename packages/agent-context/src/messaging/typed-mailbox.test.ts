@@ -153,4 +153,13 @@ describe('TypedMailbox', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toContain('TypedMailbox: message "note"');
   });
+
+  it('refuses a value when the schema answers {} (neither value nor issues) instead of sending undefined', async () => {
+    const empty = { '~standard': { version: 1, vendor: 'broken', validate: () => ({}) } } as unknown as StandardSchemaV1<string, string>;
+    const mailbox = new InMemoryMailbox();
+    const messages = new TypedMailbox(mailbox, { note: empty });
+    const error = await messages.send({ type: 'note', from: 'a', to: 'b', payload: 'hello' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(await mailbox.receive('b')).toEqual([]);
+  });
 });

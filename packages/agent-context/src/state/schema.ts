@@ -45,7 +45,11 @@ function unwrap<T>(schema: Schema<T>, result: unknown, subject: string): T {
   // Fail closed: only a well-formed success result lets a value through.
   if (typeof result !== 'object' || result === null || isThenable(result)) throw malformed(result, subject);
   const { issues } = result as { readonly issues?: unknown };
-  if (issues === undefined) return (result as { readonly value: T }).value;
+  if (issues === undefined) {
+    // `{}` is not a success: a success result has a `value` key (its value possibly undefined).
+    if (!('value' in result)) throw malformed(result, subject);
+    return (result as { readonly value: T }).value;
+  }
   if (!Array.isArray(issues)) throw malformed(result, subject);
   throw new ValidationError((issues as readonly unknown[]).map(toIssue), schema['~standard'].vendor, { subject });
 }

@@ -103,6 +103,17 @@ describe('ValidatePrimitive', () => {
     }
   });
 
+  it('rejects a result with neither value nor issues ({}) instead of passing undefined on', async () => {
+    for (const result of [{}, { issues: undefined }, Promise.resolve({})]) {
+      const error: unknown = await validate(schemaReturning(() => result), { name: 'checked' })
+        .execute(new WorkflowContext(), 'x')
+        .then(() => 'accepted', (caught: unknown) => caught);
+      expect(InvalidInputError.isInstance(error)).toBe(true);
+    }
+    const nothing = validate(schemaReturning(() => ({ value: undefined })));
+    await expect(nothing.execute(new WorkflowContext(), 'x')).resolves.toBeUndefined();
+  });
+
   it('rejects with the error of the schema when its thenable result rejects', async () => {
     const broken = new Error('schema crashed');
     const rejecting = validate(schemaReturning(() => ({ then: (_resolve: unknown, reject: (error: unknown) => void) => reject(broken) })));

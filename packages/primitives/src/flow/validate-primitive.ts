@@ -53,7 +53,11 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
     // Fail closed: only a well-formed success result lets a value through.
     if (typeof result !== 'object' || result === null || isThenable(result)) throw this.malformed(result);
     const { issues } = result as StandardSchemaV1.Result<unknown>;
-    if (issues === undefined) return (result as { value: unknown }).value as StandardSchemaV1.InferOutput<TSchema>;
+    if (issues === undefined) {
+      // `{}` is not a success: a success result has a `value` key (its value possibly undefined).
+      if (!('value' in result)) throw this.malformed(result);
+      return (result as { value: unknown }).value as StandardSchemaV1.InferOutput<TSchema>;
+    }
     if (!Array.isArray(issues)) throw this.malformed(result);
     throw new ValidationError((issues as readonly unknown[]).map(toIssue), this.schema['~standard'].vendor);
   }
