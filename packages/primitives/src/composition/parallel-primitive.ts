@@ -1,9 +1,11 @@
 import { recordedByExecute, WorkflowPrimitive, type AnyPrimitive, type InputOf, type OutputOf, type PrimitiveOptions } from '../core/workflow-primitive.js';
-import { WorkflowContext } from '../core/workflow-context.js';
+import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
 import { LazyAbort } from '../core/abort.js';
 import { requireInteger, requireOneOf } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+
+const noOverrides: ChildContextOverrides = Object.freeze({});
 
 /** How a parallel run treats a failing branch. */
 export type ParallelMode = 'fail-fast' | 'settle';
@@ -97,7 +99,7 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     if (count === 0) return Promise.resolve([]);
     // Released or aborted on every way out below, so its link to the caller can be strong.
     const scope = new LazyAbort(context._abort, undefined, true);
-    const branchContext = WorkflowContext.derive(context, {}, scope);
+    const branchContext = WorkflowContext.derive(context, noOverrides, scope);
     if (this.concurrency >= count) {
       // Every branch starts at once: Promise.all already fails fast. A branch is counted when the
       // whole run settles, so a branch costs no promise reaction of its own; only a branch whose
