@@ -1,5 +1,17 @@
 import { redact, redactText } from '../logging/redact.js';
 
+// Consumers compiling with `lib: ["ES2022"]` (with or without the DOM) have no `Symbol.dispose`, nor
+// `AbortSignal` without the DOM or @types/node; these declarations match TypeScript's and Node's, so
+// they merge with them where those exist and let the published types compile where they do not.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges with the host's AbortSignal
+  interface AbortSignal {}
+}
+
 /** Something that can be released; also usable with `using`. */
 export interface Disposable {
   dispose(): void;

@@ -84,7 +84,9 @@ export class LongTimer {
  * {@link maxTimerDelayMs} (nothing added on that path), a {@link LongTimer} above it, never for
  * `Infinity`. Cancel with {@link clearLongTimeout}.
  */
-export function setLongTimeout(callback: () => void, delayMs: number): HostTimer | LongTimer {
+export function setLongTimeout(callback: () => void, delayMs: number): unknown {
+  // The handle is opaque (callers only pass it back to clearLongTimeout): naming the host's timer type
+  // in the published declarations would make them need Node's or the DOM's types.
   // `NaN > max` is false: a NaN delay keeps the host's meaning (as soon as possible).
   return delayMs > maxTimerDelayMs ? new LongTimer(callback, delayMs) : setTimeout(callback, delayMs);
 }
