@@ -13,7 +13,7 @@
 // Usage: node scripts/check-doc-snippets.mjs [--root <monorepo root>] [--keep]   (run after the build)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
@@ -86,7 +86,8 @@ function linkModules(modules) {
     symlinkSync(target, join(modules, name), 'dir');
   };
   const workspace = [];
-  for (const group of ['packages']) {
+  for (const group of ['packages', 'apps']) {
+    if (!existsSync(join(root, group))) continue;
     for (const name of readdirSync(join(root, group)).sort()) {
       const manifestPath = join(root, group, name, 'package.json');
       if (!existsSync(manifestPath)) continue;
@@ -120,7 +121,12 @@ for (const file of documentationFiles()) {
       continue;
     }
     if (block.prelude !== '') preludes += 1;
-    const name = `${file.replace(/[^\w]+/g, '_')}_L${block.line}.ts`;
+    // A block that names its file in a first-line comment (`// src/weather.ts`) is written there, in a
+    // folder of its own Markdown file, so the blocks of one page can import each other.
+    const named = /^\/\/ ([\w./-]+\.ts)(?:[:\s]|$)/.exec(block.code.split('\n', 1)[0] ?? '');
+    const folder = file.replace(/[^\w]+/g, '_');
+    const name = named === null ? `${folder}_L${block.line}.ts` : join(folder, named[1]);
+    mkdirSync(dirname(join(project, name)), { recursive: true });
     // The prelude shares the block's first line, so reported lines match the Markdown file's lines.
     const prelude = block.prelude === '' ? '' : `${block.prelude.replace(/\n/g, ' ')} `;
     writeFileSync(join(project, name), `${prelude}${block.code}\nexport {};\n`);
@@ -136,6 +142,11 @@ const parsed = ts.parseJsonConfigFileContent(
   ts.sys,
   project,
 );
+// A check that finds nothing to compile proves nothing: fail rather than pass silently.
+if (sources.size === 0) {
+  console.error(`doc snippets: no ts block found under ${root}`);
+  process.exit(1);
+}
 const program = ts.createProgram([...sources.keys()], parsed.options);
 const diagnostics = ts.getPreEmitDiagnostics(program);
 const problems = [];
@@ -159,4 +170,3 @@ if (problems.length > 0) {
 } else {
   console.log(`doc snippets: ${summary}${keep ? `; project kept in ${project}` : ''}`);
 }
-void relative;
