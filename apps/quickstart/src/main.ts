@@ -35,18 +35,18 @@ const backup = step('backup-model', async (prompt: string, run) => {
   return `[simulated] backup-model: short answer to "${prompt}"`;
 });
 
-// The seed's one-liner, spelled in TypeScript: cache -> fallback -> retry -> timeout.
-const cachedPrimary = cache(primary, { name: 'primary-cache', ttlMs: 60_000, maxEntries: 100 });
-const retried = retry(cachedPrimary, { name: 'primary-retry', maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 50, jitter: 'none' });
+// The recommended order (root README), from the outside in: cache -> timeout (total) -> fallback ->
+// retry -> model. A cache hit starts no timer; the total timeout bounds the retries and the backup.
+const retried = retry(primary, { name: 'primary-retry', maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 50, jitter: 'none' });
 retried.onRetry((event) => console.log(`   retry: attempt ${event.attempt} failed (${errorMessage(event.error)}), waiting ${event.delayMs} ms`));
-const answer = timeout(fallback(retried, [backup]), { name: 'answer-timeout', timeoutMs: 1_000 });
+const answer = cache(timeout(fallback(retried, [backup], { name: 'answer-fallback' }), { name: 'answer-timeout', timeoutMs: 1_000 }), { name: 'answer-cache', ttlMs: 60_000, maxEntries: 100 });
 
 console.log('2. retry: the primary model fails twice, the third attempt answers');
 console.log(`   ${await answer.execute(context, 'Why retry with backoff?')}`);
 
-console.log('3. cache: the same question again is answered from the cache (the cache sits inside the retry: one miss per attempt)');
+console.log('3. cache: the same question again is answered from the cache (outermost: a hit calls nothing inside it)');
 console.log(`   ${await answer.execute(context, 'Why retry with backoff?')}`);
-const stats = cachedPrimary.stats();
+const stats = answer.stats();
 console.log(`   cache: ${stats.hits} hit(s), ${stats.misses} miss(es), hit ratio ${stats.hitRatio.toFixed(2)}; primary model called ${primaryCalls} times`);
 
 console.log('4. timeout + fallback: the hanging model is cut off after 100 ms, the backup answers');

@@ -75,11 +75,11 @@ describe('quick start on the packed core alone', () => {
     expect(output).toMatch(/retry: attempt 1 failed \(\[simulated\] primary-model: HTTP 503 on call 1\)/);
     expect(output).toMatch(/retry: attempt 2 failed/);
     expect(output).toContain('[simulated] primary-model: answer to "Why retry with backoff?"');
-    expect(output).toContain('cache: 1 hit(s), 3 miss(es), hit ratio 0.25; primary model called 3 times');
+    expect(output).toContain('cache: 1 hit(s), 1 miss(es), hit ratio 0.50; primary model called 3 times');
     expect(output).toMatch(/fallback: .*timed out after 100 ms -> backup-model/);
     expect(output).toContain('[simulated] backup-model: short answer to "Is the model stuck?"');
     const metricsTable = output.slice(output.indexOf('5. metrics.snapshot()'));
-    for (const name of ['normalise', 'primary-model', 'primary-retry', 'answer-timeout', 'hanging-timeout']) {
+    for (const name of ['normalise', 'primary-model', 'primary-retry', 'answer-timeout', 'answer-cache', 'hanging-timeout']) {
       expect(metricsTable).toMatch(new RegExp(`\\n\\s+${name}\\s`));
     }
     expect(metricsTable).toMatch(/primary-model\s+step\s+3\s+2\s/);
