@@ -154,6 +154,25 @@ describe('TypedMailbox', () => {
     expect((error as Error).message).toContain('TypedMailbox: message "note"');
   });
 
+  it('still hands over the valid messages of a batch when the schema fails on another one (they are already taken from the inbox)', async () => {
+    const crashed = new Error('schema crashed');
+    const fragile = { '~standard': { version: 1, vendor: 'fragile', validate: (value: unknown) => { if (value === 'poison') throw crashed; return { value }; } } } as unknown as StandardSchemaV1<string, string>;
+    const mailbox = new InMemoryMailbox();
+    const messages = new TypedMailbox(mailbox, { note: fragile });
+    await mailbox.send({ type: 'note', from: 'a', to: 'b', payload: 'poison' });
+    await mailbox.send({ type: 'note', from: 'a', to: 'b', payload: 'hello' });
+    const reported: unknown[] = [];
+    const original = globalThis.reportError;
+    globalThis.reportError = (error: unknown) => void reported.push(error);
+    try {
+      expect((await messages.receive('b')).map((message) => message.payload)).toEqual(['hello']);
+      await Promise.resolve();
+      expect(reported).toEqual([crashed]);
+    } finally {
+      globalThis.reportError = original;
+    }
+  });
+
   it('refuses a value when the schema answers {} (neither value nor issues) instead of sending undefined', async () => {
     const empty = { '~standard': { version: 1, vendor: 'broken', validate: () => ({}) } } as unknown as StandardSchemaV1<string, string>;
     const mailbox = new InMemoryMailbox();

@@ -3,6 +3,7 @@ import { EventEmitter, assertSpecificationVersion, describeValue, requireMethods
 import { ValidationError, type StandardSchemaV1 } from '@tta/primitives';
 import { assertSchema, checkWithSchema } from '../state/schema.js';
 import type { Mailbox, MailboxMessage, ReceiveOptions } from './mailbox.js';
+import { reportError } from '../internal/report-error.js';
 
 /** Message types and the Standard Schema (zod, valibot, arktype...) of each one's payload. */
 export type MessageSchemas = { readonly [type: string]: StandardSchemaV1 };
@@ -73,12 +74,23 @@ export class TypedMailbox<const TSchemas extends MessageSchemas> {
     return (await this.mailbox.publish({ ...draft, payload })) as TypedMessage<TSchemas, TType>;
   }
 
-  /** Takes waiting messages from the inbox; those that fail their schema are dropped and reported. */
+  /**
+   * Takes waiting messages from the inbox; those that fail their schema are dropped and reported
+   * (through `onInvalidMessage`). A message the schema cannot check at all (its `validate` throws,
+   * or answers something that is not a result) is dropped and reported as an uncaught error: the
+   * batch is already taken from the inbox, so rejecting would lose its valid messages too.
+   */
   async receive(agentId: string, options?: ReceiveOptions): Promise<TypedMessage<TSchemas>[]> {
     const messages = await this.mailbox.receive(agentId, options);
     const valid: TypedMessage<TSchemas>[] = [];
     for (const message of messages) {
-      const checked = await this.checkIncoming(message);
+      let checked: TypedMessage<TSchemas> | undefined;
+      try {
+        checked = await this.checkIncoming(message);
+      } catch (error) {
+        reportError(error);
+        continue;
+      }
       if (checked !== undefined) valid.push(checked);
     }
     return valid;
