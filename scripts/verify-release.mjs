@@ -10,9 +10,9 @@
 //
 // Usage: node scripts/verify-release.mjs   (after `pnpm build`; `--keep` leaves the temp folder)
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,6 +21,10 @@ const keep = process.argv.includes('--keep');
 const uplink = process.env.TTA_RELEASE_UPLINK ?? 'https://registry.npmjs.org/';
 const started = Date.now();
 const work = mkdtempSync(join(tmpdir(), 'tta-release-'));
+// The user's npm config is fingerprinted before and after: the run must leave it as it was.
+const userNpmrc = join(homedir(), '.npmrc');
+const fingerprint = () => (existsSync(userNpmrc) ? `${statSync(userNpmrc).mtimeMs}:${readFileSync(userNpmrc, 'utf8')}` : 'absent');
+const npmrcBefore = fingerprint();
 const log = (message) => console.log(`[verify-release ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 
 /** Runs a command; rejects with its output when it fails. */
@@ -168,11 +172,30 @@ async function main() {
   const copyB = consumer('copy-b');
   await Promise.all([
     install(primitivesFolder, '@tta/primitives'),
-    install(observabilityFolder, '@tta/observability'),
+    install(observabilityFolder, '@tta/observability', '@tta/agent-context'),
     install(copyA, '@tta/primitives'),
     install(copyB, '@tta/primitives'),
   ]);
-  log('installed @tta/primitives alone, @tta/observability, and two side-by-side copies of @tta/primitives');
+  // The siblings take @tta/primitives as a peer: npm installs it once, next to them.
+  const copies = [];
+  const findCopies = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = join(folder, entry.name);
+      if (path.endsWith(join('@tta', 'primitives'))) copies.push(path);
+      else findCopies(path);
+    }
+  };
+  findCopies(join(observabilityFolder, 'node_modules'));
+  if (copies.length !== 1) throw new Error(`@tta/observability and @tta/agent-context should share one @tta/primitives, found ${copies.length}: ${copies.join(', ')}`);
+  for (const sibling of ['observability', 'agent-context']) {
+    const manifest = JSON.parse(readFileSync(join(observabilityFolder, 'node_modules', '@tta', sibling, 'package.json'), 'utf8'));
+    const peer = manifest.peerDependencies?.['@tta/primitives'];
+    if (typeof peer !== 'string' || peer.startsWith('workspace:') || manifest.dependencies?.['@tta/primitives'] !== undefined) {
+      throw new Error(`@tta/${sibling} should declare @tta/primitives as a published peer range, not a dependency: ${JSON.stringify({ dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies })}`);
+    }
+  }
+  log('installed @tta/primitives alone, @tta/observability with @tta/agent-context (one shared @tta/primitives peer), and two side-by-side copies of @tta/primitives');
 
   log(
     (
@@ -261,6 +284,7 @@ console.log('two installed copies share instrumentations, metrics and error bran
 
 try {
   await main();
+  if (fingerprint() !== npmrcBefore) throw new Error(`${userNpmrc} changed during the run`);
   log('release flow verified');
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
