@@ -35,11 +35,12 @@ const backup = step('backup-model', async (prompt: string, run) => {
   return `[simulated] backup-model: short answer to "${prompt}"`;
 });
 
-// The recommended order (root README), from the outside in: cache -> timeout (total) -> fallback ->
-// retry -> model. A cache hit starts no timer; the total timeout bounds the retries and the backup.
+// The recommended order (root README), from the outside in: cache -> timeout (total) -> retry -> model
+// (step 4 adds fallback -> timeout per call). A cache hit starts no timer; the total timeout bounds
+// every attempt.
 const retried = retry(primary, { name: 'primary-retry', maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 50, jitter: 'none' });
 retried.onRetry((event) => console.log(`   retry: attempt ${event.attempt} failed (${errorMessage(event.error)}), waiting ${event.delayMs} ms`));
-const answer = cache(timeout(fallback(retried, [backup], { name: 'answer-fallback' }), { name: 'answer-timeout', timeoutMs: 1_000 }), { name: 'answer-cache', ttlMs: 60_000, maxEntries: 100 });
+const answer = cache(timeout(retried, { name: 'answer-timeout', timeoutMs: 1_000 }), { name: 'answer-cache', ttlMs: 60_000, maxEntries: 100 });
 
 console.log('2. retry: the primary model fails twice, the third attempt answers');
 console.log(`   ${await answer.execute(context, 'Why retry with backoff?')}`);

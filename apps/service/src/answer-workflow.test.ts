@@ -25,7 +25,7 @@ const hanging: ModelProvider = {
 };
 const healthy = (model: string) => new SimulatedModelProvider({ model, latencyMs: 1 });
 
-describe('createAnswerWorkflow (cache -> fallback -> retry -> timeout)', () => {
+describe('createAnswerWorkflow (cache -> retry -> fallback -> timeout)', () => {
   it('answers from the backup model when the primary fails', async () => {
     const workflow = createAnswerWorkflow({ primary: failing('big'), backup: healthy('small'), initialDelayMs: 1 });
     const context = WorkflowContext.create();
@@ -40,7 +40,7 @@ describe('createAnswerWorkflow (cache -> fallback -> retry -> timeout)', () => {
     expect((await workflow.execute(WorkflowContext.create(), { question: 'Stuck?' })).model).toBe('small');
   });
 
-  it('retries the primary maxAttempts times, then asks the backup once, and keeps both causes', async () => {
+  it('retries the pair and gives up after maxAttempts with every cause kept', async () => {
     const primary = failing('big');
     const backup = failing('small');
     const workflow = createAnswerWorkflow({ primary, backup, maxAttempts: 3, initialDelayMs: 1 });
@@ -48,7 +48,7 @@ describe('createAnswerWorkflow (cache -> fallback -> retry -> timeout)', () => {
     expect(FallbackExhaustedError.isInstance(error)).toBe(true);
     expect((error as FallbackExhaustedError).errors).toHaveLength(2);
     expect(primary.calls).toBe(3);
-    expect(backup.calls).toBe(1);
+    expect(backup.calls).toBe(3);
   });
 
   it('answers a repeated question from the cache, and asks again when fresh is set', async () => {

@@ -25,7 +25,7 @@ export interface AnswerWorkflowOptions {
    */
   readonly callTimeoutMs?: number;
   /**
-   * Calls of the primary model before the backup is asked (retry's `maxAttempts`).
+   * Calls of the primary-then-backup pair before giving up (retry's `maxAttempts`).
    * @default 3
    */
   readonly maxAttempts?: number;
@@ -63,17 +63,16 @@ const systemPrompt = 'You answer questions about building reliable AI workflows.
 
 /**
  * The endpoint's workflow, from the outside in, in the order the root README recommends:
- * cache -> (the request's deadline) -> fallback -> retry -> timeout -> model.
+ * cache -> (the request's deadline) -> retry -> fallback -> timeout -> model.
  *
  * - `cache`: the same question is answered once per `cacheTtlMs`; concurrent identical questions
  *   share one model call (single flight). A hit starts no timer and calls no model.
  * - The request's own deadline (the context's `timeoutMs`) is the total timeout: it bounds the whole
- *   run, retries and the backup included.
- * - `fallback`: the backup model answers once the primary has given up.
- * - `retry`: a failed or timed-out primary call is tried again with backoff, waiting as long as a
- *   429's `retry-after` asks.
- * - `timeout`: each model call is cut off after `callTimeoutMs` and its request aborted, so the retry
- *   can try again.
+ *   run, retries included.
+ * - `retry`: a failed attempt (both models down, or timed out) is tried again with backoff,
+ *   waiting as long as a 429's `retry-after` asks.
+ * - `fallback`: within an attempt, the backup model answers at once when the primary fails.
+ * - `timeout`: each model call is cut off after `callTimeoutMs` and its request aborted.
  */
 export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPrimitive<AnswerRequest, Answer> {
   const callTimeoutMs = options.callTimeoutMs ?? 2000;
@@ -117,8 +116,8 @@ export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPr
       { name: `${name}-timeout`, timeoutMs: callTimeoutMs },
     );
 
-  const primary = retry(modelStep('llm-primary', options.primary), { name: 'llm-retry', maxAttempts: options.maxAttempts ?? 3, initialDelayMs: options.initialDelayMs ?? 50, maxDelayMs: 1000 });
-  const resilient = fallback(primary, [modelStep('llm-backup', options.backup)], { name: 'llm-fallback' });
+  const attempt = fallback(modelStep('llm-primary', options.primary), [modelStep('llm-backup', options.backup)], { name: 'llm-fallback' });
+  const resilient = retry(attempt, { name: 'llm-retry', maxAttempts: options.maxAttempts ?? 3, initialDelayMs: options.initialDelayMs ?? 50, maxDelayMs: 1000 });
   const cached = cache(resilient, {
     name: 'answer-cache',
     key: (request) => `${request.maxTokens ?? ''}:${request.question.toLowerCase()}`,

@@ -1,4 +1,4 @@
-// The service: `POST /v1/answer` runs cache -> fallback -> retry -> timeout around a model, with
+// The service: `POST /v1/answer` runs cache -> retry -> fallback -> timeout around a model, with
 // traces, Prometheus metrics and JSON logs. Stops gracefully on SIGTERM / SIGINT.
 import { getObservabilityStatus, initializeObservability, shutdownObservability } from '@tta/observability';
 import { bindLogger, createJsonLogger } from '@tta/primitives/logging';
