@@ -253,6 +253,24 @@ describe('Blackboard', () => {
   });
 });
 
+describe('stateKey with a hostile schema', () => {
+  it('refuses a schema that throws when read with InvalidOptionsError naming the option, its error as cause', () => {
+    const crashed = new Error('getter');
+    const throwing = { get '~standard'(): never { throw crashed; } };
+    expect(() => stateKey('k', { schema: throwing as never })).toThrow(InvalidOptionsError);
+    expect(() => stateKey('k', { schema: throwing as never })).toThrow('stateKey: option "schema" cannot be read (an Error)');
+    const error = (() => {
+      try {
+        stateKey('k', { schema: throwing as never });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect((error as Error).cause).toBe(crashed);
+  });
+});
+
 describe('new Blackboard', () => {
   it('refuses a store that declares no specificationVersion, like AgentContext does', () => {
     const { specificationVersion: _version, ...unversioned } = Object.getOwnPropertyDescriptors(new InMemorySharedState());

@@ -1,4 +1,5 @@
 import { InvalidInputError, InvalidOptionsError, ValidationError, type StandardSchemaV1, type ValidationIssue } from '@tta/primitives';
+import { describeValue } from '@tta/primitives/instrumentation';
 
 /**
  * A Standard Schema v1 (zod 3.24+ / 4, valibot 1, arktype 2...) whose validated output is `T`. Its
@@ -34,7 +35,15 @@ export function checkWithSchema<T>(schema: Schema<T>, value: unknown, subject: s
 
 /** @internal Throws `InvalidOptionsError` unless `schema` is a Standard Schema v1 object. */
 export function assertSchema(owner: string, option: string, schema: unknown): asserts schema is Schema<unknown> {
-  const props = (schema as { readonly '~standard'?: Partial<StandardSchemaV1['~standard']> } | null | undefined)?.['~standard'];
+  let props: Partial<StandardSchemaV1['~standard']> | undefined;
+  try {
+    props = (schema as { readonly '~standard'?: Partial<StandardSchemaV1['~standard']> } | null | undefined)?.['~standard'];
+    void props?.validate;
+    void props?.version;
+  } catch (error) {
+    // A revoked proxy or a throwing getter: refused by name, its error kept as the cause.
+    throw new InvalidOptionsError(owner, option, `cannot be read (${describeValue(error)})`, { cause: error });
+  }
   if ((typeof schema !== 'object' && typeof schema !== 'function') || schema === null || typeof props !== 'object' || props === null || typeof props.validate !== 'function') {
     throw new InvalidOptionsError(owner, option, "must be a Standard Schema v1 object, such as a zod, valibot or arktype schema (with a '~standard'.validate function)");
   }

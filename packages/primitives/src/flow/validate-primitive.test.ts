@@ -114,6 +114,23 @@ describe('ValidatePrimitive', () => {
     await expect(nothing.execute(new WorkflowContext(), 'x')).resolves.toBeUndefined();
   });
 
+  it('refuses a schema that throws when read (a revoked proxy, a throwing getter) with InvalidOptionsError', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const crashed = new Error('getter');
+    const throwing = { get '~standard'(): never { throw crashed; } };
+    for (const schema of [proxy, throwing]) {
+      let error: unknown;
+      try {
+        validate(schema as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(InvalidOptionsError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toContain('ValidatePrimitive: option "schema"');
+    }
+  });
+
   it('rejects with the error of the schema when its thenable result rejects', async () => {
     const broken = new Error('schema crashed');
     const rejecting = validate(schemaReturning(() => ({ then: (_resolve: unknown, reject: (error: unknown) => void) => reject(broken) })));

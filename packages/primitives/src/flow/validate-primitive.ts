@@ -29,7 +29,15 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
 
   constructor(schema: TSchema, options: PrimitiveOptions = {}) {
     super('validate', options);
-    const props = (schema as Partial<StandardSchemaV1> | null | undefined)?.['~standard'];
+    let props: Partial<StandardSchemaV1['~standard']> | undefined;
+    try {
+      props = (schema as Partial<StandardSchemaV1> | null | undefined)?.['~standard'];
+      void props?.validate;
+      void props?.version;
+    } catch (error) {
+      // A revoked proxy or a throwing getter: refused by name, its error kept as the cause.
+      throw new InvalidOptionsError('ValidatePrimitive', 'schema', `cannot be read (${describeValue(error)})`, { cause: error });
+    }
     if (typeof props !== 'object' || props === null || typeof props.validate !== 'function') {
       throw new InvalidOptionsError('ValidatePrimitive', 'schema', "must be a Standard Schema v1 object (with a '~standard'.validate function)");
     }
