@@ -141,7 +141,8 @@ async function main() {
     npm_config_update_notifier: 'false',
   };
 
-  await run('pnpm', ['-r', '--filter', './packages/*', 'publish', '--registry', registry, '--no-git-checks', '--access', 'public'], { cwd: root, env });
+  // The command `pnpm release` runs, without the git tags a real release creates.
+  await run('pnpm', ['exec', 'changeset', 'publish', '--no-git-tag'], { cwd: root, env });
   const published = [];
   for (const name of ['primitives', 'observability', 'agent-context', 'redis', 'keploy-testing']) {
     const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
