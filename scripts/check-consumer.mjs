@@ -76,6 +76,20 @@ try {
   } catch (error) {
     failures.push(`CommonJS require('@tta/primitives'):\n${error.stderr ?? error.message}`);
   }
+  // Every other entry point too (a top-level await would make require() throw ERR_REQUIRE_ASYNC_MODULE);
+  // the test-helper subpaths of packages with an optional vitest peer need vitest, which this app lacks.
+  const entryPoints = packages.flatMap((pkg) =>
+    Object.keys(pkg.manifest.exports ?? { '.': null })
+      .filter((subpath) => subpath !== './package.json' && !(pkg.manifest.peerDependencies?.vitest && ['./testing', './vitest'].includes(subpath)))
+      .map((subpath) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`)),
+  );
+  writeFileSync(join(app, 'require-all.cjs'), entryPoints.map((entry) => `require(${JSON.stringify(entry)});\n`).join(''));
+  try {
+    execFileSync(process.execPath, ['require-all.cjs'], { cwd: app, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    console.log(`ok  require() of ${entryPoints.join(', ')}`);
+  } catch (error) {
+    failures.push(`CommonJS require() of every entry point:\n${error.stderr ?? error.message}`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
