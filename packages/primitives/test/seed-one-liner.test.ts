@@ -22,9 +22,9 @@ describe('the seed one-liner', () => {
     expect(gpt35.callCount).toBe(1);
   });
 
-  it('is also the one-liner of the README', async () => {
+  it('is also the one-liner of the README, in the recommended order (the cache outermost)', async () => {
     const { readFile } = await import('node:fs/promises');
     const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain('timeout(retry(fallback(cache(gpt4');
+    expect(readme).toContain('cache(timeout(retry(fallback(gpt4, [gpt35, local])), { timeoutMs: 30_000 })');
   });
 });
