@@ -155,6 +155,17 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    */
   private executeMetered(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
+    if (this._executeCounted !== undefined) {
+      // The primitive settles a promise of its own and records the outcome where it does so, so
+      // the call costs no promise reaction here.
+      const token = record.timesNext() ? metrics._now() : countedOnly;
+      try {
+        return this._executeCounted(context, input, token);
+      } catch (error) {
+        this._stepEnd(token, false);
+        return Promise.reject(error);
+      }
+    }
     if (!record.timesNext()) return this.invoke(context, input).then(record.countSuccess, record.countFailure);
     const now = metrics._now;
     const start = now();
@@ -190,6 +201,14 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   _executeStep(context: WorkflowContext, input: TInput, token: number): Promise<TOutput> {
     return token === recordedByExecute ? this.execute(context, input) : this.invoke(context, input);
   }
+
+  /**
+   * @internal Optional: a primitive that settles a promise of its own (rather than returning one
+   * it awaited) may implement this as its whole logic, with `executeImpl` calling it with
+   * `recordedByExecute`. It must call `this._stepEnd(token, ok)` once, when it settles: the
+   * built-in metrics then count it without a promise reaction of their own.
+   */
+  protected _executeCounted?(context: WorkflowContext, input: TInput, token: number): Promise<TOutput>;
 
   /** @internal Records a step's outcome (see {@link WorkflowPrimitive._stepStart}). */
   _stepEnd(token: number, ok: boolean): void {

@@ -327,4 +327,41 @@ describe('TimeoutPrimitive with the built-in metrics', () => {
       metrics.configure({ clock: systemClock });
     }
   });
+
+  it('counts a call without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
+    const { metrics, WorkflowContext: Context, timeout: timeoutOf, step: stepOf } = await import('@tta/primitives');
+    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+      const bounded = timeoutOf(stepOf('hop-step', async (value: number) => value + 1, { instrument: false }), { timeoutMs: 1_000, instrument, name: 'hop-timeout' });
+      let settled = false;
+      void bounded.execute(new Context(), 1).then(() => (settled = true));
+      let turns = 0;
+      while (!settled && turns < 50) {
+        await Promise.resolve();
+        turns++;
+      }
+      return turns;
+    };
+    metrics.reset();
+    const unmetered = await turnsToSettle(false);
+    const metered = await turnsToSettle(true);
+    expect(metered).toBe(unmetered);
+    expect(metrics.snapshot()['hop-timeout']).toMatchObject({ count: 1, successes: 1 });
+  });
+
+  it('records a call that timed out into its fallback by the fallback outcome', async () => {
+    const { metrics, WorkflowContext: Context, timeout: timeoutOf, step: stepOf } = await import('@tta/primitives');
+    const { ManualClock } = await import('@tta/primitives/testing');
+    const clock = new ManualClock(0);
+    metrics.reset();
+    const never = stepOf('never-settles', (_: void, context) => new Promise<string>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true })));
+    const rescued = timeoutOf(never, { timeoutMs: 10, clock, name: 'rescued-timeout', fallback: stepOf('canned', async () => 'canned') });
+    const failing = timeoutOf(never, { timeoutMs: 10, clock, name: 'failed-fallback', fallback: stepOf('broken', async () => Promise.reject(new Error('no canned answer'))) });
+    const first = rescued.execute(new Context({ clock }), undefined);
+    const second = failing.execute(new Context({ clock }), undefined).catch((error: unknown) => error);
+    await clock.tickAsync(10);
+    await expect(first).resolves.toBe('canned');
+    expect(await second).toBeInstanceOf(Error);
+    expect(metrics.snapshot()['rescued-timeout']).toMatchObject({ count: 1, successes: 1, failures: 0 });
+    expect(metrics.snapshot()['failed-fallback']).toMatchObject({ count: 1, successes: 0, failures: 1 });
+  });
 });

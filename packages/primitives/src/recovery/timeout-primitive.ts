@@ -1,4 +1,4 @@
-import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { recordedByExecute, WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
 import { LazyAbort, subscribeToSignal } from '../core/abort.js';
@@ -73,13 +73,18 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this._executeCounted(context, input, recordedByExecute);
+  }
+
+  /** @internal The whole logic; `token` is this call's own metrics token (see `WorkflowPrimitive`). */
+  protected override _executeCounted(context: WorkflowContext, input: TInput, token: number): Promise<TOutput> {
     const clock = this.clock ?? context.clock;
     let queue = this.queue;
     if (queue === undefined || this.queueClock !== clock) {
       queue = this.queue = deadlineQueueFor(clock);
       this.queueClock = clock;
     }
-    const run = new TimeoutRun<TInput, TOutput>(this, context, input, queue);
+    const run = new TimeoutRun<TInput, TOutput>(this, context, input, queue, token);
     const result = new Promise<TOutput>(captureSettlers);
     run.resolve = capturedResolve as (value: TOutput | PromiseLike<TOutput>) => void;
     run.reject = capturedReject;
@@ -89,14 +94,14 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     if (context._abort !== undefined) run.watchCaller();
     const innerContext = WorkflowContext.derive(context, noOverrides, run);
     const inner = this.inner;
-    const token = inner._stepStart(innerContext);
-    inner._executeStep(innerContext, input, token).then(
+    const innerToken = inner._stepStart(innerContext);
+    inner._executeStep(innerContext, input, innerToken).then(
       (value) => {
-        inner._stepEnd(token, true);
+        inner._stepEnd(innerToken, true);
         run.succeed(value);
       },
       (error: unknown) => {
-        inner._stepEnd(token, false);
+        inner._stepEnd(innerToken, false);
         run.fail(error);
       },
     );
@@ -125,6 +130,8 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     private readonly context: WorkflowContext,
     private readonly input: TInput,
     private readonly queue: DeadlineQueue,
+    /** This call's own metrics token: the outcome is recorded where the call settles. */
+    private readonly token: number,
   ) {
     // Always released: at success, failure, caller abort or deadline (see finish and onDeadline).
     super(context._abort, undefined, true);
@@ -143,12 +150,14 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
   succeed(value: TOutput): void {
     if (this.settled) return;
     this.finish();
+    this.owner._stepEnd(this.token, true);
     this.resolve(value);
   }
 
   fail(error: unknown): void {
     if (this.settled) return;
     this.finish();
+    this.owner._stepEnd(this.token, false);
     // The inner work may reject with its own abort error: report the caller's reason instead.
     this.reject(this.context.aborted ? this.context.abortReason : error);
   }
@@ -159,6 +168,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     // marks the run settled before aborting.
     if (this.settled) return;
     this.finish();
+    this.owner._stepEnd(this.token, false);
     this.reject(reason);
   }
 
@@ -170,6 +180,7 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     if (context.aborted) {
       super.abort(context.abortReason);
       this.release();
+      this.owner._stepEnd(this.token, false);
       this.reject(context.abortReason);
       return;
     }
@@ -182,10 +193,24 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
     if (owner._timeoutEmitter.hasListeners) owner._timeoutEmitter.emit({ timeoutMs, fallback: fallback !== undefined, context });
     emitPrimitiveEvent({ type: 'timeout', timeoutMs, fallback: fallback !== undefined }, owner, context);
     if (fallback === undefined) {
+      this.owner._stepEnd(this.token, false);
       this.reject(error);
       return;
     }
-    this.resolve(fallback.execute(context, this.input));
+    const token = this.token;
+    // The fallback's outcome is the call's: it is recorded when the fallback settles.
+    this.resolve(
+      fallback.execute(context, this.input).then(
+        (value) => {
+          owner._stepEnd(token, true);
+          return value;
+        },
+        (fallbackError: unknown) => {
+          owner._stepEnd(token, false);
+          throw fallbackError;
+        },
+      ),
+    );
   }
 
   private finish(): void {
