@@ -43,13 +43,15 @@ function declarationText(declaration) {
   return printer.printNode(ts.EmitHint.Unspecified, declaration, sourceFile);
 }
 
-function report(checker, packageName, entry, file, sourceFile) {
+function report(checker, packageDir, packageName, entry, file, sourceFile) {
   const moduleSymbol = checker.getSymbolAtLocation(sourceFile);
   const exported = moduleSymbol === undefined ? [] : checker.getExportsOfModule(moduleSymbol);
   const blocks = [];
   for (const symbol of [...exported].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    const declarations = target.declarations ?? [];
+    // Only this package's own declarations: another package that augments an interface of this
+    // one (declaration merging) must not change this package's report, whatever else is built.
+    const declarations = (target.declarations ?? []).filter((declaration) => resolve(declaration.getSourceFile().fileName).startsWith(packageDir + sep));
     const renamed = target.name !== symbol.name && target.name !== 'default' ? ` (declared as ${target.name})` : '';
     const texts = declarations.map((declaration) => declarationText(declaration).replace(/^export /gm, '').replace(/^declare /gm, ''));
     blocks.push(`// ${symbol.name}${renamed}\n${texts.join('\n')}`);
@@ -100,7 +102,7 @@ for (const sourceFile of program.getSourceFiles()) {
 let stale = 0;
 for (const target of present) {
   const sourceFile = program.getSourceFile(target.file);
-  const text = report(checker, target.packageName, target.entry, target.file, sourceFile);
+  const text = report(checker, target.packageDir, target.packageName, target.entry, target.file, sourceFile);
   const reportFile = join(target.packageDir, 'api', `${target.entry}.api.md`);
   const committed = existsSync(reportFile) ? readFileSync(reportFile, 'utf8') : undefined;
   if (committed === text) continue;
