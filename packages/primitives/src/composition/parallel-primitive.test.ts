@@ -133,3 +133,43 @@ describe('ParallelPrimitive when the caller aborts and the branches ignore their
     expect(await outcome).toEqual({ rejected: controller.signal.reason });
   });
 });
+
+describe('ParallelPrimitive with the built-in metrics', () => {
+  it('counts a fan-out without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
+    const { metrics } = await import('@tta/primitives');
+    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+      const fanOut = new ParallelPrimitive([step('hop-a', async (value: number) => value + 1, { instrument: false }), step('hop-b', async (value: number) => value + 2, { instrument: false })], { instrument, name: 'hop-fan-out' });
+      let settled = false;
+      void fanOut.execute(new WorkflowContext(), 1).then(() => (settled = true));
+      let turns = 0;
+      while (!settled && turns < 50) {
+        await Promise.resolve();
+        turns++;
+      }
+      return turns;
+    };
+    metrics.reset();
+    const unmetered = await turnsToSettle(false);
+    const metered = await turnsToSettle(true);
+    expect(metered).toBe(unmetered);
+    expect(metrics.snapshot()['hop-fan-out']).toMatchObject({ count: 1, successes: 1 });
+  });
+
+  it('records each form once: a failed fan-out, a keyed one, one with a concurrency limit and a settled one', async () => {
+    const { metrics } = await import('@tta/primitives');
+    metrics.reset();
+    const ok = step('ok-branch', async (value: number) => value);
+    const broken = step('broken-branch', async (): Promise<number> => Promise.reject(new Error('branch failed')));
+    await expect(new ParallelPrimitive([ok, broken], { name: 'failing-fan-out' }).execute(new WorkflowContext(), 1)).rejects.toThrow('branch failed');
+    await expect(parallel({ a: ok, b: ok }).execute(new WorkflowContext(), 1)).resolves.toEqual({ a: 1, b: 1 });
+    await expect(new ParallelPrimitive([ok, ok, ok], { name: 'limited-fan-out', concurrency: 1 }).execute(new WorkflowContext(), 1)).resolves.toEqual([1, 1, 1]);
+    await expect(new ParallelPrimitive([ok, broken], { name: 'limited-failing', concurrency: 1 }).execute(new WorkflowContext(), 1)).rejects.toThrow('branch failed');
+    await expect(new ParallelPrimitive([ok, broken], { name: 'settled-fan-out', mode: 'settle' }).execute(new WorkflowContext(), 1)).resolves.toHaveLength(2);
+    const snapshot = metrics.snapshot();
+    expect(snapshot['failing-fan-out']).toMatchObject({ count: 1, successes: 0, failures: 1 });
+    expect(snapshot['parallel']).toMatchObject({ count: 1, successes: 1, failures: 0 });
+    expect(snapshot['limited-fan-out']).toMatchObject({ count: 1, successes: 1, failures: 0 });
+    expect(snapshot['limited-failing']).toMatchObject({ count: 1, successes: 0, failures: 1 });
+    expect(snapshot['settled-fan-out']).toMatchObject({ count: 1, successes: 1, failures: 0 });
+  });
+});

@@ -83,20 +83,42 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
   }
 
   protected executeImpl(context: WorkflowContext, input: ParallelInput<TBranches>): Promise<ParallelOutput<TBranches, TMode>> {
-    const results = this.mode === 'settle' ? this.runSettled(context, input) : this.runFailFast(context, input);
-    const keys = this.keys;
-    if (keys === undefined) return results as Promise<ParallelOutput<TBranches, TMode>>;
-    return results.then((values) => {
-      const record: Record<string, unknown> = {};
-      for (let index = 0; index < keys.length; index++) record[keys[index]!] = values[index];
-      return record as ParallelOutput<TBranches, TMode>;
-    });
+    return this._executeCounted(context, input, recordedByExecute);
   }
 
-  private runFailFast(context: WorkflowContext, input: unknown): Promise<unknown[]> {
+  /**
+   * @internal The whole logic; `ownToken` is this call's own metrics token (see `WorkflowPrimitive`).
+   * A fail-fast tuple records it in the reactions it has anyway; the other forms add one.
+   */
+  protected override _executeCounted(context: WorkflowContext, input: ParallelInput<TBranches>, ownToken: number): Promise<ParallelOutput<TBranches, TMode>> {
+    const keys = this.keys;
+    if (this.mode !== 'settle' && keys === undefined) return this.runFailFast(context, input, ownToken) as Promise<ParallelOutput<TBranches, TMode>>;
+    const results = this.mode === 'settle' ? this.runSettled(context, input) : this.runFailFast(context, input, recordedByExecute);
+    const output = keys === undefined ? results : results.then((values) => {
+      const record: Record<string, unknown> = {};
+      for (let index = 0; index < keys.length; index++) record[keys[index]!] = values[index];
+      return record;
+    });
+    if (ownToken === recordedByExecute) return output as Promise<ParallelOutput<TBranches, TMode>>;
+    return output.then(
+      (value) => {
+        this._stepEnd(ownToken, true);
+        return value as ParallelOutput<TBranches, TMode>;
+      },
+      (error: unknown) => {
+        this._stepEnd(ownToken, false);
+        throw error;
+      },
+    );
+  }
+
+  private runFailFast(context: WorkflowContext, input: unknown, ownToken: number): Promise<unknown[]> {
     const list = this.list;
     const count = list.length;
-    if (count === 0) return Promise.resolve([]);
+    if (count === 0) {
+      this._stepEnd(ownToken, true);
+      return Promise.resolve([]);
+    }
     // Released or aborted on every way out below, so its link to the caller can be strong.
     const scope = new LazyAbort(context._abort, undefined, true);
     const branchContext = WorkflowContext.derive(context, noOverrides, scope);
@@ -132,10 +154,13 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
           scope.release();
           // Branches that ignored their signal may all resolve after the caller's abort: the
           // caller asked to stop, so the run rejects with the abort reason, as `settle` mode does.
-          if (context.aborted) throw context.abortReason;
+          const aborted = context.aborted;
+          this._stepEnd(ownToken, !aborted);
+          if (aborted) throw context.abortReason;
           return values;
         },
         (error: unknown) => {
+          this._stepEnd(ownToken, false);
           scope.abort(error);
           // The branches still running are counted when they settle.
           for (let index = 0; tokens !== undefined && index < count; index++) {
@@ -166,7 +191,10 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
             values[index] = value;
             if (--remaining === 0) {
               scope.release();
-              if (context.aborted) reject(context.abortReason);
+              const aborted = context.aborted;
+              // After a failure the call was already recorded (and rejected).
+              if (!failed) this._stepEnd(ownToken, !aborted);
+              if (aborted) reject(context.abortReason);
               else resolve(values);
             } else if (next < count && !failed) launch(next++);
           },
@@ -174,6 +202,7 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
             branch._stepEnd(token, false);
             if (failed) return;
             failed = true;
+            this._stepEnd(ownToken, false);
             scope.abort(error);
             reject(error);
           },

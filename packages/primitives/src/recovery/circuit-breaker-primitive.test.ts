@@ -581,3 +581,40 @@ describe('circuit breaker with a probe that never settles', () => {
     void probe.catch(() => {});
   });
 });
+
+describe('CircuitBreakerPrimitive with the built-in metrics', () => {
+  it('counts a closed-path call without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
+    const { metrics } = await import('@tta/primitives');
+    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+      const guarded = circuitBreaker(step('hop-call', async (value: number) => value + 1, { instrument: false }), { instrument, name: 'hop-breaker' });
+      let settled = false;
+      void guarded.execute(new WorkflowContext(), 1).then(() => (settled = true));
+      let turns = 0;
+      while (!settled && turns < 50) {
+        await Promise.resolve();
+        turns++;
+      }
+      return turns;
+    };
+    metrics.reset();
+    const unmetered = await turnsToSettle(false);
+    const metered = await turnsToSettle(true);
+    expect(metered).toBe(unmetered);
+    expect(metrics.snapshot()['hop-breaker']).toMatchObject({ count: 1, successes: 1 });
+  });
+
+  it('records closed failures, open rejections and calls after a restore once each', async () => {
+    const { metrics } = await import('@tta/primitives');
+    metrics.reset();
+    const failing = step('always-failing', async (): Promise<number> => Promise.reject(new Error('down')));
+    const breaker = circuitBreaker(failing, { name: 'metered-breaker', failureThreshold: 1, breakDurationMs: 60_000 });
+    await expect(breaker.execute(new WorkflowContext(), 1)).rejects.toThrow('down');
+    await expect(breaker.execute(new WorkflowContext(), 1)).rejects.toBeInstanceOf(BrokenCircuitError);
+    expect(metrics.snapshot()['metered-breaker']).toMatchObject({ count: 2, successes: 0, failures: 2 });
+
+    const restored = circuitBreaker(step('fine', async (value: number) => value), { name: 'restored-breaker', store: new InMemoryCircuitStateStore(), key: 'metered' });
+    await expect(restored.execute(new WorkflowContext(), 7)).resolves.toBe(7);
+    await expect(restored.execute(new WorkflowContext(), 8)).resolves.toBe(8);
+    expect(metrics.snapshot()['restored-breaker']).toMatchObject({ count: 2, successes: 2, failures: 0 });
+  });
+});

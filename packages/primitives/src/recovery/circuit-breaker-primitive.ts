@@ -1,6 +1,6 @@
 import { assertDuration } from '../core/duration.js';
 import { subscribeToAbort } from '../core/abort.js';
-import { WorkflowPrimitive } from '../core/workflow-primitive.js';
+import { recordedByExecute, WorkflowPrimitive } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { EventEmitter, reportListenerError, toDisposable, type Disposable, type Event } from '../core/disposable.js';
@@ -234,11 +234,31 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this._executeCounted(context, input, recordedByExecute);
+  }
+
+  /**
+   * @internal The whole logic; `ownToken` is this call's own metrics token (see `WorkflowPrimitive`).
+   * The closed path records it in the reaction it has anyway; the others add one.
+   */
+  protected override _executeCounted(context: WorkflowContext, input: TInput, ownToken: number): Promise<TOutput> {
     if (!this.fixedClock) this.clock = context.clock;
-    if (!this.restored) return this.restoreThenRun(context, input);
-    if (this.refreshMs !== undefined) this.refreshIfDue();
-    if (this.current === 'closed') return this.runClosed(context, input);
-    return this.runGuarded(context, input);
+    if (this.restored) {
+      if (this.refreshMs !== undefined) this.refreshIfDue();
+      if (this.current === 'closed') return this.runClosed(context, input, ownToken);
+    }
+    const result = this.restored ? this.runGuarded(context, input) : this.restoreThenRun(context, input);
+    if (ownToken === recordedByExecute) return result;
+    return result.then(
+      (value) => {
+        this._stepEnd(ownToken, true);
+        return value;
+      },
+      (error: unknown) => {
+        this._stepEnd(ownToken, false);
+        throw error;
+      },
+    );
   }
 
   private async restoreThenRun(context: WorkflowContext, input: TInput): Promise<TOutput> {
@@ -290,7 +310,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
 
   // Not `async`: the closed path is every healthy call, and one reaction on the inner promise costs
   // less than an async function's promise and resumption.
-  private runClosed(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  private runClosed(context: WorkflowContext, input: TInput, ownToken: number): Promise<TOutput> {
     const generation = this.generation;
     const inner = this.inner;
     const token = inner._stepStart(context);
@@ -301,10 +321,12 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
           this.consecutiveFailures = 0;
           this.window?.record(this.clock.now(), false);
         }
+        this._stepEnd(ownToken, true);
         return value;
       },
       (error: unknown) => {
         inner._stepEnd(token, false);
+        this._stepEnd(ownToken, false);
         if (generation === this.generation && this.counts(error, context)) this.closedFailure(error, context);
         throw context.aborted ? context.abortReason : error;
       },

@@ -328,6 +328,26 @@ describe('RetryPrimitive with the built-in metrics', () => {
       metrics.configure({ clock: systemClock });
     }
   });
+
+  it('counts a call without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
+    const { metrics, WorkflowContext: Context, retry: retryOf, step: stepOf } = await import('@tta/primitives');
+    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+      const wrapped = retryOf(stepOf('hop-attempt', async (value: number) => value + 1, { instrument: false }), { instrument, name: 'hop-retry' });
+      let settled = false;
+      void wrapped.execute(new Context(), 1).then(() => (settled = true));
+      let turns = 0;
+      while (!settled && turns < 50) {
+        await Promise.resolve();
+        turns++;
+      }
+      return turns;
+    };
+    metrics.reset();
+    const unmetered = await turnsToSettle(false);
+    const metered = await turnsToSettle(true);
+    expect(metered).toBe(unmetered);
+    expect(metrics.snapshot()['hop-retry']).toMatchObject({ count: 1, successes: 1 });
+  });
 });
 
 describe('RetryPrimitive against hostile errors and deaf attempts', () => {

@@ -1,4 +1,4 @@
-import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
+import { recordedByExecute, WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext, type ChildContextOverrides } from '../core/workflow-context.js';
 import { sleep } from '../core/abort.js';
@@ -162,28 +162,42 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
   // A plain loop: the first attempt costs one child context and one await, nothing else. The
   // attempt itself is not raced against the signal (the design races the wait): watching the signal
   // would cost an AbortController per call inside a timeout, for work that gets the signal anyway.
-  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    return this._executeCounted(context, input, recordedByExecute);
+  }
+
+  /**
+   * @internal The whole logic; `ownToken` is this call's own metrics token (see `WorkflowPrimitive`),
+   * recorded here so that a metered retry settles without a promise reaction of its own.
+   */
+  protected override async _executeCounted(context: WorkflowContext, input: TInput, ownToken: number): Promise<TOutput> {
     const inner = this.inner;
     let previousDelayMs = 0;
     let budget: CooperativeBudget | undefined;
-    for (let attempt = 1; ; attempt++) {
-      if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) await takeBreak(context);
-      const attemptContext = attempt === 1 ? WorkflowContext.firstAttempt(context) : WorkflowContext.derive(context, attemptOverrides[attempt] ?? { attempt }, undefined);
-      const token = inner._stepStart(attemptContext);
-      let value: TOutput;
-      try {
-        value = await inner._executeStep(attemptContext, input, token);
-      } catch (error) {
-        inner._stepEnd(token, false);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (previousDelayMs <= 0 && attempt > 1 && (budget ??= new CooperativeBudget()).due()) await takeBreak(context);
+        const attemptContext = attempt === 1 ? WorkflowContext.firstAttempt(context) : WorkflowContext.derive(context, attemptOverrides[attempt] ?? { attempt }, undefined);
+        const token = inner._stepStart(attemptContext);
+        let value: TOutput;
+        try {
+          value = await inner._executeStep(attemptContext, input, token);
+        } catch (error) {
+          inner._stepEnd(token, false);
+          if (context.aborted) throw context.abortReason;
+          previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
+          continue;
+        }
+        inner._stepEnd(token, true);
+        // An attempt that ignored its signal may resolve after the caller's abort: the caller asked
+        // to stop, so the abort reason wins over a late value.
         if (context.aborted) throw context.abortReason;
-        previousDelayMs = await this.prepareRetry(context, error, attempt, previousDelayMs);
-        continue;
+        this._stepEnd(ownToken, true);
+        return value;
       }
-      inner._stepEnd(token, true);
-      // An attempt that ignored its signal may resolve after the caller's abort: the caller asked
-      // to stop, so the abort reason wins over a late value.
-      if (context.aborted) throw context.abortReason;
-      return value;
+    } catch (error) {
+      this._stepEnd(ownToken, false);
+      throw error;
     }
   }
 
