@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError, ParallelPrimitive, WorkflowContext, parallel, step } from '@tta/primitives';
 import { sleep } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
+import { turnsToSettle as countTurns } from '../core/test-support/microtask-turns.js';
 
 const deferred = <T>() => {
   let resolve!: (value: T) => void;
@@ -137,16 +138,9 @@ describe('ParallelPrimitive when the caller aborts and the branches ignore their
 describe('ParallelPrimitive with the built-in metrics', () => {
   it('counts a fan-out without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
     const { metrics } = await import('@tta/primitives');
-    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+    const turnsToSettle = (instrument: boolean): Promise<number> => {
       const fanOut = new ParallelPrimitive([step('hop-a', async (value: number) => value + 1, { instrument: false }), step('hop-b', async (value: number) => value + 2, { instrument: false })], { instrument, name: 'hop-fan-out' });
-      let settled = false;
-      void fanOut.execute(new WorkflowContext(), 1).then(() => (settled = true));
-      let turns = 0;
-      while (!settled && turns < 50) {
-        await Promise.resolve();
-        turns++;
-      }
-      return turns;
+      return countTurns(fanOut.execute(new WorkflowContext(), 1));
     };
     metrics.reset();
     const unmetered = await turnsToSettle(false);

@@ -7,6 +7,7 @@ import { CircuitBreakerPrimitive, circuitBreaker } from './circuit-breaker-primi
 import { InMemoryCircuitStateStore, type CircuitSnapshot, type CircuitStateStore } from './circuit-state-store.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { expectNoLeakedResources } from '../../test-support/leak-check.js';
+import { turnsToSettle as countTurns } from '../core/test-support/microtask-turns.js';
 
 afterEach(expectNoLeakedResources);
 
@@ -585,16 +586,9 @@ describe('circuit breaker with a probe that never settles', () => {
 describe('CircuitBreakerPrimitive with the built-in metrics', () => {
   it('counts a closed-path call without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
     const { metrics } = await import('@tta/primitives');
-    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+    const turnsToSettle = (instrument: boolean): Promise<number> => {
       const guarded = circuitBreaker(step('hop-call', async (value: number) => value + 1, { instrument: false }), { instrument, name: 'hop-breaker' });
-      let settled = false;
-      void guarded.execute(new WorkflowContext(), 1).then(() => (settled = true));
-      let turns = 0;
-      while (!settled && turns < 50) {
-        await Promise.resolve();
-        turns++;
-      }
-      return turns;
+      return countTurns(guarded.execute(new WorkflowContext(), 1));
     };
     metrics.reset();
     const unmetered = await turnsToSettle(false);

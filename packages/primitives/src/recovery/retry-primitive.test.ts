@@ -7,6 +7,7 @@ import { RetryPrimitive, retry } from './retry-primitive.js';
 import { computeBackoffDelay, type BackoffSettings } from './backoff.js';
 import { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 import { expectNoLeakedResources } from '../../test-support/leak-check.js';
+import { turnsToSettle as countTurns } from '../core/test-support/microtask-turns.js';
 
 afterEach(expectNoLeakedResources);
 
@@ -331,16 +332,9 @@ describe('RetryPrimitive with the built-in metrics', () => {
 
   it('counts a call without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
     const { metrics, WorkflowContext: Context, retry: retryOf, step: stepOf } = await import('@tta/primitives');
-    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+    const turnsToSettle = (instrument: boolean): Promise<number> => {
       const wrapped = retryOf(stepOf('hop-attempt', async (value: number) => value + 1, { instrument: false }), { instrument, name: 'hop-retry' });
-      let settled = false;
-      void wrapped.execute(new Context(), 1).then(() => (settled = true));
-      let turns = 0;
-      while (!settled && turns < 50) {
-        await Promise.resolve();
-        turns++;
-      }
-      return turns;
+      return countTurns(wrapped.execute(new Context(), 1));
     };
     metrics.reset();
     const unmetered = await turnsToSettle(false);

@@ -7,6 +7,7 @@ import { deadlineQueueFor } from './deadline-queue.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { systemClock } from '../core/clock.js';
 import { expectNoLeakedResources } from '../../test-support/leak-check.js';
+import { turnsToSettle as countTurns } from '../core/test-support/microtask-turns.js';
 
 afterEach(expectNoLeakedResources);
 
@@ -330,16 +331,9 @@ describe('TimeoutPrimitive with the built-in metrics', () => {
 
   it('counts a call without a promise hop of its own: metered, it settles as soon as unmetered', async () => {
     const { metrics, WorkflowContext: Context, timeout: timeoutOf, step: stepOf } = await import('@tta/primitives');
-    const turnsToSettle = async (instrument: boolean): Promise<number> => {
+    const turnsToSettle = (instrument: boolean): Promise<number> => {
       const bounded = timeoutOf(stepOf('hop-step', async (value: number) => value + 1, { instrument: false }), { timeoutMs: 1_000, instrument, name: 'hop-timeout' });
-      let settled = false;
-      void bounded.execute(new Context(), 1).then(() => (settled = true));
-      let turns = 0;
-      while (!settled && turns < 50) {
-        await Promise.resolve();
-        turns++;
-      }
-      return turns;
+      return countTurns(bounded.execute(new Context(), 1));
     };
     metrics.reset();
     const unmetered = await turnsToSettle(false);
