@@ -89,6 +89,31 @@ export function subscribeToAbort(parent: AbortParent, callback: (reason: unknown
 }
 
 /**
+ * Settles like `work`, or rejects with the scope's reason as soon as it aborts, whichever comes
+ * first (`onAbort` runs then too); the subscription is released either way. For a caller that must
+ * not wait on work that may ignore its signal. The scope must not be aborted yet.
+ */
+export function untilAborted<T>(work: Promise<T>, scope: AbortParent, onAbort?: (reason: unknown) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    // Subscribing to the scope, not reading its signal, keeps a lazy scope free of AbortControllers.
+    const unsubscribe = subscribeToAbort(scope, (reason) => {
+      onAbort?.(reason);
+      reject(reason);
+    });
+    work.then(
+      (value) => {
+        unsubscribe();
+        resolve(value);
+      },
+      (error: unknown) => {
+        unsubscribe();
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * An abort scope that creates its `AbortController` only when somebody asks for the signal:
  * creating one costs microseconds, which the success path of a branch should not pay.
  */

@@ -7,7 +7,7 @@ import { requireBoolean, requireNonEmptyString, requireOptionsObject } from './o
 import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
-import { subscribeToAbort } from './abort.js';
+import { untilAborted } from './abort.js';
 
 /** Options every primitive accepts. */
 export interface PrimitiveOptions {
@@ -115,19 +115,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     if (scope === undefined || scope.aborted) return work;
     // `execute` stops between steps; a step that never reads its signal would otherwise hold the
     // caller past the abort or the deadline, which `run`'s options exist to bound.
-    return new Promise<TOutput>((resolve, reject) => {
-      const unsubscribe = subscribeToAbort(scope, reject);
-      work.then(
-        (value) => {
-          unsubscribe();
-          resolve(value);
-        },
-        (error: unknown) => {
-          unsubscribe();
-          reject(error);
-        },
-      );
-    });
+    return untilAborted(work, scope);
   }
 
   /**
@@ -209,6 +197,20 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    * built-in metrics then count it without a promise reaction of their own.
    */
   protected _executeCounted?(context: WorkflowContext, input: TInput, token: number): Promise<TOutput>;
+
+  /** @internal Records this step's outcome when `work` settles, and settles like it. */
+  _stepEndWhenSettled<T>(work: Promise<T>, token: number): Promise<T> {
+    return work.then(
+      (value) => {
+        this._stepEnd(token, true);
+        return value;
+      },
+      (error: unknown) => {
+        this._stepEnd(token, false);
+        throw error;
+      },
+    );
+  }
 
   /** @internal Records a step's outcome (see {@link WorkflowPrimitive._stepStart}). */
   _stepEnd(token: number, ok: boolean): void {

@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
-import { LazyAbort, subscribeToAbort } from '../core/abort.js';
+import { LazyAbort, untilAborted } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -365,23 +365,7 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
       this.leave(key, flight, abort.abortReason);
       return Promise.reject(abort.abortReason);
     }
-    return new Promise<TOutput>((resolve, reject) => {
-      // Subscribing to the scope, not reading its signal, keeps a miss free of AbortControllers.
-      const unsubscribe = subscribeToAbort(abort, (reason) => {
-        this.leave(key, flight, reason);
-        reject(reason);
-      });
-      flight.promise.then(
-        (value) => {
-          unsubscribe();
-          resolve(value);
-        },
-        (error: unknown) => {
-          unsubscribe();
-          reject(error);
-        },
-      );
-    });
+    return untilAborted(flight.promise, abort, (reason) => this.leave(key, flight, reason));
   }
 
   private leave(key: string, flight: Flight<TOutput>, reason: unknown): void {

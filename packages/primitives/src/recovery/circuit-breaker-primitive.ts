@@ -249,16 +249,7 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     }
     const result = this.restored ? this.runGuarded(context, input) : this.restoreThenRun(context, input);
     if (ownToken === recordedByExecute) return result;
-    return result.then(
-      (value) => {
-        this._stepEnd(ownToken, true);
-        return value;
-      },
-      (error: unknown) => {
-        this._stepEnd(ownToken, false);
-        throw error;
-      },
-    );
+    return this._stepEndWhenSettled(result, ownToken);
   }
 
   private async restoreThenRun(context: WorkflowContext, input: TInput): Promise<TOutput> {

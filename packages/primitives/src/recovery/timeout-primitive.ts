@@ -197,20 +197,8 @@ class TimeoutRun<TInput, TOutput> extends LazyAbort implements DeadlineWaiter {
       this.reject(error);
       return;
     }
-    const token = this.token;
     // The fallback's outcome is the call's: it is recorded when the fallback settles.
-    this.resolve(
-      fallback.execute(context, this.input).then(
-        (value) => {
-          owner._stepEnd(token, true);
-          return value;
-        },
-        (fallbackError: unknown) => {
-          owner._stepEnd(token, false);
-          throw fallbackError;
-        },
-      ),
-    );
+    this.resolve(owner._stepEndWhenSettled(fallback.execute(context, this.input), this.token));
   }
 
   private finish(): void {
