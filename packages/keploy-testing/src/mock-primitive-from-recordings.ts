@@ -40,9 +40,11 @@ const parseBody = (response: RecordedResponse): unknown => {
  * test can stand in a recorded API call for a real step, without HTTP.
  *
  * @example
+ * ```ts
  * const { mocks } = await readTestSet('keploy/llm-calls');
  * const llm = mockPrimitiveFromRecordings<string, Completion>(mocks);
  * await retry(llm).execute(new WorkflowContext(), 'hello');
+ * ```
  */
 export function mockPrimitiveFromRecordings<TInput = unknown, TOutput = unknown>(
   mocks: readonly Mock[],

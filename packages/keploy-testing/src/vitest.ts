@@ -23,8 +23,10 @@ export interface RecordingHandle {
  * (writing the files) in `afterAll`. `TTA_RECORD_MODE` overrides `mode`.
  *
  * @example
+ * ```ts
  * const recording = useRecording({ dir: 'keploy', testSet: 'weather-api', mode: 'replay' });
  * it('reads the forecast', async () => { expect(await getForecast('Paris')).toMatchObject({ city: 'Paris' }); });
+ * ```
  */
 export function useRecording(options: UseRecordingOptions): RecordingHandle {
   let current: RecordingSession | undefined;

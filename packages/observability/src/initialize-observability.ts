@@ -234,8 +234,10 @@ function notStarted(logger: Pick<Logger, 'warn'>, failures: readonly Initializat
  * is logged once (one line, credentials redacted); `getObservabilityStatus().failedExports` counts them all.
  *
  * @example
+ * ```ts
  * await initializeObservability({ serviceName: 'checkout', serviceVersion: '1.4.0' });
  * process.on('SIGTERM', () => void shutdownObservability());
+ * ```
  */
 export function initializeObservability(options: ObservabilityOptions = {}): Promise<boolean> {
   if (active !== undefined) return Promise.resolve(active.result);

@@ -34,8 +34,10 @@ export function looksUnbounded(value: string): boolean {
  * later ones, and values that look like ids, URLs or prompts, become `'other'`.
  *
  * @example
+ * ```ts
  * const guard = new LabelGuard(100);
  * counter.inc({ primitive: guard.label(execution.name) });
+ * ```
  */
 export class LabelGuard {
   // Value -> the guard's own copy of it, which is what goes into label sets.

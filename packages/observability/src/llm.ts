@@ -101,10 +101,12 @@ const spanName = (info: LlmRequestInfo): string => safeName(`${info.operation ??
  * with the GenAI attributes, and its tokens and cost in the Prometheus metrics.
  *
  * @example
+ * ```ts
  * const started = Date.now();
  * const response = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
  * recordLlmCall({ model: 'gpt-4o-mini', provider: 'openai', startTime: started, durationMs: Date.now() - started,
  *   inputTokens: response.usage?.prompt_tokens, outputTokens: response.usage?.completion_tokens });
+ * ```
  */
 export function recordLlmCall(call: LlmCallRecord): void {
   const durationMs = call.durationMs ?? 0;
@@ -176,10 +178,12 @@ export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInp
  * Lifts a model call into a primitive that records it per the OpenTelemetry GenAI conventions.
  *
  * @example
+ * ```ts
  * const summarise = llmStep('summarise', (text: string, context) => model.complete(text, context.signal), {
  *   model: 'gpt-4o-mini', provider: 'openai',
  *   usage: (reply) => ({ inputTokens: reply.usage.input, outputTokens: reply.usage.output, costUsd: reply.costUsd }),
  * });
+ * ```
  */
 export function llmStep<TInput, TOutput>(name: string, fn: StepFunction<TInput, TOutput>, options: LlmStepOptions<TOutput>): LlmStepPrimitive<TInput, TOutput> {
   return new LlmStepPrimitive(name, fn, options);

@@ -6,8 +6,10 @@ import { REDACTED } from '@tta/primitives/logging';
  * where spans were going.
  *
  * @example
+ * ```ts
  * redactEndpoint('https://user:pass@collector:4318/v1/traces?api_key=abc');
  * // 'https://[REDACTED]@collector:4318/v1/traces?[REDACTED]'
+ * ```
  */
 export function redactEndpoint(endpoint: string): string {
   let url: URL;

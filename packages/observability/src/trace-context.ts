@@ -56,10 +56,12 @@ export interface ContextFromHeadersOptions extends Omit<WorkflowContextOptions, 
  * baggage (merged under `options.baggage`). Invalid or absent headers give a context without parent.
  *
  * @example
+ * ```ts
  * http.createServer(async (request, response) => {
  *   const context = contextFromHeaders(request.headers, { timeoutMs: 30_000 });
  *   response.end(JSON.stringify(await workflow.execute(context, await readBody(request))));
  * });
+ * ```
  */
 export function contextFromHeaders(headers: HeadersLike, options: ContextFromHeadersOptions = {}): WorkflowContext {
   const { correlationIdHeader = 'x-correlation-id', ...contextOptions } = options;
@@ -97,8 +99,10 @@ export function contextFromHeaders(headers: HeadersLike, options: ContextFromHea
  * else the run's `parentSpanContext`; baggage is the run's baggage. Works without an SDK.
  *
  * @example
+ * ```ts
  * const step = step('fetch-user', async (id: string, context) =>
  *   fetch(`${base}/users/${id}`, { headers: injectHeaders(context, { accept: 'application/json' }) }));
+ * ```
  */
 export function injectHeaders<THeaders extends WritableHeaders = Record<string, string>>(context: WorkflowContext | undefined, headers?: THeaders): THeaders {
   const carrier = (headers ?? {}) as THeaders;

@@ -85,7 +85,9 @@ function parentContext(execution: ExecutionInfo): Context {
  *
  * @param tracer The tracer to create spans with. @default trace.getTracer('@tta/observability')
  * @example
+ * ```ts
  * registerInstrumentation(createTracingInstrumentation(provider.getTracer('my-app')));
+ * ```
  */
 export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tracerName)): Instrumentation {
   return {

@@ -123,8 +123,10 @@ function parseRedisUrl(url: string): RedisOptions {
  * The caller owns it: `await client.quit()` when done.
  *
  * @example
+ * ```ts
  * const redis = createRedisConnection({ url: process.env.REDIS_URL, commandTimeoutMs: 1_000 });
  * const cache = new RedisCacheStore({ connection: redis, prefix: 'shop:' });
+ * ```
  */
 export function createRedisConnection(options: RedisConnectionOptions = {}): Redis {
   const client = new Redis(toIoredisOptions(options));

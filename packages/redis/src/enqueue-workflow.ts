@@ -77,7 +77,9 @@ export interface WorkflowQueueOptions {
    * own ({@link workflowQueueName}), and `enqueueWorkflow` refuses a workflow that is not among them.
    * One of `workflows` and `queueName` is required.
    * @example
+   * ```ts
    * createWorkflowQueue({ connection, workflows: ['research', 'summarise'] });
+   * ```
    */
   readonly workflows?: Readonly<Record<string, unknown>> | readonly string[];
   /** An explicit queue name, the same as the pool's `queueName`; wins over `workflows`. */
@@ -100,8 +102,10 @@ const queueWorkflows = new WeakMap<object, ReadonlySet<string>>();
  * Close it with `await queue.close()`.
  *
  * @example
+ * ```ts
  * const queue = createWorkflowQueue({ connection: { url: process.env.REDIS_URL }, workflows: ['summarise'] });
  * const job = await enqueueWorkflow(queue, 'summarise', { url }, { context });
+ * ```
  */
 export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options: WorkflowQueueOptions): Queue<WorkflowJobData<TInput>, TOutput> {
   assertOptionsObject('createWorkflowQueue', options, queueOptionKeys);
@@ -158,8 +162,10 @@ export function queueIdentity(
  * retry with `{ jobId: error.retryKey }`: BullMQ ignores a second add of an existing id.
  *
  * @example
+ * ```ts
  * const job = await enqueueWorkflow(queue, 'summarise', { url }, { context, attempts: 3 });
  * const summary = await job.waitUntilFinished(events, 60_000);
+ * ```
  */
 export async function enqueueWorkflow<TInput, TOutput = unknown>(
   queue: Queue<WorkflowJobData<TInput>, TOutput>,

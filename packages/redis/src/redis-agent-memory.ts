@@ -37,9 +37,11 @@ export interface RedisAgentMemoryOptions extends RedisStoreOptions {
  * memories of thousands of entries, not a search engine.
  *
  * @example
+ * ```ts
  * const memory = new RedisAgentMemory({ connection: redis, namespace: 'support-bot', maxEntries: 5_000 });
  * await memory.store({ agentId: 'researcher', content: finding, tags: ['billing'] });
  * const recent = await memory.query({ tags: ['billing'], limit: 10 });
+ * ```
  */
 export class RedisAgentMemory implements AgentMemory {
   /** Implements version 1 of the interface. */

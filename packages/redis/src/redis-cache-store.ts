@@ -56,8 +56,10 @@ const defaultDeserialize = (text: string): CacheEntry<unknown> => {
  * business (`maxmemory` with an `allkeys-lru` policy); the cache's `maxEntries` does not apply.
  *
  * @example
+ * ```ts
  * const store = new RedisCacheStore({ connection: { url: process.env.REDIS_URL }, namespace: 'llm' });
  * const cached = cache(llm, { ttlMs: 60_000, store });
+ * ```
  */
 export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
   /** Implements version 1 of the interface. */

@@ -23,8 +23,10 @@ export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
  * `<prefix>circuit:{<key>}` (the key escaped, see the key layout); the last save wins.
  *
  * @example
+ * ```ts
  * const store = new RedisCircuitStateStore({ connection: redis });
  * const guarded = circuitBreaker(llm, { failureThreshold: 5, breakDurationMs: 30_000, store, key: 'llm' });
+ * ```
  */
 export class RedisCircuitStateStore implements CircuitStateStore {
   /** Implements version 1 of the interface. */

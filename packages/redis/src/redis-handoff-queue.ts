@@ -55,12 +55,14 @@ export interface RedisHandoffQueueOptions {
  * `idleAgentTtlMs`, and every call is limited by the connection's `commandTimeoutMs`.
  *
  * @example
+ * ```ts
  * const queue = new RedisHandoffQueue({ connection: { url: process.env.REDIS_URL } });
  * const reviewer = defineAgent({ id: 'reviewer', role: 'review' }, async (pr: string) => `reviewed ${pr}`);
  * const handoff = new AgentHandoffPrimitive({ to: reviewer, strategy: 'queued', queue });
  * await handoff.execute(WorkflowContext.create(), 'pr-42'); // { status: 'queued', agentId: 'reviewer', ... }
  * // in the reviewer's process (another RedisHandoffQueue on the same Redis): run what waits for it
  * const report = await handoff.drain(WorkflowContext.create()); // report.completed[0].output === 'reviewed pr-42'
+ * ```
  */
 export class RedisHandoffQueue implements HandoffQueue {
   /** Implements version 1 of the interface. */

@@ -56,8 +56,10 @@ export interface LeaseAcquireOptions {
  * (Lua), so a holder whose lease expired cannot free or prolong somebody else's.
  *
  * @example
+ * ```ts
  * const lease = new RedisLease({ connection: redis, resource: 'nightly-reindex', ttlMs: 10_000 });
  * await lease.runExclusive(async (signal) => reindex({ signal }));
+ * ```
  */
 export class RedisLease {
   /** The leased resource. */

@@ -55,9 +55,11 @@ const restoreBatch = 1_000;
  * `@tta/agent-context`.
  *
  * @example
+ * ```ts
  * const mailbox = new RedisMailbox({ connection: redis });
  * await mailbox.send({ type: 'review', from: 'coder', to: 'reviewer', payload: { pr: 42 } });
  * const messages = await mailbox.receive('reviewer');
+ * ```
  */
 export class RedisMailbox implements Mailbox {
   /** Implements version 1 of the interface. */

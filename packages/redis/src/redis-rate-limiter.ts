@@ -67,8 +67,10 @@ const granted: RateLimitDecision = Object.freeze({ granted: true, retryAfterMs: 
  * A bucket left alone expires once it would be full again.
  *
  * @example
+ * ```ts
  * const limiter = new RedisRateLimiter({ connection: redis, tokensPerInterval: 60, intervalMs: 60_000 });
  * const limited = rateLimit(llm, { limiter, key: 'openai' });
+ * ```
  */
 export class RedisRateLimiter implements RateLimiter {
   /** Tokens added per `intervalMs`. */

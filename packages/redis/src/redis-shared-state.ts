@@ -51,9 +51,11 @@ export interface RedisSharedStateOptions extends RedisStoreOptions {
  * one Redis Cluster slot.
  *
  * @example
+ * ```ts
  * const state = new RedisSharedState({ connection: redis });
  * const entry = await state.get({ scope: 'session', scopeId: sessionId, key: 'plan' });
  * await state.compareAndSet({ scope: 'session', scopeId: sessionId, key: 'plan' }, entry?.version ?? 0, nextPlan);
+ * ```
  */
 export class RedisSharedState implements SharedState {
   /** Implements version 1 of the interface. */

@@ -118,9 +118,11 @@ export interface WorkflowJobEvent {
  * `createWorkflowQueue({ workflows })` in another process, finds the same queue.
  *
  * @example
+ * ```ts
  * const pool = new WorkerPool({ connection: { url: process.env.REDIS_URL }, workflows: { summarise }, concurrency: 4 });
  * const job = await pool.enqueue('summarise', { url: 'https://example.com' });
  * process.on('SIGTERM', () => void pool.close());
+ * ```
  */
 export class WorkerPool {
   /** The underlying BullMQ worker (for its events and advanced controls). */
@@ -232,7 +234,9 @@ export class WorkerPool {
    *
    * @throws InvalidInputError (from the returned promise) when `workflow` is not registered here.
    * @example
+   * ```ts
    * const job = await pool.enqueue('summarise', { url: 'https://example.com' }, { jobId: 'summary-1' });
+   * ```
    */
   async enqueue<TInput>(workflow: string, input: TInput, options?: EnqueueWorkflowOptions): Promise<Job<WorkflowJobData<TInput>, unknown>> {
     if (typeof workflow !== 'string' || !this.workflows.has(workflow)) {

@@ -17,8 +17,10 @@ const maxReadableLength = 200;
  * @param workflows The pool's workflows record (only its keys are read) or their names.
  * @throws InvalidOptionsError when `workflows` is not a record or an array of non-empty strings, or is empty.
  * @example
+ * ```ts
  * workflowQueueName({ summarise, research }); // 'workflows-research,summarise'
  * workflowQueueName(['research', 'summarise']); // the same
+ * ```
  */
 export function workflowQueueName(workflows: Readonly<Record<string, unknown>> | readonly string[], kind = 'workflowQueueName'): string {
   if (typeof workflows !== 'object' || workflows === null) {

@@ -63,9 +63,11 @@ const agentLink = Symbol('@tta/agent-context.agent');
  * may have its own cancellation. Pass it wherever a WorkflowContext goes.
  *
  * @example
+ * ```ts
  * const context = AgentContext.create({ workflow: WorkflowContext.create(), agent: { id: 'planner', role: 'planner' } });
  * const coderContext = context.forAgent({ id: 'coder', role: 'coder', capabilities: ['typescript'] }, { reason: 'plan ready' });
  * coderContext.correlationId === context.correlationId; // true
+ * ```
  */
 export class AgentContext extends WorkflowContext {
   /** The agent now in charge. */

@@ -31,7 +31,9 @@ function contextFor(agent: AgentIdentity, context: WorkflowContext): AgentContex
  * work gives an `InvalidOptionsError`.
  *
  * @example
+ * ```ts
  * const reviewer = defineAgent({ id: 'reviewer', role: 'reviewer' }, async (draft: string, context) => review(draft, context.signal));
+ * ```
  */
 export function defineAgent<TInput, TOutput>(
   agent: AgentIdentity,

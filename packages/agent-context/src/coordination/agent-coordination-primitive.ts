@@ -97,8 +97,10 @@ const strategies: readonly CoordinationStrategy[] = ['aggregate', 'first', 'cons
  * per agent, by id, in `failures` or in the `CoordinationError` thrown when there is no answer.
  *
  * @example
+ * ```ts
  * const panel = new AgentCoordinationPrimitive({ agents: [gpt, claude, llama], strategy: 'vote', timeoutMs: 20_000 });
  * const { value, tally, failures } = await panel.execute(context, question);
+ * ```
  */
 export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends CoordinationStrategy = CoordinationStrategy> extends WorkflowPrimitive<
   TInput,

@@ -12,7 +12,9 @@ const loneSurrogate = /\p{Cs}/u;
  * `secret-\udfff` would name one entry or one inbox, so the in-memory store refuses them too.
  *
  * @example
+ * ```ts
  * assertWellFormedName('SharedState.set', 'key', address.key);
+ * ```
  */
 export function assertWellFormedName(operation: string, field: string, value: unknown, options: { readonly allowEmpty?: boolean } = {}): asserts value is string {
   if (typeof value !== 'string' || (value.length === 0 && options.allowEmpty !== true)) {

@@ -16,7 +16,9 @@ import { describeValue } from '@tta/primitives/instrumentation';
  * and cycles.
  *
  * @example
+ * ```ts
  * const stored = copyPlainData('SharedState.set', 'the value of "plan"', value);
+ * ```
  */
 export function copyPlainData<T>(operation: string, what: string, value: T): T {
   try {

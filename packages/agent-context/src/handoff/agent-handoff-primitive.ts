@@ -104,9 +104,11 @@ const defaultFrom: AgentIdentity = Object.freeze({ id: 'workflow', role: 'workfl
  * Passes a task from the current agent to another, keeping the run's correlation id and history.
  *
  * @example
+ * ```ts
  * const toCoder = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue, preserveContext: ['repository'] });
  * await toCoder.execute(plannerContext, plan);          // { status: 'queued', taskId }
  * await toCoder.drain(WorkflowContext.create());        // the coder runs every waiting task
+ * ```
  */
 export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, HandoffResult<TOutput>> {
   readonly strategy: HandoffStrategy;

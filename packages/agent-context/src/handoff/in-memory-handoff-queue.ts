@@ -9,8 +9,10 @@ import { copyPlainData } from '../data/copy-plain-data.js';
  * queue does not retry; the BullMQ queue in `@tta/redis` does).
  *
  * @example
+ * ```ts
  * const queue = new InMemoryHandoffQueue();
  * const handoff = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue });
+ * ```
  */
 export class InMemoryHandoffQueue implements HandoffQueue {
   /** Implements version 1 of the interface. */

@@ -27,9 +27,11 @@ interface Stored {
  * The {@link AgentMemory} of one process, bounded to `maxEntries` (oldest stored evicted first).
  *
  * @example
+ * ```ts
  * const memory = new InMemoryAgentMemory({ maxEntries: 500 });
  * await memory.store({ agentId: 'researcher', content: finding, tags: ['pricing'] });
  * const recent = await memory.query({ tags: ['pricing'], limit: 5 });
+ * ```
  */
 export class InMemoryAgentMemory implements AgentMemory {
   /** Implements version 1 of the interface. */

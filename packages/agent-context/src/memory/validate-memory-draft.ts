@@ -13,7 +13,9 @@ const loneSurrogate = /\p{Cs}/u;
  * in-memory and network stores accept and refuse the same drafts, before either writes anything.
  *
  * @example
+ * ```ts
  * validateMemoryDraft('AgentMemory.store', draft);
+ * ```
  */
 export function validateMemoryDraft(operation: string, draft: unknown): asserts draft is MemoryDraft {
   if (typeof draft !== 'object' || draft === null) throw new InvalidInputError(operation, `draft must be an object (got ${describeValue(draft)})`);

@@ -14,7 +14,9 @@ export interface MemoryLookupNames {
  * delete, the entry of a well-formed neighbour; every store refuses it instead.
  *
  * @example
+ * ```ts
  * validateMemoryLookup('AgentMemory.retrieve', { id });
+ * ```
  */
 export function validateMemoryLookup(operation: string, names: MemoryLookupNames): void {
   // Only strings: the other checks of each operation (and their messages) stay as they are.

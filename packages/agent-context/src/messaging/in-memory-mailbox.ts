@@ -24,9 +24,11 @@ export interface InMemoryMailboxOptions {
  * the others.
  *
  * @example
+ * ```ts
  * const mailbox = new InMemoryMailbox();
  * await mailbox.send({ type: 'task', from: 'planner', to: 'coder', payload: { file: 'a.ts' } });
  * const [task] = await mailbox.receive('coder');
+ * ```
  */
 export class InMemoryMailbox implements Mailbox {
   /** Implements version 1 of the interface. */

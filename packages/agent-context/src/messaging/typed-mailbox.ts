@@ -35,12 +35,14 @@ export interface InvalidMessageEvent {
  * receiver but reported through `onInvalidMessage`.
  *
  * @example
+ * ```ts
  * const messages = new TypedMailbox(mailbox, {
  *   task: z.object({ file: z.string(), change: z.string() }),
  *   done: z.object({ file: z.string(), ok: z.boolean() }),
  * });
  * await messages.send({ type: 'task', from: 'planner', to: 'coder', payload: { file: 'a.ts', change: 'add tests' } });
  * for (const message of await messages.receive('coder')) if (message.type === 'task') message.payload.file;
+ * ```
  */
 export class TypedMailbox<const TSchemas extends MessageSchemas> {
   private readonly invalid = new EventEmitter<InvalidMessageEvent>();

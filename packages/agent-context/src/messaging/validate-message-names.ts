@@ -19,7 +19,9 @@ export interface MessageNames {
  * Only strings are checked: each mailbox's own checks of missing or empty names stay as they are.
  *
  * @example
+ * ```ts
  * validateMessageNames('RedisMailbox.receive', { agentId });
+ * ```
  */
 export function validateMessageNames(operation: string, names: MessageNames): void {
   for (const field of ['agentId', 'from', 'type', 'id'] as const) {

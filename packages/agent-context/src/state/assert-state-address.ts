@@ -10,7 +10,9 @@ import type { StateAddress, StateScope } from './shared-state.js';
  * calls it before it reads or writes, so the in-memory and Redis stores refuse the same addresses.
  *
  * @example
+ * ```ts
  * assertStateAddress('RedisSharedState.get', address);
+ * ```
  */
 export function assertStateAddress(operation: string, address: unknown): asserts address is StateAddress {
   if (typeof address !== 'object' || address === null) throw new InvalidInputError(operation, `address must be an object { scope, scopeId, key } (got ${describeValue(address)})`);

@@ -63,8 +63,10 @@ export type KeyLike<T> = StateKey<T> | string;
  * refused with the core's `ValidationError`. Get one from `agentContext.blackboard`.
  *
  * @example
+ * ```ts
  * const counter = stateKey('visits', { scope: 'session', schema: z.number().int() });
  * await context.blackboard.update(counter, (current) => (current ?? 0) + 1);
+ * ```
  */
 export class Blackboard {
   constructor(

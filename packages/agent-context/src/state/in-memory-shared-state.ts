@@ -32,8 +32,10 @@ const SWEEP_EVERY_WRITES = 256;
  * synchronously after each write, with a copy of the entry.
  *
  * @example
+ * ```ts
  * const state = new InMemorySharedState();
  * const entry = await state.set({ scope: 'workflow', scopeId: context.correlationId, key: 'plan' }, plan);
+ * ```
  */
 export class InMemorySharedState implements SharedState {
   /** Implements version 1 of the interface. */

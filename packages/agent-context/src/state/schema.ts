@@ -15,8 +15,10 @@ export type Schema<T> = StandardSchemaV1<unknown, T>;
  * accepted on a malformed answer.
  *
  * @example
+ * ```ts
  * import { z } from 'zod';
  * const plan = await validateWithSchema(z.object({ steps: z.array(z.string()) }), { steps: ['research'] }, 'plan');
+ * ```
  */
 export async function validateWithSchema<T>(schema: Schema<T>, value: unknown, subject: string): Promise<T> {
   return checkWithSchema(schema, value, subject);

@@ -27,8 +27,10 @@ export interface StateKeyOptions<T> {
  * Declares a typed blackboard entry. With a schema, the value type comes from the schema.
  *
  * @example
+ * ```ts
  * const plan = stateKey('plan', { schema: z.object({ steps: z.array(z.string()) }) });
  * await context.blackboard.set(plan, { steps: ['research', 'write'] });
+ * ```
  */
 export function stateKey<T = unknown>(key: string, options: StateKeyOptions<T> = {}): StateKey<T> {
   requireNonEmptyString('stateKey', 'key', key);

@@ -15,7 +15,9 @@ export interface AgentMemoryContractSetup {
  * factory makes a fresh, empty store on the given clock, bounded to `maxEntries`.
  *
  * @example
+ * ```ts
  * describeAgentMemoryContract('InMemoryAgentMemory', async ({ clock, maxEntries }) => new InMemoryAgentMemory({ clock, maxEntries }));
+ * ```
  */
 export function describeAgentMemoryContract(
   name: string,

@@ -25,7 +25,9 @@ function task(to: string, input: unknown, overrides: Partial<HandoffTask> = {}):
  * factory makes a fresh, empty queue.
  *
  * @example
+ * ```ts
  * describeHandoffQueueContract('InMemoryHandoffQueue', async () => new InMemoryHandoffQueue());
+ * ```
  */
 export function describeHandoffQueueContract(
   name: string,

@@ -18,7 +18,9 @@ const unique = (name: string): string => `${name}-${process.pid}-${Date.now().to
  * makes a fresh mailbox on the given clock.
  *
  * @example
+ * ```ts
  * describeMailboxContract('InMemoryMailbox', async ({ clock }) => new InMemoryMailbox({ clock }));
+ * ```
  */
 export function describeMailboxContract(
   name: string,

@@ -20,7 +20,9 @@ const uniqueScopeId = (): string => `contract-${process.pid}-${Date.now().toStri
  * from a test file with a factory that makes a fresh, empty store on the given clock.
  *
  * @example
+ * ```ts
  * describeSharedStateContract('InMemorySharedState', async ({ clock }) => new InMemorySharedState({ clock }));
+ * ```
  */
 export function describeSharedStateContract(
   name: string,

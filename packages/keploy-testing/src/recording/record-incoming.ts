@@ -109,8 +109,10 @@ function sentHeaders(response: ServerResponse): Record<string, string> {
  * `startRecording({ mode: 'record' })` to record the service's outgoing calls as the mocks of the same set.
  *
  * @example
+ * ```ts
  * const recorder = recordIncoming({ dir: 'keploy', testSet: 'test-set-0' });
  * createServer(recorder.wrap(handler)).listen(3000);
+ * ```
  */
 export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('recordIncoming', 'options', 'must be an object');

@@ -331,9 +331,11 @@ class Session implements RecordingSession {
  * @throws RecordingInUseError while another session is active.
  *
  * @example
+ * ```ts
  * const session = await startRecording({ dir: 'keploy', testSet: 'test-set-0', mode: 'replay' });
  * const response = await fetch('https://api.example.com/users/1'); // served from mocks.yaml
  * await session.stop();
+ * ```
  */
 export async function startRecording(options: RecordingOptions): Promise<RecordingSession> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('startRecording', 'options', 'must be an object');

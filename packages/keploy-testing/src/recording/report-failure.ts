@@ -16,8 +16,10 @@ function describeFailure(error: unknown): string {
  * (`?key=AIza...`, `?access_token=...`) and error texts may quote them. Never throws.
  *
  * @example
+ * ```ts
  * reportRecordingFailure('could not record', 'GET', 'https://api.example/v1?key=AIza...', error, rules);
  * // tta-keploy: could not record GET https://api.example/v1?key=%5BREDACTED%5D (Error: socket hang up)
+ * ```
  */
 export function reportRecordingFailure(what: string, method: string | undefined, url: string | undefined, error: unknown, rules: RedactionRules): void {
   try {

@@ -23,11 +23,13 @@ export interface ConditionalOptions<TInput, TThen, TElse> extends PrimitiveOptio
  * Runs `then` or `else` depending on a condition of the input.
  *
  * @example
+ * ```ts
  * const answer = new ConditionalPrimitive({
  *   condition: (question: string) => question.length > 200,
  *   then: largeModel,
  *   else: smallModel,
  * });
+ * ```
  */
 export class ConditionalPrimitive<TInput, TThen, TElse = TInput> extends WorkflowPrimitive<TInput, TThen | TElse> {
   private readonly condition: Condition<TInput>;

@@ -25,9 +25,11 @@ export class LambdaPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<T
  * Lifts a function into a primitive. The function gets the input first and the context second.
  *
  * @example
+ * ```ts
  * const parse = step('parse', (text: string) => JSON.parse(text) as Order);
  * const price = step('price', async (order: Order, context) => lookUpPrice(order, context.signal));
  * const workflow = parse.pipe(price);
+ * ```
  */
 export function step<TInput, TOutput>(name: string, fn: StepFunction<TInput, TOutput>, options: Omit<PrimitiveOptions, 'name'> = {}): LambdaPrimitive<TInput, TOutput> {
   requireNonEmptyString('step', 'name', name);

@@ -49,8 +49,10 @@ export type ParallelOutput<TBranches extends ParallelBranches, TMode extends Par
  * the branches' order (tuple) or keys (record). With `concurrency`, at most that many run at once.
  *
  * @example
+ * ```ts
  * const both = new ParallelPrimitive({ summary: summarise, sentiment: classify }, { concurrency: 2 });
  * const { summary, sentiment } = await both.execute(context, text);
+ * ```
  */
 export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode extends ParallelMode = 'fail-fast'> extends WorkflowPrimitive<
   ParallelInput<TBranches>,

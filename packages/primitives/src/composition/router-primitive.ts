@@ -36,11 +36,13 @@ type RouteOutput<TRoutes extends Routes> = TRoutes[keyof TRoutes] extends Workfl
  * short questions and a strong one for hard questions.
  *
  * @example
+ * ```ts
  * const answer = new RouterPrimitive({
  *   routes: { fast: smallModel, deep: largeModel },
  *   selector: (question: string) => (question.length > 200 ? 'deep' : 'fast'),
  *   defaultRoute: 'fast',
  * });
+ * ```
  */
 export class RouterPrimitive<const TRoutes extends Routes> extends WorkflowPrimitive<ParallelInput<TRoutes>, RouteOutput<TRoutes>> {
   readonly routes: TRoutes;

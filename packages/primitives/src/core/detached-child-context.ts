@@ -8,9 +8,11 @@ import { WorkflowContext, type ChildContextOverrides } from './workflow-context.
  * for each agent of a coordination.
  *
  * @example
+ * ```ts
  * const owned = new AbortController();
  * const agentContext = detachedChildContext(context, { data: { agent: 'writer' } }, owned.signal);
  * // later, when the run is cancelled: owned.abort(context.abortReason)
+ * ```
  */
 export function detachedChildContext(parent: WorkflowContext, overrides: ChildContextOverrides, signal: AbortSignal): WorkflowContext {
   return WorkflowContext.derive(parent, overrides, signalParent(signal));

@@ -30,7 +30,9 @@ export const maxDateMs = 8.64e15;
  * too); `Infinity` only where it means "never".
  *
  * @example
+ * ```ts
  * assertDuration('CachePrimitive', 'ttlMs', options.ttlMs, { positive: true, infinity: true });
+ * ```
  */
 export function assertDuration(owner: string, option: string, value: unknown, rule: DurationRule = {}): asserts value is number {
   if (typeof value === 'number' && (rule.positive === true ? value > 0 : value >= 0)) {

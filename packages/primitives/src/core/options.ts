@@ -51,8 +51,10 @@ export interface OptionsObjectRule extends OptionalRule {
  * not an array), with only `rule.known` keys when given: the check every constructor begins with.
  *
  * @example
+ * ```ts
  * requireOptionsObject('BatchPrimitive', options);
  * requireOptionsObject('RedisLease', options, { known: ['connection', 'resource', 'ttlMs'] });
+ * ```
  */
 export function requireOptionsObject(owner: string, value: unknown, rule: OptionsObjectRule = {}): asserts value is object {
   if (rule.optional === true && value === undefined) return;
@@ -79,7 +81,9 @@ export function requireOptionsObject(owner: string, value: unknown, rule: Option
  * positive integer", "must be an integer >= 0 or Infinity", "must be an integer >= 1 and <= 100".
  *
  * @example
+ * ```ts
  * requireInteger('BulkheadPrimitive', 'maxConcurrent', options.maxConcurrent, { min: 1 });
+ * ```
  */
 export function requireInteger(owner: string, option: string, value: unknown, rule: IntegerRule = {}): asserts value is number {
   if (rule.optional === true && value === undefined) return;
@@ -100,7 +104,9 @@ function integerRuleText(min: number, rule: IntegerRule): string {
  * finite number > 0", "must be a number in (0, 1]". Durations use `assertDuration` instead.
  *
  * @example
+ * ```ts
  * requireNumber('RetryPrimitive', 'factor', factor, { min: 1 });
+ * ```
  */
 export function requireNumber(owner: string, option: string, value: unknown, rule: NumberRule = {}): asserts value is number {
   if (rule.optional === true && value === undefined) return;
@@ -116,7 +122,9 @@ export function requireNumber(owner: string, option: string, value: unknown, rul
  * Throws `InvalidOptionsError` unless `value` is a non-empty string.
  *
  * @example
+ * ```ts
  * requireNonEmptyString('CircuitBreakerPrimitive', 'key', options.key, { optional: true });
+ * ```
  */
 export function requireNonEmptyString(owner: string, option: string, value: unknown, rule: OptionalRule = {}): asserts value is string {
   if (rule.optional === true && value === undefined) return;
@@ -128,7 +136,9 @@ export function requireNonEmptyString(owner: string, option: string, value: unkn
  * Throws `InvalidOptionsError` unless `value` is a boolean.
  *
  * @example
+ * ```ts
  * requireBoolean('WorkflowPrimitive', 'instrument', options.instrument, { optional: true });
+ * ```
  */
 export function requireBoolean(owner: string, option: string, value: unknown, rule: OptionalRule = {}): asserts value is boolean {
   if (rule.optional === true && value === undefined) return;
@@ -141,7 +151,9 @@ export function requireBoolean(owner: string, option: string, value: unknown, ru
  * 'reject' (got ...)".
  *
  * @example
+ * ```ts
  * requireOneOf('FilterPrimitive', 'onReject', onReject, ['skip', 'throw']);
+ * ```
  */
 export function requireOneOf<const TChoice>(owner: string, option: string, value: unknown, choices: readonly TChoice[]): asserts value is TChoice {
   if (choices.includes(value as TChoice)) return;
@@ -153,7 +165,9 @@ export function requireOneOf<const TChoice>(owner: string, option: string, value
  * expected signature when `rule.signature` is given.
  *
  * @example
+ * ```ts
  * requireFunction('CachePrimitive', 'key', options.key, { optional: true, signature: '(input, context) => string' });
+ * ```
  */
 export function requireFunction(owner: string, option: string, value: unknown, rule: FunctionRule = {}): void {
   if (rule.optional === true && value === undefined) return;
@@ -174,7 +188,9 @@ export interface MethodsRule extends OptionalRule {
  * `rule.methods`: the check for a plug-in such as a store or a limiter.
  *
  * @example
+ * ```ts
  * requireMethods('CachePrimitive', 'store', options.store, { optional: true, methods: ['get', 'set', 'delete'], description: 'a CacheStore (async get, set and delete)' });
+ * ```
  */
 export function requireMethods(owner: string, option: string, value: unknown, rule: MethodsRule): void {
   if (rule.optional === true && value === undefined) return;

@@ -9,7 +9,9 @@ import type { OptionalRule } from './options.js';
  * the other rules without importing itself.
  *
  * @example
+ * ```ts
  * requirePrimitive('RetryPrimitive', 'inner', inner);
+ * ```
  */
 export function requirePrimitive(owner: string, option: string, value: unknown, rule: OptionalRule = {}): asserts value is WorkflowPrimitive<unknown, unknown> {
   if (value instanceof WorkflowPrimitive || (rule.optional === true && value === undefined)) return;
@@ -21,7 +23,9 @@ export function requirePrimitive(owner: string, option: string, value: unknown, 
  * the first bad element (`fallbacks[2]`).
  *
  * @example
+ * ```ts
  * requirePrimitives('FallbackPrimitive', 'fallbacks', options.fallbacks);
+ * ```
  */
 export function requirePrimitives(owner: string, option: string, value: unknown): asserts value is readonly WorkflowPrimitive<unknown, unknown>[] {
   if (!Array.isArray(value) || value.length === 0) throw new InvalidOptionsError(owner, option, `must be a non-empty array of primitives (got ${describeValue(value)})`);

@@ -14,7 +14,9 @@ export const supportedSpecificationVersion = 1;
  * names the option, the supported version and what the store declared.
  *
  * @example
+ * ```ts
  * assertSpecificationVersion('CachePrimitive', 'store', options.store);
+ * ```
  */
 export function assertSpecificationVersion(owner: string, option: string, store: object): void {
   let declared: unknown;

@@ -52,7 +52,9 @@ export interface WorkflowContextOptions {
    * every attempt, so a step can use it as the idempotency key of its side effects.
    * @default undefined
    * @example
+   * ```ts
    * WorkflowContext.create({ runId: job.id });
+   * ```
    */
   readonly runId?: string;
 }
@@ -81,8 +83,10 @@ const generateId = (): string =>
  * {@link WorkflowContext.child} with the same correlation id and state.
  *
  * @example
+ * ```ts
  * const context = WorkflowContext.create({ data: { userId: 'u1' }, timeoutMs: 30_000 });
  * await workflow.execute(context, input);
+ * ```
  */
 export class WorkflowContext implements AbortParent {
   readonly deadline: number | undefined;

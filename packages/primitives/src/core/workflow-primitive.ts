@@ -37,10 +37,12 @@ export type AnyPrimitive = WorkflowPrimitive<any, any>;
  * or lift a function with `step(name, fn)`.
  *
  * @example
+ * ```ts
  * class Uppercase extends WorkflowPrimitive<string, string> {
  *   constructor() { super('uppercase'); }
  *   protected async executeImpl(_context: WorkflowContext, input: string) { return input.toUpperCase(); }
  * }
+ * ```
  */
 export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   /** Names the primitive in metrics, spans and logs. */
@@ -96,11 +98,13 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    * {@link execute}.
    *
    * @example
+   * ```ts
    * const summarise = step('summarise', async (text: string, context) => `${context.data['tone']}: ${text.slice(0, 40)}`);
    * const summary = await summarise.run('A long article...', {
    *   signal: AbortSignal.timeout(30_000),
    *   data: { tone: 'brief' },
    * });
+   * ```
    */
   run(input: TInput, options?: RunOptions): Promise<TOutput> {
     let context: WorkflowContext;

@@ -20,9 +20,11 @@ const keptPrefixLength = maxWrapperNameLength - 9;
  * so deep nests stay distinct, stable across processes and short enough for every metrics backend.
  *
  * @example
+ * ```ts
  * const reserve = step('reserve-stock', async (order: { sku: string }) => order.sku);
  * wrapperName('retry', reserve); // 'retry(reserve-stock)'
  * wrapperName('agent-handoff', 'coder'); // 'agent-handoff(coder)'
+ * ```
  */
 export function wrapperName(kind: string, wrapped: WorkflowPrimitive<never, unknown> | string): string {
   const inner = typeof wrapped === 'string' ? wrapped : wrapped instanceof WorkflowPrimitive ? wrapped.name : '';

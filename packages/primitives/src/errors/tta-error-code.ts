@@ -5,7 +5,9 @@
  * log and alert on them, not on messages.
  *
  * @example
+ * ```ts
  * const describeFailure = (code: TtaErrorCode): string => (code === 'TIMEOUT' || code === 'RATE_LIMITED' ? 'try later' : 'fix the request');
+ * ```
  */
 export type TtaErrorCode =
   // @tta/primitives

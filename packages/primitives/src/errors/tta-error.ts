@@ -25,12 +25,14 @@ export interface TtaErrorOptions {
  *
  * @typeParam TCode - the literal `code` of the subclass (one of `TtaErrorCode` for the toolkit's own errors)
  * @example
+ * ```ts
  * class QuotaError extends TtaError<'QUOTA_EXCEEDED'> {
  *   override readonly retryable: boolean = true;
  *   constructor(options: TtaErrorOptions = {}) {
  *     super('The monthly quota is spent', 'QUOTA_EXCEEDED', options);
  *   }
  * }
+ * ```
  */
 export class TtaError<TCode extends string = string> extends Error {
   private readonly [ttaErrorMarker] = true;

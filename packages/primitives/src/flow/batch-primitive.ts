@@ -63,8 +63,10 @@ interface OpenBatch {
  *   caller's, with its own signal.
  *
  * @example
+ * ```ts
  * const embedOne = new BatchPrimitive(embedMany, { maxBatchSize: 64, maxWaitMs: 10 });
  * const [a, b] = await Promise.all([embedOne.execute(context, 'cat'), embedOne.execute(context, 'dog')]);
+ * ```
  */
 export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput[], TOutput[]>;
@@ -192,7 +194,9 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
  * Batches single calls into array calls of `inner`: the factory form of {@link BatchPrimitive}.
  *
  * @example
+ * ```ts
  * const embedOne = batch(embedMany, { maxBatchSize: 64, maxWaitMs: 10 });
+ * ```
  */
 export function batch<TInput, TOutput>(inner: WorkflowPrimitive<TInput[], TOutput[]>, options: BatchOptions): BatchPrimitive<TInput, TOutput> {
   return new BatchPrimitive(inner, options);

@@ -58,8 +58,10 @@ interface Waiter {
  * queue at once and rejects with the signal's reason.
  *
  * @example
+ * ```ts
  * const limited = new BulkheadPrimitive(llm, { maxConcurrent: 4, maxQueue: 100 });
  * limited.onReject(({ queued }) => console.warn('LLM bulkhead full', queued));
+ * ```
  */
 export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput, TOutput>;
@@ -162,7 +164,9 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
  * Limits concurrent calls of `inner`: the factory form of {@link BulkheadPrimitive}.
  *
  * @example
+ * ```ts
  * const limited = bulkhead(llm, { maxConcurrent: 4, maxQueue: 100 });
+ * ```
  */
 export function bulkhead<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: BulkheadOptions): BulkheadPrimitive<TInput, TOutput> {
   return new BulkheadPrimitive(inner, options);

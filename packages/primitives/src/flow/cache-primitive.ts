@@ -24,7 +24,10 @@ export interface CacheOptions<TInput, TOutput> extends PrimitiveOptions {
    * Give one for inputs the default refuses with `UnkeyableInputError` (class instances without
    * `toJSON`, unique symbols, cycles...), or to key by only the fields that matter.
    * @default `stableKey(input)`: the input itself when it is a string, otherwise an encoding of its content with sorted object keys
-   * @example key: (request) => `${request.model}:${request.prompt}`
+   * @example
+   * ```ts
+   * key: (request) => `${request.model}:${request.prompt}`
+   * ```
    */
   readonly key?: (input: TInput, context: WorkflowContext) => string;
   /**
@@ -130,10 +133,12 @@ type SyncStore<TOutput> = Pick<InMemoryCacheStore<TOutput>, 'getSync' | 'setSync
  * from the caller that started it, with its own signal.
  *
  * @example
+ * ```ts
  * const cached = new CachePrimitive(llm, { ttlMs: 10 * 60_000, maxEntries: 500, staleWhileRevalidateMs: 60_000 });
  * await cached.execute(context, 'What is TTA?'); // runs llm
  * await cached.execute(context, 'What is TTA?'); // served from the cache
  * cached.stats(); // { hits: 1, misses: 1, hitRatio: 0.5, ... }
+ * ```
  */
 export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   /** The cached primitive. */
@@ -406,7 +411,9 @@ const noop = (): void => {};
  * Caches `inner`'s outputs: the factory form of {@link CachePrimitive}.
  *
  * @example
+ * ```ts
  * const answer = cache(llm, { ttlMs: 60_000, maxEntries: 1_000 });
+ * ```
  */
 export function cache<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: CacheOptions<TInput, TOutput> = {}): CachePrimitive<TInput, TOutput> {
   return new CachePrimitive(inner, options);

@@ -36,8 +36,10 @@ export interface FilterOptions extends PrimitiveOptions {
  * timeout can stop them.
  *
  * @example
+ * ```ts
  * const safe = new FilterPrimitive(async (doc: Doc, context) => !(await moderation.flagged(doc.text, context.signal)), { concurrency: 4 });
  * const kept = await safe.execute(context, documents);
+ * ```
  */
 export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends WorkflowPrimitive<readonly TItem[], TKept[]> {
   readonly onReject: 'skip' | 'throw';
@@ -122,8 +124,10 @@ export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends Workflo
  * Filters an array with a (possibly async) predicate: the factory form of {@link FilterPrimitive}.
  *
  * @example
+ * ```ts
  * const nonEmpty = filter((line: string) => line.trim() !== '');
  * const guard = filter((doc: Doc) => doc.lang === 'en', { onReject: 'throw' });
+ * ```
  */
 export function filter<TItem, TKept extends TItem>(predicate: (item: TItem, context: WorkflowContext, index: number) => item is TKept, options?: FilterOptions): FilterPrimitive<TItem, TKept>;
 export function filter<TItem>(predicate: FilterPredicate<TItem>, options?: FilterOptions): FilterPrimitive<TItem>;

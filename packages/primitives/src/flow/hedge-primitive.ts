@@ -41,7 +41,9 @@ export interface HedgeEvent {
  * and rejects at once with the caller's reason. Only hedge idempotent work.
  *
  * @example
+ * ```ts
  * const fast = new HedgePrimitive(search, { delayMs: 200, maxHedges: 2 });
+ * ```
  */
 export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput, TOutput>;
@@ -152,7 +154,9 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
  * Hedges `inner` against slow attempts: the factory form of {@link HedgePrimitive}.
  *
  * @example
+ * ```ts
  * const fast = hedge(search, { delayMs: 200 });
+ * ```
  */
 export function hedge<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: HedgeOptions): HedgePrimitive<TInput, TOutput> {
   return new HedgePrimitive(inner, options);

@@ -18,8 +18,10 @@ export interface InMemoryCacheStoreOptions<TValue = unknown> {
  * moves the entry to the end), so eviction drops the first key.
  *
  * @example
+ * ```ts
  * const store = new InMemoryCacheStore({ maxEntries: 1_000 });
  * const cached = cache(llm, { ttlMs: 60_000, store });
+ * ```
  */
 export class InMemoryCacheStore<TValue = unknown> implements CacheStore<TValue> {
   /** Implements version 1 of the interface. */

@@ -89,8 +89,10 @@ export interface RateLimitWaitEvent {
  * `RateLimitExceededError` carrying `retryAfterMs`, which `RetryPrimitive` honours.
  *
  * @example
+ * ```ts
  * // 60 requests per minute, bursts of 10, waiting at most 5 s for a permit
  * const limited = new RateLimitPrimitive(llm, { tokensPerInterval: 60, intervalMs: 60_000, burst: 10, maxWaitMs: 5_000 });
+ * ```
  */
 export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput, TOutput>;
@@ -237,7 +239,9 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
  * Limits the call rate of `inner`: the factory form of {@link RateLimitPrimitive}.
  *
  * @example
+ * ```ts
  * const limited = rateLimit(llm, { tokensPerInterval: 10, intervalMs: 1_000, mode: 'reject' });
+ * ```
  */
 export function rateLimit<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: RateLimitOptions<TInput>): RateLimitPrimitive<TInput, TOutput> {
   return new RateLimitPrimitive(inner, options);

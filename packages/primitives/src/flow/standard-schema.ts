@@ -7,9 +7,11 @@
  * A schema in the Standard Schema v1 format.
  *
  * @example
+ * ```ts
  * import { z } from 'zod';
  * const schema: StandardSchemaV1<{ n: string }> = z.object({ n: z.string() });
  * type Output = StandardSchemaV1.InferOutput<typeof schema>; // { n: string }
+ * ```
  */
 export interface StandardSchemaV1<TInput = unknown, TOutput = TInput> {
   readonly '~standard': StandardSchemaV1.Props<TInput, TOutput>;

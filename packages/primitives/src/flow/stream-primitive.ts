@@ -50,10 +50,12 @@ const noop = (): void => {};
  * with `collect()` or around your loop.
  *
  * @example
+ * ```ts
  * const tokens = stream((prompt: string, context) => llm.streamTokens(prompt, context.signal))
  *   .filter((token) => token.trim() !== '')
  *   .map((token) => token.toUpperCase());
  * for await (const token of await tokens.execute(context, 'Hello')) process.stdout.write(token);
+ * ```
  */
 export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, AsyncIterable<TItem>> {
   private readonly source: StreamSource<TInput, unknown>;

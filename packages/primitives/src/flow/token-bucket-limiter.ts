@@ -37,8 +37,10 @@ const granted: RateLimitDecision = Object.freeze({ granted: true, retryAfterMs: 
  * `tokensPerInterval / intervalMs` tokens per millisecond up to `burst`.
  *
  * @example
+ * ```ts
  * const limiter = new TokenBucketLimiter({ tokensPerInterval: 10, intervalMs: 1_000, burst: 20 });
  * const { granted, retryAfterMs } = await limiter.acquire('openai', 1);
+ * ```
  */
 export class TokenBucketLimiter implements RateLimiter {
   /** Tokens added per `intervalMs`. */

@@ -18,10 +18,12 @@ import type { StandardSchemaV1 } from './standard-schema.js';
  * Its input type is `unknown`, so it fits after any step; its output type is the schema's.
  *
  * @example
+ * ```ts
  * import { z } from 'zod';
  * const Answer = z.object({ text: z.string(), confidence: z.number().min(0).max(1) });
  * const checked = llm.pipe(step('parse', (raw: string) => JSON.parse(raw))).pipe(validate(Answer));
  * // checked: WorkflowPrimitive<string, { text: string; confidence: number }>
+ * ```
  */
 export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends WorkflowPrimitive<unknown, StandardSchemaV1.InferOutput<TSchema>> {
   /** The schema. */
@@ -92,8 +94,10 @@ function toIssue(entry: unknown): ValidationIssue {
  * {@link ValidatePrimitive}.
  *
  * @example
+ * ```ts
  * const user = validate(z.object({ id: z.string(), age: z.number().int() }));
  * await user.execute(context, { id: 'u1', age: 'x' }); // rejects: ValidationError "age: Invalid input..."
+ * ```
  */
 export function validate<TSchema extends StandardSchemaV1>(schema: TSchema, options: PrimitiveOptions = {}): ValidatePrimitive<TSchema> {
   return new ValidatePrimitive(schema, options);

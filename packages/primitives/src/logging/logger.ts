@@ -67,7 +67,9 @@ export interface JsonLoggerOptions {
    * logger handles the stream's 'error' events (such as EPIPE when the reader exits), so a failing
    * stream never takes the process down: lines that cannot be written are dropped and counted.
    * @example
+   * ```ts
    * const logger = createJsonLogger({ stream: process.stdout });
+   * ```
    */
   readonly stream?: LogStream;
   /**

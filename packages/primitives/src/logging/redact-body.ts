@@ -77,7 +77,9 @@ function redactJsonText(body: string, options: RedactOptions): string | undefine
  * lines of server-sent events, and credential shapes in any other text.
  *
  * @example
+ * ```ts
  * redactBody('{"user":"ada","pwd":"hunter2"}', 'application/json'); // '{"user":"ada","pwd":"[REDACTED]"}'
+ * ```
  */
 export function redactBody(body: string, contentType: string, options: RedactOptions = {}): string {
   if (body === '') return body;

@@ -7,7 +7,9 @@ import { REDACTED, isSensitiveKey, isSensitiveParameter, redactText, type Redact
  * keeps its host; a URL with nothing to hide is returned as it was written.
  *
  * @example
+ * ```ts
  * redactUrl('https://app:pw@api.test/v1?key=AIza...&page=2'); // 'https://app:%5BREDACTED%5D@api.test/v1?key=%5BREDACTED%5D&page=2'
+ * ```
  */
 export function redactUrl(url: string, options: RedactOptions = {}): string {
   const replacement = options.replacement ?? REDACTED;

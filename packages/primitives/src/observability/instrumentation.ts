@@ -51,8 +51,10 @@ export const instrumentations: { list: readonly Instrumentation[] } = ((globalTh
  * Registers an instrumentation for every primitive of the process. The returned disposer removes it.
  *
  * @example
+ * ```ts
  * const registration = registerInstrumentation({ onEnd: (execution, result) => log(execution.name, result.status) });
  * registration.dispose();
+ * ```
  */
 export function registerInstrumentation(instrumentation: Instrumentation): Disposable {
   instrumentations.list = [...instrumentations.list, instrumentation];

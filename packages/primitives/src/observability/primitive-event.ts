@@ -26,12 +26,14 @@ export interface CircuitRejectEvent {
  * merging; {@link PrimitiveEvent} then includes them and `switch (event.type)` narrows to them:
  *
  * @example
+ * ```ts
  * declare module '@tta/primitives/instrumentation' {
  *   interface PrimitiveEventMap {
  *     'warm-up': { readonly keys: number };
  *   }
  * }
  * emitPrimitiveEvent({ type: 'warm-up', keys: 12 }, this, context);
+ * ```
  */
 export interface PrimitiveEventMap {
   readonly retry: Omit<RetryEvent, 'context' | 'retriesLeft'>;
@@ -65,6 +67,7 @@ export type PrimitiveEventType = keyof PrimitiveEventMap & string;
  * `type`, so `switch (event.type)` narrows each case to the fields that event carries.
  *
  * @example
+ * ```ts
  * registerInstrumentation({
  *   onEvent(event) {
  *     switch (event.type) {
@@ -73,5 +76,6 @@ export type PrimitiveEventType = keyof PrimitiveEventMap & string;
  *     }
  *   },
  * });
+ * ```
  */
 export type PrimitiveEvent = { [TType in PrimitiveEventType]: { readonly type: TType } & PrimitiveEventMap[TType] }[PrimitiveEventType];

@@ -164,8 +164,10 @@ const overflowName = '(other)';
  * no clock and allocate nothing beyond one promise reaction. Read it with `metrics.snapshot()`.
  *
  * @example
+ * ```ts
  * await workflow.execute(context, input);
  * console.log(metrics.snapshot()['summarise']?.p95Ms);
+ * ```
  */
 export class PrimitiveMetrics {
   /** True while executions are recorded. */

@@ -9,10 +9,12 @@ import type { CircuitState, CircuitStateStore } from './circuit-state-store.js';
  * `InvalidOptionsError`.
  *
  * @example
+ * ```ts
  * const count: CircuitBreakerOptions = { failureThreshold: 3, breakDurationMs: 10_000 };
  * const ratio: CircuitBreakerOptions = { failureRatio: 0.5, minimumThroughput: 20, windowMs: 30_000 };
  * // @ts-expect-error failureThreshold is the count mode, failureRatio the ratio mode
  * const mixed: CircuitBreakerOptions = { failureThreshold: 3, failureRatio: 0.5 };
+ * ```
  */
 export type CircuitBreakerOptions = CircuitBreakerCountOptions | CircuitBreakerRatioOptions;
 

@@ -28,8 +28,10 @@ const kind = 'CircuitBreakerPrimitive';
  * of `state` (as in Polly), whichever comes first; `onHalfOpen` fires then.
  *
  * @example
+ * ```ts
  * const guarded = circuitBreaker(callModel, { failureThreshold: 5, breakDurationMs: 10_000 });
  * guarded.onBreak(({ error }) => log.warn('model circuit open', { error }));
+ * ```
  */
 export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput, TOutput>;
@@ -150,9 +152,11 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
    * returned by `isolate()` is disposed (disposing the last one closes the circuit).
    *
    * @example
+   * ```ts
    * const maintenance = breaker.isolate();
    * // ... calls are rejected with BrokenCircuitError (retryAfterMs: Infinity)
    * maintenance.dispose();
+   * ```
    */
   isolate(): Disposable {
     this.isolations++;
@@ -448,7 +452,9 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
  * Wraps `inner` in a {@link CircuitBreakerPrimitive}.
  *
  * @example
+ * ```ts
  * const guarded = circuitBreaker(callModel, { failureRatio: 0.5, minimumThroughput: 20, windowMs: 30_000 });
+ * ```
  */
 export function circuitBreaker<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: CircuitBreakerOptions = {}): CircuitBreakerPrimitive<TInput, TOutput> {
   return new CircuitBreakerPrimitive(inner, options);

@@ -63,8 +63,10 @@ export interface CircuitStateStore {
  * key share their state across restarts of the breaker object (not of the process).
  *
  * @example
+ * ```ts
  * const store = new InMemoryCircuitStateStore();
  * const breaker = circuitBreaker(llm, { failureThreshold: 5, store, key: 'llm' });
+ * ```
  */
 export class InMemoryCircuitStateStore implements CircuitStateStore {
   /** Implements version 1 of the interface. */

@@ -103,12 +103,14 @@ interface SagaRun {
  * background; their outcome is reported by `onCompensate` (and the instrumentation seam).
  *
  * @example
+ * ```ts
  * const booking = compensation({
  *   steps: [
  *     { step: reserveSeat, undo: releaseSeat },
  *     { step: chargeCard, undo: refundCard },
  *   ],
  * });
+ * ```
  */
 export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> extends WorkflowPrimitive<CompensationInput<TSteps>, CompensationOutput<TSteps>> {
   readonly steps: TSteps;
@@ -229,7 +231,9 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
  * Makes a {@link CompensationPrimitive} (saga); the step types are checked along the chain.
  *
  * @example
+ * ```ts
  * const booking = compensation({ steps: [{ step: reserveSeat, undo: releaseSeat }, { step: chargeCard, undo: refundCard }] });
+ * ```
  */
 export function compensation<const TSteps extends readonly [AnyStep, ...AnyStep[]]>(
   options: CompensationOptions<TSteps> & { readonly steps: CompensationChainCheck<TSteps> },

@@ -44,7 +44,9 @@ const kind = 'FallbackPrimitive';
  * abort reason and no further alternative runs.
  *
  * @example
+ * ```ts
  * const answer = new FallbackPrimitive(gpt4, { fallbacks: [gpt35, localModel], fallbackOn: (error) => !isAuthError(error) });
+ * ```
  */
 export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly primary: WorkflowPrimitive<TInput, TOutput>;
@@ -103,8 +105,10 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
  * The alternatives are the second argument; `fallbackOn`, `name` and the other options the third.
  *
  * @example
+ * ```ts
  * const answer = fallback(gpt4, [gpt35, localModel]);
  * const picky = fallback(gpt4, [gpt35], { fallbackOn: (error) => !isAuthError(error) });
+ * ```
  */
 export function fallback<TInput, TOutput>(
   primary: WorkflowPrimitive<TInput, TOutput>,

@@ -53,7 +53,9 @@ export interface RetryOptions extends PrimitiveOptions {
    * Which errors are retried. The caller's abort is never retried, whatever this says.
    * @default every error except those with `retryable: false` (toolkit errors are, unless transient: `TimeoutError`, `RateLimitExceededError`, ...)
    * @example
+   * ```ts
    * retryOn: (error) => error instanceof HttpError && error.status >= 500
+   * ```
    */
   readonly retryOn?: RetryPredicate;
   /**
@@ -109,8 +111,10 @@ const kind = 'RetryPrimitive';
  * last error itself is rethrown, with `attempts` set on it.
  *
  * @example
+ * ```ts
  * const robust = retry(callModel, { maxAttempts: 5, initialDelayMs: 200, jitter: 'full' });
  * robust.onRetry(({ attempt, delayMs }) => console.log(`attempt ${attempt} failed, waiting ${delayMs} ms`));
+ * ```
  */
 export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput, TOutput>;
@@ -265,7 +269,9 @@ const attemptOverrides: readonly ChildContextOverrides[] = Array.from({ length: 
  * Wraps `inner` in a {@link RetryPrimitive}.
  *
  * @example
+ * ```ts
  * const robust = retry(callModel, { maxAttempts: 3, backoff: 'linear', initialDelayMs: 500 });
+ * ```
  */
 export function retry<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: RetryOptions = {}): RetryPrimitive<TInput, TOutput> {
   return new RetryPrimitive(inner, options);

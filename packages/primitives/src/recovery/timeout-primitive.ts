@@ -45,7 +45,9 @@ const noOverrides: ChildContextOverrides = Object.freeze({});
  * the inner signal's `AbortController` is only created if the inner work reads `context.signal`.
  *
  * @example
+ * ```ts
  * const bounded = timeout(callModel, { timeoutMs: 10_000, fallback: cannedAnswer });
+ * ```
  */
 export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {
   readonly inner: WorkflowPrimitive<TInput, TOutput>;
@@ -223,7 +225,9 @@ function captureSettlers(resolve: (value: never) => void, reject: (reason: unkno
  * Wraps `inner` in a {@link TimeoutPrimitive}.
  *
  * @example
+ * ```ts
  * const bounded = timeout(retry(callModel), { timeoutMs: 30_000 }); // a total budget for all attempts
+ * ```
  */
 export function timeout<TInput, TOutput>(inner: WorkflowPrimitive<TInput, TOutput>, options: TimeoutOptions<TInput, TOutput>): TimeoutPrimitive<TInput, TOutput> {
   return new TimeoutPrimitive(inner, options);

@@ -104,8 +104,10 @@ function lift<TInput, TOutput>(target: WorkflowPrimitive<TInput, TOutput> | Step
  * `primitive` (or the function) for every later call.
  *
  * @example
+ * ```ts
  * const flaky = failFirst(2, llm); // calls 1 and 2 reject, call 3 reaches llm
  * await retry(flaky, { maxAttempts: 3 }).execute(context, 'hi');
+ * ```
  */
 export function failFirst<TInput, TOutput>(
   count: number,
@@ -122,7 +124,9 @@ export function failFirst<TInput, TOutput>(
  * fails the same call numbers on every run.
  *
  * @example
+ * ```ts
  * const flaky = failWithProbability(0.3, llm, { seed: 42 });
+ * ```
  */
 export function failWithProbability<TInput, TOutput>(
   probability: number,
@@ -148,7 +152,9 @@ export function failWithProbability<TInput, TOutput>(
  * abort reason when the context aborts.
  *
  * @example
+ * ```ts
  * const slow = withLatency({ minMs: 50, maxMs: 500, seed: 7 }, llm, { clock });
+ * ```
  */
 export function withLatency<TInput, TOutput>(
   latency: number | LatencyRange,

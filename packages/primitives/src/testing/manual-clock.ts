@@ -17,9 +17,11 @@ const flushMicrotasks = (): Promise<void> =>
  * continuations they trigger run (and schedule further timers) before moving on.
  *
  * @example
+ * ```ts
  * const clock = new ManualClock();
  * const run = retry(flaky, { clock, initialDelayMs: 100 }).execute(context, input);
  * await clock.tickAsync(100);
+ * ```
  */
 export class ManualClock implements Clock {
   private current: number;

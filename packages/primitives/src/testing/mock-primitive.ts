@@ -24,8 +24,14 @@ export interface MockOptions<TInput, TOutput> extends PrimitiveOptions {
   readonly returnValue?: TOutput;
   /**
    * Calls get these outcomes in order; once exhausted, the last one repeats.
-   * @example sequence: [{ error: new Error('429') }, { value: 'hi' }]
-   * @example sequence: [new Error('429'), 'hi']
+   * @example
+   * ```ts
+   * sequence: [{ error: new Error('429') }, { value: 'hi' }]
+   * ```
+   * @example
+   * ```ts
+   * sequence: [new Error('429'), 'hi']
+   * ```
    */
   readonly sequence?: readonly MockOutcome<TOutput>[];
   /** Every call runs this function. */
@@ -63,9 +69,11 @@ function isScripted<TKey extends 'value' | 'error'>(outcome: unknown, key: TKey)
  * A primitive for tests: scripted results, recorded calls and assertions.
  *
  * @example
+ * ```ts
  * const llm = new MockPrimitive<string, string>({ sequence: [{ error: new Error('429') }, { value: 'hi' }] });
  * await retry(llm).execute(context, 'hello');
  * llm.assertCalledTimes(2);
+ * ```
  */
 export class MockPrimitive<TInput = unknown, TOutput = unknown> extends WorkflowPrimitive<TInput, TOutput> {
   /** Every call so far, in order. */

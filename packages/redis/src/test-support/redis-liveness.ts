@@ -23,7 +23,9 @@ export interface RedisLivenessOptions {
  * answered within `withinMs`, or rejects with the last probe's problem when none did.
  *
  * @example
+ * ```ts
  * afterEach(() => assertRedisLive(server.port));
+ * ```
  */
 export async function assertRedisLive(port: number, options: RedisLivenessOptions = {}): Promise<number> {
   const probes = options.probes ?? 3;
