@@ -15,5 +15,7 @@ export const workspaceAliases = [
   { find: /^@tta\/agent-context$/, replacement: src('agent-context/src/index.ts') },
   { find: /^@tta\/keploy-testing\/vitest$/, replacement: src('keploy-testing/src/vitest.ts') },
   { find: /^@tta\/keploy-testing$/, replacement: src('keploy-testing/src/index.ts') },
+  { find: /^@tta\/durable\/testing$/, replacement: src('durable/src/testing/index.ts') },
+  { find: /^@tta\/durable$/, replacement: src('durable/src/index.ts') },
   { find: /^@tta\/redis$/, replacement: src('redis/src/index.ts') },
 ];

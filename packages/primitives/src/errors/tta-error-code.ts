@@ -35,6 +35,12 @@ export type TtaErrorCode =
   | 'LEASE_LOST'
   | 'LEASE_TIMEOUT'
   | 'REDIS_UNAVAILABLE'
+  // @tta/durable
+  | 'NON_SERIALIZABLE_OUTPUT'
+  | 'RUN_LOCKED'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_NOT_SUSPENDED'
+  | 'WORKFLOW_CHANGED'
   // @tta/observability
   | 'METRICS_SERVER_UNAVAILABLE'
   | 'OBSERVABILITY_NOT_INITIALIZED'
