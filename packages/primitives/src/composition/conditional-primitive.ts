@@ -2,6 +2,7 @@ import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primi
 import type { WorkflowContext } from '../core/workflow-context.js';
 import { requireFunction, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
+import { type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Decides a branch from the input (and context); may be async. */
 export type Condition<TInput> = (input: TInput, context: WorkflowContext) => boolean | PromiseLike<boolean>;
@@ -45,6 +46,12 @@ export class ConditionalPrimitive<TInput, TThen, TElse = TInput> extends Workflo
     this.condition = options.condition;
     this.thenBranch = options.then;
     this.elseBranch = options.else;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    const children: PrimitiveChild[] = [{ label: 'then', primitive: this.thenBranch }];
+    if (this.elseBranch !== undefined) children.push({ label: 'else', primitive: this.elseBranch });
+    return children;
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TThen | TElse> {

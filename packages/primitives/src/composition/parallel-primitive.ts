@@ -4,6 +4,7 @@ import { LazyAbort } from '../core/abort.js';
 import { requireInteger, requireOneOf } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
+import { type PrimitiveChild } from '../core/primitive-child.js';
 
 const noOverrides: ChildContextOverrides = Object.freeze({});
 
@@ -82,6 +83,10 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
     this.branches = branches;
     this.concurrency = concurrency;
     this.mode = mode;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return this.list.map((primitive, index) => ({ label: this.keys?.[index] ?? String(index), primitive }));
   }
 
   protected executeImpl(context: WorkflowContext, input: ParallelInput<TBranches>): Promise<ParallelOutput<TBranches, TMode>> {

@@ -6,6 +6,7 @@ import { requireFunction } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { RouteNotFoundError } from '../errors/route-not-found-error.js';
 import { describeValue } from '../core/describe-value.js';
+import { type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Named routes of a router. */
 export type Routes = { readonly [route: string]: AnyPrimitive };
@@ -64,6 +65,10 @@ export class RouterPrimitive<const TRoutes extends Routes> extends WorkflowPrimi
     this.routes = options.routes;
     this.selector = options.selector;
     this.defaultRoute = options.defaultRoute;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return Object.entries(this.routes).map(([route, primitive]) => ({ label: route, primitive }));
   }
 
   protected async executeImpl(context: WorkflowContext, input: ParallelInput<TRoutes>): Promise<RouteOutput<TRoutes>> {

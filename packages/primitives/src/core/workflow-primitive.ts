@@ -8,6 +8,7 @@ import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instru
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
 import { untilAborted } from './abort.js';
+import { noChildren, unlabelledChildren, type PrimitiveChild } from './primitive-child.js';
 
 /** Options every primitive accepts. */
 export interface PrimitiveOptions {
@@ -128,6 +129,27 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    */
   pipe<TNext>(next: WorkflowPrimitive<TOutput, TNext>): SequentialPrimitive<TInput, TNext> {
     return new SequentialPrimitive<TInput, TNext>([...flattenSequence(this), ...flattenSequence(next)]);
+  }
+
+  /**
+   * The primitives this one runs, in definition order, each with what it is to this one (see
+   * {@link PrimitiveChild}); a leaf has none. `describe`, `toMermaid`, `fingerprint` and durable
+   * step paths walk a workflow through it. Not meant to be called by users; a custom composite
+   * overrides it so that those tools see its children.
+   *
+   * @example
+   * ```ts
+   * class Twice<T> extends WorkflowPrimitive<T, T> {
+   *   constructor(private readonly inner: WorkflowPrimitive<T, T>) { super('twice'); }
+   *   override _children(): readonly PrimitiveChild[] { return [{ label: undefined, primitive: this.inner }]; }
+   *   protected async executeImpl(context: WorkflowContext, input: T) {
+   *     return this.inner.execute(context, await this.inner.execute(context, input));
+   *   }
+   * }
+   * ```
+   */
+  _children(): readonly PrimitiveChild[] {
+    return noChildren;
   }
 
   private invoke(context: WorkflowContext, input: TInput): Promise<TOutput> {
@@ -353,6 +375,10 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
       }
     }
     this.steps = [...steps];
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return unlabelledChildren(this.steps);
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

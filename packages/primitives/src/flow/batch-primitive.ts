@@ -9,6 +9,7 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { requireInteger, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Options of {@link BatchPrimitive}. */
 export interface BatchOptions extends PrimitiveOptions {
@@ -91,6 +92,10 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     this.maxWaitMs = options.maxWaitMs;
     assertClock('BatchPrimitive', options.clock);
     this.clock = options.clock;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   /** Inputs waiting in the batch that is being collected. */

@@ -7,6 +7,7 @@ import { requireInteger, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { subscribeToSignal } from '../core/abort.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Options of {@link BulkheadPrimitive}. */
 export interface BulkheadOptions extends PrimitiveOptions {
@@ -100,6 +101,10 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
   /** Calls waiting for a slot now. */
   get queued(): number {
     return this.queue.size;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   /** Gauges and counters. */

@@ -16,6 +16,7 @@ import { InMemoryCacheStore } from './in-memory-cache-store.js';
 import { assertSpecificationVersion } from '../core/specification-version.js';
 import { stableKey } from './stable-key.js';
 import { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Options of {@link CachePrimitive}. */
 export interface CacheOptions<TInput, TOutput> extends PrimitiveOptions {
@@ -250,6 +251,10 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
   invalidate(key: string): Promise<boolean> {
     this.flights.delete(key);
     return this.store.delete(key);
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   /** Removes every entry (the store must implement `clear`); in-flight runs no longer store their results. */

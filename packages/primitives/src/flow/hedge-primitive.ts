@@ -8,6 +8,7 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { requireInteger, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Options of {@link HedgePrimitive}. */
 export interface HedgeOptions extends PrimitiveOptions {
@@ -68,6 +69,10 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     this.maxHedges = maxHedges;
     assertClock('HedgePrimitive', options.clock);
     this.clock = options.clock;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

@@ -14,6 +14,7 @@ import { RateLimitExceededError } from '../errors/rate-limit-exceeded-error.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 import { TokenBucketLimiter, validateRate } from './token-bucket-limiter.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** What a {@link RateLimitPrimitive} does when no permit is available. */
 export type RateLimitMode = 'wait' | 'reject';
@@ -144,6 +145,10 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
     this.permitsFunction = options.permits;
     assertClock('RateLimitPrimitive', options.clock);
     this.clock = options.clock;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
 import { subscribeToAbortWhileReachable } from '../core/weak-abort-subscription.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Where a stream's items come from: any async or sync iterable, made from the input. */
 export type StreamSource<TInput, TItem> = (input: TInput, context: WorkflowContext) => AsyncIterable<TItem> | Iterable<TItem>;
@@ -121,6 +122,10 @@ class StreamCollectPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, TI
     options: PrimitiveOptions,
   ) {
     super('stream-collect', options);
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.stream);
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TItem[]> {

@@ -15,6 +15,9 @@ export type {
 } from '../observability/instrumentation.js';
 export type { SpanContextLike } from '../core/workflow-context.js';
 
+// The graph of a workflow: what each composite runs (describe, toMermaid, fingerprint and durable step paths walk it)
+export type { PrimitiveChild } from '../core/primitive-child.js';
+
 // The events each primitive reports (to its own subscribers and, as a PrimitiveEvent, to the seam)
 export type { RetryEvent, GiveUpEvent } from '../recovery/retry-primitive.js';
 export type { FallbackEvent } from '../recovery/fallback-primitive.js';

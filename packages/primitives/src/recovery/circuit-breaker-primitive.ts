@@ -14,6 +14,7 @@ import type { CircuitSnapshot, CircuitState, CircuitStateStore } from './circuit
 import type { BreakEvent, CircuitBreakerOptions, StateChangeEvent } from './circuit-breaker-options.js';
 import { FailureWindow } from './failure-window.js';
 import { assertSpecificationVersion } from '../core/specification-version.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 const kind = 'CircuitBreakerPrimitive';
 
@@ -212,6 +213,10 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
     };
     if (this.current === 'closed' || this.openedAtMs === undefined) return base;
     return this.isolated ? { ...base, openedAtMs: this.openedAtMs } : { ...base, openedAtMs: this.openedAtMs, openUntilMs: this.openUntilMs };
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   /**

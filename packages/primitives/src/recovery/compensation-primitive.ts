@@ -10,6 +10,7 @@ import { requirePrimitive } from '../core/require-primitive.js';
 import { CompensationError } from '../errors/compensation-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { TimeoutPrimitive } from './timeout-primitive.js';
+import { type PrimitiveChild } from '../core/primitive-child.js';
 
 /** What an undo receives: the input and the output of its own step. */
 export interface UndoInput<TInput, TOutput> {
@@ -147,6 +148,14 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
             ...(options.clock === undefined ? {} : { clock: options.clock }),
           }),
     );
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    // The user's undo, not the timeout this primitive wraps it in: the graph shows what was defined.
+    return (this.steps as readonly AnyStep[]).flatMap((entry, index) => [
+      { label: `step ${index + 1}`, primitive: entry.step },
+      { label: `undo ${index + 1}`, primitive: entry.undo },
+    ]);
   }
 
   protected async executeImpl(context: WorkflowContext, input: CompensationInput<TSteps>): Promise<CompensationOutput<TSteps>> {

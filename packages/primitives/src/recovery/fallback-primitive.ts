@@ -8,6 +8,7 @@ import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Decides whether a failure moves on to the next alternative; may be async. */
 export type FallbackPredicate = (error: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>;
@@ -65,6 +66,10 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
     this.primary = primary;
     this.fallbacks = [...(fallbacks as readonly WorkflowPrimitive<TInput, TOutput>[])];
     this.fallbackOn = options.fallbackOn;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return [{ label: 'primary', primitive: this.primary }, ...this.fallbacks.map((primitive, index) => ({ label: `fallback ${index + 1}`, primitive }))];
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

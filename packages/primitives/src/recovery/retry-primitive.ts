@@ -12,6 +12,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { computeBackoffDelay, type BackoffFunction, type BackoffKind, type BackoffSettings, type JitterKind } from './backoff.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Decides whether an error is worth another attempt; may be async. */
 export type RetryPredicate = (error: unknown, attempt: number) => boolean | PromiseLike<boolean>;
@@ -161,6 +162,10 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
     this.maxRetryAfterMs = maxRetryAfterMs;
     assertClock('RetryPrimitive', options.clock);
     this.clock = options.clock;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   // A plain loop: the first attempt costs one child context and one await, nothing else. The

@@ -10,6 +10,7 @@ import { requirePrimitive } from '../core/require-primitive.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { deadlineQueueFor, type DeadlineQueue, type DeadlineWaiter, type DurationList } from './deadline-queue.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Options of {@link TimeoutPrimitive}. */
 export interface TimeoutOptions<TInput, TOutput> extends PrimitiveOptions {
@@ -72,6 +73,10 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
     this._fallback = options.fallback;
     assertClock('TimeoutPrimitive', options.clock);
     this.clock = options.clock;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return this._fallback === undefined ? wrappedChild(this.inner) : [{ label: undefined, primitive: this.inner }, { label: 'fallback', primitive: this._fallback }];
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

@@ -9,6 +9,7 @@ import { InjectedFaultError } from '../errors/injected-fault-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { requireInteger, requireNumber, requireOptionsObject } from '../core/options.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** What an injected failure rejects with: a value, or a function of the call number (from 1). */
 export type InjectedError = unknown | ((call: number) => unknown);
@@ -68,6 +69,10 @@ export class FaultInjectionPrimitive<TInput, TOutput> extends WorkflowPrimitive<
   ) {
     super('fault', options);
     this.inner = inner;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
   }
 
   /** Calls so far. */
