@@ -40,6 +40,7 @@ const parseBody = (response: RecordedResponse): unknown => {
  * test can stand in a recorded API call for a real step, without HTTP.
  *
  * @example
+ * <!-- snippet-prelude: interface Completion { readonly text: string } -->
  * ```ts
  * const { mocks } = await readTestSet('keploy/llm-calls');
  * const llm = mockPrimitiveFromRecordings<string, Completion>(mocks);

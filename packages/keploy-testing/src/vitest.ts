@@ -23,7 +23,9 @@ export interface RecordingHandle {
  * (writing the files) in `afterAll`. `TTA_RECORD_MODE` overrides `mode`.
  *
  * @example
+ * <!-- snippet-prelude: declare function getForecast(city: string): Promise<{ readonly city: string }>; -->
  * ```ts
+ * import { expect, it } from 'vitest';
  * const recording = useRecording({ dir: 'keploy', testSet: 'weather-api', mode: 'replay' });
  * it('reads the forecast', async () => { expect(await getForecast('Paris')).toMatchObject({ city: 'Paris' }); });
  * ```

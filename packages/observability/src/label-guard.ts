@@ -34,7 +34,7 @@ export function looksUnbounded(value: string): boolean {
  * later ones, and values that look like ids, URLs or prompts, become `'other'`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const guard = new LabelGuard(100);
  * counter.inc({ primitive: guard.label(execution.name) });
  * ```

@@ -101,11 +101,12 @@ const spanName = (info: LlmRequestInfo): string => safeName(`${info.operation ??
  * with the GenAI attributes, and its tokens and cost in the Prometheus metrics.
  *
  * @example
+ * <!-- snippet-prelude: declare const messages: { role: 'user'; content: string }[]; declare const client: { chat: { completions: { create(request: { model: string; messages: typeof messages }): Promise<{ usage?: { prompt_tokens: number; completion_tokens: number } }> } } }; -->
  * ```ts
  * const started = Date.now();
  * const response = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
  * recordLlmCall({ model: 'gpt-4o-mini', provider: 'openai', startTime: started, durationMs: Date.now() - started,
- *   inputTokens: response.usage?.prompt_tokens, outputTokens: response.usage?.completion_tokens });
+ *   ...(response.usage && { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens }) });
  * ```
  */
 export function recordLlmCall(call: LlmCallRecord): void {
@@ -178,6 +179,7 @@ export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInp
  * Lifts a model call into a primitive that records it per the OpenTelemetry GenAI conventions.
  *
  * @example
+ * <!-- snippet-prelude: declare const model: { complete(text: string, signal: AbortSignal): Promise<{ text: string; usage: { input: number; output: number }; costUsd: number }> }; -->
  * ```ts
  * const summarise = llmStep('summarise', (text: string, context) => model.complete(text, context.signal), {
  *   model: 'gpt-4o-mini', provider: 'openai',

@@ -6,7 +6,7 @@ import { REDACTED } from '@tta/primitives/logging';
  * where spans were going.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * redactEndpoint('https://user:pass@collector:4318/v1/traces?api_key=abc');
  * // 'https://[REDACTED]@collector:4318/v1/traces?[REDACTED]'
  * ```

@@ -56,8 +56,10 @@ export interface ContextFromHeadersOptions extends Omit<WorkflowContextOptions, 
  * baggage (merged under `options.baggage`). Invalid or absent headers give a context without parent.
  *
  * @example
+ * <!-- snippet-prelude: import type { IncomingMessage } from 'node:http'; declare function readBody(request: IncomingMessage): Promise<string>; -->
  * ```ts
- * http.createServer(async (request, response) => {
+ * import { createServer } from 'node:http';
+ * createServer(async (request, response) => {
  *   const context = contextFromHeaders(request.headers, { timeoutMs: 30_000 });
  *   response.end(JSON.stringify(await workflow.execute(context, await readBody(request))));
  * });
@@ -99,8 +101,9 @@ export function contextFromHeaders(headers: HeadersLike, options: ContextFromHea
  * else the run's `parentSpanContext`; baggage is the run's baggage. Works without an SDK.
  *
  * @example
+ * <!-- snippet-prelude: declare const base: string; -->
  * ```ts
- * const step = step('fetch-user', async (id: string, context) =>
+ * const fetchUser = step('fetch-user', async (id: string, context) =>
  *   fetch(`${base}/users/${id}`, { headers: injectHeaders(context, { accept: 'application/json' }) }));
  * ```
  */

@@ -85,6 +85,7 @@ function parentContext(execution: ExecutionInfo): Context {
  *
  * @param tracer The tracer to create spans with. @default trace.getTracer('@tta/observability')
  * @example
+ * <!-- snippet-prelude: import type { TracerProvider } from '@opentelemetry/api'; declare const provider: TracerProvider; -->
  * ```ts
  * registerInstrumentation(createTracingInstrumentation(provider.getTracer('my-app')));
  * ```

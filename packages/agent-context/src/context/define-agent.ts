@@ -31,6 +31,7 @@ function contextFor(agent: AgentIdentity, context: WorkflowContext): AgentContex
  * work gives an `InvalidOptionsError`.
  *
  * @example
+ * <!-- snippet-prelude: declare function review(draft: string, signal: AbortSignal): Promise<string>; -->
  * ```ts
  * const reviewer = defineAgent({ id: 'reviewer', role: 'reviewer' }, async (draft: string, context) => review(draft, context.signal));
  * ```

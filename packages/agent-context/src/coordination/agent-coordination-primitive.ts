@@ -98,6 +98,7 @@ const strategies: readonly CoordinationStrategy[] = ['aggregate', 'first', 'cons
  *
  * @example
  * ```ts
+ * <!-- snippet-prelude: declare const gpt: AgentDefinition<string, string>, claude: AgentDefinition<string, string>, llama: AgentDefinition<string, string>; declare const question: string; -->
  * const panel = new AgentCoordinationPrimitive({ agents: [gpt, claude, llama], strategy: 'vote', timeoutMs: 20_000 });
  * const { value, tally, failures } = await panel.execute(context, question);
  * ```

@@ -12,6 +12,7 @@ const loneSurrogate = /\p{Cs}/u;
  * `secret-\udfff` would name one entry or one inbox, so the in-memory store refuses them too.
  *
  * @example
+ * <!-- snippet-prelude: declare const address: { readonly key: unknown }; -->
  * ```ts
  * assertWellFormedName('SharedState.set', 'key', address.key);
  * ```

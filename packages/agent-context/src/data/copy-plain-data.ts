@@ -16,6 +16,7 @@ import { describeValue } from '@tta/primitives/instrumentation';
  * and cycles.
  *
  * @example
+ * <!-- snippet-prelude: declare const value: { readonly steps: string[] }; -->
  * ```ts
  * const stored = copyPlainData('SharedState.set', 'the value of "plan"', value);
  * ```

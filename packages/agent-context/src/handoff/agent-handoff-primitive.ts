@@ -105,8 +105,10 @@ const defaultFrom: AgentIdentity = Object.freeze({ id: 'workflow', role: 'workfl
  *
  * @example
  * ```ts
+ * <!-- snippet-prelude: declare const plannerContext: AgentContext; declare const plan: string; -->
  * const toCoder = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue, preserveContext: ['repository'] });
- * await toCoder.execute(plannerContext, plan);          // { status: 'queued', taskId }
+ * const queue = new InMemoryHandoffQueue();
+ * await toCoder.execute(plannerContext, plan);          // { status: 'queued', agentId: 'coder', taskId }
  * await toCoder.drain(WorkflowContext.create());        // the coder runs every waiting task
  * ```
  */

@@ -13,6 +13,7 @@ const loneSurrogate = /\p{Cs}/u;
  * in-memory and network stores accept and refuse the same drafts, before either writes anything.
  *
  * @example
+ * <!-- snippet-prelude: declare const draft: unknown; -->
  * ```ts
  * validateMemoryDraft('AgentMemory.store', draft);
  * ```

@@ -14,6 +14,7 @@ export interface MemoryLookupNames {
  * delete, the entry of a well-formed neighbour; every store refuses it instead.
  *
  * @example
+ * <!-- snippet-prelude: declare const id: unknown; -->
  * ```ts
  * validateMemoryLookup('AgentMemory.retrieve', { id });
  * ```

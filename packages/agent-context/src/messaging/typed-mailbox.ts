@@ -36,6 +36,7 @@ export interface InvalidMessageEvent {
  *
  * @example
  * ```ts
+ * const mailbox = new InMemoryMailbox();
  * const messages = new TypedMailbox(mailbox, {
  *   task: z.object({ file: z.string(), change: z.string() }),
  *   done: z.object({ file: z.string(), ok: z.boolean() }),

@@ -19,6 +19,7 @@ export interface MessageNames {
  * Only strings are checked: each mailbox's own checks of missing or empty names stay as they are.
  *
  * @example
+ * <!-- snippet-prelude: declare const agentId: unknown; -->
  * ```ts
  * validateMessageNames('RedisMailbox.receive', { agentId });
  * ```

@@ -10,6 +10,7 @@ import type { StateAddress, StateScope } from './shared-state.js';
  * calls it before it reads or writes, so the in-memory and Redis stores refuse the same addresses.
  *
  * @example
+ * <!-- snippet-prelude: declare const address: unknown; -->
  * ```ts
  * assertStateAddress('RedisSharedState.get', address);
  * ```

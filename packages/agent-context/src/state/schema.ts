@@ -15,7 +15,7 @@ export type Schema<T> = StandardSchemaV1<unknown, T>;
  * accepted on a malformed answer.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * import { z } from 'zod';
  * const plan = await validateWithSchema(z.object({ steps: z.array(z.string()) }), { steps: ['research'] }, 'plan');
  * ```

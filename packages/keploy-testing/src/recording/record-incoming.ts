@@ -112,7 +112,9 @@ function sentHeaders(response: ServerResponse): Record<string, string> {
  * ```ts
  * const recorder = recordIncoming({ dir: 'keploy', testSet: 'test-set-0' });
  * createServer(recorder.wrap(handler)).listen(3000);
+ * <!-- snippet-prelude: import type { RequestListener } from 'node:http'; declare const handler: RequestListener; -->
  * ```
+ * import { createServer } from 'node:http';
  */
 export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('recordIncoming', 'options', 'must be an object');

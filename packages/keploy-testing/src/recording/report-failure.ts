@@ -16,7 +16,7 @@ function describeFailure(error: unknown): string {
  * (`?key=AIza...`, `?access_token=...`) and error texts may quote them. Never throws.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * reportRecordingFailure('could not record', 'GET', 'https://api.example/v1?key=AIza...', error, rules);
  * // tta-keploy: could not record GET https://api.example/v1?key=%5BREDACTED%5D (Error: socket hang up)
  * ```
