@@ -21,6 +21,7 @@ import { normaliseAgent } from '../context/normalise-agent.js';
 import { AgentTimeoutError } from '../errors/agent-timeout-error.js';
 import { CoordinationError, type AgentFailure } from '../errors/coordination-error.js';
 import { decideConsensus, decideVote } from './decide.js';
+import type { PrimitiveChild } from '@tta/primitives/instrumentation';
 
 /**
  * How several agents' results become one: `aggregate` keeps every success; `first` takes the first
@@ -128,6 +129,10 @@ export class AgentCoordinationPrimitive<TInput, TOutput, const TStrategy extends
     // Infinity means no limit: no timer and no per-agent controller are made for it.
     this.timeoutMs = options.timeoutMs === Infinity ? undefined : options.timeoutMs;
     this.requireAllSuccess = options.requireAllSuccess ?? false;
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return this.agents.map((definition, index) => ({ label: this.identities[index]!.id, primitive: definition.primitive }));
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<CoordinationResult<TOutput, CoordinationValue<TOutput, TStrategy>>> {

@@ -18,6 +18,7 @@ import { generateId } from '../internal/generate-id.js';
 import type { HandoffQueue, HandoffTask } from './handoff-queue.js';
 import { InMemoryHandoffQueue } from './in-memory-handoff-queue.js';
 import { namedAfterTarget } from './handoff-name.js';
+import type { PrimitiveChild } from '@tta/primitives/instrumentation';
 
 /**
  * How control passes: `immediate` runs the target now and returns its output; `queued` puts the
@@ -166,6 +167,10 @@ export class AgentHandoffPrimitive<TInput, TOutput> extends WorkflowPrimitive<TI
     this.preserveContext = Array.isArray(preserve) ? Object.freeze([...preserve]) : preserve;
     this.reason = options.reason;
     this.from = options.from === undefined ? defaultFrom : normaliseAgent(options.from, 'AgentHandoffPrimitive', 'from');
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return [{ label: this.target.agent.id, primitive: this.target.primitive }];
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<HandoffResult<TOutput>> {
