@@ -5,6 +5,7 @@ import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { assertDeadline, assertDuration } from './duration.js';
 import { bindLogger, silentLogger, type Logger } from '../logging/logger.js';
+import type { StepFrame } from './step-frame.js';
 
 /** An OpenTelemetry-compatible span context, without depending on OpenTelemetry. */
 export interface SpanContextLike {
@@ -102,6 +103,11 @@ export class WorkflowContext implements AbortParent {
 
   /** @internal */ readonly _abort: AbortParent | undefined;
   /** @internal */ _deadlineArmed: boolean;
+  /**
+   * @internal The execution of the primitive whose steps run on this context, while an
+   * instrumentation is registered (undefined otherwise): where step paths are counted from.
+   */
+  _frame: StepFrame | undefined;
   private readonly sink: Logger;
   /** What every context of the run shares (correlation id, state, checkpoints), each made on first use. */
   private readonly run: RunScope;
@@ -128,6 +134,7 @@ export class WorkflowContext implements AbortParent {
       this.boundLogger = parent.boundLogger;
       this.attempt = overrides.attempt ?? parent.attempt;
       this.startedAt = parent.startedAt;
+      this._frame = parent._frame;
       let scope: AbortParent | undefined = derivingAbort ?? parent._abort;
       if (overrides.signal !== undefined) scope = new LazyAbort(scope, overrides.signal);
       let deadline = overrides.deadline;
@@ -154,6 +161,7 @@ export class WorkflowContext implements AbortParent {
     this.sink = options.logger ?? silentLogger;
     this.attempt = undefined;
     this.startedAt = this.clock.now();
+    this._frame = undefined;
     // Infinity (of either option) means no deadline: no timer, no abort scope.
     const given = options.deadline ?? (options.timeoutMs === undefined ? undefined : this.startedAt + options.timeoutMs);
     const deadline = given === Infinity ? undefined : given;
@@ -244,6 +252,33 @@ export class WorkflowContext implements AbortParent {
     return this.run.runId;
   }
 
+  /**
+   * The key a step should give its side effects (a payment, an email) so that running it again
+   * does not repeat them: `runId` and the step's path, `'<runId>:<path>'`, the same in every
+   * process and on every resume of a durable run. `undefined` unless the run has a `runId` and
+   * the step runs with step paths (in a durable run, or under any registered instrumentation).
+   *
+   * @example
+   * ```ts
+   * const charge = step('charge', async (cents: number, context) =>
+   *   ({ cents, idempotencyKey: context.idempotencyKey }));
+   * ```
+   */
+  get idempotencyKey(): string | undefined {
+    const runId = this.run.runId;
+    const frame = this._frame;
+    return runId === undefined || frame === undefined ? undefined : `${runId}:${frame.path}`;
+  }
+
+  /**
+   * @internal Per-run slots of integrations (see `getRunExtension`), shared by every child; made
+   * only when `create` is true, so reading them on a run that has none allocates nothing.
+   */
+  _runExtensions(create: boolean): Map<symbol, unknown> | undefined {
+    const run = this.run;
+    return create ? (run.extensions ??= new Map()) : run.extensions;
+  }
+
   /** Logger whose records carry the correlation id and have secrets redacted. */
   get logger(): Logger {
     return (this.boundLogger ??= bindLogger(this.sink, { correlationId: this.correlationId }));
@@ -283,6 +318,13 @@ export class WorkflowContext implements AbortParent {
     }
   }
 
+  /** @internal A child that is the same run as `parent`, for the steps of the execution `frame`. */
+  static withFrame(parent: WorkflowContext, frame: StepFrame): WorkflowContext {
+    const context = WorkflowContext.derive(parent, noOptions, undefined);
+    context._frame = frame;
+    return context;
+  }
+
   /**
    * @internal Starts the deadline timer; returns the function that stops it. Called by the
    * outermost `execute` on this context.
@@ -319,6 +361,7 @@ class RunScope {
   ) {}
   checkpoints: Checkpoint[] | undefined = undefined;
   runId: string | undefined = undefined;
+  extensions: Map<symbol, unknown> | undefined = undefined;
 }
 
 // What `derive` hands to the constructor (synchronously; reset right after).

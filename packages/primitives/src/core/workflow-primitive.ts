@@ -1,4 +1,4 @@
-import type { WorkflowContext } from './workflow-context.js';
+import { WorkflowContext } from './workflow-context.js';
 import { reportListenerError } from './disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
@@ -8,6 +8,7 @@ import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instru
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
 import { untilAborted } from './abort.js';
+import { StepFrame } from './step-frame.js';
 import { noChildren, unlabelledChildren, type PrimitiveChild } from './primitive-child.js';
 
 /** Options every primitive accepts. */
@@ -264,9 +265,14 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     }
   }
 
-  private executeInstrumented(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  private executeInstrumented(outerContext: WorkflowContext, input: TInput): Promise<TOutput> {
     const list = instrumentations.list;
-    const execution: ExecutionInfo = { name: this.name, kind: this.kind, context, input };
+    // Step paths exist only here, where an instrumentation is registered anyway: the steps this
+    // execution runs get a context of their own that knows its frame, so a run without any
+    // instrumentation allocates nothing for them.
+    const frame = StepFrame.enter(outerContext._frame, this);
+    const context = WorkflowContext.withFrame(outerContext, frame);
+    const execution: ExecutionInfo = new Execution(this.name, this.kind, context, input, frame);
     const now = metrics._now;
     const start = now();
     for (let index = 0; index < list.length; index++) {
@@ -321,6 +327,21 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
         reportListenerError(error);
       }
     }
+  }
+}
+
+/** The {@link ExecutionInfo} of one instrumented execution; its path is built on first read. */
+class Execution implements ExecutionInfo {
+  constructor(
+    readonly name: string,
+    readonly kind: string,
+    readonly context: WorkflowContext,
+    readonly input: unknown,
+    private readonly frame: StepFrame,
+  ) {}
+
+  get path(): string {
+    return this.frame.path;
   }
 }
 

@@ -42,6 +42,7 @@ export { maxTimerDelayMs } from '../core/long-timer.js';
 export { toDisposable, EventEmitter } from '../core/disposable.js';
 export { wrapperName } from '../core/wrapper-name.js';
 export { detachedChildContext } from '../core/detached-child-context.js';
+export { getRunExtension, setRunExtension } from '../core/run-extension.js';
 export type { ChildContextOverrides } from '../core/workflow-context.js';
 
 // Helpers for messages, brands and keys that sibling packages share

@@ -11,8 +11,15 @@ export interface ExecutionInfo {
   readonly name: string;
   /** The primitive's kind: `'sequential'`, `'retry'`, `'step'`, ... */
   readonly kind: string;
+  /** The context the primitive's own steps run on (its `idempotencyKey` is this execution's). */
   readonly context: WorkflowContext;
   readonly input: unknown;
+  /**
+   * The step path of this execution, as durable runs key their journal: names from the root
+   * joined with `/`, `~2` for siblings sharing a name, `#2` for a repeat (see docs/durable.md).
+   * Matches the nodes of `describe()`, and is the same in every process.
+   */
+  readonly path: string;
 }
 
 /** How an execution ended. */
