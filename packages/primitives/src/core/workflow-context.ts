@@ -6,6 +6,9 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { assertDeadline, assertDuration } from './duration.js';
 import { bindLogger, silentLogger, type Logger } from '../logging/logger.js';
 import type { StepFrame } from './step-frame.js';
+import { assertUsageReport, emptyUsage, UsageLedger, type UsageReport, type UsageSnapshot } from '../usage/usage-ledger.js';
+import type { BudgetScope } from '../usage/budget-scope.js';
+import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 
 /** An OpenTelemetry-compatible span context, without depending on OpenTelemetry. */
 export interface SpanContextLike {
@@ -108,6 +111,8 @@ export class WorkflowContext implements AbortParent {
    * instrumentation is registered (undefined otherwise): where step paths are counted from.
    */
   _frame: StepFrame | undefined;
+  /** @internal The innermost budget this context runs in (set by `BudgetPrimitive`); undefined outside any. */
+  _budget: BudgetScope | undefined;
   private readonly sink: Logger;
   /** What every context of the run shares (correlation id, state, checkpoints), each made on first use. */
   private readonly run: RunScope;
@@ -135,6 +140,7 @@ export class WorkflowContext implements AbortParent {
       this.attempt = overrides.attempt ?? parent.attempt;
       this.startedAt = parent.startedAt;
       this._frame = parent._frame;
+      this._budget = parent._budget;
       let scope: AbortParent | undefined = derivingAbort ?? parent._abort;
       if (overrides.signal !== undefined) scope = new LazyAbort(scope, overrides.signal);
       let deadline = overrides.deadline;
@@ -160,6 +166,7 @@ export class WorkflowContext implements AbortParent {
     this.baggageValue = options.baggage;
     this.sink = options.logger ?? silentLogger;
     this.attempt = undefined;
+    this._budget = undefined;
     this.startedAt = this.clock.now();
     this._frame = undefined;
     // Infinity (of either option) means no deadline: no timer, no abort scope.
@@ -250,6 +257,64 @@ export class WorkflowContext implements AbortParent {
    */
   get runId(): string | undefined {
     return this.run.runId;
+  }
+
+  /**
+   * Adds what one model call spent to the run's totals (shared by every child context) and to every
+   * budget the context runs in. A report that takes a budget past a limit aborts the other
+   * in-flight work inside that budget with `BudgetExceededError`. A bad report (negative, NaN or
+   * infinite amounts, no model) is refused with `InvalidInputError`.
+   *
+   * @example
+   * ```ts
+   * const context = WorkflowContext.create();
+   * context.reportUsage({ model: 'gpt-4o-mini', inputTokens: 120, outputTokens: 40, costUsd: 0.0001 });
+   * ```
+   */
+  reportUsage(report: UsageReport): void {
+    assertUsageReport(report);
+    (this.run.usage ??= new UsageLedger()).add(report);
+    for (let budget = this._budget; budget !== undefined; budget = budget.parent) budget.charge(report);
+    // Only the known fields, copied: the event must not carry whatever else the caller's object holds.
+    const { model, inputTokens, outputTokens, costUsd, estimated, provider } = report;
+    emitPrimitiveEvent(
+      {
+        type: 'usage',
+        model,
+        inputTokens,
+        outputTokens,
+        ...(costUsd === undefined ? {} : { costUsd }),
+        ...(estimated === undefined ? {} : { estimated }),
+        ...(provider === undefined ? {} : { provider }),
+      },
+      usageSource,
+      this,
+    );
+  }
+
+  /**
+   * What the whole run has spent so far, from every report of every context of the run: `{ calls,
+   * inputTokens, outputTokens, costUsd, byModel }` (a snapshot; later reports do not change it).
+   */
+  get usage(): UsageSnapshot {
+    const ledger = this.run.usage;
+    return ledger === undefined ? emptyUsage : ledger.snapshot();
+  }
+
+  /**
+   * Throws `BudgetExceededError` when a budget this context runs in has reached a limit. Call it
+   * before spending (every model step does); outside any budget it does nothing.
+   *
+   * @example
+   * ```ts
+   * const call = step('call', async (prompt: string, context) => {
+   *   context.checkBudget();
+   *   return prompt.toUpperCase();
+   * });
+   * ```
+   */
+  checkBudget(): void {
+    for (let budget = this._budget; budget !== undefined; budget = budget.parent) budget.check();
   }
 
   /**
@@ -351,6 +416,8 @@ export class WorkflowContext implements AbortParent {
 }
 
 const noop = (): void => {};
+// Usage events come from the context, not from one primitive: they name the source after themselves.
+const usageSource = Object.freeze({ name: 'usage', kind: 'usage' });
 const firstAttemptOverrides: ChildContextOverrides = Object.freeze({ attempt: 1 });
 
 /** The parts of a context that every context of one run shares. */
@@ -362,6 +429,7 @@ class RunScope {
   checkpoints: Checkpoint[] | undefined = undefined;
   runId: string | undefined = undefined;
   extensions: Map<symbol, unknown> | undefined = undefined;
+  usage: UsageLedger | undefined = undefined;
 }
 
 // What `derive` hands to the constructor (synchronously; reset right after).

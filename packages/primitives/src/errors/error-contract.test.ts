@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BrokenCircuitError,
+  BudgetExceededError,
   BulkheadRejectedError,
   CompensationError,
   DeadlineExceededError,
@@ -25,6 +26,7 @@ const cause = new Error('root cause');
 const cases: ReadonlyArray<readonly [string, TtaError | FallbackExhaustedError, string, boolean, string]> = [
   ['TtaError', new TtaError(undefined, undefined, { cause }), 'TTA_ERROR', false, 'A toolkit operation failed'],
   ['BrokenCircuitError', new BrokenCircuitError('llm', 500, { cause }), 'CIRCUIT_OPEN', false, 'Circuit "llm" is open; retry after 500 ms'],
+  ['BudgetExceededError', new BudgetExceededError('budget(answer)', 'maxCalls', 3, 3, { cause }), 'BUDGET_EXCEEDED', false, 'Budget "budget(answer)" reached its maxCalls of 3 (spent 3)'],
   ['BulkheadRejectedError', new BulkheadRejectedError('db', 2, 3, { cause }), 'BULKHEAD_REJECTED', false, 'Bulkhead "db" is full (2 running, 3 queued)'],
   ['CompensationError', new CompensationError(cause, [], { cause }), 'COMPENSATION_FAILED', true, ''],
   ['DeadlineExceededError', new DeadlineExceededError(undefined, { cause }), 'DEADLINE_EXCEEDED', false, ''],

@@ -12,6 +12,7 @@
 export type TtaErrorCode =
   // @tta/primitives
   | 'TTA_ERROR'
+  | 'BUDGET_EXCEEDED'
   | 'BULKHEAD_REJECTED'
   | 'CIRCUIT_OPEN'
   | 'COMPENSATION_FAILED'
@@ -53,4 +54,8 @@ export type TtaErrorCode =
   | 'TOO_MANY_DOCUMENTS'
   | 'UNMATCHED_REQUEST'
   | 'UNSAFE_NAME'
-  | 'UNUSED_MOCKS';
+  | 'UNUSED_MOCKS'
+  // @tta/models
+  | 'MODEL_REQUEST_FAILED'
+  | 'MODEL_RESPONSE_INVALID'
+  | 'STREAM_IDLE_TIMEOUT';

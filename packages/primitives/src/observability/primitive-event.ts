@@ -8,6 +8,7 @@ import type { CompensateEvent } from '../recovery/compensation-primitive.js';
 import type { FallbackEvent } from '../recovery/fallback-primitive.js';
 import type { GiveUpEvent, RetryEvent } from '../recovery/retry-primitive.js';
 import type { TimeoutEvent } from '../recovery/timeout-primitive.js';
+import type { UsageReport } from '../usage/usage-ledger.js';
 
 /** Reported when an open or saturated half-open circuit refuses a call. */
 export interface CircuitRejectEvent {
@@ -57,6 +58,8 @@ export interface PrimitiveEventMap {
   readonly 'rate-limit-wait': RateLimitWaitEvent;
   readonly hedge: HedgeEvent;
   readonly batch: BatchDispatchEvent;
+  /** A model call's usage, from `context.reportUsage` (the source is named `usage`). */
+  readonly usage: UsageReport;
 }
 
 /** The `type` of every event in {@link PrimitiveEventMap}. */

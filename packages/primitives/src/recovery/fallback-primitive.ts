@@ -5,6 +5,7 @@ import { EventEmitter, type Event } from '../core/disposable.js';
 import { requireFunction } from '../core/options.js';
 import { requirePrimitive, requirePrimitives } from '../core/require-primitive.js';
 import { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
@@ -19,8 +20,11 @@ export interface FallbackOptions<TInput, TOutput> extends PrimitiveOptions {
   readonly fallbacks: readonly WorkflowPrimitive<TInput, TOutput>[];
   /**
    * Which failures move on to the next alternative; for the others the error is rethrown as it is.
-   * The caller's abort never falls back.
-   * @default every error
+   * The caller's abort never falls back. A `BudgetExceededError` falls back only when this
+   * predicate says so: to answer from a cheaper model once a budget is spent, put the fallback
+   * outside the budget and accept the error explicitly:
+   * `fallback(budget(premium, { maxCostUsd: 0.05 }), [freeLocalModel], { fallbackOn: BudgetExceededError.isInstance })`.
+   * @default every error except `BudgetExceededError`
    */
   readonly fallbackOn?: FallbackPredicate;
 }
@@ -90,6 +94,9 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
         if (typeof decision !== 'boolean') decision = await decision;
         if (context.aborted) throw context.abortReason;
         if (decision !== true) throw error;
+      } else if (BudgetExceededError.isInstance(error)) {
+        // An alternative inside the same budget could only fail the same way, after hiding why.
+        throw error;
       }
       errors.push(error);
       const next = this.fallbacks[index];

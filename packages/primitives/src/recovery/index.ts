@@ -17,3 +17,11 @@ export { TimeoutError } from '../errors/timeout-error.js';
 export { BrokenCircuitError } from '../errors/broken-circuit-error.js';
 export { FallbackExhaustedError } from '../errors/fallback-exhausted-error.js';
 export { CompensationError } from '../errors/compensation-error.js';
+
+// Usage and budgets
+export { BudgetPrimitive, budget } from '../usage/budget-primitive.js';
+export type { BudgetOptions } from '../usage/budget-primitive.js';
+export type { BudgetLimits } from '../usage/budget-scope.js';
+export { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+export type { BudgetLimitName } from '../errors/budget-exceeded-error.js';
+export type { UsageReport, UsageAmounts, UsageSnapshot } from '../usage/usage-ledger.js';
