@@ -14,6 +14,11 @@ export type {
   RunSummary,
 } from './run-store.js';
 
+// Stores
+export { MemoryRunStore } from './store/memory-run-store.js';
+export type { MemoryRunStoreOptions } from './store/memory-run-store.js';
+export { defaultRetentionMs } from './store/run-retention.js';
+
 // Errors
 export { RunLockedError } from './errors/run-locked-error.js';
 export { RunNotFoundError } from './errors/run-not-found-error.js';

@@ -1,0 +1,14 @@
+import { NonSerializableOutputError } from '../errors/non-serializable-output-error.js';
+
+/**
+ * @internal `JSON.stringify` for what a store keeps, with a typed refusal: a `BigInt` or a cycle
+ * (which JSON cannot carry at all) becomes `NonSerializableOutputError` naming `path`, instead of
+ * a bare `TypeError` from deep inside the store.
+ */
+export function encodeJson(value: unknown, path: string): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new NonSerializableOutputError(path, error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
