@@ -124,7 +124,7 @@ function parseRedisUrl(url: string): RedisOptions {
  *
  * @example
  * ```ts
- * const redis = createRedisConnection({ url: process.env.REDIS_URL, commandTimeoutMs: 1_000 });
+ * const redis = createRedisConnection({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 1_000 });
  * const cache = new RedisCacheStore({ connection: redis, prefix: 'shop:' });
  * ```
  */

@@ -103,7 +103,7 @@ const queueWorkflows = new WeakMap<object, ReadonlySet<string>>();
  *
  * @example
  * ```ts
- * const queue = createWorkflowQueue({ connection: { url: process.env.REDIS_URL }, workflows: ['summarise'] });
+ * const queue = createWorkflowQueue({ connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, workflows: ['summarise'] });
  * const job = await enqueueWorkflow(queue, 'summarise', { url }, { context });
  * ```
  */

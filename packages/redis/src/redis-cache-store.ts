@@ -57,7 +57,7 @@ const defaultDeserialize = (text: string): CacheEntry<unknown> => {
  *
  * @example
  * ```ts
- * const store = new RedisCacheStore({ connection: { url: process.env.REDIS_URL }, namespace: 'llm' });
+ * const store = new RedisCacheStore({ connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, namespace: 'llm' });
  * const cached = cache(llm, { ttlMs: 60_000, store });
  * ```
  */

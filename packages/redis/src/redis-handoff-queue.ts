@@ -56,7 +56,7 @@ export interface RedisHandoffQueueOptions {
  *
  * @example
  * ```ts
- * const queue = new RedisHandoffQueue({ connection: { url: process.env.REDIS_URL } });
+ * const queue = new RedisHandoffQueue({ connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } });
  * const reviewer = defineAgent({ id: 'reviewer', role: 'review' }, async (pr: string) => `reviewed ${pr}`);
  * const handoff = new AgentHandoffPrimitive({ to: reviewer, strategy: 'queued', queue });
  * await handoff.execute(WorkflowContext.create(), 'pr-42'); // { status: 'queued', agentId: 'reviewer', ... }

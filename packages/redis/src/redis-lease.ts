@@ -55,6 +55,7 @@ export interface LeaseAcquireOptions {
  * at a time, identified by a random token. Release and extend check the token on the server
  * (Lua), so a holder whose lease expired cannot free or prolong somebody else's.
  *
+ * <!-- snippet-prelude: declare function reindex(options: { readonly signal: AbortSignal }): Promise<void>; -->
  * @example
  * ```ts
  * const lease = new RedisLease({ connection: redis, resource: 'nightly-reindex', ttlMs: 10_000 });

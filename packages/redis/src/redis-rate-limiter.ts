@@ -69,7 +69,7 @@ const granted: RateLimitDecision = Object.freeze({ granted: true, retryAfterMs: 
  * @example
  * ```ts
  * const limiter = new RedisRateLimiter({ connection: redis, tokensPerInterval: 60, intervalMs: 60_000 });
- * const limited = rateLimit(llm, { limiter, key: 'openai' });
+ * const limited = rateLimit(llm, { limiter, key: () => 'openai' });
  * ```
  */
 export class RedisRateLimiter implements RateLimiter {

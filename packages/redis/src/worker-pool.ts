@@ -119,7 +119,7 @@ export interface WorkflowJobEvent {
  *
  * @example
  * ```ts
- * const pool = new WorkerPool({ connection: { url: process.env.REDIS_URL }, workflows: { summarise }, concurrency: 4 });
+ * const pool = new WorkerPool({ connection: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }, workflows: { summarise }, concurrency: 4 });
  * const job = await pool.enqueue('summarise', { url: 'https://example.com' });
  * process.on('SIGTERM', () => void pool.close());
  * ```

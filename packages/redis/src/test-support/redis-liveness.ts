@@ -23,7 +23,7 @@ export interface RedisLivenessOptions {
  * answered within `withinMs`, or rejects with the last probe's problem when none did.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * afterEach(() => assertRedisLive(server.port));
  * ```
  */
