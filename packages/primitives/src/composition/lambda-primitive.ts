@@ -25,6 +25,7 @@ export class LambdaPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<T
  * Lifts a function into a primitive. The function gets the input first and the context second.
  *
  * @example
+ * <!-- snippet-prelude: declare function lookUpPrice(order: Order, signal: AbortSignal): Promise<number>; -->
  * ```ts
  * const parse = step('parse', (text: string) => JSON.parse(text) as Order);
  * const price = step('price', async (order: Order, context) => lookUpPrice(order, context.signal));

@@ -104,6 +104,7 @@ function integerRuleText(min: number, rule: IntegerRule): string {
  * finite number > 0", "must be a number in (0, 1]". Durations use `assertDuration` instead.
  *
  * @example
+ * <!-- snippet-prelude: declare const factor: unknown; -->
  * ```ts
  * requireNumber('RetryPrimitive', 'factor', factor, { min: 1 });
  * ```
@@ -151,6 +152,7 @@ export function requireBoolean(owner: string, option: string, value: unknown, ru
  * 'reject' (got ...)".
  *
  * @example
+ * <!-- snippet-prelude: declare const onReject: unknown; -->
  * ```ts
  * requireOneOf('FilterPrimitive', 'onReject', onReject, ['skip', 'throw']);
  * ```

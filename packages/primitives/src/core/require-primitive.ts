@@ -9,6 +9,7 @@ import type { OptionalRule } from './options.js';
  * the other rules without importing itself.
  *
  * @example
+ * <!-- snippet-prelude: declare const inner: unknown; -->
  * ```ts
  * requirePrimitive('RetryPrimitive', 'inner', inner);
  * ```

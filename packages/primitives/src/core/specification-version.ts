@@ -14,6 +14,7 @@ export const supportedSpecificationVersion = 1;
  * names the option, the supported version and what the store declared.
  *
  * @example
+ * <!-- snippet-prelude: declare const options: { readonly store: CacheStore }; -->
  * ```ts
  * assertSpecificationVersion('CachePrimitive', 'store', options.store);
  * ```

@@ -56,6 +56,7 @@ export interface WorkflowContextOptions {
    * every attempt, so a step can use it as the idempotency key of its side effects.
    * @default undefined
    * @example
+   * <!-- snippet-prelude: declare const job: { readonly id: string }; -->
    * ```ts
    * WorkflowContext.create({ runId: job.id });
    * ```

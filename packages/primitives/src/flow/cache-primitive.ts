@@ -26,8 +26,9 @@ export interface CacheOptions<TInput, TOutput> extends PrimitiveOptions {
    * `toJSON`, unique symbols, cycles...), or to key by only the fields that matter.
    * @default `stableKey(input)`: the input itself when it is a string, otherwise an encoding of its content with sorted object keys
    * @example
+   * <!-- snippet-prelude: declare const complete: WorkflowPrimitive<{ readonly model: string; readonly prompt: string }, string>; -->
    * ```ts
-   * key: (request) => `${request.model}:${request.prompt}`
+   * cache(complete, { key: (request) => `${request.model}:${request.prompt}` });
    * ```
    */
   readonly key?: (input: TInput, context: WorkflowContext) => string;

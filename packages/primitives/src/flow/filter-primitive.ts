@@ -36,6 +36,7 @@ export interface FilterOptions extends PrimitiveOptions {
  * timeout can stop them.
  *
  * @example
+ * <!-- snippet-prelude: declare const moderation: { flagged(text: string, signal: AbortSignal): Promise<boolean> }; declare const documents: readonly Doc[]; -->
  * ```ts
  * const safe = new FilterPrimitive(async (doc: Doc, context) => !(await moderation.flagged(doc.text, context.signal)), { concurrency: 4 });
  * const kept = await safe.execute(context, documents);

@@ -51,8 +51,9 @@ const noop = (): void => {};
  * with `collect()` or around your loop.
  *
  * @example
+ * <!-- snippet-prelude: declare const model: { streamTokens(prompt: string, signal: AbortSignal): AsyncIterable<string> }; -->
  * ```ts
- * const tokens = stream((prompt: string, context) => llm.streamTokens(prompt, context.signal))
+ * const tokens = stream((prompt: string, context) => model.streamTokens(prompt, context.signal))
  *   .filter((token) => token.trim() !== '')
  *   .map((token) => token.toUpperCase());
  * for await (const token of await tokens.execute(context, 'Hello')) process.stdout.write(token);

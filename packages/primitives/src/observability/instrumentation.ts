@@ -59,7 +59,7 @@ export const instrumentations: { list: readonly Instrumentation[] } = ((globalTh
  *
  * @example
  * ```ts
- * const registration = registerInstrumentation({ onEnd: (execution, result) => log(execution.name, result.status) });
+ * const registration = registerInstrumentation({ onEnd: (execution, result) => console.log(execution.name, result.status) });
  * registration.dispose();
  * ```
  */

@@ -33,7 +33,13 @@ export interface CircuitRejectEvent {
  *     'warm-up': { readonly keys: number };
  *   }
  * }
- * emitPrimitiveEvent({ type: 'warm-up', keys: 12 }, this, context);
+ * class WarmUp extends WorkflowPrimitive<string[], string[]> {
+ *   constructor() { super('warm-up'); }
+ *   protected async executeImpl(context: WorkflowContext, keys: string[]) {
+ *     emitPrimitiveEvent({ type: 'warm-up', keys: keys.length }, this, context);
+ *     return keys;
+ *   }
+ * }
  * ```
  */
 export interface PrimitiveEventMap {

@@ -54,8 +54,9 @@ export interface RetryOptions extends PrimitiveOptions {
    * Which errors are retried. The caller's abort is never retried, whatever this says.
    * @default every error except those with `retryable: false` (toolkit errors are, unless transient: `TimeoutError`, `RateLimitExceededError`, ...)
    * @example
+   * <!-- snippet-prelude: declare class HttpError extends Error { readonly status: number } -->
    * ```ts
-   * retryOn: (error) => error instanceof HttpError && error.status >= 500
+   * retry(callModel, { retryOn: (error) => error instanceof HttpError && error.status >= 500 });
    * ```
    */
   readonly retryOn?: RetryPredicate;

@@ -47,7 +47,7 @@ const noOverrides: ChildContextOverrides = Object.freeze({});
  *
  * @example
  * ```ts
- * const bounded = timeout(callModel, { timeoutMs: 10_000, fallback: cannedAnswer });
+ * const bounded = timeout(callModel, { timeoutMs: 10_000, fallback: step('canned-answer', () => 'The model is busy; please try again.') });
  * ```
  */
 export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TInput, TOutput> {

@@ -158,6 +158,7 @@ export function failWithProbability<TInput, TOutput>(
  *
  * @example
  * ```ts
+ * const clock = new ManualClock();
  * const slow = withLatency({ minMs: 50, maxMs: 500, seed: 7 }, llm, { clock });
  * ```
  */

@@ -17,6 +17,7 @@ const flushMicrotasks = (): Promise<void> =>
  * continuations they trigger run (and schedule further timers) before moving on.
  *
  * @example
+ * <!-- snippet-prelude: declare const flaky: WorkflowPrimitive<string, string>; -->
  * ```ts
  * const clock = new ManualClock();
  * const run = retry(flaky, { clock, initialDelayMs: 100 }).execute(context, input);
