@@ -1,0 +1,198 @@
+import type { ExecutionInfo, ExecutionResult, Instrumentation, PrimitiveEvent } from '@tta/primitives/instrumentation';
+import type { WorkflowContext } from '@tta/primitives';
+import { errorChain } from './error-chain.js';
+import { payloadPreview } from './payload-preview.js';
+
+/** One message of the page's event stream (serialised as JSON). */
+export type DevtoolsEvent = Readonly<Record<string, unknown>> & { readonly t: string };
+
+/** A workflow a run may belong to, and the step names its graph has. */
+export interface WorkflowCandidate {
+  readonly workflow: string;
+  readonly stepNames: ReadonlySet<string>;
+}
+
+interface ActiveRun {
+  readonly id: string;
+  workflow: string;
+  /** Workflows whose root has the run's root name, narrowed by each step until one is left. */
+  candidates: readonly WorkflowCandidate[];
+  readonly root: ExecutionInfo;
+  readonly startedMs: number;
+  nextStep: number;
+  readonly open: Map<ExecutionInfo, OpenStep>;
+}
+
+interface OpenStep {
+  readonly id: number;
+  readonly tokensBefore: number;
+  readonly costBefore: number;
+}
+
+interface UsageLike {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+}
+
+// A run with thousands of steps (a long loop) would otherwise fill the history on its own.
+const maxStepsPerRun = 500;
+
+/**
+ * Turns the `Instrumentation` seam's callbacks into page events: a run starts when a registered
+ * workflow's root primitive starts on a context not already in a run, and every execution on that
+ * run's contexts (same correlation id) is one of its steps. The callbacks only append small
+ * objects to a batch; serialising, redacting and writing happen later in `flush`, off the
+ * workflow's path, so a browser never slows a run down.
+ */
+export class RunRecorder {
+  private readonly active = new Map<string, ActiveRun>();
+  private batch: (() => DevtoolsEvent)[] = [];
+  private flushScheduled = false;
+  private runCounter = 0;
+  /** The seam object registered while a browser is connected. */
+  readonly instrumentation: Instrumentation;
+
+  /**
+   * @param rootNames maps a primitive name to the workflows it is the root of
+   * @param deliver receives each batch of events, in order
+   */
+  constructor(
+    private readonly rootNames: ReadonlyMap<string, readonly WorkflowCandidate[]>,
+    private readonly deliver: (events: readonly DevtoolsEvent[]) => void,
+  ) {
+    this.instrumentation = {
+      onStart: (execution) => this.onStart(execution),
+      onEnd: (execution, result) => this.onEnd(execution, result),
+      onEvent: (event, source) => this.onEvent(event, source),
+    };
+  }
+
+  /** Runs in progress, for tests and the page's header. */
+  get activeRuns(): number {
+    return this.active.size;
+  }
+
+  /** Forgets runs in progress (their browser left): the next start of a root begins a new run. */
+  reset(): void {
+    this.active.clear();
+  }
+
+  private onStart(execution: ExecutionInfo): void {
+    const context = execution.context;
+    const correlationId = context.correlationId;
+    let run = this.active.get(correlationId);
+    if (run === undefined) {
+      const candidates = this.rootNames.get(execution.name);
+      if (candidates === undefined) return;
+      run = { id: `${correlationId}#${++this.runCounter}`, workflow: candidates[0]!.workflow, candidates, root: execution, startedMs: performance.now(), nextStep: 0, open: new Map() };
+      this.active.set(correlationId, run);
+      const started = run;
+      const input = execution.input;
+      const at = Date.now();
+      // `workflow` is read when the batch is flushed: by then the first steps have told apart two
+      // workflows whose roots share a name (two anonymous sequences are both `sequential`).
+      this.push(() => ({ t: 'run-start', run: started.id, workflow: started.workflow, at, input: payloadPreview(input) }));
+    }
+    else if (run.candidates.length > 1) narrow(run, execution.name);
+    if (run.nextStep >= maxStepsPerRun) return;
+    const id = run.nextStep++;
+    const usage = usageOf(context);
+    run.open.set(execution, { id, tokensBefore: tokensOf(usage), costBefore: usage?.costUsd ?? 0 });
+    const runId = run.id;
+    const offsetMs = performance.now() - run.startedMs;
+    const attempt = context.attempt;
+    this.push(() => ({ t: 'step-start', run: runId, step: id, name: execution.name, kind: execution.kind, path: execution.path, offsetMs, attempt }));
+  }
+
+  private onEnd(execution: ExecutionInfo, result: ExecutionResult): void {
+    const correlationId = execution.context.correlationId;
+    const run = this.active.get(correlationId);
+    if (run === undefined) return;
+    const open = run.open.get(execution);
+    if (open !== undefined) {
+      run.open.delete(execution);
+      const usage = usageOf(execution.context);
+      const tokens = tokensOf(usage) - open.tokensBefore;
+      const costUsd = (usage?.costUsd ?? 0) - open.costBefore;
+      const runId = run.id;
+      const { status, durationMs, error } = result;
+      this.push(() => ({
+        t: 'step-end',
+        run: runId,
+        step: open.id,
+        status: status === 'success' ? 'ok' : 'failed',
+        durationMs,
+        tokens,
+        costUsd,
+        error: status === 'failure' ? errorChain(error) : undefined,
+      }));
+    }
+    if (execution !== run.root) return;
+    this.active.delete(correlationId);
+    const finished = run;
+    const usage = usageOf(execution.context);
+    this.push(() => ({
+      t: 'run-end',
+      run: finished.id,
+      status: result.status === 'success' ? 'ok' : 'failed',
+      durationMs: result.durationMs,
+      tokens: tokensOf(usage),
+      costUsd: usage?.costUsd ?? 0,
+      error: result.status === 'failure' ? errorChain(result.error) : undefined,
+    }));
+  }
+
+  private onEvent(event: PrimitiveEvent, source: { readonly name: string; readonly kind: string; readonly context: WorkflowContext | undefined }): void {
+    const type = event.type;
+    if (type !== 'retry' && type !== 'fallback' && type !== 'cache-hit') return;
+    const context = source.context;
+    if (context === undefined) return;
+    const run = this.active.get(context.correlationId);
+    if (run === undefined) return;
+    const runId = run.id;
+    const detail = type === 'retry' ? { attempt: event.attempt } : type === 'fallback' ? { fallback: event.fallback } : {};
+    this.push(() => ({ t: 'step-event', run: runId, name: source.name, kind: source.kind, type, ...detail }));
+  }
+
+  private push(event: () => DevtoolsEvent): void {
+    this.batch.push(event);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Builds the batched events (redacting what they quote) and hands them on. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const events: DevtoolsEvent[] = [];
+    for (const make of batch) {
+      try {
+        events.push(make());
+      } catch {
+        // A payload or error that cannot be read is left out rather than stopping the batch.
+      }
+    }
+    this.deliver(events);
+  }
+}
+
+function narrow(run: ActiveRun, stepName: string): void {
+  const remaining = run.candidates.filter((candidate) => candidate.stepNames.has(stepName));
+  if (remaining.length === 0) return;
+  run.candidates = remaining;
+  run.workflow = remaining[0]!.workflow;
+}
+
+function usageOf(context: WorkflowContext): UsageLike | undefined {
+  // `context.usage` comes with run budgets; read by shape so older cores (without it) still work.
+  const usage = (context as { readonly usage?: unknown }).usage;
+  return typeof usage === 'object' && usage !== null ? (usage as UsageLike) : undefined;
+}
+
+function tokensOf(usage: UsageLike | undefined): number {
+  return usage === undefined ? 0 : (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
+}
