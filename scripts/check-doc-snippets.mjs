@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles every ```ts block of the documentation against the BUILT packages, so an example that a
 // reader copies compiles as written. Files: README.md, docs/**/*.md (except the generated docs/api),
-// packages/*/README.md and apps/*/README.md.
+// packages/*/README.md and apps/*/README.md, and every TSDoc `@example` of packages/*/src (see
+// scripts/tsdoc-examples.mjs for how those get their imports and hidden declarations).
 //
 // Each block becomes one module in a temporary project whose node_modules links the workspace packages
 // (and their dependencies), and all of them are type-checked in ONE tsc program with the repository's
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { collectTsdocExamples } from './tsdoc-examples.mjs';
 
 const args = process.argv.slice(2);
 const rootIndex = args.indexOf('--root');
@@ -142,14 +144,23 @@ const parsed = ts.parseJsonConfigFileContent(
   ts.sys,
   project,
 );
+
+// TSDoc examples: one module each, under tsdoc/, whose line 1 is the generated header (imports and
+// hidden declarations) and whose line 2 is the example's first line in its source file.
+const tsdoc = collectTsdocExamples(root, parsed.options);
+for (const module of tsdoc.modules) {
+  mkdirSync(join(project, 'tsdoc'), { recursive: true });
+  writeFileSync(join(project, 'tsdoc', module.name), module.text);
+  sources.set(join(project, 'tsdoc', module.name), { file: module.file, line: module.line - 2, header: module.fenceLine });
+}
 // A check that finds nothing to compile proves nothing: fail rather than pass silently.
 if (sources.size === 0) {
   console.error(`doc snippets: no ts block found under ${root}`);
   process.exit(1);
 }
-const program = ts.createProgram([...sources.keys()], parsed.options);
+const program = ts.createProgram({ rootNames: [...sources.keys()], options: parsed.options, oldProgram: tsdoc.exportsProgram });
 const diagnostics = ts.getPreEmitDiagnostics(program);
-const problems = [];
+const problems = [...tsdoc.problems];
 for (const diagnostic of diagnostics) {
   const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
   const origin = diagnostic.file === undefined ? undefined : sources.get(resolve(diagnostic.file.fileName));
@@ -158,11 +169,13 @@ for (const diagnostic of diagnostics) {
     continue;
   }
   const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-  problems.push(`${origin.file}:${origin.line + 1 + line}: TS${diagnostic.code}: ${message}`);
+  // A TSDoc example's generated first line (imports, hidden declarations) is reported at its fence.
+  const reported = origin.header !== undefined && line === 0 ? `${origin.header} (in the example's generated imports or prelude)` : origin.line + 1 + line;
+  problems.push(`${origin.file}:${reported}: TS${diagnostic.code}: ${message}`);
 }
 if (!keep) rmSync(project, { recursive: true, force: true });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-const summary = `${sources.size} ts blocks compiled, ${fragments} marked fragment, ${preludes} with a hidden prelude (${seconds} s)`;
+const summary = `${sources.size - tsdoc.modules.length} ts blocks and ${tsdoc.modules.length} TSDoc examples compiled, ${fragments + tsdoc.fragments} marked fragment, ${preludes} blocks with a hidden prelude (${seconds} s)`;
 if (problems.length > 0) {
   console.error(problems.join('\n'));
   console.error(`\ndoc snippets: ${problems.length} error(s); ${summary}${keep ? `; project kept in ${project}` : ''}`);
