@@ -10,7 +10,13 @@ Replays the recorded test cases of each test set against a running service and c
 Exits with 0 when every test case passes, 1 when one fails, 2 on a usage or setup error.
 
 Options:
-  --dir <path>          folder that holds the test-set-N folders (default: keploy)
+  --dir <path>          folder that holds the test-set-N folders, or the app folder that holds
+                        keploy/ (as Keploy's --path); keploy.yml is read beside keploy/ (default: keploy)
+  --config <file>       keploy.yml to apply (globalNoise, ignoreOrdering, compareAll);
+                        --no-config reads none (default: keploy.yml beside the keploy folder)
+  --strict-mocks        fail a test set whose mocks.yaml holds mocks that are not replayed
+                        (Mongo, MySQL, Postgres...; only HTTP mocks are)
+  --noise-preset <name> ignore values that change with time: time, jwt (repeatable)
   --base-url <url>      where the service listens, e.g. http://127.0.0.1:3000 (required)
   --test-set <name>     run only this test set (default: all)
   --test <name>         run only this test case (repeatable)
@@ -34,6 +40,10 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       allowPositionals: true,
       options: {
         dir: { type: 'string', default: 'keploy' },
+        config: { type: 'string' },
+        'no-config': { type: 'boolean', default: false },
+        'strict-mocks': { type: 'boolean', default: false },
+        'noise-preset': { type: 'string', multiple: true },
         'base-url': { type: 'string' },
         'test-set': { type: 'string' },
         test: { type: 'string', multiple: true },
@@ -89,6 +99,13 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     }
     headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim();
   }
+  const presets = values['noise-preset'] ?? [];
+  for (const preset of presets) {
+    if (preset !== 'time' && preset !== 'jwt') {
+      out(`--noise-preset must be time or jwt (got "${preset}")`);
+      return 2;
+    }
+  }
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
   const color = !values['no-color'] && process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
   try {
@@ -98,6 +115,9 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       mocks: false,
       headers,
       noise: Object.fromEntries((values.noise ?? []).map((field) => [field, []])),
+      strictMocks: values['strict-mocks'] === true,
+      noisePresets: presets as Array<'time' | 'jwt'>,
+      ...(values['no-config'] === true ? { config: false as const } : values.config === undefined ? {} : { config: values.config }),
       ...(values['test-set'] === undefined ? {} : { testSet: values['test-set'] }),
       ...(values.test === undefined ? {} : { tests: values.test }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
@@ -107,8 +127,11 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     for (const result of results) out(formatTestSetResult(result, { color }));
     const failed = results.reduce((sum, result) => sum + result.failed, 0);
     const total = results.reduce((sum, result) => sum + result.total, 0);
-    out(failed === 0 ? `All ${total} test case(s) passed.` : `${failed} of ${total} test case(s) failed.`);
-    return failed === 0 ? 0 : 1;
+    const unreplayed = results.reduce((sum, result) => sum + Object.values(result.unreplayedMocks).reduce((count, number) => count + number, 0), 0);
+    if (failed > 0) out(`${failed} of ${total} test case(s) failed.`);
+    else if (results.some((result) => !result.ok)) out(`All ${total} test case(s) passed, but ${unreplayed} mock(s) were not replayed (--strict-mocks).`);
+    else out(`All ${total} test case(s) passed.${unreplayed > 0 ? ` ${unreplayed} non-HTTP mock(s) present and not replayed.` : ''}`);
+    return results.every((result) => result.ok) ? 0 : 1;
   } catch (error) {
     out(`tta-keploy: ${TtaError.isInstance(error) || error instanceof Error ? error.message : String(error)}`);
     return 2;

@@ -4,10 +4,15 @@ export interface RecordedRequest {
   readonly method: string;
   /** Absolute URL, or a path without host (Keploy writes client mocks that way); a host-less URL matches any host. */
   readonly url: string;
-  /** Header names as written (Keploy uses canonical casing, `Content-Type`), one value each. */
+  /** Header names as written (Keploy uses canonical casing, `Content-Type`); repeated values joined with `,`, as Keploy writes them. */
   readonly headers: Readonly<Record<string, string>>;
   /** Body text (UTF-8); empty when there is none. */
   readonly body: string;
+  /**
+   * The exact bytes of a body stored as `!!binary` (not valid UTF-8); sent and compared byte for byte.
+   * `body` then holds their UTF-8 decoding, for display only.
+   */
+  readonly bodyBytes?: Uint8Array;
   /** RFC 3339 time the request was seen; `0001-01-01T00:00:00Z` when unknown, as Keploy writes it. */
   readonly timestamp: string;
 }
@@ -26,10 +31,15 @@ export interface RecordedResponse {
   readonly status: number;
   /** Status text (`OK`); may be empty. */
   readonly statusMessage: string;
-  /** Header names as written, one value each. */
+  /** Header names as written; repeated values joined with `,` (`Set-Cookie` too), as Keploy writes them. */
   readonly headers: Readonly<Record<string, string>>;
   /** Whole body text, decoded (no content-encoding). */
   readonly body: string;
+  /**
+   * The exact bytes of a body stored as `!!binary` (not valid UTF-8); replayed and compared byte for
+   * byte. `body` then holds their UTF-8 decoding, for display only.
+   */
+  readonly bodyBytes?: Uint8Array;
   /**
    * Chunk boundaries of a streamed body (server-sent events, chunked transfer). Stored under the
    * field `tta_chunks` next to Keploy's `body`, which still holds the whole text, so Keploy reads the file.

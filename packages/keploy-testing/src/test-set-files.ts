@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { TestSetNotFoundError } from './errors/test-set-not-found-error.js';
@@ -7,7 +7,7 @@ import { TooManyDocumentsError } from './errors/too-many-documents-error.js';
 import { resolveMaxDocuments } from './files/max-documents.js';
 import { readCappedFile, resolveMaxFileBytes } from './files/read-capped-file.js';
 import { assertSafeName, ensureRealChild, pathInside } from './files/safe-name.js';
-import { parseMocksYaml, parseTestDocument, stringifyMocks, testToDocument, toYaml } from './format/keploy-yaml.js';
+import { parseMocksYaml, parseTestDocument, stringifyMocks, testToDocument, toYaml, yamlReadOptions } from './format/keploy-yaml.js';
 import type { Mock, TestCase, TestSet } from './model.js';
 
 const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
@@ -31,11 +31,17 @@ export interface ReadOptions {
 /** Orders `test-2` before `test-10`. */
 export const naturalCompare = (left: string, right: string): number => left.localeCompare(right, 'en', { numeric: true });
 
-/** Names of the test set folders in a Keploy folder (`keploy/`), naturally ordered; empty when it does not exist. */
+/** Folders of a Keploy folder that are not test sets: Keploy skips them too. */
+export const NOT_TEST_SETS: ReadonlySet<string> = new Set(['reports', 'testReports', 'schema', 'api-tests']);
+
+/**
+ * Names of the test set folders in a Keploy folder (`keploy/`), naturally ordered; empty when it does not
+ * exist. `reports/`, `testReports/`, `schema/` and `api-tests/` are not test sets (Keploy skips them).
+ */
 export async function listTestSets(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((entry) => entry.isDirectory() && entry.name !== 'reports').map((entry) => entry.name).sort(naturalCompare);
+    return entries.filter((entry) => entry.isDirectory() && !NOT_TEST_SETS.has(entry.name)).map((entry) => entry.name).sort(naturalCompare);
   } catch (error) {
     if (isMissing(error)) return [];
     throw error;
@@ -67,6 +73,7 @@ export async function readMocks(testSetDir: string, options: ReadOptions = {}): 
  * @throws FileTooLargeError when a file is larger than `maxFileBytes`.
  * @throws TooManyDocumentsError when `tests/` holds more than `maxDocuments` test case files.
  * @throws UnsafeNameError when a test case's name is not a plain file name.
+ * @throws InvalidNoiseError when a noise value is not a list of regular expressions RE2 runs.
  */
 export async function readTests(testSetDir: string, options: ReadOptions = {}): Promise<TestCase[]> {
   const maxFileBytes = resolveMaxFileBytes('readTests', options.maxFileBytes);
@@ -83,11 +90,11 @@ export async function readTests(testSetDir: string, options: ReadOptions = {}): 
   const tests: TestCase[] = [];
   for (const name of names) {
     const file = join(testsDir, name);
-    const document = parseDocument(await readCappedFile(file, maxFileBytes));
+    const document = parseDocument(await readCappedFile(file, maxFileBytes), yamlReadOptions);
     // Only the first line: the rest quotes the file's text, which must not reach a log when the "test case"
     // is something else (a credentials file linked into tests/, say).
     if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}`);
-    const test = parseTestDocument(document.toJS());
+    const test = parseTestDocument(document.toJS(), file);
     // The name becomes a file name when the set is written back (`tests/<name>.yaml`).
     assertSafeName(test.name, 'test case', file);
     tests.push(test);
@@ -162,4 +169,42 @@ export async function writeTestSet(testSetDir: string, set: TestSet): Promise<vo
   await mkdir(testSetDir, { recursive: true });
   await writeMocks(testSetDir, set.mocks);
   for (const test of set.tests) await writeTest(testSetDir, test);
+}
+
+const exists = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'EEXIST';
+
+/**
+ * Writes the next free `tests/test-N.yaml` (N from `firstNumber` up), claiming the name atomically: the
+ * file is written under a temporary name and hard-linked to its final name, which fails when another
+ * recorder (another process, a cluster worker) took it first; then the next number is tried. A reader
+ * never sees half a file and no recorder overwrites another's. Resolves to the number used.
+ *
+ * @throws PathOutsideFolderError when `tests/` is a symbolic link that leads outside the test set.
+ */
+export async function claimTestFile(testSetDir: string, firstNumber: number, build: (number: number) => TestCase): Promise<{ number: number; test: TestCase }> {
+  const testsDir = await ensureRealChild(testSetDir, 'tests');
+  for (let number = Math.max(1, firstNumber); ; number++) {
+    const test = build(number);
+    const name = assertSafeName(test.name, 'test case');
+    const file = pathInside(testsDir, `${name}.yaml`, 'test case');
+    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temporary, toYaml(testToDocument(test)), { encoding: 'utf8', flag: 'wx' });
+    try {
+      await link(temporary, file);
+      return { number, test };
+    } catch (error) {
+      if (exists(error)) continue;
+      // A file system without hard links: an exclusive create claims the name instead.
+      if ((error as NodeJS.ErrnoException).code !== 'EPERM' && (error as NodeJS.ErrnoException).code !== 'ENOTSUP') throw error;
+      try {
+        await writeFile(file, toYaml(testToDocument(test)), { encoding: 'utf8', flag: 'wx' });
+        return { number, test };
+      } catch (fallbackError) {
+        if (exists(fallbackError)) continue;
+        throw fallbackError;
+      }
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
+  }
 }

@@ -86,7 +86,7 @@ describe('recordIncoming', () => {
     expect(document.spec.req).toMatchObject({ method: 'POST', proto_major: 1, proto_minor: 1, url: `${url}/greet?lang=en`, body: '{"name":"Ada"}' });
     expect(document.spec.resp).toMatchObject({ status_code: 200, status_message: 'OK', proto_major: 0, proto_minor: 0 });
     expect(document.spec.assertions.noise).toEqual({ 'header.Date': [], 'header.X-Request-Id': [], 'header.Connection': [], 'header.Keep-Alive': [], 'body.at': [] });
-    expect(document.curl).toContain(`--url ${url}/greet?lang=en`);
+    expect(document.curl).toContain(`--url '${url}/greet?lang=en'`);
     expect(document.curl).toContain(`--data '{"name":"Ada"}'`);
     expect(recorder.recorded.map((test) => test.name)).toEqual(['test-1']);
   });

@@ -14,14 +14,17 @@ export function getHeader(headers: Readonly<Record<string, string>>, name: strin
   return undefined;
 }
 
-/** A recorded header map from a Fetch `Headers`, names in canonical casing; `drop` lists lower-case names to leave out. */
+/**
+ * A recorded header map from a Fetch `Headers`, names in canonical casing; `drop` lists lower-case names to
+ * leave out. Repeated values (each `Set-Cookie`) are joined with `,`, as Keploy writes them.
+ */
 export function headersToRecord(headers: Headers, drop: ReadonlySet<string> = new Set()): Record<string, string> {
   const record: Record<string, string> = {};
   headers.forEach((value, name) => {
     const lower = name.toLowerCase();
     if (drop.has(lower)) return;
     const key = canonicalHeaderName(lower);
-    record[key] = record[key] === undefined ? value : `${record[key]}, ${value}`;
+    record[key] = record[key] === undefined ? value : `${record[key]},${value}`;
   });
   return record;
 }

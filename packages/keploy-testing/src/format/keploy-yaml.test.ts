@@ -70,7 +70,7 @@ spec:
 
   it('writes curl commands as Keploy does, quoting single quotes', () => {
     expect(toCurl(mock.request)).toBe(
-      "curl --request POST \\\n  --url /v1/chat \\\n  --header 'Content-Type: application/json' \\\n  --header 'Accept: */*' \\\n  --data '{\"q\":\"it'\\''s\"}'",
+      "curl --request POST \\\n  --url '/v1/chat' \\\n  --header 'Content-Type: application/json' \\\n  --header 'Accept: */*' \\\n  --data '{\"q\":\"it'\\''s\"}'",
     );
   });
 });

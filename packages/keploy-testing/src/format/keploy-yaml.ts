@@ -1,9 +1,11 @@
-import { Composer, LineCounter, Parser, stringify, type YAMLError } from 'yaml';
+import { Composer, Document, LineCounter, Parser, visit, type ScalarTag, type YAMLError } from 'yaml';
 import { TooManyDocumentsError } from '../errors/too-many-documents-error.js';
 import { DEFAULT_MAX_DOCUMENTS } from '../files/max-documents.js';
 import { assertSafeName } from '../files/safe-name.js';
 import type { HttpMock, HttpTestCase, Mock, Noise, RecordedRequest, RecordedResponse, StreamChunk, TestCase } from '../model.js';
 import { ZERO_TIMESTAMP } from '../model.js';
+import { readNoiseValue } from '../matching/noise-rules.js';
+import { binaryTag } from './binary-tag.js';
 import { getHeader } from './headers.js';
 
 /** Keploy's API version, written in every document. */
@@ -13,7 +15,15 @@ type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const asString = (value: unknown, fallback = ''): string =>
-  value === undefined || value === null ? fallback : value instanceof Date ? value.toISOString() : String(value);
+  value === undefined || value === null
+    ? fallback
+    : value instanceof Date
+      ? value.toISOString()
+      : value instanceof Uint8Array
+        ? new TextDecoder().decode(value)
+        : String(value);
+/** A `!!binary` body's bytes, kept exact; a text body has none. */
+const binaryOf = (value: unknown): { bodyBytes: Uint8Array } | Record<string, never> => (value instanceof Uint8Array ? { bodyBytes: value } : {});
 const asNumber = (value: unknown, fallback = 0): number => {
   const number = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(number) ? number : fallback;
@@ -50,6 +60,7 @@ const readRequest = (value: unknown): RecordedRequest => {
     url: asString(req.url),
     headers: readHeaders(req.header),
     body: asString(req.body),
+    ...binaryOf(req.body),
     timestamp: asString(req.timestamp, ZERO_TIMESTAMP),
   };
 };
@@ -69,17 +80,17 @@ const readResponse = (value: unknown): RecordedResponse => {
     statusMessage: asString(resp.status_message),
     headers,
     body,
+    ...binaryOf(resp.body),
     ...(chunks === undefined ? {} : { chunks }),
     timestamp: asString(resp.timestamp, ZERO_TIMESTAMP),
   };
 };
 
-const readNoise = (assertions: unknown): Noise => {
+const readNoise = (assertions: unknown, file: string): Noise => {
   const noise: Record<string, string[]> = {};
   const raw = isObject(assertions) ? assertions.noise : undefined;
-  if (isObject(raw)) {
-    for (const [key, value] of Object.entries(raw)) noise[key] = Array.isArray(value) ? value.map((item) => asString(item)) : [];
-  }
+  // A single string must not be read as `[]` ("ignore always"): it is refused, naming the file and the key.
+  if (isObject(raw)) for (const [key, value] of Object.entries(raw)) noise[key] = readNoiseValue(value, file, key);
   return noise;
 };
 
@@ -101,8 +112,12 @@ export function parseMockDocument(document: unknown): Mock {
   };
 }
 
-/** Parses a test case file (`tests/test-M.yaml`). */
-export function parseTestDocument(document: unknown): TestCase {
+/**
+ * Parses a test case file (`tests/test-M.yaml`).
+ *
+ * @throws InvalidNoiseError, naming `file`, when a noise value is not a list of RE2 regular expressions.
+ */
+export function parseTestDocument(document: unknown, file = 'test case'): TestCase {
   const doc = isObject(document) ? document : {};
   const kind = asString(doc.kind, 'Unknown');
   const name = asString(doc.name);
@@ -114,7 +129,7 @@ export function parseTestDocument(document: unknown): TestCase {
     name,
     request: readRequest(spec.req),
     response: readResponse(spec.resp),
-    noise: readNoise(spec.assertions),
+    noise: readNoise(spec.assertions, file),
     created: asNumber(spec.created),
     curl: asString(doc.curl),
     ...(appPort > 0 ? { appPort } : {}),
@@ -157,7 +172,7 @@ export function parseMocksYaml(text: string, file = 'mocks.yaml', maxDocuments =
   let documents = 0;
   // One document at a time: each syntax tree is dropped once converted, which keeps the peak memory of a
   // large file several times lower than building every tree first (parseAllDocuments).
-  for (const document of new Composer().compose(new Parser(lines.addNewLine).parse(text), false, text.length)) {
+  for (const document of new Composer(yamlReadOptions).compose(new Parser(lines.addNewLine).parse(text), false, text.length)) {
     if (++documents > maxDocuments) throw new TooManyDocumentsError(file, maxDocuments);
     const [error] = document.errors;
     if (error !== undefined) throw new Error(describeYamlError(file, error, lines));
@@ -180,7 +195,7 @@ const writeRequest = (request: RecordedRequest): Json => ({
   proto_minor: 1,
   url: request.url,
   header: sortedHeaders(request.headers),
-  body: request.body,
+  body: request.bodyBytes ?? request.body,
   timestamp: request.timestamp,
 });
 
@@ -188,7 +203,7 @@ const writeResponse = (response: RecordedResponse): Json => {
   const resp: Json = {
     status_code: response.status,
     header: sortedHeaders(response.headers),
-    body: response.body,
+    body: response.bodyBytes ?? response.body,
     status_message: response.statusMessage,
     proto_major: 0,
     proto_minor: 0,
@@ -238,9 +253,25 @@ export function testToDocument(test: TestCase): unknown {
 
 const yamlOptions = { indent: 4, lineWidth: 0, minContentWidth: 0 } as const;
 
-/** One YAML document as Keploy lays it out (4-space indent, no line folding). */
+/** Options that read Keploy's YAML: `!!binary` as bytes, and no duplicate-key check (quadratic in keys). */
+export const yamlReadOptions: { readonly uniqueKeys: false; readonly customTags: ScalarTag[] } = { uniqueKeys: false, customTags: [binaryTag] };
+
+// A block scalar whose first line starts with a space needs an indentation indicator, and the YAML library
+// writes the one for a 2-space indent (`|2`) at any indent: read back, every line gained two spaces.
+const needsQuotes = /^\n*[ \t]/;
+
+/**
+ * One YAML document as Keploy lays it out (4-space indent, no line folding); what it reads back equals
+ * the value written (a multi-line string that starts with blanks is double-quoted, bytes are `!!binary`).
+ */
 export function toYaml(document: unknown): string {
-  return stringify(document, yamlOptions);
+  const yaml = new Document(document, { customTags: [binaryTag] });
+  visit(yaml, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && node.value.includes('\n') && needsQuotes.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return yaml.toString(yamlOptions);
 }
 
 /** The text of a multi-document `mocks.yaml`. */

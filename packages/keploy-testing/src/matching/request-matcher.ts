@@ -1,6 +1,7 @@
 import { REDACTED } from '@tta/primitives/logging';
 import { getHeader } from '../format/headers.js';
 import type { HttpMock, RecordedRequest } from '../model.js';
+import { parseJsonLossless } from './lossless-json.js';
 
 /** A live request reduced to what matching reads. */
 export interface LiveRequest {
@@ -15,16 +16,34 @@ const sortedQuery = (params: URLSearchParams): Array<[string, string]> =>
 
 const valueMatches = (recorded: string, live: string): boolean => recorded === REDACTED || recorded === live;
 
-const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Text equality where a `[REDACTED]` part of the recorded text stands for anything. */
+/**
+ * Text equality where a `[REDACTED]` part of the recorded text stands for anything. Linear in the text:
+ * the literal pieces are found in order with `indexOf` (leftmost is always right for a pattern whose only
+ * wildcard is "anything"), so no input can make it backtrack.
+ */
 export function textMatches(recorded: string, live: string): boolean {
   if (recorded === live) return true;
   if (!recorded.includes(REDACTED)) return false;
-  return new RegExp(`^${recorded.split(REDACTED).map(escapeRegExp).join('[\\s\\S]*?')}$`).test(live);
+  const pieces = recorded.split(REDACTED);
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (first.length + last.length > live.length || !live.startsWith(first) || !live.endsWith(last)) return false;
+  let at = first.length;
+  const end = live.length - last.length;
+  for (let index = 1; index < pieces.length - 1; index++) {
+    const piece = pieces[index]!;
+    const found = live.indexOf(piece, at);
+    if (found === -1 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }
 
-/** Deep equality of JSON values, ignoring key order; a recorded `"[REDACTED]"` matches any value. */
+/**
+ * Deep equality of JSON values, ignoring key order; a recorded `"[REDACTED]"` matches any value. Only own
+ * keys count (`constructor` is not found on a body that lacks it), and integers beyond 2^53 compare exactly
+ * when both sides come from `parseJsonLossless`.
+ */
 export function jsonMatches(recorded: unknown, live: unknown): boolean {
   if (recorded === REDACTED) return true;
   if (Object.is(recorded, live)) return true;
@@ -35,24 +54,16 @@ export function jsonMatches(recorded: unknown, live: unknown): boolean {
   if (Array.isArray(live)) return false;
   const recordedKeys = Object.keys(recorded);
   if (recordedKeys.length !== Object.keys(live).length) return false;
-  return recordedKeys.every((key) => key in live && jsonMatches((recorded as Record<string, unknown>)[key], (live as Record<string, unknown>)[key]));
+  return recordedKeys.every((key) => Object.hasOwn(live, key) && jsonMatches((recorded as Record<string, unknown>)[key], (live as Record<string, unknown>)[key]));
 }
-
-const tryJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-};
 
 /** Canonical body comparison: JSON ignoring key order, forms ignoring field order, otherwise text. */
 export function bodyMatches(recorded: string, live: string, contentType = ''): boolean {
   if (recorded === live) return true;
   if (recorded.trim() === '' || live.trim() === '') return recorded.trim() === live.trim();
-  const recordedJson = tryJson(recorded);
+  const recordedJson = parseJsonLossless(recorded);
   if (recordedJson.ok) {
-    const liveJson = tryJson(live);
+    const liveJson = parseJsonLossless(live);
     if (liveJson.ok) return jsonMatches(recordedJson.value, liveJson.value);
   }
   if (contentType.toLowerCase().includes('application/x-www-form-urlencoded')) {

@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { InvalidOptionsError } from '@tta/primitives';
 import { systemClock, type Clock } from '@tta/primitives/instrumentation';
@@ -6,7 +8,8 @@ import { nameProblem, pathInside } from '../files/safe-name.js';
 import { toCurl } from '../format/curl.js';
 import { canonicalHeaderName } from '../format/headers.js';
 import type { HttpTestCase, StreamChunk } from '../model.js';
-import { readTests, writeTest } from '../test-set-files.js';
+import { KEPLOY_HEADER_SEPARATOR } from '../format/header-values.js';
+import { claimTestFile } from '../test-set-files.js';
 import { redactBody, redactHeaders, redactUrl, type RedactionRules } from './redaction.js';
 import { redactStream } from './redact-stream.js';
 import { reportRecordingFailure } from './report-failure.js';
@@ -93,12 +96,12 @@ function sentHeaders(response: ServerResponse): Record<string, string> {
       if (colon <= 0) continue;
       const name = canonicalHeaderName(line.slice(0, colon).trim());
       const value = line.slice(colon + 1).trim();
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+      headers[name] = headers[name] === undefined ? value : `${headers[name]}${KEPLOY_HEADER_SEPARATOR}${value}`;
     }
     return headers;
   }
   for (const [name, value] of Object.entries(response.getHeaders())) {
-    if (value !== undefined) headers[canonicalHeaderName(name)] = Array.isArray(value) ? value.join(', ') : String(value);
+    if (value !== undefined) headers[canonicalHeaderName(name)] = Array.isArray(value) ? value.join(KEPLOY_HEADER_SEPARATOR) : String(value);
   }
   return headers;
 }
@@ -109,12 +112,12 @@ function sentHeaders(response: ServerResponse): Record<string, string> {
  * `startRecording({ mode: 'record' })` to record the service's outgoing calls as the mocks of the same set.
  *
  * @example
+ * <!-- snippet-prelude: import type { RequestListener } from 'node:http'; declare const handler: RequestListener; -->
  * ```ts
+ * import { createServer } from 'node:http';
  * const recorder = recordIncoming({ dir: 'keploy', testSet: 'test-set-0' });
  * createServer(recorder.wrap(handler)).listen(3000);
- * <!-- snippet-prelude: import type { RequestListener } from 'node:http'; declare const handler: RequestListener; -->
  * ```
- * import { createServer } from 'node:http';
  */
 export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('recordIncoming', 'options', 'must be an object');
@@ -131,18 +134,21 @@ export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder
   let nextNumber: Promise<number> | undefined;
   let writes: Promise<void> = Promise.resolve();
 
-  const allocate = async (): Promise<number> => {
-    nextNumber ??= readTests(testSetDir).then((tests) => {
-      let max = 0;
-      for (const test of tests) {
-        const match = /^test-(\d+)$/.exec(test.name);
-        if (match !== null) max = Math.max(max, Number(match[1]));
-      }
-      return max + 1;
-    });
-    const number = await nextNumber;
-    nextNumber = Promise.resolve(number + 1);
-    return number;
+  // Only a first guess: the file name is claimed atomically when written, so recorders sharing a set
+  // (other processes, cluster workers) skip the numbers the others took.
+  const firstFreeNumber = async (): Promise<number> => {
+    nextNumber ??= readdir(join(testSetDir, 'tests')).then(
+      (names) => {
+        let max = 0;
+        for (const name of names) {
+          const match = /^test-(\d+)\.ya?ml$/.exec(name);
+          if (match !== null) max = Math.max(max, Number(match[1]));
+        }
+        return max + 1;
+      },
+      () => 1,
+    );
+    return nextNumber;
   };
 
   const capture = (request: IncomingMessage, response: ServerResponse): void => {
@@ -176,10 +182,12 @@ export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder
       response.end = originalEnd;
       const finishedAt = clock.now();
       writes = writes.then(async () => {
-        const number = await allocate();
-        const test = buildTestCase(number, request, response, Buffer.concat(requestChunks).toString('utf8'), pieces, headersAt, startedAt, finishedAt);
-        await writeTest(testSetDir, test);
-        recorded.push(test);
+        const requestBody = Buffer.concat(requestChunks).toString('utf8');
+        const { number, test } = await claimTestFile(testSetDir, await firstFreeNumber(), (candidate) =>
+          buildTestCase(candidate, request, response, requestBody, pieces, headersAt, startedAt, finishedAt),
+        );
+        nextNumber = Promise.resolve(number + 1);
+        recorded.push(test as HttpTestCase);
       }).catch((error: unknown) => {
         reportRecordingFailure('could not write a test case for', request.method, request.url, error, rules);
       });
@@ -197,8 +205,8 @@ export function recordIncoming(options: RecordIncomingOptions): IncomingRecorder
     finishedAt: number,
   ): HttpTestCase => {
     const requestHeaders: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (value !== undefined) requestHeaders[canonicalHeaderName(name)] = Array.isArray(value) ? value.join(', ') : value;
+    for (const [name, values] of Object.entries(request.headersDistinct)) {
+      if (values !== undefined) requestHeaders[canonicalHeaderName(name)] = values.join(KEPLOY_HEADER_SEPARATOR);
     }
     const responseHeaders = sentHeaders(response);
     if (response.sendDate && responseHeaders.Date === undefined) responseHeaders.Date = new Date(finishedAt).toUTCString();

@@ -9,6 +9,7 @@ import { EventEmitter, systemClock, type Clock } from '@tta/primitives/instrumen
 import { RecordingInUseError } from '../errors/recording-in-use-error.js';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
 import { UnmatchedRequestError } from '../errors/unmatched-request-error.js';
+import { UnreplayedConnectionError } from '../errors/unreplayed-connection-error.js';
 import { UnusedMocksError } from '../errors/unused-mocks-error.js';
 import { resolveMaxDocuments } from '../files/max-documents.js';
 import { resolveMaxFileBytes } from '../files/read-capped-file.js';
@@ -18,6 +19,7 @@ import { MockMatcher, type LiveRequest } from '../matching/request-matcher.js';
 import { isHttpMock, type HttpMock, type Mock } from '../model.js';
 import { listTestSets, readMocks, writeMocks } from '../test-set-files.js';
 import { captureBody, type BodyCapture } from './body-capture.js';
+import { guardConnections, guardedTargets } from './net-guard.js';
 import { toRecordedMock, type ExchangeStart } from './recorded-mock.js';
 import { resolveRecordMode, type RecordMode } from './record-mode.js';
 import type { RedactionRules } from './redaction.js';
@@ -174,6 +176,7 @@ class Session implements RecordingSession {
   private readonly rules: RedactionRules;
   private readonly clock: Clock;
   private interceptor: BatchInterceptor<[ClientRequestInterceptor, FetchInterceptor]> | undefined;
+  private unguard: (() => void) | undefined;
   private nextIndex: number;
   private sequence = 0;
   private stopping: Promise<void> | undefined;
@@ -213,6 +216,11 @@ class Session implements RecordingSession {
       if (!isMockedResponse) this.onResponse(response, requestId);
     });
     interceptor.apply();
+    // Database mocks are kept but not replayed: a client connecting to where they were recorded must fail
+    // loudly here rather than reach a real server (or hang on a missing one).
+    if (this.mode === 'replay') {
+      this.unguard = guardConnections(guardedTargets(this.loaded), (target, kind) => new UnreplayedConnectionError(target, kind, this.testSet));
+    }
     // `import { request } from 'node:http'` binds the original function; make ESM named imports see the patch.
     syncBuiltinESMExports();
     this.interceptor = interceptor;
@@ -225,8 +233,10 @@ class Session implements RecordingSession {
   ): Promise<void> {
     const url = new URL(request.url);
     const method = request.method.toUpperCase();
-    if (this.options.passthrough?.({ method, url }) === true) return;
     try {
+      // Inside the try: a passthrough that throws rejects the request, rather than handing the app a
+      // made-up 500 whose body is the stack trace.
+      if (this.options.passthrough?.({ method, url }) === true) return;
       if (this.mode === 'record') {
         this.track(requestId, method, url, request, request.clone().text());
         return;
@@ -305,6 +315,8 @@ class Session implements RecordingSession {
 
   private async finish(): Promise<void> {
     try {
+      this.unguard?.();
+      this.unguard = undefined;
       if (this.interceptor !== undefined) {
         this.interceptor.dispose();
         this.interceptor = undefined;

@@ -1,4 +1,5 @@
 import { sleep, type Clock } from '@tta/primitives/instrumentation';
+import { splitSetCookie } from '../format/header-values.js';
 import type { RecordedResponse } from '../model.js';
 
 /** Headers that describe the recorded wire encoding, not the decoded body that replay serves. */
@@ -17,7 +18,9 @@ export function toReplayResponse(recorded: RecordedResponse, timing: StreamTimin
   for (const [name, value] of Object.entries(recorded.headers)) {
     if (dropped.has(name.toLowerCase())) continue;
     try {
-      headers.append(name, value);
+      // Repeated cookies were written on one line (joined with `,`): the client gets them back one by one.
+      if (name.toLowerCase() === 'set-cookie') for (const cookie of splitSetCookie(value)) headers.append(name, cookie);
+      else headers.append(name, value);
     } catch {
       // A header value the Fetch API refuses (control characters) is left out rather than failing the replay.
     }
@@ -25,6 +28,7 @@ export function toReplayResponse(recorded: RecordedResponse, timing: StreamTimin
   const init = { status: recorded.status, statusText: recorded.statusMessage, headers };
   if (nullBodyStatuses.has(recorded.status)) return new Response(null, init);
   const chunks = recorded.chunks;
+  if (recorded.bodyBytes !== undefined) return new Response(Buffer.from(recorded.bodyBytes), init);
   if (chunks === undefined || chunks.length === 0) return new Response(recorded.body, init);
   const encoder = new TextEncoder();
   let index = 0;

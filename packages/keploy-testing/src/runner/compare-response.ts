@@ -1,4 +1,7 @@
 import { REDACTED } from '@tta/primitives/logging';
+import { headerValueMatches, headerValues, KEPLOY_HEADER_SEPARATOR } from '../format/header-values.js';
+import { parseJsonLossless, stringifyJson } from '../matching/lossless-json.js';
+import { compileNoise, ignoredBy, pathKey, type NoiseRules } from '../matching/noise-rules.js';
 import { textMatches } from '../matching/request-matcher.js';
 import type { Noise, RecordedResponse } from '../model.js';
 
@@ -16,108 +19,138 @@ export interface Difference {
 export interface ActualResponse {
   readonly status: number;
   readonly headers: Headers;
+  /** The body decoded as UTF-8. */
   readonly body: string;
+  /** The body's bytes, compared with a recorded `!!binary` body; `body` is used when absent. */
+  readonly bodyBytes?: Uint8Array;
+}
+
+/** How {@link compareResponse} compares, as keploy.yml's `test` section sets it. */
+export interface CompareOptions {
+  /**
+   * Compare JSON arrays without regard to order (Keploy's `test.ignoreOrdering`).
+   * @default true
+   */
+  readonly ignoreOrdering?: boolean;
+  /**
+   * Compare bodies that are not JSON too (Keploy's `test.compareAll`); when false, a response whose body
+   * is not JSON passes on its status and headers alone, as in Keploy.
+   * @default true
+   */
+  readonly compareAll?: boolean;
+  /**
+   * Body keys ignored at any depth (keploy.yml global noise keys without a dot), e.g. `{ updatedAt: [] }`.
+   * @default {}
+   */
+  readonly anyDepthNoise?: Noise;
+  /**
+   * Where the noise came from, named in an `InvalidNoiseError`.
+   * @default 'noise'
+   */
+  readonly noiseSource?: string;
 }
 
 /** Headers that depend on the connection or the encoding, not on the service's answer; never compared. */
 const transportHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
 
-interface NoiseRules {
-  readonly fields: Map<string, RegExp[]>;
+const show = (value: unknown): string => stringifyJson(value) ?? String(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const own = (record: Record<string, unknown>, key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
+
+interface Walk {
+  readonly rules: NoiseRules;
+  readonly ignoreOrdering: boolean;
 }
 
-const compileNoise = (noise: Noise): NoiseRules => {
-  const fields = new Map<string, RegExp[]>();
-  for (const [field, patterns] of Object.entries(noise)) {
-    const compiled: RegExp[] = [];
-    for (const pattern of patterns) {
-      try {
-        compiled.push(new RegExp(pattern));
-      } catch {
-        compiled.push(new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-      }
-    }
-    fields.set(field.toLowerCase(), compiled);
-  }
-  return { fields };
+const ignoredAt = (walk: Walk, segments: readonly string[], actualText: string | undefined): boolean => {
+  if (segments.length === 0) return false;
+  if (ignoredBy(walk.rules.paths.get(pathKey(segments)), actualText)) return true;
+  return ignoredBy(walk.rules.anyDepth.get(segments[segments.length - 1]!), actualText);
 };
 
-/** True when noise ignores `field` for this actual value. */
-const ignored = (rules: NoiseRules, field: string, actual: string | undefined): boolean => {
-  const patterns = rules.fields.get(field.toLowerCase());
-  if (patterns === undefined) return false;
-  if (patterns.length === 0) return true;
-  return actual !== undefined && patterns.some((pattern) => pattern.test(actual));
-};
-
-const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
-
-const jsonDifferences = (
-  expected: unknown,
-  actual: unknown,
-  path: string,
-  noisePath: string,
-  rules: NoiseRules,
-  out: Difference[],
-): void => {
-  const actualText = actual === undefined ? undefined : typeof actual === 'string' ? actual : JSON.stringify(actual);
-  if (ignored(rules, noisePath, actualText) || (path !== noisePath && ignored(rules, path, actualText))) return;
+const jsonDifferences = (expected: unknown, actual: unknown, path: string, segments: readonly string[], walk: Walk, out: Difference[]): void => {
+  const actualText = actual === undefined ? undefined : typeof actual === 'string' ? actual : show(actual);
+  if (ignoredAt(walk, segments, actualText)) return;
   if (expected === REDACTED && actual !== undefined) return;
   if (Object.is(expected, actual)) return;
-  const bothObjects = typeof expected === 'object' && expected !== null && typeof actual === 'object' && actual !== null;
-  if (bothObjects && Array.isArray(expected) === Array.isArray(actual)) {
-    if (Array.isArray(expected) && Array.isArray(actual)) {
-      // Array levels are transparent for noise paths, as in Keploy (`body.createdAt` covers `[i].createdAt`).
-      const length = Math.max(expected.length, actual.length);
-      for (let index = 0; index < length; index++) {
-        jsonDifferences(expected[index], actual[index], `${path}[${index}]`, noisePath, rules, out);
-      }
-      return;
-    }
-    const left = expected as Record<string, unknown>;
-    const right = actual as Record<string, unknown>;
-    for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
-      jsonDifferences(left[key], right[key], `${path}.${key}`, `${noisePath}.${key}`, rules, out);
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    // Array levels are transparent for noise paths, as in Keploy (`body.createdAt` covers `[i].createdAt`).
+    const ordered: Difference[] = [];
+    const length = Math.max(expected.length, actual.length);
+    for (let index = 0; index < length; index++) jsonDifferences(expected[index], actual[index], `${path}[${index}]`, segments, walk, ordered);
+    if (ordered.length > 0 && walk.ignoreOrdering && sameItemsInAnyOrder(expected, actual, path, segments, walk)) return;
+    out.push(...ordered);
+    return;
+  }
+  if (isRecord(expected) && isRecord(actual)) {
+    for (const key of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+      jsonDifferences(own(expected, key), own(actual, key), `${path}.${key}`, [...segments, key], walk, out);
     }
     return;
   }
   out.push({ field: path, expected: expected === undefined ? undefined : show(expected), actual: actual === undefined ? undefined : show(actual) });
 };
 
-const parseJson = (text: string): { ok: true; value: unknown } | { ok: false } => {
-  if (text.trim() === '') return { ok: false };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
+/** Every expected item pairs with a distinct equal actual item (noise respected): the same list, reordered. */
+const sameItemsInAnyOrder = (expected: readonly unknown[], actual: readonly unknown[], path: string, segments: readonly string[], walk: Walk): boolean => {
+  if (expected.length !== actual.length) return false;
+  const free = actual.map((_, index) => index);
+  for (const item of expected) {
+    const found = free.findIndex((index) => {
+      const scratch: Difference[] = [];
+      jsonDifferences(item, actual[index], path, segments, walk, scratch);
+      return scratch.length === 0;
+    });
+    if (found === -1) return false;
+    free.splice(found, 1);
   }
+  return true;
 };
 
+const bytesEqual = (left: Uint8Array, right: Uint8Array): boolean => left.length === right.length && Buffer.from(left.buffer, left.byteOffset, left.byteLength).equals(right);
+
 /**
- * Compares a recorded response with the actual one: status, every recorded header except transport
- * ones, and the body (JSON field by field, otherwise as text); noise and redacted values are skipped.
+ * Compares a recorded response with the actual one, as `keploy test` does: status, every recorded header
+ * except transport ones (repeated values as a list), and the body: JSON field by field (integers beyond
+ * 2^53 exact, arrays in any order unless `ignoreOrdering` is false), a `!!binary` body byte for byte,
+ * other text whole (when `compareAll`). Noise patterns run in RE2; redacted values match anything.
+ *
+ * @throws InvalidNoiseError when a noise value is not a list or a pattern is not one RE2 runs.
+ *
+ * @example
+ * ```ts
+ * const differences = compareResponse(test.response, { status: 200, headers: new Headers(), body: '{"id":1}' }, { 'header.Date': [] });
+ * ```
  */
-export function compareResponse(expected: RecordedResponse, actual: ActualResponse, noise: Noise): Difference[] {
-  const rules = compileNoise(noise);
+export function compareResponse(expected: RecordedResponse, actual: ActualResponse, noise: Noise, options: CompareOptions = {}): Difference[] {
+  const rules = compileNoise(noise, options.noiseSource ?? 'noise', options.anyDepthNoise);
   const differences: Difference[] = [];
-  if (expected.status !== actual.status && !ignored(rules, 'status', String(actual.status)) && !ignored(rules, 'status_code', String(actual.status))) {
+  if (expected.status !== actual.status && !ignoredBy(rules.status, String(actual.status))) {
     differences.push({ field: 'status', expected: String(expected.status), actual: String(actual.status) });
   }
   for (const [name, value] of Object.entries(expected.headers)) {
     const lower = name.toLowerCase();
     if (transportHeaders.has(lower)) continue;
-    const actualValue = actual.headers.get(lower) ?? undefined;
-    if (ignored(rules, `header.${name}`, actualValue)) continue;
+    const values = headerValues(actual.headers, lower);
+    const actualValue = values?.join(KEPLOY_HEADER_SEPARATOR);
+    if (ignoredBy(rules.headers.get(lower), actualValue)) continue;
     if (value === REDACTED && actualValue !== undefined) continue;
-    if (actualValue !== value) differences.push({ field: `header.${name}`, expected: value, actual: actualValue });
+    if (values === undefined || !headerValueMatches(value, values, lower)) differences.push({ field: `header.${name}`, expected: value, actual: actualValue });
   }
-  if (ignored(rules, 'body', actual.body)) return differences;
-  const expectedJson = parseJson(expected.body);
-  const actualJson = parseJson(actual.body);
-  if (expectedJson.ok && actualJson.ok) {
-    jsonDifferences(expectedJson.value, actualJson.value, 'body', 'body', rules, differences);
-  } else if (!textMatches(expected.body, actual.body)) {
-    differences.push({ field: 'body', expected: expected.body, actual: actual.body });
+  if (ignoredBy(rules.body, actual.body)) return differences;
+  if (expected.bodyBytes !== undefined) {
+    const actualBytes = actual.bodyBytes ?? Buffer.from(actual.body, 'utf8');
+    if (!bytesEqual(expected.bodyBytes, actualBytes)) {
+      differences.push({ field: 'body', expected: `${expected.bodyBytes.length} bytes (binary)`, actual: `${actualBytes.length} bytes` });
+    }
+    return differences;
+  }
+  const actualJson = parseJsonLossless(actual.body);
+  const expectedJson = actualJson.ok ? parseJsonLossless(expected.body) : { ok: false as const };
+  if (actualJson.ok && expectedJson.ok) {
+    jsonDifferences(expectedJson.value, actualJson.value, 'body', [], { rules, ignoreOrdering: options.ignoreOrdering ?? true }, differences);
+  } else if ((options.compareAll ?? true) || actualJson.ok) {
+    if (!textMatches(expected.body, actual.body)) differences.push({ field: 'body', expected: expected.body, actual: actual.body });
   }
   return differences;
 }

@@ -10,6 +10,7 @@ const result: TestSetResult = {
   total: 2,
   ok: false,
   unusedMocks: [],
+  unreplayedMocks: {},
   results: [
     { name: 'test-1', method: 'GET', url: 'http://127.0.0.1:3000/a?x=1', status: 'passed', durationMs: 3.2, differences: [] },
     {

@@ -50,6 +50,13 @@ export function formatTestSetResult(result: TestSetResult, options: FormatOption
     for (const difference of test.differences) lines.push(...formatDifference(difference, color));
   }
   if (result.unusedMocks.length > 0) lines.push(`  unused mocks: ${result.unusedMocks.join(', ')}`);
+  const unreplayed = Object.entries(result.unreplayedMocks);
+  if (unreplayed.length > 0) {
+    const count = unreplayed.reduce((sum, [, number]) => sum + number, 0);
+    const kinds = unreplayed.map(([kind, number]) => `${kind}: ${number}`).join(', ');
+    const verdict = result.ok || result.failed > 0 ? 'only HTTP mocks are replayed' : 'failing the set (--strict-mocks)';
+    lines.push(`  ${paint(color, 33, `${count} mock(s) present and not replayed (${kinds}): ${verdict}`)}`);
+  }
   const counts = [`${result.passed} passed`, `${result.failed} failed`];
   if (result.skipped > 0) counts.push(`${result.skipped} skipped`);
   lines.push(`  ${paint(color, result.ok ? 32 : 31, `${counts.join(', ')}, ${result.total} total`)}`);

@@ -1,23 +1,53 @@
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { InvalidOptionsError } from '@tta/primitives';
 import { systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { REDACTED } from '@tta/primitives/logging';
+import { readKeployConfig, DEFAULT_KEPLOY_CONFIG, type KeployConfig } from '../config/keploy-config.js';
+import { NoTestCasesError } from '../errors/no-test-cases-error.js';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
+import { resolveKeployFolders } from '../files/keploy-folder.js';
 import { resolveMaxDocuments } from '../files/max-documents.js';
 import { resolveMaxFileBytes } from '../files/read-capped-file.js';
 import { nameProblem, pathInside } from '../files/safe-name.js';
-import { isHttpMock, isHttpTestCase, type HttpTestCase, type Noise } from '../model.js';
+import { isHttpMock, isHttpTestCase, ZERO_TIMESTAMP, type HttpTestCase, type Noise } from '../model.js';
 import { startRecording, type RecordingSession } from '../recording/recording-session.js';
 import { listTestSets, readTestSet } from '../test-set-files.js';
 import { compareResponse, type Difference } from './compare-response.js';
+import { NOISE_PRESETS, type NoisePresetName } from './noise-presets.js';
+import type { RecordedTimeClock } from './recorded-time-clock.js';
+import { sendRequest } from './send-request.js';
 
 /** Options of {@link runTestSet}. */
 export interface RunTestSetOptions {
   /**
-   * The Keploy folder that holds the `test-set-N` folders.
+   * The Keploy folder that holds the `test-set-N` folders, or the app folder that holds `keploy/` (as
+   * Keploy's `--path` takes it). `keploy.yml` is read from the app folder: the Keploy folder's parent.
    * @default 'keploy'
    */
   readonly dir?: string;
+  /**
+   * The `keploy.yml` whose `test.globalNoise`, `test.ignoreOrdering` and `test.compareAll` apply; `false`
+   * reads none (Keploy's defaults: arrays in any order, non-JSON bodies not compared).
+   * @default '<app folder>/keploy.yml' when it exists
+   */
+  readonly config?: string | false;
+  /**
+   * Fail the set when it holds mocks that are not replayed (Mongo, MySQL, Postgres...: only HTTP mocks
+   * are), instead of only counting them.
+   * @default false
+   */
+  readonly strictMocks?: boolean;
+  /**
+   * Built-in noise for values that change with time (`'time'`: dates and timestamps; `'jwt'`: tokens).
+   * @default []
+   */
+  readonly noisePresets?: readonly NoisePresetName[];
+  /**
+   * A clock the app under test reads its time from: moved to each test case's recorded request time before
+   * the request is sent (see `recordedTimeClock`), and reset at the end.
+   * @default none
+   */
+  readonly appClock?: RecordedTimeClock;
   /** The test set to run: a plain folder name inside `dir` (not `..`, without `/`, `\`, `:`...). */
   readonly testSet: string;
   /** Where the service listens, e.g. `http://127.0.0.1:3000`; replaces the recorded scheme, host and port. */
@@ -107,15 +137,27 @@ export interface TestSetResult {
   readonly ok: boolean;
   /** HTTP mocks never used while the tests ran (only when `mocks` is on). */
   readonly unusedMocks: readonly string[];
+  /**
+   * Mocks present in `mocks.yaml` and not replayed (every kind but `Http`), counted by kind, e.g.
+   * `{ Mongo: 9 }`. With `strictMocks` any of them fails the set.
+   */
+  readonly unreplayedMocks: Readonly<Record<string, number>>;
 }
 
 const notForwarded = new Set(['host', 'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'accept-encoding']);
-const noBody = new Set(['GET', 'HEAD']);
 
+/**
+ * The recorded request's path and query on `baseUrl`'s origin, always: a recorded URL of another host, or a
+ * path that starts with `//` (a network-path reference), must not carry the run's credentials elsewhere.
+ */
 const targetUrl = (recorded: string, baseUrl: URL): URL => {
   const original = new URL(recorded, 'http://recorded.invalid');
+  const target = new URL(baseUrl.href);
   const prefix = baseUrl.pathname.replace(/\/$/, '');
-  return new URL(`${prefix}${original.pathname}${original.search}`, baseUrl.origin);
+  target.pathname = `${prefix}${original.pathname}`;
+  target.search = original.search;
+  target.hash = '';
+  return target;
 };
 
 const withTimeout = async <T>(timeoutMs: number, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
@@ -133,8 +175,16 @@ const withTimeout = async <T>(timeoutMs: number, signal: AbortSignal | undefined
   }
 };
 
-async function runOne(test: HttpTestCase, options: RunTestSetOptions, baseUrl: URL, clock: Clock): Promise<TestCaseResult> {
+interface Comparison {
+  readonly noise: Noise;
+  readonly anyDepth: Noise;
+  readonly ignoreOrdering: boolean;
+  readonly compareAll: boolean;
+}
+
+async function runOne(test: HttpTestCase, options: RunTestSetOptions, baseUrl: URL, clock: Clock, comparison: Comparison, source: string): Promise<TestCaseResult> {
   const url = targetUrl(test.request.url, baseUrl);
+  if (url.origin !== baseUrl.origin) throw new Error(`internal: ${url.href} left ${baseUrl.origin}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(test.request.headers)) {
     if (notForwarded.has(name.toLowerCase()) || value === REDACTED) continue;
@@ -146,28 +196,29 @@ async function runOne(test: HttpTestCase, options: RunTestSetOptions, baseUrl: U
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
   const method = test.request.method;
+  const body = test.request.bodyBytes ?? (test.request.body === '' ? undefined : test.request.body);
+  if (test.request.timestamp !== ZERO_TIMESTAMP && Number.isFinite(Date.parse(test.request.timestamp))) options.appClock?.travelTo(test.request.timestamp);
   const startedAt = clock.now();
   const base = { name: test.name, method, url: url.href };
+  let actual;
   try {
-    const actual = await withTimeout(options.timeoutMs ?? 30_000, options.signal, async (signal) => {
-      const response = await fetch(url, {
-        method,
-        headers,
-        redirect: 'manual',
-        signal,
-        ...(noBody.has(method) || test.request.body === '' ? {} : { body: test.request.body }),
-      });
-      return { status: response.status, headers: response.headers, body: await response.text() };
-    });
-    const noise = { ...test.noise, ...(options.noise ?? {}) };
-    const differences = compareResponse(test.response, actual, noise);
-    return { ...base, status: differences.length === 0 ? 'passed' : 'failed', durationMs: clock.now() - startedAt, differences };
+    actual = await withTimeout(options.timeoutMs ?? 30_000, options.signal, (signal) => sendRequest({ method, url, headers, body, signal }));
   } catch (error) {
     options.signal?.throwIfAborted();
     const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
     return { ...base, status: 'failed', durationMs: clock.now() - startedAt, differences: [], error: reason };
   }
+  const differences = compareResponse(test.response, actual, { ...test.noise, ...comparison.noise }, {
+    ignoreOrdering: comparison.ignoreOrdering,
+    compareAll: comparison.compareAll,
+    anyDepthNoise: comparison.anyDepth,
+    noiseSource: source,
+  });
+  return { ...base, status: differences.length === 0 ? 'passed' : 'failed', durationMs: clock.now() - startedAt, differences };
 }
+
+const loadConfig = async (options: RunTestSetOptions | RunTestSetsOptions, appDir: string): Promise<KeployConfig> =>
+  options.config === false ? DEFAULT_KEPLOY_CONFIG : readKeployConfig(options.config ?? join(appDir, 'keploy.yml'));
 
 /**
  * Replays the test cases of one test set against a running service and compares each response with
@@ -191,7 +242,20 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
   }
   const maxFileBytes = resolveMaxFileBytes('runTestSet', options.maxFileBytes);
   const maxDocuments = resolveMaxDocuments('runTestSet', options.maxDocuments);
-  const dir = resolve(options.dir ?? 'keploy');
+  if (options.strictMocks !== undefined && typeof options.strictMocks !== 'boolean') throw new InvalidOptionsError('runTestSet', 'strictMocks', 'must be a boolean');
+  for (const preset of options.noisePresets ?? []) {
+    if (!Object.hasOwn(NOISE_PRESETS, preset)) throw new InvalidOptionsError('runTestSet', 'noisePresets', `has unknown preset ${JSON.stringify(preset)} (known: ${Object.keys(NOISE_PRESETS).join(', ')})`);
+  }
+  const { keployDir: dir, appDir } = await resolveKeployFolders(options.dir ?? 'keploy');
+  const config = await loadConfig(options, appDir);
+  const setNoise = config.testSets[options.testSet];
+  const presets = (options.noisePresets ?? []).map((name) => NOISE_PRESETS[name]);
+  const comparison: Comparison = {
+    noise: Object.assign({}, config.global.noise, setNoise?.noise, ...presets.map((preset) => preset.noise), options.noise) as Noise,
+    anyDepth: Object.assign({}, config.global.anyDepth, setNoise?.anyDepth, ...presets.map((preset) => preset.anyDepth)) as Noise,
+    ignoreOrdering: config.ignoreOrdering,
+    compareAll: config.compareAll,
+  };
   const set = await readTestSet(pathInside(dir, options.testSet, 'test set'), { maxFileBytes, maxDocuments });
   const clock = options.clock ?? systemClock;
   const selected = options.tests === undefined ? set.tests : set.tests.filter((test) => options.tests!.includes(test.name));
@@ -215,11 +279,15 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
         results.push({ name: test.name, method: '', url: '', status: 'skipped', durationMs: 0, differences: [] });
         continue;
       }
-      results.push(await runOne(test, options, baseUrl, clock));
+      results.push(await runOne(test, options, baseUrl, clock, comparison, config.file ?? 'noise option'));
     }
   } finally {
+    options.appClock?.reset();
     await session?.stop();
   }
+  const unreplayedMocks: Record<string, number> = {};
+  for (const mock of set.mocks) if (!isHttpMock(mock)) unreplayedMocks[mock.kind] = (unreplayedMocks[mock.kind] ?? 0) + 1;
+  const strictFailure = options.strictMocks === true && Object.keys(unreplayedMocks).length > 0;
   const passed = results.filter((result) => result.status === 'passed').length;
   const failed = results.filter((result) => result.status === 'failed').length;
   const skipped = results.length - passed - failed;
@@ -230,8 +298,9 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
     failed,
     skipped,
     total: results.length,
-    ok: failed === 0,
+    ok: failed === 0 && !strictFailure,
     unusedMocks: session === undefined ? [] : session.unusedMocks().map((mock) => `${mock.name} (${mock.request.method} ${mock.request.url})`),
+    unreplayedMocks,
   };
 }
 
@@ -245,15 +314,25 @@ export interface RunTestSetsOptions extends Omit<RunTestSetOptions, 'testSet'> {
 }
 
 /**
- * Runs one test set, or every test set of `dir` in order.
+ * Runs one test set, or every test set of `dir` in order (`reports/`, `testReports/`, `schema/` and
+ * `api-tests/` are not test sets). A run that finds no test case to replay rejects: it checks nothing.
  *
  * @throws TestSetNotFoundError when the named set (or, without a name, any set) does not exist.
+ * @throws NoTestCasesError when the sets read hold no test case (or none of those named in `tests`).
+ *
+ * @example
+ * ```ts
+ * const results = await runTestSets({ dir: 'my-app', baseUrl: 'http://127.0.0.1:3000', mocks: false });
+ * const ok = results.every((result) => result.ok);
+ * ```
  */
 export async function runTestSets(options: RunTestSetsOptions): Promise<TestSetResult[]> {
-  const dir = resolve(options.dir ?? 'keploy');
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('runTestSets', 'options', 'must be an object');
+  const { keployDir: dir } = await resolveKeployFolders(options.dir ?? 'keploy');
   const names = options.testSet === undefined ? await listTestSets(dir) : [options.testSet];
   if (names.length === 0) throw new TestSetNotFoundError('test-set-*', dir);
   const results: TestSetResult[] = [];
-  for (const testSet of names) results.push(await runTestSet({ ...options, testSet }));
+  for (const testSet of names) results.push(await runTestSet({ ...options, dir, testSet }));
+  if (results.every((result) => result.total === 0)) throw new NoTestCasesError(dir, names);
   return results;
 }
