@@ -4,24 +4,9 @@ import { requireFunction, requireNonEmptyString } from '@tta/primitives/instrume
 import { observabilityState } from './observability-state.js';
 import { safeName, safeString, toAttributes } from './span-attributes.js';
 import { recordSpanError, tracerName } from './tracing-instrumentation.js';
+import { genAiAttributes } from './gen-ai-attributes.js';
 
-/** OpenTelemetry GenAI semantic-convention attribute names written by the LLM helpers. */
-export const genAiAttributes = {
-  operationName: 'gen_ai.operation.name',
-  providerName: 'gen_ai.provider.name',
-  system: 'gen_ai.system',
-  requestModel: 'gen_ai.request.model',
-  requestTemperature: 'gen_ai.request.temperature',
-  requestMaxTokens: 'gen_ai.request.max_tokens',
-  requestTopP: 'gen_ai.request.top_p',
-  responseModel: 'gen_ai.response.model',
-  responseId: 'gen_ai.response.id',
-  responseFinishReasons: 'gen_ai.response.finish_reasons',
-  usageInputTokens: 'gen_ai.usage.input_tokens',
-  usageOutputTokens: 'gen_ai.usage.output_tokens',
-  /** Not part of the conventions: the toolkit's cost attribute. */
-  costUsd: 'tta.llm.cost_usd',
-} as const;
+export { genAiAttributes } from './gen-ai-attributes.js';
 
 /** What is known of an LLM request before it runs. */
 export interface LlmRequestInfo {
@@ -81,7 +66,7 @@ function requestAttributes(info: LlmRequestInfo): Attributes {
   return attributes;
 }
 
-function applyUsage(span: Span, model: string, usage: LlmUsage | undefined): void {
+function applyUsage(span: Span, model: string, usage: LlmUsage | undefined, context?: WorkflowContext): void {
   if (usage !== undefined) {
     if (usage.inputTokens !== undefined) span.setAttribute(genAiAttributes.usageInputTokens, usage.inputTokens);
     if (usage.outputTokens !== undefined) span.setAttribute(genAiAttributes.usageOutputTokens, usage.outputTokens);
@@ -90,8 +75,17 @@ function applyUsage(span: Span, model: string, usage: LlmUsage | undefined): voi
     if (usage.responseId !== undefined) span.setAttribute(genAiAttributes.responseId, safeString(usage.responseId));
     if (usage.finishReasons !== undefined) span.setAttribute(genAiAttributes.responseFinishReasons, [...usage.finishReasons]);
   }
-  observabilityState.llmUsage?.recordLlmUsage(model, usage?.inputTokens, usage?.outputTokens, usage?.costUsd);
+  if (context === undefined || usage === undefined) {
+    observabilityState.llmUsage?.recordLlmUsage(model, usage?.inputTokens, usage?.outputTokens, usage?.costUsd);
+    return;
+  }
+  // Through the run, like modelStep: budgets count the call, and the metrics come from the usage
+  // event (counting here as well would count it twice). A count that is not one adds nothing.
+  const costUsd = amount(usage.costUsd);
+  context.reportUsage({ model, inputTokens: amount(usage.inputTokens) ?? 0, outputTokens: amount(usage.outputTokens) ?? 0, ...(costUsd === undefined ? {} : { costUsd }) });
 }
+
+const amount = (value: number | undefined): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined);
 
 // The model name is caller text: a key pasted in its place must not become a span name.
 const spanName = (info: LlmRequestInfo): string => safeName(`${info.operation ?? 'chat'} ${info.model}`);
@@ -145,6 +139,8 @@ export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInp
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const info = this.info;
+    // A spent budget refuses the call before it starts, as modelStep does.
+    context.checkBudget();
     const active = otelContext.active();
     const span = trace.getTracer(tracerName).startSpan(spanName(info), { kind: SpanKind.CLIENT, attributes: requestAttributes(info) }, active);
     const promise = otelContext.with(trace.setSpan(active, span), () => {
@@ -162,7 +158,8 @@ export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInp
         } catch {
           // A usage reader that throws must not fail a call that succeeded.
         }
-        applyUsage(span, info.model, usage);
+        // Reported with the chat span current, so the usage attributes land on it.
+        otelContext.with(trace.setSpan(active, span), () => applyUsage(span, info.model, usage, context));
         span.end();
         return output;
       },

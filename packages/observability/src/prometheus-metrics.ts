@@ -152,6 +152,10 @@ export class PrometheusMetrics implements LlmUsageSink {
       case 'circuit-break':
         this.circuitState.set({ primitive: this.primitives.label(name) }, circuitTransitions[event.type]);
         return;
+      case 'usage':
+        // Every model call reported with context.reportUsage (modelStep, streamStep, llmStep).
+        this.recordLlmUsage(event.model, event.inputTokens, event.outputTokens, event.costUsd);
+        return;
       default:
         // Other events have no Prometheus series; spans carry them.
         return;

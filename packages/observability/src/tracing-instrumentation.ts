@@ -13,7 +13,9 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { ExecutionInfo, Instrumentation, PrimitiveEvent, SpanContextLike } from '@tta/primitives/instrumentation';
-import { errorMessage, errorType, safeName, toAttributes } from './span-attributes.js';
+import type { UsageReport } from '@tta/primitives';
+import { errorMessage, errorType, safeName, safeString, toAttributes } from './span-attributes.js';
+import { genAiAttributes } from './gen-ai-attributes.js';
 
 /** Name (instrumentation scope) of the tracer the toolkit creates its spans with. */
 export const tracerName = '@tta/observability';
@@ -141,6 +143,9 @@ export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tr
         case 'circuit-reject':
           span.setAttribute(primitiveAttributes.circuitState, event.state);
           break;
+        case 'usage':
+          setUsageAttributes(span, event);
+          break;
         default:
           break;
       }
@@ -150,4 +155,23 @@ export function createTracingInstrumentation(tracer: Tracer = trace.getTracer(tr
       span.addEvent(event.type, attributes);
     },
   };
+}
+
+/**
+ * The GenAI usage attributes of a reported model call, on the span of the step that reported it.
+ * A report that names its provider comes from a model step, which has no other GenAI attributes:
+ * it gets the operation, provider and response model too. One without (llmStep's) leaves those to
+ * the chat span that llmStep made itself.
+ */
+function setUsageAttributes(span: Span, usage: UsageReport): void {
+  span.setAttribute(genAiAttributes.usageInputTokens, usage.inputTokens);
+  span.setAttribute(genAiAttributes.usageOutputTokens, usage.outputTokens);
+  if (usage.costUsd !== undefined) span.setAttribute(genAiAttributes.costUsd, usage.costUsd);
+  if (usage.estimated === true) span.setAttribute('tta.llm.usage_estimated', true);
+  if (usage.provider !== undefined) {
+    span.setAttribute(genAiAttributes.operationName, 'chat');
+    span.setAttribute(genAiAttributes.providerName, safeString(usage.provider));
+    span.setAttribute(genAiAttributes.system, safeString(usage.provider));
+    span.setAttribute(genAiAttributes.responseModel, safeString(usage.model));
+  }
 }
