@@ -19,7 +19,23 @@ export { MemoryRunStore } from './store/memory-run-store.js';
 export type { MemoryRunStoreOptions } from './store/memory-run-store.js';
 export { FileRunStore } from './store/file/file-run-store.js';
 export type { FileRunStoreOptions } from './store/file/file-run-store.js';
-export { defaultRetentionMs } from './store/run-retention.js';
+export { defaultRetentionMs, isRunExpired, isRunFinished, resolveRetentionMs } from './store/run-retention.js';
+
+// Helpers for RunStore implementations (as @tta/redis/durable): the same checks and refusals in every store
+export {
+  assertRunId,
+  assertRunHeader,
+  assertLeaseMs,
+  assertLeaseOwner,
+  assertLeaseToken,
+  assertStepRecord,
+  assertRunStatusUpdate,
+  normaliseRunQuery,
+  maxRunIdLength,
+  defaultListLimit,
+} from './store/validate-run-store-input.js';
+export type { NormalisedRunQuery } from './store/validate-run-store-input.js';
+export { encodeRunJson } from './store/encode-json.js';
 
 // Errors
 export { RunLockedError } from './errors/run-locked-error.js';

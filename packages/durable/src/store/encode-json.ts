@@ -1,11 +1,16 @@
 import { NonSerializableOutputError } from '../errors/non-serializable-output-error.js';
 
 /**
- * @internal `JSON.stringify` for what a store keeps, with a typed refusal: a `BigInt` or a cycle
- * (which JSON cannot carry at all) becomes `NonSerializableOutputError` naming `path`, instead of
- * a bare `TypeError` from deep inside the store.
+ * `JSON.stringify` for what a store keeps, with a typed refusal: a `BigInt` or a cycle (which JSON
+ * cannot carry at all) becomes `NonSerializableOutputError` naming `path`, instead of a bare
+ * `TypeError` from deep inside the store.
+ *
+ * @example
+ * ```ts
+ * const line = encodeRunJson(record, record.path);
+ * ```
  */
-export function encodeJson(value: unknown, path: string): string {
+export function encodeRunJson(value: unknown, path: string): string {
   try {
     return JSON.stringify(value);
   } catch (error) {

@@ -3,9 +3,9 @@ import { requireInteger, requireMethods, requireOptionsObject, systemClock, type
 import type { RunHeader, RunQuery, RunState, RunStatus, RunStatusUpdate, RunStore, RunSummary, RunUsage, StepRecord } from '../run-store.js';
 import { RunLockedError } from '../errors/run-locked-error.js';
 import { RunNotFoundError } from '../errors/run-not-found-error.js';
-import { encodeJson } from './encode-json.js';
-import { isExpired, isFinished, resolveRetentionMs } from './run-retention.js';
-import { assertHeader, assertLeaseMs, assertOwner, assertRunId, assertStatusUpdate, assertStepRecord, assertToken, normaliseRunQuery } from './validate-run-store-input.js';
+import { encodeRunJson } from './encode-json.js';
+import { isRunExpired, isRunFinished, resolveRetentionMs } from './run-retention.js';
+import { assertRunHeader, assertLeaseMs, assertLeaseOwner, assertRunId, assertRunStatusUpdate, assertStepRecord, assertLeaseToken, normaliseRunQuery } from './validate-run-store-input.js';
 
 const storeName = 'MemoryRunStore';
 
@@ -78,13 +78,13 @@ export class MemoryRunStore implements RunStore {
 
   /** Writes the header if the run does not exist; returns the current state either way. */
   async createRun(header: RunHeader): Promise<{ readonly created: boolean; readonly state: RunState }> {
-    assertHeader(storeName, header);
+    assertRunHeader(storeName, header);
     this.sweep();
     const existing = this.live(header.runId);
     if (existing !== undefined) return { created: false, state: toState(existing) };
     const run: MemoryRun = {
       name: header.name,
-      headerJson: encodeJson(header, 'header'),
+      headerJson: encodeRunJson(header, 'header'),
       status: 'running',
       updatedAt: this.clock.now(),
       stepsJson: [],
@@ -106,7 +106,7 @@ export class MemoryRunStore implements RunStore {
   /** Takes the run's lease, or `undefined` while another live owner holds it. */
   async acquireLease(runId: string, owner: string, leaseMs: number): Promise<string | undefined> {
     assertRunId(storeName, runId);
-    assertOwner(storeName, owner);
+    assertLeaseOwner(storeName, owner);
     assertLeaseMs(storeName, leaseMs);
     const run = this.existing(runId);
     const now = this.clock.now();
@@ -119,7 +119,7 @@ export class MemoryRunStore implements RunStore {
   /** Extends the lease `token` holds; `false` when it no longer holds it. */
   async renewLease(runId: string, token: string, leaseMs: number): Promise<boolean> {
     assertRunId(storeName, runId);
-    assertToken(storeName, token);
+    assertLeaseToken(storeName, token);
     assertLeaseMs(storeName, leaseMs);
     const run = this.existing(runId);
     const now = this.clock.now();
@@ -131,7 +131,7 @@ export class MemoryRunStore implements RunStore {
   /** Frees the lease if `token` holds it. */
   async releaseLease(runId: string, token: string): Promise<void> {
     assertRunId(storeName, runId);
-    assertToken(storeName, token);
+    assertLeaseToken(storeName, token);
     const run = this.runs.get(runId);
     if (run?.lease?.token === token) run.lease = undefined;
   }
@@ -139,32 +139,32 @@ export class MemoryRunStore implements RunStore {
   /** Appends a record while `token` holds the lease. */
   async appendStep(runId: string, token: string, record: StepRecord): Promise<void> {
     assertRunId(storeName, runId);
-    assertToken(storeName, token);
+    assertLeaseToken(storeName, token);
     assertStepRecord(storeName, record);
     const run = this.existing(runId);
     if (!holds(run, token, this.clock.now())) throw new RunLockedError(runId);
-    run.stepsJson.push(encodeJson(record, record.path));
+    run.stepsJson.push(encodeRunJson(record, record.path));
     run.updatedAt = this.clock.now();
   }
 
   /** Sets the run's status (with the lease `token`, or while nobody holds the lease). */
   async setStatus(runId: string, token: string | undefined, update: RunStatusUpdate): Promise<void> {
     assertRunId(storeName, runId);
-    if (token !== undefined) assertToken(storeName, token);
-    assertStatusUpdate(storeName, update);
+    if (token !== undefined) assertLeaseToken(storeName, token);
+    assertRunStatusUpdate(storeName, update);
     const run = this.existing(runId);
     const now = this.clock.now();
     const allowed = token === undefined ? run.lease === undefined || run.lease.expiresAt <= now : holds(run, token, now);
     if (!allowed) throw new RunLockedError(runId);
     const { status, usage, ...carried } = update;
-    const statusJson = Object.keys(carried).length === 0 ? undefined : encodeJson(carried, 'status');
-    const usageJson = usage === undefined ? run.usageJson : encodeJson(usage, 'usage');
+    const statusJson = Object.keys(carried).length === 0 ? undefined : encodeRunJson(carried, 'status');
+    const usageJson = usage === undefined ? run.usageJson : encodeRunJson(usage, 'usage');
     run.status = status;
     run.statusJson = statusJson;
     run.usageJson = usageJson;
     run.updatedAt = now;
     this.finished.delete(runId);
-    if (isFinished(status)) {
+    if (isRunFinished(status)) {
       this.finished.set(runId, true);
       this.capFinished();
     }
@@ -200,7 +200,7 @@ export class MemoryRunStore implements RunStore {
   private live(runId: string): MemoryRun | undefined {
     const run = this.runs.get(runId);
     if (run === undefined) return undefined;
-    if (!isExpired(run.status, run.updatedAt, this.clock.now(), this.retentionMs)) return run;
+    if (!isRunExpired(run.status, run.updatedAt, this.clock.now(), this.retentionMs)) return run;
     this.runs.delete(runId);
     this.finished.delete(runId);
     return undefined;
@@ -218,7 +218,7 @@ export class MemoryRunStore implements RunStore {
     const now = this.clock.now();
     for (const runId of this.finished.keys()) {
       const run = this.runs.get(runId);
-      if (run !== undefined && !isExpired(run.status, run.updatedAt, now, this.retentionMs)) return;
+      if (run !== undefined && !isRunExpired(run.status, run.updatedAt, now, this.retentionMs)) return;
       this.runs.delete(runId);
       this.finished.delete(runId);
     }

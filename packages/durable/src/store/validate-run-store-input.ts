@@ -22,28 +22,63 @@ function assertText(store: string, what: string, value: unknown, maxLength = Inf
   if (loneSurrogate.test(value)) fail(store, `${what} holds a lone surrogate (not valid UTF-16 text)`);
 }
 
-/** @internal Throws `InvalidInputError` unless `runId` is a well-formed string of 1 to {@link maxRunIdLength} characters. */
+/**
+ * Throws `InvalidInputError` unless `runId` is a well-formed string of 1 to {@link maxRunIdLength} characters. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertRunId('MyRunStore', runId);
+ * ```
+ */
 export function assertRunId(store: string, runId: unknown): asserts runId is string {
   assertText(store, 'runId', runId, maxRunIdLength);
 }
 
-/** @internal Throws `InvalidInputError` unless `leaseMs` is a positive whole number of milliseconds. */
+/**
+ * Throws `InvalidInputError` unless `leaseMs` is a positive whole number of milliseconds. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertLeaseMs('MyRunStore', leaseMs);
+ * ```
+ */
 export function assertLeaseMs(store: string, leaseMs: unknown): asserts leaseMs is number {
   if (typeof leaseMs !== 'number' || !Number.isSafeInteger(leaseMs) || leaseMs <= 0) fail(store, `leaseMs must be a positive whole number of milliseconds, got ${String(leaseMs)}`);
 }
 
-/** @internal Throws `InvalidInputError` unless `owner` (a lease owner) is a non-empty string. */
-export function assertOwner(store: string, owner: unknown): asserts owner is string {
+/**
+ * Throws `InvalidInputError` unless `owner` (a lease owner) is a non-empty string. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertLeaseOwner('MyRunStore', owner);
+ * ```
+ */
+export function assertLeaseOwner(store: string, owner: unknown): asserts owner is string {
   assertText(store, 'owner', owner, maxRunIdLength);
 }
 
-/** @internal Throws `InvalidInputError` unless `token` is a string (any string: a wrong one is refused by the lease). */
-export function assertToken(store: string, token: unknown): asserts token is string {
+/**
+ * Throws `InvalidInputError` unless `token` is a string (any string: a wrong one is refused by the lease). For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertLeaseToken('MyRunStore', token);
+ * ```
+ */
+export function assertLeaseToken(store: string, token: unknown): asserts token is string {
   if (typeof token !== 'string') fail(store, `token must be a string, got ${typeof token}`);
 }
 
-/** @internal Throws `InvalidInputError` unless `header` is a run header with its fields well-formed. */
-export function assertHeader(store: string, header: unknown): asserts header is RunHeader {
+/**
+ * Throws `InvalidInputError` unless `header` is a run header with its fields well-formed. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertRunHeader('MyRunStore', header);
+ * ```
+ */
+export function assertRunHeader(store: string, header: unknown): asserts header is RunHeader {
   if (typeof header !== 'object' || header === null) fail(store, `header must be an object, got ${header === null ? 'null' : typeof header}`);
   const candidate = header as Partial<Record<keyof RunHeader, unknown>>;
   assertRunId(store, candidate.runId);
@@ -53,7 +88,14 @@ export function assertHeader(store: string, header: unknown): asserts header is 
   if (typeof candidate.createdAt !== 'number' || !Number.isFinite(candidate.createdAt)) fail(store, `createdAt must be a finite number of epoch milliseconds, got ${String(candidate.createdAt)}`);
 }
 
-/** @internal Throws `InvalidInputError` unless `record` is a step record with its fields well-formed. */
+/**
+ * Throws `InvalidInputError` unless `record` is a step record with its fields well-formed. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertStepRecord('MyRunStore', record);
+ * ```
+ */
 export function assertStepRecord(store: string, record: unknown): asserts record is StepRecord {
   if (typeof record !== 'object' || record === null) fail(store, `record must be an object, got ${record === null ? 'null' : typeof record}`);
   const candidate = record as Partial<Record<keyof StepRecord, unknown>>;
@@ -64,8 +106,15 @@ export function assertStepRecord(store: string, record: unknown): asserts record
   if (typeof candidate.startedAt !== 'number' || typeof candidate.endedAt !== 'number') fail(store, 'record startedAt and endedAt must be epoch milliseconds');
 }
 
-/** @internal Throws `InvalidInputError` unless `update` names a known status. */
-export function assertStatusUpdate(store: string, update: unknown): asserts update is RunStatusUpdate {
+/**
+ * Throws `InvalidInputError` unless `update` names a known status. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * assertRunStatusUpdate('MyRunStore', update);
+ * ```
+ */
+export function assertRunStatusUpdate(store: string, update: unknown): asserts update is RunStatusUpdate {
   if (typeof update !== 'object' || update === null) fail(store, `update must be an object, got ${update === null ? 'null' : typeof update}`);
   const status = (update as { status?: unknown }).status;
   if (typeof status !== 'string' || !runStatuses.has(status)) fail(store, `status must be one of ${[...runStatuses].join(', ')}, got ${String(status)}`);
@@ -73,12 +122,22 @@ export function assertStatusUpdate(store: string, update: unknown): asserts upda
 
 /** A listing query with its defaults applied. */
 export interface NormalisedRunQuery {
+  /** Only runs of this workflow name, when given. */
   readonly name: string | undefined;
+  /** Only runs in this status, when given. */
   readonly status: RunStatus | undefined;
+  /** At most this many runs. */
   readonly limit: number;
 }
 
-/** @internal Checks a listing query and applies the default limit. */
+/**
+ * Checks a listing query and applies the default limit. For `RunStore` implementations: every store refuses the same inputs the same way.
+ *
+ * @example
+ * ```ts
+ * const { name, status, limit } = normaliseRunQuery('MyRunStore', query);
+ * ```
+ */
 export function normaliseRunQuery(store: string, query: RunQuery | undefined): NormalisedRunQuery {
   if (query === undefined) return { name: undefined, status: undefined, limit: defaultListLimit };
   if (typeof query !== 'object' || query === null) fail(store, `query must be an object, got ${query === null ? 'null' : typeof query}`);

@@ -5,9 +5,9 @@ import { requireMethods, requireNonEmptyString, requireOptionsObject, systemCloc
 import type { RunHeader, RunQuery, RunState, RunStatusUpdate, RunStore, RunSummary, StepRecord } from '../../run-store.js';
 import { RunLockedError } from '../../errors/run-locked-error.js';
 import { RunNotFoundError } from '../../errors/run-not-found-error.js';
-import { encodeJson } from '../encode-json.js';
-import { isExpired, resolveRetentionMs } from '../run-retention.js';
-import { assertHeader, assertLeaseMs, assertOwner, assertRunId, assertStatusUpdate, assertStepRecord, assertToken, normaliseRunQuery } from '../validate-run-store-input.js';
+import { encodeRunJson } from '../encode-json.js';
+import { isRunExpired, resolveRetentionMs } from '../run-retention.js';
+import { assertRunHeader, assertLeaseMs, assertLeaseOwner, assertRunId, assertRunStatusUpdate, assertStepRecord, assertLeaseToken, normaliseRunQuery } from '../validate-run-store-input.js';
 import { appendSynced, syncDirectory, writeSynced } from './durable-write.js';
 import { FileLease, type LeaseGeneration } from './file-lease.js';
 import { foldJournal, readJournal, trimTornTail, type HeaderFile, type JournalEntry } from './run-journal.js';
@@ -83,13 +83,13 @@ export class FileRunStore implements RunStore {
 
   /** Writes the header atomically if the run does not exist; returns the current state either way. */
   async createRun(header: RunHeader): Promise<{ readonly created: boolean; readonly state: RunState }> {
-    assertHeader(storeName, header);
+    assertRunHeader(storeName, header);
     await this.prepare();
     await this.sweepSome();
     const existing = await this.live(header.runId);
     if (existing !== undefined) return { created: false, state: existing };
     const headerFile: HeaderFile = { header, storedAt: this.now() };
-    const headerJson = encodeJson(headerFile, 'header');
+    const headerJson = encodeRunJson(headerFile, 'header');
     // The run directory is built aside and renamed into place: rename fails when the name exists,
     // so of concurrent creators (in any process) exactly one creates the run.
     const staging = join(this.temporaryDirectory, randomUUID());
@@ -121,7 +121,7 @@ export class FileRunStore implements RunStore {
   /** Takes the run's lease, or `undefined` while another live owner holds it. */
   async acquireLease(runId: string, owner: string, leaseMs: number): Promise<string | undefined> {
     assertRunId(storeName, runId);
-    assertOwner(storeName, owner);
+    assertLeaseOwner(storeName, owner);
     assertLeaseMs(storeName, leaseMs);
     await this.existing(runId);
     const lease = this.lease(runId);
@@ -138,7 +138,7 @@ export class FileRunStore implements RunStore {
   /** Extends the lease `token` holds; `false` when it no longer holds it. */
   async renewLease(runId: string, token: string, leaseMs: number): Promise<boolean> {
     assertRunId(storeName, runId);
-    assertToken(storeName, token);
+    assertLeaseToken(storeName, token);
     assertLeaseMs(storeName, leaseMs);
     await this.existing(runId);
     const now = this.now();
@@ -153,7 +153,7 @@ export class FileRunStore implements RunStore {
   /** Frees the lease if `token` holds it. */
   async releaseLease(runId: string, token: string): Promise<void> {
     assertRunId(storeName, runId);
-    assertToken(storeName, token);
+    assertLeaseToken(storeName, token);
     await this.prepare();
     if (this.heldLeases.get(runId)?.token === token) this.heldLeases.delete(runId);
     if ((await this.load(runId)) === undefined) return;
@@ -165,9 +165,9 @@ export class FileRunStore implements RunStore {
   /** Appends a record (flushed with fsync) while `token` holds the lease. */
   async appendStep(runId: string, token: string, record: StepRecord): Promise<void> {
     assertRunId(storeName, runId);
-    assertToken(storeName, token);
+    assertLeaseToken(storeName, token);
     assertStepRecord(storeName, record);
-    const line = `${encodeJson({ t: 'step', at: this.now(), r: record } satisfies JournalEntry, record.path)}\n`;
+    const line = `${encodeRunJson({ t: 'step', at: this.now(), r: record } satisfies JournalEntry, record.path)}\n`;
     await this.existing(runId);
     if (!(await this.holds(runId, token))) throw new RunLockedError(runId);
     await this.append(runId, line);
@@ -176,9 +176,9 @@ export class FileRunStore implements RunStore {
   /** Sets the run's status (with the lease `token`, or while nobody holds the lease). */
   async setStatus(runId: string, token: string | undefined, update: RunStatusUpdate): Promise<void> {
     assertRunId(storeName, runId);
-    if (token !== undefined) assertToken(storeName, token);
-    assertStatusUpdate(storeName, update);
-    const line = `${encodeJson({ t: 'status', at: this.now(), u: update } satisfies JournalEntry, 'status')}\n`;
+    if (token !== undefined) assertLeaseToken(storeName, token);
+    assertRunStatusUpdate(storeName, update);
+    const line = `${encodeRunJson({ t: 'status', at: this.now(), u: update } satisfies JournalEntry, 'status')}\n`;
     await this.existing(runId);
     if (token === undefined) {
       const current = await this.lease(runId).current();
@@ -283,14 +283,14 @@ export class FileRunStore implements RunStore {
 
   private async live(runId: string): Promise<RunState | undefined> {
     const state = await this.load(runId);
-    if (state === undefined || !isExpired(state.status, state.updatedAt, this.now(), this.retentionMs)) return state;
+    if (state === undefined || !isRunExpired(state.status, state.updatedAt, this.now(), this.retentionMs)) return state;
     await this.removeDirectory(runDirectoryName(runId));
     return undefined;
   }
 
   private async liveDirectory(directory: string): Promise<RunState | undefined> {
     const state = await this.loadDirectory(directory);
-    if (state === undefined || !isExpired(state.status, state.updatedAt, this.now(), this.retentionMs)) return state;
+    if (state === undefined || !isRunExpired(state.status, state.updatedAt, this.now(), this.retentionMs)) return state;
     await this.removeDirectory(directory);
     return undefined;
   }
