@@ -37,9 +37,17 @@ export {
 export type { NormalisedRunQuery } from './store/validate-run-store-input.js';
 export { encodeRunJson } from './store/encode-json.js';
 
+// The engine: durable workflows and waits
+export { durable, DurableWorkflow } from './engine/durable-workflow.js';
+export type { DurableOptions, DurableStartOptions, DurableResumeOptions, RunOutcome, RunInspection, InspectedStep } from './engine/durable-workflow.js';
+export { waitFor, WaitForPrimitive } from './engine/wait-for.js';
+export type { WaitForOptions } from './engine/wait-for.js';
+
 // Errors
 export { RunLockedError } from './errors/run-locked-error.js';
 export { RunNotFoundError } from './errors/run-not-found-error.js';
 export { RunNotSuspendedError } from './errors/run-not-suspended-error.js';
 export { WorkflowChangedError } from './errors/workflow-changed-error.js';
 export { NonSerializableOutputError } from './errors/non-serializable-output-error.js';
+export { StepOutputTooLargeError } from './errors/step-output-too-large-error.js';
+export { WaitTimedOutError } from './errors/wait-timed-out-error.js';

@@ -41,6 +41,8 @@ export type TtaErrorCode =
   | 'RUN_LOCKED'
   | 'RUN_NOT_FOUND'
   | 'RUN_NOT_SUSPENDED'
+  | 'STEP_OUTPUT_TOO_LARGE'
+  | 'WAIT_TIMED_OUT'
   | 'WORKFLOW_CHANGED'
   // @tta/observability
   | 'METRICS_SERVER_UNAVAILABLE'

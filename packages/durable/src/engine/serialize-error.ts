@@ -1,0 +1,23 @@
+import type { SerializedError } from '../run-store.js';
+
+/** Causes kept below the error itself: enough for any real chain, bounded for a cyclic one. */
+const maxCauseDepth = 8;
+
+/**
+ * `error` as the journal keeps it: name, message, `code` and `retryable` when it has them, and its
+ * `cause` chain, as plain JSON. A thrown non-error becomes `{ name: 'NonError', message }`.
+ */
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (typeof error !== 'object' || error === null) return { name: 'NonError', message: String(error) };
+  const source = error as { name?: unknown; message?: unknown; code?: unknown; retryable?: unknown; cause?: unknown };
+  const name = typeof source.name === 'string' ? source.name : 'Error';
+  const message = typeof source.message === 'string' ? source.message : String(error);
+  const cause = source.cause !== undefined && depth < maxCauseDepth ? serializeError(source.cause, depth + 1) : undefined;
+  return {
+    name,
+    message,
+    ...(typeof source.code === 'string' ? { code: source.code } : {}),
+    ...(typeof source.retryable === 'boolean' ? { retryable: source.retryable } : {}),
+    ...(cause === undefined ? {} : { cause }),
+  };
+}
