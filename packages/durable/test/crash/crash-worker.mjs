@@ -2,6 +2,8 @@
 // steps that count their side effects in a file and may SIGKILL the process right after one.
 // It imports the built package (dist). Usage: node crash-worker.mjs <dir> <runId> <workflow: sequence|parallel|approval> <action: start|resume> [crashAfter] [value]
 import { appendFileSync } from 'node:fs';
+import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { ParallelPrimitive, SequentialPrimitive, step } from '@tta/primitives';
 import { FileRunStore, RunLockedError, durable, waitFor } from '@tta/durable';
@@ -12,7 +14,7 @@ const effects = join(dir, 'effects.log');
 /** A step whose side effect is a line in the effects file; the process dies right after it when asked. */
 const effect = (name, delayMs = 0) =>
   step(name, async (input, context) => {
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (delayMs > 0) await sleep(delayMs);
     appendFileSync(effects, `${name} ${context.idempotencyKey}\n`);
     if (name === crashAfter) process.kill(process.pid, 'SIGKILL');
     return input + 1;
@@ -36,7 +38,7 @@ async function main() {
     } catch (error) {
       // The dead process's lease is taken over once it expires.
       if (RunLockedError.isInstance(error)) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         continue;
       }
       process.stdout.write(JSON.stringify({ error: error.name, code: error.code, message: error.message }));
