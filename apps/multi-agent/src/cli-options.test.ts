@@ -12,8 +12,17 @@ describe('parseCliOptions', () => {
       redis: undefined,
       workers: 3,
       json: false,
+      devtools: false,
+      devtoolsPort: 4320,
+      devtoolsLingerSeconds: undefined,
       help: false,
     });
+  });
+
+  it('reads the devtools flags and refuses a bad port or linger', () => {
+    expect(parseCliOptions(['--devtools', '--devtools-port', '0', '--devtools-linger', '30'])).toMatchObject({ devtools: true, devtoolsPort: 0, devtoolsLingerSeconds: 30 });
+    expect(() => parseCliOptions(['--devtools-port', '70000'])).toThrow('--devtools-port must be an integer from 0 to 65535');
+    expect(() => parseCliOptions(['--devtools-linger=-1'])).toThrow('--devtools-linger must be an integer from 0 to 86400');
   });
 
   it('reads every flag', () => {

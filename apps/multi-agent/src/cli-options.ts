@@ -17,6 +17,12 @@ export interface CliOptions {
   readonly workers: number;
   /** Print the result as one JSON line after the summary as well. @default false */
   readonly json: boolean;
+  /** Serve the devtools page and run the team once a browser has it open. @default false */
+  readonly devtools: boolean;
+  /** Port of the devtools page (0: a free one). @default 4320 */
+  readonly devtoolsPort: number;
+  /** Seconds the devtools page stays up after the run; until Ctrl+C when not given. */
+  readonly devtoolsLingerSeconds: number | undefined;
   /** Show the usage and exit. */
   readonly help: boolean;
 }
@@ -34,6 +40,9 @@ export const USAGE = `Usage: node dist/main.js [options]
   --redis <url>           run researchers on worker processes coordinating through Redis
   --workers <n>           worker processes in Redis mode (default 3)
   --json                  also print the result as one JSON line
+  --devtools              serve the devtools page (prints its URL); the team starts once it is open
+  --devtools-port <n>     port of the devtools page (default 4320; 0 picks a free one)
+  --devtools-linger <s>   keep the page up s seconds after the run (default: until Ctrl+C)
   --help                  show this help`;
 
 /** Parses and checks the command line. */
@@ -52,6 +61,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
         redis: { type: 'string' },
         workers: { type: 'string' },
         json: { type: 'boolean' },
+        devtools: { type: 'boolean' },
+        'devtools-port': { type: 'string' },
+        'devtools-linger': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,6 +84,9 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     redis: values.redis,
     workers: integer('--workers', values.workers, 3, 1, 16),
     json: values.json ?? false,
+    devtools: values.devtools ?? false,
+    devtoolsPort: integer('--devtools-port', values['devtools-port'], 4320, 0, 65_535),
+    devtoolsLingerSeconds: values['devtools-linger'] === undefined ? undefined : integer('--devtools-linger', values['devtools-linger'], 0, 0, 86_400),
     help: values.help ?? false,
   };
 }

@@ -7,6 +7,7 @@ import { runWithRedis } from './redis-mode.js';
 import { runResearchTeam, type ResearchTeamResult } from './research-team.js';
 import { renderSummaryTable } from './summary-table.js';
 import { redactUrl } from './redact-url.js';
+import { runWithDevtools } from './devtools-mode.js';
 
 /** Where the command writes. */
 export interface CliIo {
@@ -41,16 +42,26 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     const agents = ['planner', ...Array.from({ length: options.researchers }, (_, index) => `researcher-${index + 1}`), 'critic-accuracy', 'critic-completeness', 'critic-risk', 'writer'];
     const progress = createProgressReporter({ stream: io.stdout, agents });
     let result: ResearchTeamResult;
+    let linger: (() => Promise<void>) | undefined;
     try {
-      result =
-        options.redis === undefined
-          ? await runResearchTeam({ question: options.question, primary, backup, progress, researchers: options.researchers })
-          : await runWithRedis({ options, primary, backup, progress });
+      if (options.devtools) {
+        ({ result, linger } = await runWithDevtools(
+          { question: options.question, port: options.devtoolsPort, lingerSeconds: options.devtoolsLingerSeconds },
+          (context) => runResearchTeam({ question: options.question, primary, backup, progress, researchers: options.researchers, context }),
+          out,
+        ));
+      } else {
+        result =
+          options.redis === undefined
+            ? await runResearchTeam({ question: options.question, primary, backup, progress, researchers: options.researchers })
+            : await runWithRedis({ options, primary, backup, progress });
+      }
     } finally {
       progress.close();
     }
     printResult(result, out);
     if (options.json) out(JSON.stringify(result));
+    await linger?.();
     return 0;
   } catch (error) {
     io.stderr.write(`error: ${oneLine(error)}\n`);
