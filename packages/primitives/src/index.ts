@@ -17,6 +17,10 @@ export type { ConditionalOptions } from './composition/conditional-primitive.js'
 export { RouterPrimitive, router } from './composition/router-primitive.js';
 export type { RouterOptions } from './composition/router-primitive.js';
 
+// Seeing a workflow: its description, a stable digest of it, and a Mermaid graph
+export { fingerprint } from './core/fingerprint.js';
+export type { PrimitiveDescription, PrimitiveOptionValue } from './core/primitive-description.js';
+
 // Built-in metrics (the instrumentation seam is the `@tta/primitives/instrumentation` entry)
 export { PrimitiveMetrics, metrics } from './observability/primitive-metrics.js';
 export type { PrimitiveMetricsEntry, PrimitiveMetricsOptions } from './observability/primitive-metrics.js';

@@ -3,6 +3,7 @@ import type { WorkflowContext } from '../core/workflow-context.js';
 import { requireFunction, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Decides a branch from the input (and context); may be async. */
 export type Condition<TInput> = (input: TInput, context: WorkflowContext) => boolean | PromiseLike<boolean>;
@@ -52,6 +53,10 @@ export class ConditionalPrimitive<TInput, TThen, TElse = TInput> extends Workflo
     const children: PrimitiveChild[] = [{ label: 'then', primitive: this.thenBranch }];
     if (this.elseBranch !== undefined) children.push({ label: 'else', primitive: this.elseBranch });
     return children;
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { condition: this.condition };
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TThen | TElse> {

@@ -5,6 +5,7 @@ import { requireInteger, requireOneOf } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 const noOverrides: ChildContextOverrides = Object.freeze({});
 
@@ -87,6 +88,10 @@ export class ParallelPrimitive<const TBranches extends ParallelBranches, TMode e
 
   override _children(): readonly PrimitiveChild[] {
     return this.list.map((primitive, index) => ({ label: this.keys?.[index] ?? String(index), primitive }));
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { concurrency: this.concurrency, mode: this.mode };
   }
 
   protected executeImpl(context: WorkflowContext, input: ParallelInput<TBranches>): Promise<ParallelOutput<TBranches, TMode>> {

@@ -7,6 +7,7 @@ import { requirePrimitive } from '../core/require-primitive.js';
 import { RouteNotFoundError } from '../errors/route-not-found-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Named routes of a router. */
 export type Routes = { readonly [route: string]: AnyPrimitive };
@@ -69,6 +70,10 @@ export class RouterPrimitive<const TRoutes extends Routes> extends WorkflowPrimi
 
   override _children(): readonly PrimitiveChild[] {
     return Object.entries(this.routes).map(([route, primitive]) => ({ label: route, primitive }));
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { selector: this.selector, defaultRoute: this.defaultRoute };
   }
 
   protected async executeImpl(context: WorkflowContext, input: ParallelInput<TRoutes>): Promise<RouteOutput<TRoutes>> {

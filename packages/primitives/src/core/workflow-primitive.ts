@@ -10,6 +10,8 @@ import { createRunContext, type RunOptions } from './run-options.js';
 import { untilAborted } from './abort.js';
 import { StepFrame } from './step-frame.js';
 import { noChildren, unlabelledChildren, type PrimitiveChild } from './primitive-child.js';
+import { describePrimitive } from './describe.js';
+import type { PrimitiveDescription, PrimitiveOptionsSummary } from './primitive-description.js';
 
 /** Options every primitive accepts. */
 export interface PrimitiveOptions {
@@ -151,6 +153,45 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    */
   _children(): readonly PrimitiveChild[] {
     return noChildren;
+  }
+
+  /**
+   * What this primitive is, as plain JSON: its kind, name, options (summarised: callbacks as
+   * `'function'`, credentials redacted) and the description of every primitive it runs, each with
+   * what it is to this one (`label`). A primitive used twice appears twice. The same definition
+   * gives the same description in every process: `fingerprint` digests it, `toMermaid` draws it.
+   * A workflow that contains itself, holds more than 10,000 primitives or nests deeper than 256
+   * levels is refused with `InvalidInputError`.
+   *
+   * @example
+   * ```ts
+   * const search = parallel({ web: step('web', async (query: string) => [query]), docs: step('docs', async (query: string) => [query]) });
+   * console.log(JSON.stringify(search.describe()));
+   * // {"kind":"parallel","name":"parallel","options":{"concurrency":"Infinity","mode":"fail-fast"},
+   * //  "children":[{"kind":"step","name":"web","label":"web"},{"kind":"step","name":"docs","label":"docs"}]}
+   * ```
+   */
+  describe(): PrimitiveDescription {
+    return describePrimitive(this);
+  }
+
+  /**
+   * This primitive's options for {@link WorkflowPrimitive.describe}, by name; `undefined` when it
+   * has none worth showing. Functions become `'function'` and `undefined` entries are left out;
+   * anything else must be a number, a string or a boolean. A custom primitive overrides it to
+   * show its settings (never a secret: string values are redacted anyway).
+   *
+   * @example
+   * ```ts
+   * class Truncate extends WorkflowPrimitive<string, string> {
+   *   constructor(private readonly maxLength: number) { super('truncate'); }
+   *   override _describeOptions(): PrimitiveOptionsSummary { return { maxLength: this.maxLength }; }
+   *   protected async executeImpl(_context: WorkflowContext, input: string) { return input.slice(0, this.maxLength); }
+   * }
+   * ```
+   */
+  _describeOptions(): PrimitiveOptionsSummary | undefined {
+    return undefined;
   }
 
   private invoke(context: WorkflowContext, input: TInput): Promise<TOutput> {

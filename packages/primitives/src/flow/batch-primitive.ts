@@ -10,6 +10,7 @@ import { requireInteger, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Options of {@link BatchPrimitive}. */
 export interface BatchOptions extends PrimitiveOptions {
@@ -96,6 +97,10 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { maxBatchSize: this.maxBatchSize, maxWaitMs: this.maxWaitMs };
   }
 
   /** Inputs waiting in the batch that is being collected. */

@@ -8,6 +8,7 @@ import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { subscribeToSignal } from '../core/abort.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Options of {@link BulkheadPrimitive}. */
 export interface BulkheadOptions extends PrimitiveOptions {
@@ -105,6 +106,10 @@ export class BulkheadPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { maxConcurrent: this.maxConcurrent, maxQueue: this.maxQueue };
   }
 
   /** Gauges and counters. */

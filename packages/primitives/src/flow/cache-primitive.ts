@@ -17,6 +17,8 @@ import { assertSpecificationVersion } from '../core/specification-version.js';
 import { stableKey } from './stable-key.js';
 import { UnkeyableInputError } from '../errors/unkeyable-input-error.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
+import { describeStore } from '../core/describe.js';
 
 /** Options of {@link CachePrimitive}. */
 export interface CacheOptions<TInput, TOutput> extends PrimitiveOptions {
@@ -256,6 +258,16 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return {
+      ttlMs: this.ttlMs,
+      staleWhileRevalidateMs: this.staleWhileRevalidateMs,
+      maxEntries: this.store instanceof InMemoryCacheStore ? this.store.maxEntries : undefined,
+      store: describeStore(this.store),
+      key: this.keyFunction,
+    };
   }
 
   /** Removes every entry (the store must implement `clear`); in-flight runs no longer store their results. */

@@ -5,6 +5,7 @@ import { FilterRejectedError } from '../errors/filter-rejected-error.js';
 import { requireFunction, requireInteger, requireOneOf } from '../core/options.js';
 import { describeValue } from '../core/describe-value.js';
 import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Decides whether an item is kept; may be async. Gets the item, the context and the item's index. */
 export type FilterPredicate<TItem> = (item: TItem, context: WorkflowContext, index: number) => boolean | PromiseLike<boolean>;
@@ -57,6 +58,10 @@ export class FilterPrimitive<TItem, TKept extends TItem = TItem> extends Workflo
     this.predicate = predicate;
     this.onReject = onReject;
     this.concurrency = concurrency;
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { predicate: this.predicate, onReject: this.onReject, concurrency: this.concurrency };
   }
 
   protected executeImpl(context: WorkflowContext, items: readonly TItem[]): Promise<TKept[]> {

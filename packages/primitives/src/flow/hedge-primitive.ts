@@ -9,6 +9,7 @@ import { requireInteger, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Options of {@link HedgePrimitive}. */
 export interface HedgeOptions extends PrimitiveOptions {
@@ -73,6 +74,10 @@ export class HedgePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { delayMs: this.delayMs, maxHedges: this.maxHedges };
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

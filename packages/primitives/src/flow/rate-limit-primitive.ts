@@ -15,6 +15,8 @@ import { emitPrimitiveEvent, instrumentations } from '../observability/instrumen
 import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
 import { TokenBucketLimiter, validateRate } from './token-bucket-limiter.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
+import { describeStore } from '../core/describe.js';
 
 /** What a {@link RateLimitPrimitive} does when no permit is available. */
 export type RateLimitMode = 'wait' | 'reject';
@@ -149,6 +151,14 @@ export class RateLimitPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInpu
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    const limiter = this.limiter;
+    const rate = limiter instanceof TokenBucketLimiter
+      ? { tokensPerInterval: limiter.tokensPerInterval, intervalMs: limiter.intervalMs, burst: limiter.burst }
+      : {};
+    return { ...rate, limiter: describeStore(limiter), mode: this.mode, maxWaitMs: this.maxWaitMs, key: this.keyFunction, permits: this.permitsFunction };
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

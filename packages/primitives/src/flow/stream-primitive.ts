@@ -9,6 +9,7 @@ import { CooperativeBudget, yieldToMacrotask } from '../core/cooperative-yield.j
 import { subscribeToAbortWhileReachable } from '../core/weak-abort-subscription.js';
 import { DeadlineExceededError } from '../errors/deadline-exceeded-error.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Where a stream's items come from: any async or sync iterable, made from the input. */
 export type StreamSource<TInput, TItem> = (input: TInput, context: WorkflowContext) => AsyncIterable<TItem> | Iterable<TItem>;
@@ -71,6 +72,10 @@ export class StreamPrimitive<TInput, TItem> extends WorkflowPrimitive<TInput, As
     requireFunction('StreamPrimitive', 'source', source, { signature: '(input, context) => AsyncIterable' });
     this.source = source;
     this.stages = [];
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { source: this.source, stages: this.stages.length };
   }
 
   /** Maps every item; `fn` may be async. Outputs keep the source order. */

@@ -5,6 +5,8 @@ import { describeValue } from '../core/describe-value.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
+import { schemaVendor } from '../core/describe.js';
 
 /**
  * Checks its input against a schema and resolves with the schema's output (which a schema may
@@ -45,6 +47,11 @@ export class ValidatePrimitive<TSchema extends StandardSchemaV1> extends Workflo
     }
     if (props.version !== 1) throw new InvalidOptionsError('ValidatePrimitive', 'schema', `has Standard Schema version ${describeValue(props.version)}; only version 1 is supported`);
     this.schema = schema;
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    // Read again rather than kept: the schema was checked readable at construction.
+    return { schema: schemaVendor(this.schema) };
   }
 
   protected executeImpl(_context: WorkflowContext, input: unknown): Promise<StandardSchemaV1.InferOutput<TSchema>> {

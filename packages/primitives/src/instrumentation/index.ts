@@ -17,6 +17,7 @@ export type { SpanContextLike } from '../core/workflow-context.js';
 
 // The graph of a workflow: what each composite runs (describe, toMermaid, fingerprint and durable step paths walk it)
 export type { PrimitiveChild } from '../core/primitive-child.js';
+export type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 // The events each primitive reports (to its own subscribers and, as a PrimitiveEvent, to the seam)
 export type { RetryEvent, GiveUpEvent } from '../recovery/retry-primitive.js';

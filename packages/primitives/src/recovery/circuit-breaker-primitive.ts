@@ -15,6 +15,8 @@ import type { BreakEvent, CircuitBreakerOptions, StateChangeEvent } from './circ
 import { FailureWindow } from './failure-window.js';
 import { assertSpecificationVersion } from '../core/specification-version.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
+import { describeStore } from '../core/describe.js';
 
 const kind = 'CircuitBreakerPrimitive';
 
@@ -217,6 +219,21 @@ export class CircuitBreakerPrimitive<in TInput, out TOutput> extends WorkflowPri
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    const counting = this.window === undefined
+      ? { failureThreshold: this.failureThreshold }
+      : { failureRatio: this.failureRatio, minimumThroughput: this.minimumThroughput, windowMs: this.window.windowMs };
+    return {
+      ...counting,
+      breakDurationMs: this.breakDurationMs,
+      halfOpenMaxCalls: this.halfOpenMaxCalls,
+      halfOpenSuccessThreshold: this.halfOpenSuccessThreshold,
+      breakOn: this.breakOn,
+      store: this.store === undefined ? undefined : describeStore(this.store),
+      refreshMs: this.refreshMs,
+    };
   }
 
   /**

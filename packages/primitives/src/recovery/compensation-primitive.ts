@@ -11,6 +11,7 @@ import { CompensationError } from '../errors/compensation-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { TimeoutPrimitive } from './timeout-primitive.js';
 import { type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** What an undo receives: the input and the output of its own step. */
 export interface UndoInput<TInput, TOutput> {
@@ -156,6 +157,10 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
       { label: `step ${index + 1}`, primitive: entry.step },
       { label: `undo ${index + 1}`, primitive: entry.undo },
     ]);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { undoTimeoutMs: this.undoTimeoutMs };
   }
 
   protected async executeImpl(context: WorkflowContext, input: CompensationInput<TSteps>): Promise<CompensationOutput<TSteps>> {

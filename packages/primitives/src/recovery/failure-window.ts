@@ -15,7 +15,7 @@ export class FailureWindow {
   private calls = 0;
   private failures = 0;
 
-  constructor(private readonly windowMs: number) {
+  constructor(readonly windowMs: number) {
     this.bucketMs = windowMs / bucketCount;
   }
 

@@ -10,6 +10,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Decides whether a failure moves on to the next alternative; may be async. */
 export type FallbackPredicate = (error: unknown, context: WorkflowContext) => boolean | PromiseLike<boolean>;
@@ -74,6 +75,10 @@ export class FallbackPrimitive<in TInput, out TOutput> extends WorkflowPrimitive
 
   override _children(): readonly PrimitiveChild[] {
     return [{ label: 'primary', primitive: this.primary }, ...this.fallbacks.map((primitive, index) => ({ label: `fallback ${index + 1}`, primitive }))];
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { fallbackOn: this.fallbackOn };
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

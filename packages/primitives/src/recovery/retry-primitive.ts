@@ -13,6 +13,7 @@ import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { computeBackoffDelay, type BackoffFunction, type BackoffKind, type BackoffSettings, type JitterKind } from './backoff.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Decides whether an error is worth another attempt; may be async. */
 export type RetryPredicate = (error: unknown, attempt: number) => boolean | PromiseLike<boolean>;
@@ -167,6 +168,21 @@ export class RetryPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<TI
 
   override _children(): readonly PrimitiveChild[] {
     return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    const { backoff, initialDelayMs, maxDelayMs, factor, jitter } = this.settings;
+    return {
+      maxAttempts: this.maxAttempts,
+      backoff,
+      initialDelayMs,
+      maxDelayMs,
+      factor,
+      jitter,
+      maxRetryAfterMs: this.maxRetryAfterMs,
+      // The default predicate is part of the retry's meaning, not a choice the user made.
+      retryOn: this.retryOn === defaultRetryOn ? undefined : this.retryOn,
+    };
   }
 
   // A plain loop: the first attempt costs one child context and one await, nothing else. The

@@ -11,6 +11,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { deadlineQueueFor, type DeadlineQueue, type DeadlineWaiter, type DurationList } from './deadline-queue.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
 /** Options of {@link TimeoutPrimitive}. */
 export interface TimeoutOptions<TInput, TOutput> extends PrimitiveOptions {
@@ -77,6 +78,10 @@ export class TimeoutPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<
 
   override _children(): readonly PrimitiveChild[] {
     return this._fallback === undefined ? wrappedChild(this.inner) : [{ label: undefined, primitive: this.inner }, { label: 'fallback', primitive: this._fallback }];
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { timeoutMs: this.timeoutMs };
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

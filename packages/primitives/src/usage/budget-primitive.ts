@@ -5,6 +5,8 @@ import { withWrapperName } from '../core/wrapper-name.js';
 import { requireInteger, requireNumber, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { BudgetScope, type BudgetLimits } from './budget-scope.js';
+import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
+import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 
 /** Options of {@link BudgetPrimitive}: the limits (each optional, `Infinity` for none) and the usual `name`. */
 export interface BudgetOptions extends BudgetLimits, PrimitiveOptions {}
@@ -51,6 +53,14 @@ export class BudgetPrimitive<in TInput, out TOutput> extends WorkflowPrimitive<T
       ...(maxTokens === undefined || maxTokens === Infinity ? {} : { maxTokens }),
       ...(maxCalls === undefined || maxCalls === Infinity ? {} : { maxCalls }),
     });
+  }
+
+  override _children(): readonly PrimitiveChild[] {
+    return wrappedChild(this.inner);
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { ...this.limits };
   }
 
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
