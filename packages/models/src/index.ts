@@ -21,3 +21,7 @@ export { ModelRequestError } from './errors/model-request-error.js';
 export type { ModelRequestErrorDetails } from './errors/model-request-error.js';
 export { ModelResponseError } from './errors/model-response-error.js';
 export { StreamIdleTimeoutError } from './errors/stream-idle-timeout-error.js';
+
+// Vercel AI SDK models (optional peer `ai` 5 or 6)
+export { fromAiSdk } from './from-ai-sdk.js';
+export type { AiSdkLanguageModel } from './from-ai-sdk.js';

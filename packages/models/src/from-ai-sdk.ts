@@ -1,0 +1,159 @@
+import { InvalidOptionsError } from '@tta/primitives';
+import { ModelRequestError } from './errors/model-request-error.js';
+import type { FinishReason, ModelCallOptions, ModelProvider, ModelRequest, ModelResponse, ModelStreamPart, ModelUsage } from './model-provider.js';
+
+// The AI SDK's language model contracts, as far as this adapter reads them. Declared here rather
+// than imported, so that `ai` stays an optional peer: a user without it never loads it.
+
+/** Token counts of a LanguageModelV2 (`ai` 5). */
+interface UsageV2 {
+  readonly inputTokens: number | undefined;
+  readonly outputTokens: number | undefined;
+}
+
+/** Token counts of a LanguageModelV3 (`ai` 6). */
+interface UsageV3 {
+  readonly inputTokens: { readonly total: number | undefined };
+  readonly outputTokens: { readonly total: number | undefined };
+}
+
+type AiSdkFinishReason = string | { readonly unified: string };
+
+interface AiSdkGenerateResult {
+  readonly content: ReadonlyArray<{ readonly type: string; readonly text?: string }>;
+  readonly finishReason: AiSdkFinishReason;
+  readonly usage: UsageV2 | UsageV3;
+  readonly response?: { readonly modelId?: string };
+}
+
+type AiSdkStreamPart =
+  | { readonly type: 'text-delta'; readonly delta: string }
+  | { readonly type: 'finish'; readonly usage: UsageV2 | UsageV3; readonly finishReason: AiSdkFinishReason }
+  | { readonly type: 'response-metadata'; readonly modelId?: string }
+  | { readonly type: 'error'; readonly error: unknown }
+  | { readonly type: string };
+
+interface AiSdkCallOptions {
+  prompt: Array<{ role: 'system'; content: string } | { role: 'user' | 'assistant'; content: Array<{ type: 'text'; text: string }> }>;
+  maxOutputTokens?: number;
+  temperature?: number;
+  abortSignal?: AbortSignal;
+}
+
+/**
+ * What {@link fromAiSdk} accepts: a Vercel AI SDK language model of specification `v2` (`ai` 5,
+ * `@ai-sdk/*` 2.x providers) or `v3` (`ai` 6, `@ai-sdk/*` 3.x providers).
+ */
+export interface AiSdkLanguageModel {
+  readonly specificationVersion: 'v2' | 'v3';
+  readonly provider: string;
+  readonly modelId: string;
+  doGenerate(options: AiSdkCallOptions): PromiseLike<AiSdkGenerateResult>;
+  doStream(options: AiSdkCallOptions): PromiseLike<{ readonly stream: ReadableStream<AiSdkStreamPart> }>;
+}
+
+const owner = 'fromAiSdk';
+
+/**
+ * A `ModelProvider` over a Vercel AI SDK language model (`openai('gpt-4o-mini')`,
+ * `anthropic(...)`, a `MockLanguageModelV2`/`V3`), so its calls get budgets, usage and cost from
+ * `modelStep` and `streamStep`. Supports the `v2` (`ai` 5) and `v3` (`ai` 6) specifications; `ai` is
+ * an optional peer dependency, never imported by this package.
+ *
+ * @example
+ * ```ts
+ * import { openai } from '@ai-sdk/openai';
+ * const ask = modelStep(fromAiSdk(openai('gpt-4o-mini')), { prices });
+ * ```
+ */
+export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {
+  const model = languageModel as Partial<AiSdkLanguageModel> | null;
+  if (typeof model !== 'object' || model === null || typeof model.doGenerate !== 'function' || typeof model.doStream !== 'function') {
+    throw new InvalidOptionsError(owner, 'languageModel', 'must be an AI SDK language model (doGenerate and doStream)');
+  }
+  if (model.specificationVersion !== 'v2' && model.specificationVersion !== 'v3') {
+    throw new InvalidOptionsError(owner, 'languageModel', `has specificationVersion ${String(model.specificationVersion)}; supported: v2 (ai 5) and v3 (ai 6)`);
+  }
+  const sdkModel = languageModel;
+  return {
+    specificationVersion: 1,
+    providerName: sdkModel.provider,
+    defaultModel: sdkModel.modelId,
+    async generate(request: ModelRequest, options: ModelCallOptions): Promise<ModelResponse> {
+      options.signal?.throwIfAborted();
+      const result = await callSdk(() => sdkModel.doGenerate(callOptions(request, options)), options.signal);
+      let text = '';
+      for (const part of result.content) if (part.type === 'text' && typeof part.text === 'string') text += part.text;
+      return { text, model: result.response?.modelId ?? sdkModel.modelId, usage: usageOf(result.usage), finishReason: finishReasonOf(result.finishReason) };
+    },
+    async *stream(request: ModelRequest, options: ModelCallOptions): AsyncGenerator<ModelStreamPart> {
+      options.signal?.throwIfAborted();
+      const { stream } = await callSdk(() => sdkModel.doStream(callOptions(request, options)), options.signal);
+      const reader = stream.getReader();
+      let answered = sdkModel.modelId;
+      let finished = false;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (value.type === 'text-delta' && 'delta' in value) yield { type: 'text', text: value.delta };
+          else if (value.type === 'response-metadata' && 'modelId' in value && typeof value.modelId === 'string') answered = value.modelId;
+          else if (value.type === 'error' && 'error' in value) throw new ModelRequestError(`the AI SDK model ${sdkModel.modelId} failed mid-stream`, { status: 0, retryable: true, cause: value.error });
+          else if (value.type === 'finish' && 'usage' in value) {
+            finished = true;
+            yield { type: 'finish', model: answered, usage: usageOf(value.usage), finishReason: finishReasonOf(value.finishReason) };
+          }
+        }
+      } catch (error) {
+        throw options.signal?.aborted === true ? options.signal.reason : error;
+      } finally {
+        if (!finished) await reader.cancel().catch(() => undefined);
+        reader.releaseLock();
+      }
+    },
+  };
+}
+
+async function callSdk<T>(call: () => PromiseLike<T>, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (signal?.aborted === true) throw signal.reason;
+    throw error;
+  }
+}
+
+function callOptions(request: ModelRequest, options: ModelCallOptions): AiSdkCallOptions {
+  const prompt: AiSdkCallOptions['prompt'] = request.messages.map((message) =>
+    message.role === 'system' ? { role: 'system', content: message.content } : { role: message.role, content: [{ type: 'text', text: message.content }] },
+  );
+  return {
+    prompt,
+    ...(request.maxOutputTokens === undefined ? {} : { maxOutputTokens: request.maxOutputTokens }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
+  };
+}
+
+/** v2 counts are numbers, v3 counts are `{ total }`; a missing count is 0 (an SDK that reports none). */
+function usageOf(usage: UsageV2 | UsageV3): ModelUsage {
+  const read = (count: number | { readonly total: number | undefined } | undefined): number => {
+    const value = typeof count === 'object' && count !== null ? count.total : count;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
+  };
+  return { inputTokens: read(usage.inputTokens), outputTokens: read(usage.outputTokens) };
+}
+
+function finishReasonOf(reason: AiSdkFinishReason): FinishReason {
+  const value = typeof reason === 'object' && reason !== null ? reason.unified : reason;
+  switch (value) {
+    case 'stop':
+    case 'length':
+    case 'content-filter':
+    case 'tool-calls':
+    case 'error':
+      return value;
+    default:
+      return 'other';
+  }
+}
