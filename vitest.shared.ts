@@ -17,6 +17,7 @@ export const workspaceAliases = [
   { find: /^@tta\/keploy-testing$/, replacement: src('keploy-testing/src/index.ts') },
   { find: /^@tta\/durable\/testing$/, replacement: src('durable/src/testing/index.ts') },
   { find: /^@tta\/durable$/, replacement: src('durable/src/index.ts') },
+  { find: /^@tta\/redis\/durable$/, replacement: src('redis/src/durable/index.ts') },
   { find: /^@tta\/redis$/, replacement: src('redis/src/index.ts') },
   { find: /^@tta\/models$/, replacement: src('models/src/index.ts') },
   { find: /^@tta\/devtools$/, replacement: src('devtools/src/index.ts') },
