@@ -55,8 +55,8 @@ export interface LeaseAcquireOptions {
  * at a time, identified by a random token. Release and extend check the token on the server
  * (Lua), so a holder whose lease expired cannot free or prolong somebody else's.
  *
- * <!-- snippet-prelude: declare function reindex(options: { readonly signal: AbortSignal }): Promise<void>; -->
  * @example
+ * <!-- snippet-prelude: declare function reindex(options: { readonly signal: AbortSignal }): Promise<void>; -->
  * ```ts
  * const lease = new RedisLease({ connection: redis, resource: 'nightly-reindex', ttlMs: 10_000 });
  * await lease.runExclusive(async (signal) => reindex({ signal }));

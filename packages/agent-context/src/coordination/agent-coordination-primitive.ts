@@ -98,8 +98,8 @@ const strategies: readonly CoordinationStrategy[] = ['aggregate', 'first', 'cons
  * per agent, by id, in `failures` or in the `CoordinationError` thrown when there is no answer.
  *
  * @example
- * ```ts
  * <!-- snippet-prelude: declare const gpt: AgentDefinition<string, string>, claude: AgentDefinition<string, string>, llama: AgentDefinition<string, string>; declare const question: string; -->
+ * ```ts
  * const panel = new AgentCoordinationPrimitive({ agents: [gpt, claude, llama], strategy: 'vote', timeoutMs: 20_000 });
  * const { value, tally, failures } = await panel.execute(context, question);
  * ```

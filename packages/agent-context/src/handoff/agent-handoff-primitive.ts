@@ -105,10 +105,10 @@ const defaultFrom: AgentIdentity = Object.freeze({ id: 'workflow', role: 'workfl
  * Passes a task from the current agent to another, keeping the run's correlation id and history.
  *
  * @example
- * ```ts
  * <!-- snippet-prelude: declare const plannerContext: AgentContext; declare const plan: string; -->
- * const toCoder = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue, preserveContext: ['repository'] });
+ * ```ts
  * const queue = new InMemoryHandoffQueue();
+ * const toCoder = new AgentHandoffPrimitive({ to: coder, strategy: 'queued', queue, preserveContext: ['repository'] });
  * await toCoder.execute(plannerContext, plan);          // { status: 'queued', agentId: 'coder', taskId }
  * await toCoder.drain(WorkflowContext.create());        // the coder runs every waiting task
  * ```
