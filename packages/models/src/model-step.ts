@@ -1,6 +1,6 @@
 import { WorkflowPrimitive, type PrimitiveOptions, type WorkflowContext } from '@tta/primitives';
 import { InvalidOptionsError } from '@tta/primitives';
-import { requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
+import { requireNonEmptyString, requireOptionsObject, type PrimitiveOptionsSummary } from '@tta/primitives/instrumentation';
 import { assertPrices } from './prices.js';
 import { toModelRequest } from './model-request.js';
 import { reportModelUsage } from './report-model-usage.js';
@@ -53,6 +53,11 @@ export class ModelStepPrimitive extends WorkflowPrimitive<ModelRequest | string,
     this.provider = provider;
     this.model = model;
     this.#prices = options.prices;
+  }
+
+  /** The provider's name and the model: never a key, a header or a URL. */
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { provider: this.provider.providerName, ...(this.model === undefined ? {} : { model: this.model }) };
   }
 
   protected async executeImpl(context: WorkflowContext, input: ModelRequest | string): Promise<ModelStepResponse> {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '@tta/primitives';
-import { ModelRequestError, ModelResponseError, openAICompatible, parseRetryAfter } from '@tta/models';
+import { ModelRequestError, ModelResponseError, modelStep, openAICompatible, parseRetryAfter, streamStep } from '@tta/models';
 import { completion, hang, json, sse, startFakeOpenAIServer, type FakeOpenAIServer } from './test-support/fake-openai-server.js';
 
 const apiKey = 'sk-test-0123456789abcdefghijklmnop';
@@ -55,6 +55,9 @@ describe('openAICompatible', () => {
     expect(JSON.stringify(provider)).not.toContain(apiKey);
     expect(inspect(provider, { depth: 5, showHidden: true })).not.toContain(apiKey);
     expect(Object.values(provider).join(' ')).not.toContain(apiKey);
+    const described = JSON.stringify([modelStep(provider).describe(), streamStep(provider).describe()]);
+    expect(described).not.toContain(apiKey);
+    expect(modelStep(provider).describe()).toMatchObject({ kind: 'model', name: 'model(m)', options: { provider: 'openai-compatible', model: 'm' } });
   });
 
   it('turns an unreachable server into a retryable error with status 0', async () => {

@@ -1,5 +1,5 @@
 import { WorkflowPrimitive, type WorkflowContext } from '@tta/primitives';
-import { requireInteger, requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
+import { requireInteger, requireNonEmptyString, requireOptionsObject, type PrimitiveOptionsSummary } from '@tta/primitives/instrumentation';
 import { StreamIdleTimeoutError } from './errors/stream-idle-timeout-error.js';
 import { estimateUsage } from './estimate-tokens.js';
 import { assertPrices } from './prices.js';
@@ -43,6 +43,11 @@ export class StreamStepPrimitive extends WorkflowPrimitive<ModelRequest | string
     this.model = model;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#options = options;
+  }
+
+  /** The provider's name, the model and the idle timeout: never a key, a header or a URL. */
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { provider: this.provider.providerName, ...(this.model === undefined ? {} : { model: this.model }), idleTimeoutMs: this.idleTimeoutMs };
   }
 
   protected async executeImpl(context: WorkflowContext, input: ModelRequest | string): Promise<AsyncIterable<ModelTextChunk>> {
