@@ -81,7 +81,7 @@ export class ModelStepPrimitive extends WorkflowPrimitive<ModelRequest | string,
  * @example
  * ```ts
  * const prices = { 'gpt-4o-mini': { inputUsdPerMillionTokens: 0.15, outputUsdPerMillionTokens: 0.6 } };
- * const ask = modelStep(openAICompatible({ baseUrl: 'https://api.openai.com/v1', apiKey: process.env.OPENAI_API_KEY, model: 'gpt-4o-mini' }), { prices });
+ * const ask = modelStep(openAICompatible({ baseUrl: 'https://api.openai.com/v1', apiKey: process.env.OPENAI_API_KEY ?? '', model: 'gpt-4o-mini' }), { prices });
  * const answer = await budget(retry(ask), { maxCostUsd: 0.05 }).run('Name three primes');
  * ```
  */

@@ -13,7 +13,7 @@ const maxEncodedLength = 200;
  * id, so a (never observed) hash collision is detected on load rather than mixing two runs.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * runDirectoryName('../etc'); // '%2E%2E%2Fetc'
  * ```
  */
