@@ -1,3 +1,5 @@
+import { costOf as modelsCostOf, estimateTokens } from '@tta/models';
+
 /** One message of a chat conversation, in the OpenAI chat format. */
 export interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant';
@@ -71,12 +73,10 @@ export interface ModelPricing {
 /** Prices used when none are given (a small hosted model). */
 export const defaultPricing: ModelPricing = { inputPerMillionUsd: 0.15, outputPerMillionUsd: 0.6 };
 
-/** Cost in dollars of `usage` at `pricing`. */
+/** Cost in dollars of `usage` at `pricing`, computed by `@tta/models`' `costOf` (the demo's cost column). */
 export function costOf(usage: ModelUsage, pricing: ModelPricing): number {
-  return (usage.inputTokens * pricing.inputPerMillionUsd + usage.outputTokens * pricing.outputPerMillionUsd) / 1_000_000;
+  return modelsCostOf(usage, 'model', { model: { inputUsdPerMillionTokens: pricing.inputPerMillionUsd, outputUsdPerMillionTokens: pricing.outputPerMillionUsd } }) ?? 0;
 }
 
 /** A rough token count (about four characters per token), used where no tokenizer is at hand. */
-export function estimateTokens(text: string): number {
-  return text.length === 0 ? 0 : Math.ceil(text.length / 4);
-}
+export { estimateTokens };

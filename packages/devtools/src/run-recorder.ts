@@ -1,4 +1,4 @@
-import type { ExecutionInfo, ExecutionResult, Instrumentation, PrimitiveEvent } from '@tta/primitives/instrumentation';
+import { getRunExtension, type ExecutionInfo, type ExecutionResult, type Instrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import type { WorkflowContext } from '@tta/primitives';
 import { errorChain } from './error-chain.js';
 import { payloadPreview } from './payload-preview.js';
@@ -25,6 +25,8 @@ interface ActiveRun {
 
 interface OpenStep {
   readonly id: number;
+  /** Answered from a durable run's journal instead of being called again. */
+  readonly replayed: boolean;
   readonly tokensBefore: number;
   readonly costBefore: number;
 }
@@ -98,7 +100,7 @@ export class RunRecorder {
     if (run.nextStep >= maxStepsPerRun) return;
     const id = run.nextStep++;
     const usage = usageOf(context);
-    run.open.set(execution, { id, tokensBefore: tokensOf(usage), costBefore: usage?.costUsd ?? 0 });
+    run.open.set(execution, { id, replayed: replayedFromJournal(execution), tokensBefore: tokensOf(usage), costBefore: usage?.costUsd ?? 0 });
     const runId = run.id;
     const offsetMs = performance.now() - run.startedMs;
     const attempt = context.attempt;
@@ -121,7 +123,7 @@ export class RunRecorder {
         t: 'step-end',
         run: runId,
         step: open.id,
-        status: status === 'success' ? 'ok' : 'failed',
+        status: status === 'failure' ? 'failed' : open.replayed ? 'skipped' : 'ok',
         durationMs,
         tokens,
         costUsd,
@@ -178,6 +180,19 @@ export class RunRecorder {
     }
     this.deliver(events);
   }
+}
+
+// Where `@tta/durable` keeps a run's journal on its context (its `journalKey`).
+const durableJournalKey = Symbol.for('@tta/durable.journal');
+
+/**
+ * True when a durable run's journal already holds this step's output, so the step is answered from
+ * it and not called again. Read by shape: this package does not depend on `@tta/durable`.
+ */
+function replayedFromJournal(execution: ExecutionInfo): boolean {
+  const journal = getRunExtension<{ readonly completed?: unknown }>(execution.context, durableJournalKey);
+  const completed = journal?.completed;
+  return completed instanceof Map && completed.has(execution.path);
 }
 
 function narrow(run: ActiveRun, stepName: string): void {

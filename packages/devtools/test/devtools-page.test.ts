@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { retry, step, fallback, SequentialPrimitive } from '@tta/primitives';
+import { durable, MemoryRunStore, waitFor } from '@tta/durable';
 import { startDevtools, type DevtoolsServer } from '@tta/devtools';
 import { findChromium, launchChromium, loopbackOnlyPage } from './browser.js';
 
@@ -35,6 +36,18 @@ const hostile = new SequentialPrimitive<string, string>([
   }), [step('backup-model', async () => 'backup answer')]),
 ], { name: 'hostile-flow' });
 
+const payouts = durable(
+  new SequentialPrimitive<number, string>(
+    [
+      step('quote', async (amount: number) => ({ amount, note: '<b>bold?</b>' })),
+      waitFor<{ amount: number }, { approved: boolean }>('approval'),
+      step('payout', async (answer: { approved: boolean }) => (answer.approved ? 'paid' : 'refused')),
+    ],
+    { name: 'payout-flow' },
+  ),
+  { name: 'payouts', store: new MemoryRunStore() },
+);
+
 describe.skipIf(chromium === undefined)('the devtools page in headless chromium', () => {
   let browser: Browser;
   let server: DevtoolsServer;
@@ -44,8 +57,10 @@ describe.skipIf(chromium === undefined)('the devtools page in headless chromium'
 
   beforeAll(async () => {
     browser = await launchChromium(chromium!);
-    server = await startDevtools({ workflows: { 'approval-flow': gated, 'failing-flow': failing, 'hostile-flow': hostile }, port: 0 });
+    server = await startDevtools({ workflows: { 'approval-flow': gated, 'failing-flow': failing, 'hostile-flow': hostile, payouts }, port: 0 });
     ({ page, offLoopback, requested } = await loopbackOnlyPage(browser));
+    // Each wait fails well inside the test's own timeout, so a failure says what it waited for.
+    page.setDefaultTimeout(8000);
     await page.goto(server.url, { waitUntil: 'load' });
     await page.waitForSelector('#status.live');
     await server.waitForBrowser();
@@ -63,12 +78,13 @@ describe.skipIf(chromium === undefined)('the devtools page in headless chromium'
 
   const selectWorkflow = async (name: string): Promise<void> => {
     await page.click(`button.workflow[data-workflow="${name}"]`);
-    await page.waitForFunction((wanted) => [...document.querySelectorAll('#graph g.node')].some((node) => (node as SVGGElement).dataset['name'] === wanted), {}, name);
+    await page.waitForSelector(`#workflows li.selected button[data-workflow="${name}"]`);
+    await page.waitForSelector('#graph g.node');
   };
 
   it('lists the workflows and draws each one with its step names', async () => {
     const workflows = await page.$$eval('button.workflow', (buttons) => buttons.map((button) => button.textContent));
-    expect(workflows).toEqual(['approval-flow', 'failing-flow', 'hostile-flow']);
+    expect(workflows).toEqual(['approval-flow', 'failing-flow', 'hostile-flow', 'payouts']);
     const names = await page.$$eval('#graph g.node .node-name', (nodes) => nodes.map((node) => node.textContent));
     expect(names).toEqual(['approval-flow', 'prepare', 'wait-for-approval', 'ship']);
   });
@@ -113,6 +129,27 @@ describe.skipIf(chromium === undefined)('the devtools page in headless chromium'
     const stats = await page.$$eval('#graph g.node', (nodes) => Object.fromEntries(nodes.map((node) => [(node as SVGGElement).dataset['name'], node.querySelector('.node-stats')!.textContent])));
     expect(stats['flaky-call']).toContain('2 attempts');
     expect(Object.entries(stats).find(([name]) => name?.startsWith('fallback'))?.[1]).toContain('1 fallback');
+  });
+
+  it('lists a suspended durable run with its payload and resumes it through the form', async () => {
+    await selectWorkflow('payouts');
+    expect((await payouts.start(250, { runId: 'payout-1' })).status).toBe('suspended');
+    const form = 'form.resume[data-run-id="payout-1"]';
+    await page.waitForSelector(form);
+    expect(await page.$eval(`${form} .payload`, (node) => node.textContent)).toContain('"amount":250');
+    expect(await page.$$('b')).toHaveLength(0);
+    await page.type(`${form} textarea`, '{"approved": tru');
+    await page.click(`${form} button[type="submit"]`);
+    await page.waitForFunction((selector) => document.querySelector(`${selector} .resume-message`)?.textContent?.startsWith('Not valid JSON'), {}, form);
+    expect((await payouts.inspect('payout-1'))?.status).toBe('suspended');
+    await page.$eval(`${form} textarea`, (node) => ((node as HTMLTextAreaElement).value = ''));
+    await page.type(`${form} textarea`, '{"approved": true}');
+    await page.click(`${form} button[type="submit"]`);
+    await page.waitForFunction(() => document.querySelector('#suspended .resume-notice')?.textContent === 'Resumed payout-1: completed');
+    expect((await payouts.inspect('payout-1'))?.status).toBe('completed');
+    await page.waitForFunction(() => document.querySelector('#graph g.node[data-name="payout"]')?.getAttribute('class')?.includes('state-ok'));
+    expect(await nodeClass('quote')).toContain('state-skipped');
+    await page.waitForFunction(() => document.querySelector('form.resume[data-run-id="payout-1"]') === null);
   });
 
   it('made no request off loopback', () => {

@@ -62,8 +62,8 @@ const owner = 'fromAiSdk';
  *
  * @example
  * ```ts
- * import { openai } from '@ai-sdk/openai';
- * const ask = modelStep(fromAiSdk(openai('gpt-4o-mini')), { prices });
+ * // languageModel: `openai('gpt-4o-mini')` from '@ai-sdk/openai', or any other AI SDK model
+ * const askWith = (languageModel: AiSdkLanguageModel) => modelStep(fromAiSdk(languageModel), { name: 'ask' });
  * ```
  */
 export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {

@@ -6,7 +6,7 @@ import { ModelResponseError } from './errors/model-response-error.js';
  * it, so memory stays bounded whatever the server sends.
  */
 export async function readCappedText(response: Response, limitBytes: number, source: string): Promise<string> {
-  const tooLarge = () => new ModelResponseError(`the model at ${source} sent a response larger than ${limitBytes} bytes (maxResponseBytes)`);
+  const tooLarge = () => new ModelResponseError(`the model at ${source} sent a response larger than ${limitBytes} bytes (maxResponseBytes)`, { limitBytes });
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > limitBytes) {
     await response.body?.cancel().catch(() => {});

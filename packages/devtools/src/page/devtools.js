@@ -330,29 +330,48 @@ async function loadSuspended() {
   renderSuspended(await response.json());
 }
 
+// A form stays as it is while its run is still suspended, so a value being typed and an inline
+// error survive the list being refreshed by other runs' events.
+const resumeForms = new Map();
+let resumeNotice;
+
 function renderSuspended(runs) {
   const box = byId('suspended');
-  box.replaceChildren(element('h2', '', 'Suspended runs'));
-  if (runs.length === 0) box.append(element('p', 'empty', 'None.'));
-  for (const run of runs) {
-    const form = element('form', 'resume');
-    form.dataset.runId = run.runId;
-    form.append(element('p', 'suspended-title', `${run.workflow} · ${run.runId}${run.waitingFor ? ` · waiting for ${run.waitingFor}` : ''}`));
-    form.append(element('pre', 'payload', run.payload));
-    const input = element('textarea', 'resume-value');
-    input.name = 'value';
-    input.rows = 3;
-    input.placeholder = 'a JSON value, for example {"approved": true}';
-    const submit = element('button', 'resume-button', 'Resume');
-    submit.type = 'submit';
-    const message = element('p', 'resume-message');
-    form.append(input, submit, message);
-    form.addEventListener('submit', (submitEvent) => {
-      submitEvent.preventDefault();
-      void resume(run, input.value, message);
-    });
-    box.append(form);
-  }
+  const heading = element('h2', '', 'Suspended runs');
+  const notice = element('p', `resume-notice${resumeNotice?.ok === false ? ' error' : ''}`, resumeNotice?.text ?? '');
+  const key = (run) => `${run.workflow}\n${run.runId}`;
+  const keep = new Set(runs.map(key));
+  for (const formKey of [...resumeForms.keys()]) if (!keep.has(formKey)) resumeForms.delete(formKey);
+  const forms = runs.map((run) => {
+    let form = resumeForms.get(key(run));
+    if (!form) {
+      form = resumeForm(run);
+      resumeForms.set(key(run), form);
+    }
+    return form;
+  });
+  box.replaceChildren(heading, notice, ...(forms.length === 0 ? [element('p', 'empty', 'None.')] : forms));
+}
+
+function resumeForm(run) {
+  const form = element('form', 'resume');
+  form.dataset.runId = run.runId;
+  form.dataset.workflow = run.workflow;
+  form.append(element('p', 'suspended-title', `${run.workflow} · ${run.runId}${run.waitingFor ? ` · waiting for ${run.waitingFor}` : ''}`));
+  form.append(element('pre', 'payload', run.payload));
+  const input = element('textarea', 'resume-value');
+  input.name = 'value';
+  input.rows = 3;
+  input.placeholder = 'a JSON value, for example {"approved": true}';
+  const submit = element('button', 'resume-button', 'Resume');
+  submit.type = 'submit';
+  const message = element('p', 'resume-message');
+  form.append(input, submit, message);
+  form.addEventListener('submit', (submitEvent) => {
+    submitEvent.preventDefault();
+    void resume(run, input.value, message);
+  });
+  return form;
 }
 
 async function resume(run, text, message) {
@@ -372,9 +391,16 @@ async function resume(run, text, message) {
     body: JSON.stringify({ workflow: run.workflow, runId: run.runId, value }),
   });
   const body = await response.json().catch(() => ({}));
-  message.className = response.ok ? 'resume-message ok' : 'resume-message error';
-  message.textContent = response.ok ? `Resumed: ${body.status}` : `Resume failed: ${body.error ?? response.status}`;
-  if (response.ok) setTimeout(loadSuspended, 300);
+  if (!response.ok) {
+    message.className = 'resume-message error';
+    message.textContent = `Resume failed: ${body.error ?? response.status}`;
+    return;
+  }
+  // The run leaves the list once resumed: its outcome is shown above the list instead.
+  resumeNotice = { ok: true, text: `Resumed ${run.runId}: ${body.status}` };
+  message.className = 'resume-message ok';
+  message.textContent = `Resumed: ${body.status}`;
+  await loadSuspended();
 }
 
 // ---- start ----

@@ -13,9 +13,12 @@ const marker = Symbol.for('@tta/models.ModelResponseError');
  */
 export class ModelResponseError extends TtaError<'MODEL_RESPONSE_INVALID'> {
   private readonly [marker] = true;
+  /** The `maxResponseBytes` the answer went past, when that is what was wrong with it. */
+  readonly limitBytes: number | undefined;
 
-  constructor(message = 'The model sent an invalid response', options: TtaErrorOptions = {}) {
-    super(message, 'MODEL_RESPONSE_INVALID', options);
+  constructor(message = 'The model sent an invalid response', options: TtaErrorOptions & { readonly limitBytes?: number } = {}) {
+    super(message, 'MODEL_RESPONSE_INVALID', options.cause === undefined ? {} : { cause: options.cause });
+    this.limitBytes = options.limitBytes;
   }
 
   /** True when `error` is a ModelResponseError, from any copy of the package. */
