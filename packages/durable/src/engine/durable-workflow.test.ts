@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParallelPrimitive, SequentialPrimitive, ValidationError, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
+import { ParallelPrimitive, SequentialPrimitive, ValidationError, fingerprint, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
 import { getInstrumentations } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import {
@@ -52,6 +52,7 @@ describe('durable', () => {
     const run = await flow.inspect('r1');
     expect(run?.status).toBe('completed');
     expect(run?.fingerprint).toBe(flow.fingerprint);
+    expect(flow.fingerprint).toBe(fingerprint(seq('order', counted({}, 'a'), counted({}, 'b'))));
     expect(run?.steps.map((record) => [record.path, record.status, record.output])).toEqual([
       ['order/a', 'completed', 2],
       ['order/b', 'completed', 3],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { InvalidOptionsError, WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import { InvalidOptionsError, WorkflowContext, fingerprint, type WorkflowPrimitive } from '@tta/primitives';
 import { assertSpecificationVersion, systemClock, type Clock, requireMethods, requireInteger, requireNonEmptyString, requireOptionsObject, requirePrimitive, setRunExtension } from '@tta/primitives/instrumentation';
 import type { RunState, RunStatus, RunStore, RunUsage, SerializedError, StepStatus } from '../run-store.js';
 import { RunLockedError } from '../errors/run-locked-error.js';
@@ -13,7 +13,7 @@ import { journalText } from './journalable.js';
 import { RunJournal, type WaitAnswer } from './run-journal.js';
 import { serializeError } from './serialize-error.js';
 import { WaitForPrimitive } from './wait-for.js';
-import { definitionFingerprint, findNodes } from './definition-fingerprint.js';
+import { findNodes } from './find-nodes.js';
 
 /** Options of {@link durable}. */
 export interface DurableOptions {
@@ -104,7 +104,7 @@ const owner = 'DurableWorkflow';
 export class DurableWorkflow<TInput, TOutput> {
   /** The durable workflow's name. */
   readonly name: string;
-  /** The wrapped workflow's fingerprint, recorded with each run. */
+  /** `fingerprint(workflow)` of the wrapped workflow, recorded with each run. */
   readonly fingerprint: string;
   /** The version runs are started under, when one was given. */
   readonly version: string | undefined;
@@ -135,7 +135,7 @@ export class DurableWorkflow<TInput, TOutput> {
     this.leaseMs = options.leaseMs ?? defaultLeaseMs;
     this.maxStepOutputBytes = options.maxStepOutputBytes ?? defaultMaxStepOutputBytes;
     this.clock = options.clock ?? systemClock;
-    this.fingerprint = definitionFingerprint(workflow);
+    this.fingerprint = fingerprint(workflow);
     for (const wait of findNodes(workflow, (node): node is WaitForPrimitive<unknown, unknown> => node instanceof WaitForPrimitive)) {
       const known = this.waits.get(wait.name);
       if (known !== undefined && (known.schema !== wait.schema || known.timeoutMs !== wait.timeoutMs)) {
