@@ -19,6 +19,8 @@ export type { RouterOptions } from './composition/router-primitive.js';
 
 // Seeing a workflow: its description, a stable digest of it, and a Mermaid graph
 export { fingerprint } from './core/fingerprint.js';
+export { toMermaid } from './core/to-mermaid.js';
+export type { ToMermaidOptions } from './core/to-mermaid.js';
 export type { PrimitiveDescription, PrimitiveOptionValue } from './core/primitive-description.js';
 
 // Built-in metrics (the instrumentation seam is the `@tta/primitives/instrumentation` entry)
