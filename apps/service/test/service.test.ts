@@ -96,6 +96,12 @@ describe('service', () => {
     expect(llmBuckets.find((line) => line.includes('le="+Inf"'))).toMatch(/ [1-9]\d*$/);
     expect(text).toMatch(/tta_cache_requests_total\{[^}]*result="hit"[^}]*\} [1-9]/);
     expect(text).toMatch(/tta_llm_tokens_total\{[^}]*\} [1-9]/);
+    // Tokens and cost per model, from the usage each model call reports to its run.
+    expect(text).toMatch(/^tta_llm_tokens_total\{model="[^"]+",type="input"\} [1-9]/m);
+    expect(text).toMatch(/^tta_llm_tokens_total\{model="[^"]+",type="output"\} [1-9]/m);
+    const costs = text.split('\n').filter((line) => line.startsWith('tta_llm_cost_usd_total{model="'));
+    expect(costs.length).toBeGreaterThan(0);
+    expect(costs.every((line) => Number(line.split(' ').at(-1)) > 0)).toBe(true);
     expect(text).not.toContain('corr-traced-1');
     // The observability package's own /metrics server serves the same registry.
     expect(service.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);

@@ -168,9 +168,7 @@ export class FileRunStore implements RunStore {
     assertLeaseToken(storeName, token);
     assertStepRecord(storeName, record);
     const line = `${encodeRunJson({ t: 'step', at: this.now(), r: record } satisfies JournalEntry, record.path)}\n`;
-    // No load of the run first: that reads the whole journal, and appends are the hot path. A run
-    // that is gone fails the lease check or the append itself with ENOENT.
-    await this.prepare();
+    await this.existing(runId);
     if (!(await this.holds(runId, token))) throw new RunLockedError(runId);
     await this.append(runId, line);
   }
@@ -251,13 +249,7 @@ export class FileRunStore implements RunStore {
     const now = this.now();
     const cached = this.heldLeases.get(runId);
     if (cached !== undefined && cached.token === token && cached.expiresAt > now) return true;
-    let current: LeaseGeneration | undefined;
-    try {
-      current = await this.lease(runId).current();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runId, { cause: error });
-      throw error;
-    }
+    const current = await this.lease(runId).current();
     return current !== undefined && current.token === token && current.expiresAt > now;
   }
 
