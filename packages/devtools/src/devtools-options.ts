@@ -62,6 +62,13 @@ export interface DevtoolsOptions {
    * @default 2000
    */
   readonly clientBufferSize?: number;
+  /**
+   * Runs recorded in detail per second. A busy service starts far more runs than a page can show;
+   * past this many in a second, runs are only counted (the page shows how many it left out), and
+   * their steps cost no more than the instrumentation check.
+   * @default 20
+   */
+  readonly maxRunsPerSecond?: number;
 }
 
 /** What {@link startDevtools} resolves to. */
@@ -72,6 +79,8 @@ export interface DevtoolsServer {
   readonly port: number;
   /** Events not delivered to a slow or closed browser since the server started. */
   readonly droppedEvents: number;
+  /** Runs left out of the page because more than `maxRunsPerSecond` started in a second. */
+  readonly runsNotShown: number;
   /** Browsers connected to the event stream now. */
   readonly connectedBrowsers: number;
   /**

@@ -14,13 +14,15 @@ export interface WorkflowCandidate {
 
 interface ActiveRun {
   readonly id: string;
+  /** False for a run over the rate limit: only counted, its steps pass straight through. */
+  readonly shown: boolean;
   workflow: string;
   /** Workflows whose root has the run's root name, narrowed by each step until one is left. */
   candidates: readonly WorkflowCandidate[];
   readonly root: ExecutionInfo;
   readonly startedMs: number;
   nextStep: number;
-  readonly open: Map<ExecutionInfo, OpenStep>;
+  open: Map<ExecutionInfo, OpenStep>;
 }
 
 interface OpenStep {
@@ -37,6 +39,8 @@ interface UsageLike {
   readonly costUsd?: number;
 }
 
+const noOpenSteps = new Map<ExecutionInfo, OpenStep>();
+
 // A run with thousands of steps (a long loop) would otherwise fill the history on its own.
 const maxStepsPerRun = 500;
 
@@ -52,16 +56,21 @@ export class RunRecorder {
   private batch: (() => DevtoolsEvent)[] = [];
   private flushScheduled = false;
   private runCounter = 0;
+  private windowStartedMs = 0;
+  private runsInWindow = 0;
+  private notShown = 0;
   /** The seam object registered while a browser is connected. */
   readonly instrumentation: Instrumentation;
 
   /**
    * @param rootNames maps a primitive name to the workflows it is the root of
    * @param deliver receives each batch of events, in order
+   * @param maxRunsPerSecond runs recorded in detail per second; the others are only counted
    */
   constructor(
     private readonly rootNames: ReadonlyMap<string, readonly WorkflowCandidate[]>,
     private readonly deliver: (events: readonly DevtoolsEvent[]) => void,
+    private readonly maxRunsPerSecond: number,
   ) {
     this.instrumentation = {
       onStart: (execution) => this.onStart(execution),
@@ -75,6 +84,36 @@ export class RunRecorder {
     return this.active.size;
   }
 
+  /** Runs left out because more than `maxRunsPerSecond` started. */
+  get runsNotShown(): number {
+    return this.notShown;
+  }
+
+  /**
+   * True while fewer than `maxRunsPerSecond` runs started this second. A browser cannot show
+   * thousands of runs a second, and recording each would cost a busy service far more than the
+   * page is worth; the others are counted, and the page says how many it left out.
+   */
+  private admitRun(): boolean {
+    const now = Date.now();
+    if (now - this.windowStartedMs >= 1000) {
+      if (this.notShown > this.reportedNotShown) {
+        const total = (this.reportedNotShown = this.notShown);
+        this.push(() => ({ t: 'runs-not-shown', total }));
+      }
+      this.windowStartedMs = now;
+      this.runsInWindow = 0;
+    }
+    if (this.runsInWindow < this.maxRunsPerSecond) {
+      this.runsInWindow++;
+      return true;
+    }
+    this.notShown++;
+    return false;
+  }
+
+  private reportedNotShown = 0;
+
   /** Forgets runs in progress (their browser left): the next start of a root begins a new run. */
   reset(): void {
     this.active.clear();
@@ -87,8 +126,11 @@ export class RunRecorder {
     if (run === undefined) {
       const candidates = this.rootNames.get(execution.name);
       if (candidates === undefined) return;
-      run = { id: `${correlationId}#${++this.runCounter}`, workflow: candidates[0]!.workflow, candidates, root: execution, startedMs: performance.now(), nextStep: 0, open: new Map() };
+      const shown = this.admitRun();
+      run = { id: `${correlationId}#${++this.runCounter}`, shown, workflow: candidates[0]!.workflow, candidates, root: execution, startedMs: shown ? performance.now() : 0, nextStep: 0, open: noOpenSteps };
       this.active.set(correlationId, run);
+      if (!shown) return;
+      run.open = new Map();
       const started = run;
       const input = execution.input;
       const at = Date.now();
@@ -96,6 +138,7 @@ export class RunRecorder {
       // workflows whose roots share a name (two anonymous sequences are both `sequential`).
       this.push(() => ({ t: 'run-start', run: started.id, workflow: started.workflow, at, input: payloadPreview(input) }));
     }
+    else if (!run.shown) return;
     else if (run.candidates.length > 1) narrow(run, execution.name);
     if (run.nextStep >= maxStepsPerRun) return;
     const id = run.nextStep++;
@@ -111,6 +154,10 @@ export class RunRecorder {
     const correlationId = execution.context.correlationId;
     const run = this.active.get(correlationId);
     if (run === undefined) return;
+    if (!run.shown) {
+      if (execution === run.root) this.active.delete(correlationId);
+      return;
+    }
     const open = run.open.get(execution);
     if (open !== undefined) {
       run.open.delete(execution);
@@ -151,7 +198,7 @@ export class RunRecorder {
     const context = source.context;
     if (context === undefined) return;
     const run = this.active.get(context.correlationId);
-    if (run === undefined) return;
+    if (run === undefined || !run.shown) return;
     const runId = run.id;
     const detail = type === 'retry' ? { attempt: event.attempt } : type === 'fallback' ? { fallback: event.fallback } : {};
     this.push(() => ({ t: 'step-event', run: runId, name: source.name, kind: source.kind, type, ...detail }));

@@ -13,7 +13,7 @@ import { handleResume, listSuspended } from './durable-routes.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { buildCatalogue, graphNames, type CatalogueEntry } from './workflow-catalogue.js';
 
-const knownOptions = ['workflows', 'port', 'host', 'token', 'historySize', 'clientBufferSize'];
+const knownOptions = ['workflows', 'port', 'host', 'token', 'historySize', 'clientBufferSize', 'maxRunsPerSecond'];
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
@@ -49,6 +49,8 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
   requireInteger('startDevtools', 'historySize', historySize, { min: 1, max: 10_000 });
   const clientBufferSize = options.clientBufferSize ?? 2000;
   requireInteger('startDevtools', 'clientBufferSize', clientBufferSize, { min: 1, max: 1_000_000 });
+  const maxRunsPerSecond = options.maxRunsPerSecond ?? 20;
+  requireInteger('startDevtools', 'maxRunsPerSecond', maxRunsPerSecond, { min: 1, max: 100_000 });
   const catalogue = buildCatalogue(options.workflows);
   const assets = await loadPageAssets();
 
@@ -72,7 +74,7 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
       recorder.reset();
     }
   });
-  const recorder = new RunRecorder(rootNames, (events) => hub.publish(events));
+  const recorder = new RunRecorder(rootNames, (events) => hub.publish(events), maxRunsPerSecond);
 
   const server = createServer();
   await listen(server, host, port);
@@ -80,7 +82,7 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const allowedHosts = new Set([`${urlHost}:${boundPort}`.toLowerCase()]);
   if (loopbackHosts.has(host)) for (const name of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts.add(`${name}:${boundPort}`);
-  const context: RouteContext = { token, catalogue, assets, hub, allowedHosts };
+  const context: RouteContext = { token, catalogue, assets, hub, allowedHosts, runsNotShown: () => recorder.runsNotShown };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     route(context, request, response).catch(() => {
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
@@ -93,6 +95,9 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
     port: boundPort,
     get droppedEvents() {
       return hub.droppedEvents;
+    },
+    get runsNotShown() {
+      return recorder.runsNotShown;
     },
     get connectedBrowsers() {
       return hub.clientCount;
@@ -118,6 +123,7 @@ interface RouteContext {
   readonly assets: ReadonlyMap<string, PageAsset>;
   readonly hub: EventHub;
   readonly allowedHosts: ReadonlySet<string>;
+  readonly runsNotShown: () => number;
 }
 
 async function route(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -149,7 +155,7 @@ async function route(context: RouteContext, request: IncomingMessage, response: 
   if (url.pathname === '/api/events') {
     response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     response.flushHeaders();
-    context.hub.attach(response, { t: 'hello', droppedTotal: context.hub.droppedEvents });
+    context.hub.attach(response, { t: 'hello', droppedTotal: context.hub.droppedEvents, runsNotShown: context.runsNotShown() });
     return;
   }
   return sendJson(response, 404, { error: 'not found' });

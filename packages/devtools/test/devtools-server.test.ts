@@ -173,7 +173,7 @@ describe('startDevtools: the server', () => {
   });
 
   it('drops and counts events for a browser that stops reading, without slowing the workflows', async () => {
-    server = await startDevtools({ workflows: { checkout }, port: 0, clientBufferSize: 5 });
+    server = await startDevtools({ workflows: { checkout }, port: 0, clientBufferSize: 5, maxRunsPerSecond: 100_000 });
     const url = new URL(at(server, '/api/events'));
     // A raw socket that never reads: the server's writes fill it and then the client's queue.
     const socket = connect(Number(url.port), url.hostname);
@@ -195,11 +195,36 @@ describe('startDevtools: the server', () => {
     }
   });
 
+  it('records at most maxRunsPerSecond runs a second in detail and counts the others', async () => {
+    server = await startDevtools({ workflows: { checkout }, port: 0, maxRunsPerSecond: 3 });
+    stream = await readEvents(at(server, '/api/events'));
+    await until(() => getInstrumentations().length > 0);
+    // Inside one second (the window starts with the first run): three shown, seven counted.
+    for (let index = 0; index < 10; index++) await checkout.run(`order-${index}`);
+    await until(() => stream!.events.filter((event) => event['t'] === 'run-end').length === 3);
+    expect(server.runsNotShown).toBeGreaterThanOrEqual(7 - 3);
+    expect(server.runsNotShown + stream.events.filter((event) => event['t'] === 'run-start').length).toBe(10);
+  });
+
+  it('tells apart two workflows whose roots share a name by their steps', async () => {
+    const first = step('a', async (x: string) => x).pipe(step('b', async (x: string) => x));
+    const second = step('c', async (x: string) => x).pipe(step('d', async (x: string) => x));
+    server = await startDevtools({ workflows: { first, second }, port: 0 });
+    stream = await readEvents(at(server, '/api/events'));
+    await until(() => getInstrumentations().length > 0);
+    await second.run('x');
+    await first.run('y');
+    await until(() => stream!.events.filter((event) => event['t'] === 'run-end').length === 2);
+    expect(stream.events.filter((event) => event['t'] === 'run-start').map((event) => event['workflow'])).toEqual(['second', 'first']);
+  });
+
   it('refuses bad options with InvalidOptionsError and a taken port with DevtoolsServerError', async () => {
     await expect(startDevtools({ workflows: { checkout }, port: -1 })).rejects.toThrow(InvalidOptionsError);
     await expect(startDevtools({ workflows: { checkout }, token: 'short' })).rejects.toThrow(/token/);
     await expect(startDevtools({ workflows: { nope: {} as never } })).rejects.toThrow(/workflows\.nope/);
     await expect(startDevtools({ workflows: { checkout }, prot: 1 } as never)).rejects.toThrow(/prot/);
+    await expect(startDevtools({ workflows: { checkout }, maxRunsPerSecond: 0 })).rejects.toThrow(/maxRunsPerSecond/);
+    await expect(startDevtools({ workflows: { checkout }, historySize: 1.5 })).rejects.toThrow(/historySize/);
     server = await startDevtools({ workflows: { checkout }, port: 0 });
     const taken = startDevtools({ workflows: { checkout }, port: server.port });
     await expect(taken).rejects.toSatisfy((error: unknown) => DevtoolsServerError.isInstance(error) && (error as DevtoolsServerError).reason === 'EADDRINUSE');

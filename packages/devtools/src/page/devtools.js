@@ -14,6 +14,7 @@ const state = {
   selectedRun: undefined,
   pinnedRun: false,
   droppedTotal: 0,
+  runsNotShown: 0,
 };
 
 const byId = (id) => document.getElementById(id);
@@ -259,6 +260,7 @@ function apply(event) {
   switch (event.t) {
     case 'hello':
       state.droppedTotal = event.droppedTotal ?? 0;
+      state.runsNotShown = event.runsNotShown ?? 0;
       state.runs.clear();
       break;
     case 'run-start':
@@ -287,6 +289,9 @@ function apply(event) {
     case 'dropped':
       state.droppedTotal = event.total;
       break;
+    case 'runs-not-shown':
+      state.runsNotShown = event.total;
+      break;
   }
 }
 
@@ -297,8 +302,11 @@ function scheduleRender() {
   setTimeout(() => {
     renderQueued = false;
     const dropped = byId('dropped');
-    dropped.hidden = state.droppedTotal === 0;
-    dropped.textContent = `${state.droppedTotal} events dropped`;
+    dropped.hidden = state.droppedTotal === 0 && state.runsNotShown === 0;
+    dropped.textContent = [
+      state.droppedTotal > 0 ? `${state.droppedTotal} events dropped (the page could not keep up)` : '',
+      state.runsNotShown > 0 ? `${state.runsNotShown} runs not shown (over the runs-per-second limit)` : '',
+    ].filter(Boolean).join(' · ');
     renderRuns();
     refreshGraph();
     renderRunDetail();

@@ -1,0 +1,94 @@
+/* global process, console, setImmediate, URL */
+// What the devtools cost a running workflow: a 10-step sequence with metrics only (the core's
+// default), with the devtools started but no browser connected, and with a browser connected (an
+// event-stream client reading every event). The page's work happens off the run's path (events
+// are batched and serialised on a later turn), so each measured batch ends by yielding to the event
+// loop and that deferred work is timed too. Scenarios are interleaved round by round so machine
+// noise hits them alike; medians are printed. Run with `pnpm --filter @tta/devtools bench:cost`.
+import { get } from 'node:http';
+import { SequentialPrimitive, metrics, step } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
+import { startDevtools } from '../dist/index.js';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 20_000);
+// Runs between two yields to the event loop: what a server handling requests does anyway.
+const yieldEvery = 100;
+
+const fn = async (n) => n + 1;
+const tenSteps = new SequentialPrimitive(Array.from({ length: 10 }, (_, index) => step(`s${index}`, fn)), { name: 'ten-steps' });
+const otherWorkflow = new SequentialPrimitive([step('other', fn)], { name: 'other' });
+const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+async function measure() {
+  const started = process.hrtime.bigint();
+  for (let count = 0; count < iterations; count++) {
+    await tenSteps.run(count);
+    if (count % yieldEvery === yieldEvery - 1) await yieldToLoop();
+  }
+  await yieldToLoop();
+  return Number(process.hrtime.bigint() - started) / iterations;
+}
+
+function connectBrowser(url) {
+  return new Promise((resolve, reject) => {
+    const events = new URL(url);
+    events.pathname = '/api/events';
+    let received = 0;
+    const request = get(events, (response) => {
+      response.on('data', (chunk) => (received += chunk.length));
+      resolve({ close: () => request.destroy(), received: () => received });
+    });
+    request.on('error', reject);
+  });
+}
+
+metrics.enabled = true;
+const devtools = await startDevtools({ workflows: { 'ten-steps': tenSteps }, port: 0 });
+// A second server whose workflow never runs: no browser on it either, so nothing is registered.
+const idle = await startDevtools({ workflows: { other: otherWorkflow }, port: 0 });
+let browser;
+let emptyRegistration;
+const scenarios = [
+  { name: '10-step sequence, metrics only', before: async () => {}, after: async () => {} },
+  { name: 'devtools started, no browser connected', before: async () => {}, after: async () => {} },
+  {
+    // The floor of any instrumentation: the core's instrumented path with callbacks that do nothing.
+    name: 'an empty instrumentation registered (the seam alone)',
+    before: async () => {
+      emptyRegistration = registerInstrumentation({ onStart() {}, onEnd() {} });
+    },
+    after: async () => emptyRegistration.dispose(),
+  },
+  {
+    name: 'devtools with a browser connected (SSE client)',
+    before: async () => {
+      browser = await connectBrowser(devtools.url);
+      await devtools.waitForBrowser();
+    },
+    after: async () => {
+      browser.close();
+      while (devtools.connectedBrowsers > 0) await yieldToLoop();
+    },
+  },
+];
+
+const samples = scenarios.map(() => []);
+for (let round = -1; round < rounds; round++) {
+  for (const [index, scenario] of scenarios.entries()) {
+    await scenario.before();
+    const nanoseconds = await measure();
+    await scenario.after();
+    if (round >= 0) samples[index].push(nanoseconds); // round -1 warms up
+  }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const medians = samples.map(median);
+console.log(`| scenario | ns per run of 10 steps (median of ${rounds}) | vs metrics only |`);
+console.log('|---|---|---|');
+for (const [index, scenario] of scenarios.entries()) {
+  console.log(`| ${scenario.name} | ${Math.round(medians[index])} | ${(medians[index] / medians[0]).toFixed(2)}x |`);
+}
+console.log(`\nevents dropped: ${devtools.droppedEvents}`);
+await devtools.close();
+await idle.close();
