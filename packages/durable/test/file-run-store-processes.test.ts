@@ -29,7 +29,13 @@ function startAgent(role: string, config: Record<string, unknown>): Agent {
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    const parsed = JSON.parse(line) as Record<string, unknown>;
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      // A line cut short by the SIGKILL of its writer.
+      return;
+    }
     events.push(parsed);
     for (const waiter of [...waiters]) {
       if (waiter.event !== parsed.event || !waiter.where(parsed)) continue;

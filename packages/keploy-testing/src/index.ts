@@ -21,7 +21,6 @@ export { recordIncoming } from './recording/record-incoming.js';
 export type { RecordIncomingOptions, IncomingRecorder } from './recording/record-incoming.js';
 export { runTestSet, runTestSets } from './runner/run-test-set.js';
 export type { RunTestSetOptions, RunTestSetsOptions, TestSetResult, TestCaseResult } from './runner/run-test-set.js';
-export { compareResponse } from './runner/compare-response.js';
 export type { Difference, ActualResponse, CompareOptions } from './runner/compare-response.js';
 export { readKeployConfig, DEFAULT_KEPLOY_CONFIG } from './config/keploy-config.js';
 export type { KeployConfig, ConfigNoise } from './config/keploy-config.js';

@@ -8,11 +8,12 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  InvalidNoiseError, UnreplayedConnectionError, compareResponse, parseMocksYaml, readTestSet, recordIncoming, runTestSet, startRecording,
+  InvalidNoiseError, UnreplayedConnectionError, parseMocksYaml, readTestSet, recordIncoming, runTestSet, startRecording,
   stringifyMocks, toCurl, writeTestSet, type HttpMock, type HttpTestCase, type RecordedResponse, type RecordingSession,
 } from '../src/index.js';
 import { toYaml, yamlReadOptions } from '../src/format/keploy-yaml.js';
 import { textMatches } from '../src/matching/request-matcher.js';
+import { compareResponse } from '../src/runner/compare-response.js';
 import { startLocalServer, temporaryDir, type LocalServer } from './support/local-server.js';
 
 let dir: string;

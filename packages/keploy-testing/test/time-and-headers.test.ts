@@ -5,9 +5,10 @@ import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '@tta/primitives/testing';
 import {
-  NOISE_PRESETS, compareResponse, recordIncoming, recordedTimeClock, runTestSet, startRecording, writeTestSet,
+  NOISE_PRESETS, recordIncoming, recordedTimeClock, runTestSet, startRecording, writeTestSet,
   type HttpTestCase, type RecordingSession,
 } from '../src/index.js';
+import { compareResponse } from '../src/runner/compare-response.js';
 import { startLocalServer, temporaryDir, type LocalServer } from './support/local-server.js';
 
 let dir: string;

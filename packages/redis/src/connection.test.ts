@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionsError } from '@tta/primitives';
-import { createRedisConnection, toIoredisOptions, validatePrefix } from './connection.js';
+import { Cluster } from 'ioredis';
+import { createRedisConnection, toIoredisClusterOptions, toIoredisOptions, validatePrefix } from './connection.js';
 import { blockingConnection } from './bullmq-connection.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 import { runRedisSuites } from './test-support/redis-server.js';
@@ -43,6 +44,49 @@ describe('toIoredisOptions', () => {
     const options = blockingConnection({ port: 6390, commandTimeoutMs: 500 }) as Record<string, unknown>;
     expect(options).toMatchObject({ port: 6390, maxRetriesPerRequest: null });
     expect(options.commandTimeout).toBeUndefined();
+  });
+});
+
+describe('toIoredisClusterOptions', () => {
+  it('gives every node of a cluster the fail-fast bounds, with credentials and TLS from the first URL', () => {
+    const [nodes, options] = toIoredisClusterOptions({ cluster: ['rediss://app:s%40cret@10.0.0.1:7000', 'redis://10.0.0.2'], commandTimeoutMs: 750 });
+    expect(nodes).toEqual([
+      { host: '10.0.0.1', port: 7000 },
+      { host: '10.0.0.2', port: 6379 },
+    ]);
+    expect(options.redisOptions).toMatchObject({ commandTimeout: 750, connectTimeout: 2_000, maxRetriesPerRequest: 1, username: 'app', password: 's@cret', tls: {} });
+    expect(options.redisOptions).not.toHaveProperty('host');
+    expect(options.redisOptions).not.toHaveProperty('port');
+    expect(options.clusterRetryStrategy?.(30)).toBe(1_000);
+    expect(options).toMatchObject({ maxRedirections: 6, retryDelayOnFailover: 100 });
+  });
+
+  it('lets explicit fields and the escape hatches win', () => {
+    const [, options] = toIoredisClusterOptions({ cluster: ['redis://u:p@h:1'], password: 'other', redisOptions: { family: 6 }, clusterOptions: { maxRedirections: 2 } });
+    expect(options.redisOptions).toMatchObject({ password: 'other', family: 6 });
+    expect(options.maxRedirections).toBe(2);
+  });
+
+  it('refuses an empty or non-URL node list, a database number and unknown options, naming the option', () => {
+    expect(() => toIoredisClusterOptions({ cluster: [] })).toThrow(/cluster.*non-empty array/);
+    expect(() => toIoredisClusterOptions({ cluster: 'redis://h:1' as never })).toThrow(InvalidOptionsError);
+    expect(() => toIoredisClusterOptions({ cluster: [42 as never] })).toThrow(/cluster.*redis:\/\/ URLs/);
+    expect(() => toIoredisClusterOptions({ cluster: ['http://h:1'] })).toThrow(/redis:\/\//);
+    expect(() => toIoredisClusterOptions({ cluster: ['redis://h:1/3'] })).toThrow(/only database 0/);
+    expect(() => toIoredisClusterOptions({ cluster: ['redis://h:1'], port: 1 } as never)).toThrow(/port/);
+    expect(() => toIoredisClusterOptions({ cluster: ['redis://h:1'], commandTimeoutMs: -1 })).toThrow(/commandTimeoutMs/);
+  });
+
+  it('makes a store own a Cluster client built from { cluster } options, and leaves a given Cluster client alone', async () => {
+    const owning = new RedisCacheStore({ connection: { cluster: ['redis://127.0.0.1:1'] } });
+    expect((owning as unknown as { client: { isCluster?: boolean } }).client.isCluster).toBe(true);
+    await owning.close();
+    const given = createRedisConnection({ cluster: ['redis://127.0.0.1:1'] });
+    expect(given).toBeInstanceOf(Cluster);
+    const borrowing = new RedisCacheStore({ connection: given });
+    await borrowing.close();
+    expect(given.status).not.toBe('end');
+    given.disconnect();
   });
 });
 

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { InvalidOptionsError } from '@tta/primitives';
 import { describeValue, requireNumber } from '@tta/primitives/instrumentation';
 import { assertOptionsObject } from './validate-options.js';
@@ -43,12 +43,37 @@ export interface RedisConnectionOptions {
   readonly redisOptions?: Readonly<RedisOptions>;
 }
 
-/** Either an ioredis client you own (it is never closed for you) or options to create one. */
-export type RedisConnection = Redis | RedisConnectionOptions;
+/**
+ * How to reach a Redis Cluster: the URLs of some of its nodes (the client discovers the rest) and the
+ * same fail-fast options as a single server. Every node gets the command timeout and retry limits;
+ * `db` does not exist on a cluster.
+ *
+ * @example
+ * ```ts
+ * const cache = new RedisCacheStore({ connection: { cluster: ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379'] } });
+ * ```
+ */
+export interface RedisClusterConnectionOptions extends Omit<RedisConnectionOptions, 'url' | 'host' | 'port' | 'db' | 'redisOptions'> {
+  /** `redis://host:port` (or `rediss://`) of one or more nodes; credentials and TLS in the first URL apply to all. */
+  readonly cluster: readonly string[];
+  /** Extra ioredis options for every node, applied last (escape hatch). */
+  readonly redisOptions?: Readonly<RedisOptions>;
+  /** Extra ioredis `Cluster` options, applied last (escape hatch). */
+  readonly clusterOptions?: Readonly<ClusterOptions>;
+}
+
+/** An ioredis client: one server (`Redis`) or a Redis Cluster (`Cluster`). */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Either an ioredis `Redis` or `Cluster` client you own (it is never closed for you), or options to
+ * create one (owned and closed by the store).
+ */
+export type RedisConnection = Redis | Cluster | RedisConnectionOptions | RedisClusterConnectionOptions;
 
 /** Options every Redis store accepts. */
 export interface RedisStoreOptions {
-  /** An existing ioredis client, or options for a new one (owned and closed by the store). @default {} (127.0.0.1:6379) */
+  /** An existing ioredis `Redis` or `Cluster` client, or options for a new one (owned and closed by the store). @default {} (127.0.0.1:6379) */
   readonly connection?: RedisConnection;
   /**
    * Prepended to every key the store writes, so several applications (or tests) share a server.
@@ -119,35 +144,102 @@ function parseRedisUrl(url: string): RedisOptions {
 }
 
 /**
- * Creates an ioredis client with the toolkit's defaults (see {@link RedisConnectionOptions}).
+ * Creates an ioredis client with the toolkit's defaults (see {@link RedisConnectionOptions}): a
+ * `Redis` for one server, or a `Cluster` for {@link RedisClusterConnectionOptions}.
  * The caller owns it: `await client.quit()` when done.
  *
  * @example
  * ```ts
  * const redis = createRedisConnection({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 1_000 });
  * const cache = new RedisCacheStore({ connection: redis, prefix: 'shop:' });
+ * const cluster = createRedisConnection({ cluster: ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379'] });
+ * const limiter = new RedisRateLimiter({ connection: cluster, ratePerSecond: 10, burst: 10 });
  * ```
  */
-export function createRedisConnection(options: RedisConnectionOptions = {}): Redis {
-  const client = new Redis(toIoredisOptions(options));
+export function createRedisConnection(options?: RedisConnectionOptions): Redis;
+export function createRedisConnection(options: RedisClusterConnectionOptions): Cluster;
+export function createRedisConnection(options: RedisConnectionOptions | RedisClusterConnectionOptions): RedisClient;
+export function createRedisConnection(options: RedisConnectionOptions | RedisClusterConnectionOptions = {}): RedisClient {
+  const client = isClusterOptions(options) ? new Cluster(...toIoredisClusterOptions(options)) : new Redis(toIoredisOptions(options));
   // Without a listener ioredis prints every failed reconnect; failures surface as typed errors instead.
   client.on('error', ignore);
   return client;
 }
 
+/**
+ * Builds the startup nodes and ioredis `Cluster` options for {@link RedisClusterConnectionOptions}: every
+ * node connection gets the bounds of {@link toIoredisOptions}; a command whose node is down fails
+ * within about the command timeout instead of waiting for the cluster to heal.
+ */
+export function toIoredisClusterOptions(options: RedisClusterConnectionOptions): [startupNodes: { host: string; port: number }[], options: ClusterOptions] {
+  const kind = 'RedisConnection';
+  const { cluster: urls, clusterOptions, redisOptions, ...nodeOptions } = options;
+  assertOptionsObject(kind, options, ['cluster', 'clusterOptions', ...CONNECTION_OPTION_NAMES.filter((name) => !['url', 'host', 'port', 'db'].includes(name))]);
+  if (!Array.isArray(urls) || urls.length === 0) throw new InvalidOptionsError(kind, 'cluster', `must be a non-empty array of redis:// URLs (got ${describeValue(urls)})`);
+  const parsed = urls.map((url: unknown) => {
+    if (typeof url !== 'string') throw new InvalidOptionsError(kind, 'cluster', `must hold redis:// URLs (got ${describeValue(url)})`);
+    const result = parseRedisUrl(url);
+    if (result.db !== undefined && result.db !== 0) throw new InvalidOptionsError(kind, 'cluster', `has a database number in "${url}": a cluster has only database 0`);
+    return result;
+  });
+  const { host: _host, port: _port, db: _db, retryStrategy, ...perNode } = { ...toIoredisOptions(nodeOptions), ...parsed[0], ...definedOnly(nodeOptions), ...redisOptions };
+  const startupNodes = parsed.map((node) => ({ host: node.host ?? '127.0.0.1', port: node.port ?? 6379 }));
+  return [
+    startupNodes,
+    {
+      redisOptions: perNode,
+      clusterRetryStrategy: (times) => retryStrategy?.(times) as number,
+      // A dead master makes its node's commands fail with "Connection is closed"; ioredis retries them
+      // every `retryDelayOnFailover` up to `maxRedirections` times. Bounded so that the whole wait stays
+      // near the command timeout rather than the default 16 x 100 ms.
+      retryDelayOnFailover: 100,
+      maxRedirections: 6,
+      retryDelayOnClusterDown: 100,
+      slotsRefreshTimeout: perNode.connectTimeout ?? 2_000,
+      ...clusterOptions,
+    },
+  ];
+}
+
+/** Credentials and TLS given as fields win over the ones in the URL (as for one server). */
+function definedOnly(options: Omit<RedisClusterConnectionOptions, 'cluster' | 'clusterOptions' | 'redisOptions'>): RedisOptions {
+  const result: RedisOptions = {};
+  if (options.username !== undefined) result.username = options.username;
+  if (options.password !== undefined) result.password = options.password;
+  if (options.connectionName !== undefined) result.connectionName = options.connectionName;
+  if (options.tls === false) result.tls = undefined;
+  else if (options.tls !== undefined) result.tls = options.tls === true ? {} : { ...options.tls };
+  return result;
+}
+
+/** @internal True for `{ cluster: [...] }` options (not a client). */
+export function isClusterOptions(value: unknown): value is RedisClusterConnectionOptions {
+  return typeof value === 'object' && value !== null && 'cluster' in value && !isRedisLike(value);
+}
+
+/** @internal True for an ioredis `Cluster` client (also one from another copy of ioredis). */
+export function isClusterClient(client: RedisClient): client is Cluster {
+  return client instanceof Cluster || (client as { isCluster?: unknown }).isCluster === true;
+}
+
 const ignore = (): void => {};
+
+/** @internal The per-command time limit of a client (`0`: none), for calls made on connections without one. */
+export function commandTimeoutOf(client: RedisClient): number {
+  return (isClusterClient(client) ? client.options.redisOptions?.commandTimeout : client.options.commandTimeout) ?? 0;
+}
 
 /** @internal A client and whether this package created it (and so must close it). */
 export interface ResolvedConnection {
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly owned: boolean;
 }
 
 /** @internal Uses the given client, or creates one from options. */
 export function resolveConnection(connection: RedisConnection | undefined): ResolvedConnection {
-  if (connection instanceof Redis) return { client: connection, owned: false };
-  if (isRedisLike(connection)) return { client: connection as Redis, owned: false };
-  return { client: createRedisConnection(connection ?? {}), owned: true };
+  if (connection instanceof Redis || connection instanceof Cluster) return { client: connection, owned: false };
+  if (isRedisLike(connection)) return { client: connection as RedisClient, owned: false };
+  return { client: createRedisConnection((connection ?? {}) as RedisConnectionOptions | RedisClusterConnectionOptions), owned: true };
 }
 
 function isRedisLike(value: unknown): boolean {
@@ -165,12 +257,14 @@ export function validatePrefix(kind: string, prefix: unknown): string {
   return prefix;
 }
 
+const CONNECTION_OPTION_NAMES = [
+  ...['url', 'host', 'port', 'username', 'password', 'db', 'tls', 'connectionName'] as const,
+  ...['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs', 'redisOptions'] as const,
+] satisfies (keyof RedisConnectionOptions)[];
+
 function validateConnectionOptions(options: RedisConnectionOptions): void {
   const kind = 'RedisConnection';
-  assertOptionsObject(kind, options, [
-    ...['url', 'host', 'port', 'username', 'password', 'db', 'tls', 'connectionName'] as const,
-    ...['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs', 'redisOptions'] as const,
-  ] satisfies (keyof RedisConnectionOptions)[]);
+  assertOptionsObject(kind, options, CONNECTION_OPTION_NAMES);
   for (const name of ['connectTimeoutMs', 'commandTimeoutMs', 'maxRetriesPerRequest', 'maxReconnectDelayMs'] as const) {
     const value = options[name];
     if (value !== undefined) requireNumber(kind, name, value);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
+import { Queue, QueueEvents, type Job, type JobsOptions, type QueueEventsOptions } from 'bullmq';
 import { InvalidInputError, InvalidOptionsError, type WorkflowContext } from '@tta/primitives';
 import { describeValue, type SpanContextLike } from '@tta/primitives/instrumentation';
-import { validatePrefix, type RedisConnection } from './connection.js';
+import { validatePrefix, type RedisClient, type RedisConnection } from './connection.js';
 import { blockingConnection, producerConnection } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
-import { guard } from './redis-call.js';
+import { closeClient, guard } from './redis-call.js';
 import { formatTraceparent } from './trace-context.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 import { workflowQueueName } from './workflow-queue-name.js';
@@ -112,7 +112,21 @@ export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options
   const { prefix, queueName } = queueIdentity('createWorkflowQueue', options);
   // BullMQ's data generics are conditional types that do not resolve for a generic TInput.
   // skipVersionCheck: BullMQ's start-up INFO, timed out once (a paused server), would fail every later call of this queue.
-  const queue = new Queue(queueName, { connection: producerConnection(options.connection), prefix, skipVersionCheck: true }) as unknown as Queue<WorkflowJobData<TInput>, TOutput>;
+  const producer = producerConnection(options.connection);
+  const queue = new Queue(queueName, { connection: producer.connection, prefix, skipVersionCheck: true }) as unknown as Queue<WorkflowJobData<TInput>, TOutput>;
+  const owned = producer.owned;
+  if (owned !== undefined) {
+    // BullMQ never closes a client it is given, and builds only single-server clients from options:
+    // the cluster client made for `{ cluster }` options is closed with the queue.
+    const closeQueue = queue.close.bind(queue);
+    queue.close = async () => {
+      try {
+        await closeQueue();
+      } finally {
+        await closeClient(owned, true);
+      }
+    };
+  }
   // Connection failures surface through the calls (as RedisUnavailableError); the event is noise.
   queue.on('error', () => {});
   if (options.queueName === undefined && options.workflows !== undefined) {
@@ -128,8 +142,27 @@ export function createWorkflowQueue<TInput = unknown, TOutput = unknown>(options
 export function createWorkflowQueueEvents(options: WorkflowQueueOptions): QueueEvents {
   assertOptionsObject('createWorkflowQueueEvents', options, queueOptionKeys);
   const { prefix, queueName } = queueIdentity('createWorkflowQueueEvents', options);
-  const events = new QueueEvents(queueName, { connection: blockingConnection(options.connection), prefix });
+  const events = new QueueEvents(queueName, { connection: blockingConnection(options.connection), prefix, autorun: false });
   events.on('error', () => {});
+  // BullMQ's own start reads events from '$' (from now on) only once its first XREAD reaches the
+  // server, which is after waitUntilReady has resolved: a job finishing in between was never reported
+  // (often on a cluster, whose client takes longer). Started from the stream's last id, read before
+  // ready, no event after ready is missed.
+  const started = (async () => {
+    try {
+      const client = (await events.backend.client) as unknown as RedisClient;
+      const [last] = await client.xrevrange(events.keys.events!, '+', '-', 'COUNT', 1);
+      (events.opts as QueueEventsOptions).lastEventId = last?.[0] ?? '0-0';
+    } catch {
+      // Redis unreachable: BullMQ's own start ('$', retrying the connection) is the best left.
+    }
+    events.run().catch((error: unknown) => events.emit('error', error as Error));
+  })();
+  const waitUntilReady = events.waitUntilReady.bind(events);
+  events.waitUntilReady = async () => {
+    await waitUntilReady();
+    await started;
+  };
   return events;
 }
 

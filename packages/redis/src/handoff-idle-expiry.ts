@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { LuaScript } from './redis-call.js';
 
 // BullMQ's lists and sets that hold work still to do: while one exists the agent is not idle.
@@ -50,7 +50,7 @@ export type QueueKeyNames = Readonly<Record<string, string>>;
  * permanent again, so a task that waits never loses its queue's counters. BullMQ's own short-lived guards
  * (`stalled-check`, `limiter`) are never made permanent, only shortened when idle. Resolves to true when idle.
  */
-export async function refreshIdleExpiry(client: Redis, keys: QueueKeyNames, ttlMs: number): Promise<boolean> {
+export async function refreshIdleExpiry(client: RedisClient, keys: QueueKeyNames, ttlMs: number): Promise<boolean> {
   const named = (kind: string): string => {
     const key = keys[kind];
     if (key === undefined) throw new Error(`BullMQ queue has no "${kind}" key`);

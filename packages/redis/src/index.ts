@@ -1,6 +1,6 @@
 // Connections and errors
-export { createRedisConnection, toIoredisOptions } from './connection.js';
-export type { RedisConnection, RedisConnectionOptions, RedisStoreOptions } from './connection.js';
+export { createRedisConnection, toIoredisClusterOptions, toIoredisOptions } from './connection.js';
+export type { RedisClient, RedisClusterConnectionOptions, RedisConnection, RedisConnectionOptions, RedisStoreOptions } from './connection.js';
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 export type { RedisUnavailableErrorOptions } from './errors/redis-unavailable-error.js';
 export { LeaseTimeoutError } from './errors/lease-timeout-error.js';

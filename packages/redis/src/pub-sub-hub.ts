@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Disposable } from '@tta/primitives';
 import { toDisposable } from '@tta/primitives/instrumentation';
 import { guard } from './redis-call.js';
@@ -12,12 +12,12 @@ type Handler = (message: string) => void;
  * connection was down are lost (Redis pub/sub is at-most-once).
  */
 export class PubSubHub {
-  private subscriber: Redis | undefined;
+  private subscriber: RedisClient | undefined;
   private readonly handlers = new Map<string, Set<Handler>>();
   private closed = false;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly owner: string,
   ) {}
 
@@ -51,7 +51,7 @@ export class PubSubHub {
     subscriber.disconnect();
   }
 
-  private connection(): Redis {
+  private connection(): RedisClient {
     if (this.subscriber !== undefined) return this.subscriber;
     const subscriber = this.client.duplicate();
     subscriber.on('error', () => {});

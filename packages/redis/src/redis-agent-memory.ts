@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { describeValue, requireNonEmptyString, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { copyPlainData, validateMemoryDraft, validateMemoryLookup, type AgentMemory, type MemoryDraft, type MemoryEntry, type MemoryQuery } from '@tta/agent-context';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { clearScript, deleteScript, storeScript } from './redis-agent-memory-scripts.js';
 import { storeKey } from './key-layout.js';
@@ -48,9 +47,12 @@ export class RedisAgentMemory implements AgentMemory {
   readonly specificationVersion = 1 as const;
   /** Bound of the memory. */
   readonly maxEntries: number;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly base: string;
+  // The scripts build their keys from the base (ARGV); naming one of them as KEYS[1] sends each script
+  // to the node that serves the memory's slot on a Redis Cluster.
+  private readonly slotKey: string;
   private readonly clock: Clock;
 
   constructor(options: RedisAgentMemoryOptions = {}) {
@@ -62,6 +64,7 @@ export class RedisAgentMemory implements AgentMemory {
     requireNonEmptyString('RedisAgentMemory', 'namespace', namespace);
     this.maxEntries = maxEntries;
     this.base = memoryKeyBase(validatePrefix('RedisAgentMemory', options.prefix), namespace);
+    this.slotKey = `${this.base}order`;
     this.clock = options.clock ?? systemClock;
     const { client, owned } = resolveConnection(options.connection);
     this.client = client;
@@ -82,7 +85,7 @@ export class RedisAgentMemory implements AgentMemory {
     const json = JSON.stringify(entry);
     const tags = [...new Set(entry.tags as string[])];
     await guard('RedisAgentMemory.store', () =>
-      storeScript.run(this.client, [], [this.base, entry.id as string, json, this.maxEntries, draft.agentId, ...tags]),
+      storeScript.run(this.client, [this.slotKey], [this.base, entry.id as string, json, this.maxEntries, draft.agentId, ...tags]),
     );
     return JSON.parse(json) as MemoryEntry<T>;
   }
@@ -131,7 +134,7 @@ export class RedisAgentMemory implements AgentMemory {
 
   async delete(id: string): Promise<boolean> {
     validateMemoryLookup('RedisAgentMemory.delete', { id });
-    return (await guard('RedisAgentMemory.delete', () => deleteScript.run(this.client, [], [this.base, id]))) === 1;
+    return (await guard('RedisAgentMemory.delete', () => deleteScript.run(this.client, [this.slotKey], [this.base, id]))) === 1;
   }
 
   async size(): Promise<number> {
@@ -139,7 +142,7 @@ export class RedisAgentMemory implements AgentMemory {
   }
 
   async clear(): Promise<void> {
-    await guard('RedisAgentMemory.clear', () => clearScript.run(this.client, [], [this.base]));
+    await guard('RedisAgentMemory.clear', () => clearScript.run(this.client, [this.slotKey], [this.base]));
   }
 
   /** Closes the connection when the memory created it. */

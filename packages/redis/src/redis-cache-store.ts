@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { InvalidOptionsError, type CacheEntry, type CacheStore } from '@tta/primitives';
 import { requireNonEmptyString } from '@tta/primitives/instrumentation';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { deleteByPattern } from './scan.js';
 import { startsWithPattern, storeKey } from './key-layout.js';
@@ -66,7 +65,7 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
   readonly specificationVersion = 1 as const;
   /** The key prefix of this cache's entries, `<prefix>cache:{<escaped namespace>}:`. */
   readonly keyPrefix: string;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly serialize: (entry: CacheEntry<unknown>) => string;
   private readonly deserialize: (text: string) => CacheEntry<unknown>;

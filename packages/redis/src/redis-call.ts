@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { InvalidInputError, TtaError } from '@tta/primitives';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 
@@ -53,7 +53,7 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
       return await client.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
@@ -66,7 +66,7 @@ export class LuaScript {
 }
 
 /** @internal Closes a client the package created; leaves a borrowed one alone. */
-export async function closeClient(client: Redis, owned: boolean): Promise<void> {
+export async function closeClient(client: RedisClient, owned: boolean): Promise<void> {
   if (!owned) return;
   if (client.status === 'end') return;
   try {

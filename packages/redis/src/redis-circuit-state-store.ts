@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { CircuitSnapshot, CircuitStateStore } from '@tta/primitives';
 import { assertDuration } from '@tta/primitives/instrumentation';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { storeKey } from './key-layout.js';
 import { assertOptionsObject } from './validate-options.js';
@@ -31,7 +30,7 @@ export interface RedisCircuitStateStoreOptions extends RedisStoreOptions {
 export class RedisCircuitStateStore implements CircuitStateStore {
   /** Implements version 1 of the interface. */
   readonly specificationVersion = 1 as const;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly ttlMs: number;

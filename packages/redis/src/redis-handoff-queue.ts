@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
 import { InvalidInputError, InvalidOptionsError } from '@tta/primitives';
 import { assertDuration, describeValue } from '@tta/primitives/instrumentation';
 import { assertWellFormedName, copyPlainData, type HandoffDelivery, type HandoffQueue, type HandoffTask } from '@tta/agent-context';
-import { createRedisConnection, validatePrefix, type RedisConnection, type RedisConnectionOptions } from './connection.js';
+import { commandTimeoutOf, resolveConnection, validatePrefix, type RedisClient, type RedisConnection } from './connection.js';
 import { withCommandTimeout } from './command-timeout.js';
 import { refreshIdleExpiry } from './handoff-idle-expiry.js';
-import { blockingConnection, producerConnection } from './bullmq-connection.js';
+import { blockingClient } from './bullmq-connection.js';
 import { bullPrefix } from './key-layout.js';
 import { HandoffLockLostError } from './errors/handoff-lock-lost-error.js';
 import { RedisUnavailableError } from './errors/redis-unavailable-error.js';
@@ -74,9 +73,9 @@ export class RedisHandoffQueue implements HandoffQueue {
   private readonly idleAgentTtlMs: number;
   private readonly maxOpenAgents: number;
   private readonly commandTimeoutMs: number;
-  private readonly producer: Redis;
+  private readonly producer: RedisClient;
   private readonly ownsProducer: boolean;
-  private readonly consumer: Redis;
+  private readonly consumer: RedisClient;
   private readonly queues = new Map<string, Queue>();
   // In least-recently-used order (a Map keeps insertion order: a use re-inserts).
   private readonly workers = new Map<string, OpenWorker>();
@@ -104,14 +103,13 @@ export class RedisHandoffQueue implements HandoffQueue {
     this.idleAgentTtlMs = idleAgentTtlMs;
     this.maxOpenAgents = maxOpenAgents;
     // Every agent's Queue shares one client: BullMQ opens a connection per Queue given only options.
-    const shared = producerConnection(options.connection);
-    this.ownsProducer = !isClient(shared);
-    this.producer = this.ownsProducer ? createRedisConnection(options.connection as RedisConnectionOptions | undefined) : (shared as unknown as Redis);
+    const { client, owned } = resolveConnection(options.connection);
+    this.producer = client;
+    this.ownsProducer = owned;
     // The consumer connection blocks by design (no command timeout): calls on it get the store's limit here.
-    this.commandTimeoutMs = this.producer.options.commandTimeout ?? 0;
+    this.commandTimeoutMs = commandTimeoutOf(this.producer);
     // One connection for every agent's consumer side (BullMQ adds its own blocking one per worker).
-    this.consumer = new Redis(blockingConnection(options.connection) as RedisOptions);
-    this.consumer.on('error', () => {});
+    this.consumer = blockingClient(options.connection);
   }
 
   async enqueue(task: HandoffTask): Promise<void> {
@@ -353,10 +351,6 @@ interface OpenWorker {
   outstanding: number;
   /** Replaced after a failed call (see `retireOnFailure`): closed once nothing needs it. */
   retired: boolean;
-}
-
-function isClient(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as { duplicate?: unknown }).duplicate === 'function';
 }
 
 // BullMQ's codes for a job whose lock or key is gone, or that is no longer active: the taker was too slow.

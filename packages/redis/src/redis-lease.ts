@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { InvalidOptionsError } from '@tta/primitives';
 import { assertDuration, sleep, systemClock, type Clock } from '@tta/primitives/instrumentation';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { storeKey } from './key-layout.js';
 import { LeaseLostError } from './errors/lease-lost-error.js';
@@ -69,7 +68,7 @@ export class RedisLease {
   readonly key: string;
   /** Default lease length. */
   readonly ttlMs: number;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly retryDelayMs: number;
   private readonly clock: Clock;

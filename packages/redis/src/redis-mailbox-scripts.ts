@@ -66,3 +66,10 @@ return texts
 export function receiptFields(receiptId: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) => `${receiptId}:${String(index + 1).padStart(10, '0')}`);
 }
+
+/**
+ * @internal PUBLISH routed by its channel. KEYS: the topic channel (no key is touched: naming it
+ * makes a Redis Cluster client send the call to the node of the channel's hash slot, so one
+ * topic's messages always go out through one node, in publishing order). ARGV: message.
+ */
+export const publishScript = new LuaScript(`return redis.call('PUBLISH', KEYS[1], ARGV[1])`);

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { InvalidInputError, type Disposable } from '@tta/primitives';
 import { assertDuration, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { assertWellFormedName, copyPlainData, validateMessageNames } from '@tta/agent-context';
 import type { DirectMessageDraft, Mailbox, MailboxMessage, MessageDraft, MessageListener, ReceiveOptions } from '@tta/agent-context';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { isClusterClient, resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
 import { storeKey } from './key-layout.js';
-import { receiptFields, receiveScript, sendScript } from './redis-mailbox-scripts.js';
+import { publishScript, receiptFields, receiveScript, sendScript } from './redis-mailbox-scripts.js';
 import { assertCallOptions, assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link RedisMailbox}. */
@@ -64,7 +63,7 @@ const restoreBatch = 1_000;
 export class RedisMailbox implements Mailbox {
   /** Implements version 1 of the interface. */
   readonly specificationVersion = 1 as const;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly clock: Clock;
@@ -142,7 +141,10 @@ export class RedisMailbox implements Mailbox {
       throw new InvalidInputError('RedisMailbox.publish', `"type" must be a non-empty string (got ${describeValue((draft as { type?: unknown } | null | undefined)?.type)})`);
     }
     const [message, json] = this.stamp(draft, undefined, undefined);
-    await guard('RedisMailbox.publish', () => this.client.publish(this.topic(draft.type), json));
+    const topic = this.topic(draft.type);
+    // A cluster client sends a keyless PUBLISH to any node, and messages sent through different
+    // nodes can overtake one another on the cluster bus: routed by the topic, they keep their order.
+    await guard('RedisMailbox.publish', () => (isClusterClient(this.client) ? publishScript.run(this.client, [topic], [json]) : this.client.publish(topic, json)));
     return message;
   }
 

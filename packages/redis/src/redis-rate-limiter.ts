@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { InvalidInputError, type RateLimitDecision, type RateLimiter } from '@tta/primitives';
 import { describeValue, requireNumber, type Clock } from '@tta/primitives/instrumentation';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard, LuaScript } from './redis-call.js';
 import { storeKey } from './key-layout.js';
 import { assertOptionsObject } from './validate-options.js';
@@ -79,7 +78,7 @@ export class RedisRateLimiter implements RateLimiter {
   readonly intervalMs: number;
   /** Capacity of each bucket. */
   readonly burst: number;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly tokensPerMs: number;

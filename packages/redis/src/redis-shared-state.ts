@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { InvalidInputError, type Disposable } from '@tta/primitives';
 import { assertDuration, describeValue, systemClock, type Clock } from '@tta/primitives/instrumentation';
 import {
@@ -16,7 +15,7 @@ import {
   type StateScope,
   type StateWriteOptions,
 } from '@tta/agent-context';
-import { resolveConnection, validatePrefix, type RedisStoreOptions } from './connection.js';
+import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
 import { closeClient, guard } from './redis-call.js';
 import { deleteScript, keysScript, writeScript } from './redis-shared-state-scripts.js';
 import { PubSubHub, reportListenerFailure } from './pub-sub-hub.js';
@@ -60,7 +59,7 @@ export interface RedisSharedStateOptions extends RedisStoreOptions {
 export class RedisSharedState implements SharedState {
   /** Implements version 1 of the interface. */
   readonly specificationVersion = 1 as const;
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly channel: string;

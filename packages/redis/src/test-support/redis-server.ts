@@ -45,6 +45,15 @@ export interface RedisServerOptions {
   readonly appendfsync?: 'always' | 'everysec' | 'no';
   /** Allows `DEBUG` (e.g. `DEBUG SLEEP`) from loopback clients; Redis 7 refuses it by default. @default false */
   readonly enableDebugCommand?: boolean;
+  /**
+   * Starts the server as a Redis Cluster node (`cluster-enabled`, its `nodes.conf` in the data
+   * directory, so a restart rejoins as the same node), serving its slots even while another
+   * master is down (`cluster-require-full-coverage no`). See `startRedisCluster`.
+   * @default false
+   */
+  readonly clusterNode?: boolean;
+  /** `cluster-node-timeout`: how long a silent node takes to be marked failed. @default 1_000 */
+  readonly clusterNodeTimeoutMs?: number;
 }
 
 /** A running test server. */
@@ -63,6 +72,10 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** Starts it again on the same port and directory (after `crash` or `stop`). */
   restart(): Promise<void>;
+  /** Stops the process without ending it (SIGSTOP): it holds its connections and answers nothing. */
+  freeze(): void;
+  /** Lets a frozen process run again (SIGCONT). */
+  thaw(): void;
   /** Stops the server and removes its directory. */
   dispose(): Promise<void>;
 }
@@ -86,6 +99,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     '--protected-mode', 'yes',
     '--loglevel', 'warning',
     ...(options.enableDebugCommand === true ? ['--enable-debug-command', 'local'] : []),
+    ...(options.clusterNode === true
+      ? ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-require-full-coverage', 'no', '--cluster-node-timeout', String(options.clusterNodeTimeoutMs ?? 1_000)]
+      : []),
   ];
   let port = 0;
   let child: ChildProcess | undefined;
@@ -117,12 +133,15 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       return current !== undefined;
     },
     crash: () => halt('SIGKILL'),
+    freeze: () => void current?.kill('SIGSTOP'),
+    thaw: () => void current?.kill('SIGCONT'),
     stop: () => halt('SIGTERM'),
     async restart() {
       await halt('SIGTERM');
       current = await launch(args(port), port);
     },
     async dispose() {
+      current?.kill('SIGCONT');
       await halt('SIGKILL');
       await rm(dir, { recursive: true, force: true });
     },

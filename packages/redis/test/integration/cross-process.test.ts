@@ -93,21 +93,21 @@ describe.skipIf(!runRedisSuites)('@tta/redis across Node processes', () => {
 
   it('shares a cache: the second process gets a hit on what the first computed', async () => {
     const prefix = redis.uniquePrefix('cache');
-    const first = startAgent('cache', { port: redis.server.port, prefix, name: 'first' });
+    const first = startAgent('cache', { connection: redis.connection, prefix, name: 'first' });
     const firstResult = await first.next('result');
     expect(await first.exited).toBe(0);
-    const second = startAgent('cache', { port: redis.server.port, prefix, name: 'second' });
+    const second = startAgent('cache', { connection: redis.connection, prefix, name: 'second' });
     const secondResult = await second.next('result');
     expect(await second.exited).toBe(0);
     expect(firstResult.stats).toMatchObject({ hits: 0, misses: 1 });
     expect(secondResult.stats).toMatchObject({ hits: 1, misses: 0 });
     expect(secondResult.output).toEqual({ answer: 15, by: 'first' });
-    expect(await redis.client.get(`${prefix}test:computations`)).toBe('1');
+    expect(await redis.client.get(`${prefix}test:{t}:computations`)).toBe('1');
   });
 
   it('lets exactly one of two processes win a compare-and-set race', async () => {
     const prefix = redis.uniquePrefix('cas');
-    const config = { port: redis.server.port, prefix, processes: 2, attempts: 25 };
+    const config = { connection: redis.connection, prefix, processes: 2, attempts: 25 };
     const agents = [startAgent('cas', { ...config, name: 'left' }), startAgent('cas', { ...config, name: 'right' })];
     const results = await Promise.all(agents.map((agent) => agent.next('result')));
     expect(results.reduce((sum, result) => sum + Number(result.wins), 0)).toBe(1);
@@ -116,9 +116,9 @@ describe.skipIf(!runRedisSuites)('@tta/redis across Node processes', () => {
 
   it('exchanges published and direct messages between two processes', async () => {
     const prefix = redis.uniquePrefix('messages');
-    const listener = startAgent('listener', { port: redis.server.port, prefix });
+    const listener = startAgent('listener', { connection: redis.connection, prefix });
     await listener.next('ready');
-    const talker = startAgent('talker', { port: redis.server.port, prefix });
+    const talker = startAgent('talker', { connection: redis.connection, prefix });
     const { reply } = (await talker.next('result')) as { reply: Record<string, unknown> };
     expect(reply).toMatchObject({
       type: 'reply',
@@ -132,8 +132,8 @@ describe.skipIf(!runRedisSuites)('@tta/redis across Node processes', () => {
 
   it('runs 1,000 workflow jobs on three worker processes, each exactly once, surviving a killed worker', async () => {
     const prefix = redis.uniquePrefix('pool');
-    const key = (name: string): string => `${prefix}test:${name}`;
-    const common = { port: redis.server.port, prefix, queueName: 'jobs', workMs: 2, lockDurationMs: 1_500, stalledIntervalMs: 500 };
+    const key = (name: string): string => `${prefix}test:{t}:${name}`;
+    const common = { connection: redis.connection, prefix, queueName: 'jobs', workMs: 2, lockDurationMs: 1_500, stalledIntervalMs: 500 };
     const workers = [
       startAgent('worker', { ...common, name: 'steady-1', concurrency: 8 }),
       startAgent('worker', { ...common, name: 'steady-2', concurrency: 8 }),

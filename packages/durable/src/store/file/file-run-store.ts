@@ -168,7 +168,9 @@ export class FileRunStore implements RunStore {
     assertLeaseToken(storeName, token);
     assertStepRecord(storeName, record);
     const line = `${encodeRunJson({ t: 'step', at: this.now(), r: record } satisfies JournalEntry, record.path)}\n`;
-    await this.existing(runId);
+    // No load of the run first: that reads the whole journal, and appends are the hot path. A run
+    // that is gone fails the lease check or the append itself with ENOENT.
+    await this.prepare();
     if (!(await this.holds(runId, token))) throw new RunLockedError(runId);
     await this.append(runId, line);
   }
@@ -249,7 +251,13 @@ export class FileRunStore implements RunStore {
     const now = this.now();
     const cached = this.heldLeases.get(runId);
     if (cached !== undefined && cached.token === token && cached.expiresAt > now) return true;
-    const current = await this.lease(runId).current();
+    let current: LeaseGeneration | undefined;
+    try {
+      current = await this.lease(runId).current();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RunNotFoundError(runId, { cause: error });
+      throw error;
+    }
     return current !== undefined && current.token === token && current.expiresAt > now;
   }
 
