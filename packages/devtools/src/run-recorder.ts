@@ -1,4 +1,4 @@
-import { getRunExtension, type ExecutionInfo, type ExecutionResult, type Instrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
+import { getRunExtension, setRunExtension, type ExecutionInfo, type ExecutionResult, type Instrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 import type { WorkflowContext } from '@tta/primitives';
 import { errorChain } from './error-chain.js';
 import { payloadPreview } from './payload-preview.js';
@@ -14,15 +14,14 @@ export interface WorkflowCandidate {
 
 interface ActiveRun {
   readonly id: string;
-  /** False for a run over the rate limit: only counted, its steps pass straight through. */
-  readonly shown: boolean;
+  readonly shown: true;
   workflow: string;
   /** Workflows whose root has the run's root name, narrowed by each step until one is left. */
   candidates: readonly WorkflowCandidate[];
   readonly root: ExecutionInfo;
   readonly startedMs: number;
   nextStep: number;
-  open: Map<ExecutionInfo, OpenStep>;
+  readonly open: Map<ExecutionInfo, OpenStep>;
 }
 
 interface OpenStep {
@@ -39,7 +38,12 @@ interface UsageLike {
   readonly costUsd?: number;
 }
 
-const noOpenSteps = new Map<ExecutionInfo, OpenStep>();
+/** What a run's contexts carry: its record, or (for a run left out) the root execution alone. */
+type RunRecord = ActiveRun | ExecutionInfo;
+
+function isShown(record: RunRecord): record is ActiveRun {
+  return (record as Partial<ActiveRun>).shown === true;
+}
 
 // A run with thousands of steps (a long loop) would otherwise fill the history on its own.
 const maxStepsPerRun = 500;
@@ -52,7 +56,12 @@ const maxStepsPerRun = 500;
  * workflow's path, so a browser never slows a run down.
  */
 export class RunRecorder {
-  private readonly active = new Map<string, ActiveRun>();
+  /**
+   * Where a run's record is kept on its context (`setRunExtension`): every context of a run shares
+   * it, so a step finds its run without a correlation id (which would cost a UUID per run) or a map
+   * that could leak. Replaced on `reset`, so records left by a previous browser session are ignored.
+   */
+  private runKey = Symbol('@tta/devtools.run');
   private batch: (() => DevtoolsEvent)[] = [];
   private flushScheduled = false;
   private runCounter = 0;
@@ -77,11 +86,6 @@ export class RunRecorder {
       onEnd: (execution, result) => this.onEnd(execution, result),
       onEvent: (event, source) => this.onEvent(event, source),
     };
-  }
-
-  /** Runs in progress, for tests and the page's header. */
-  get activeRuns(): number {
-    return this.active.size;
   }
 
   /** Runs left out because more than `maxRunsPerSecond` started. */
@@ -116,21 +120,22 @@ export class RunRecorder {
 
   /** Forgets runs in progress (their browser left): the next start of a root begins a new run. */
   reset(): void {
-    this.active.clear();
+    this.runKey = Symbol('@tta/devtools.run');
   }
 
   private onStart(execution: ExecutionInfo): void {
     const context = execution.context;
-    const correlationId = context.correlationId;
-    let run = this.active.get(correlationId);
+    let run = getRunExtension<RunRecord>(context, this.runKey);
     if (run === undefined) {
       const candidates = this.rootNames.get(execution.name);
       if (candidates === undefined) return;
-      const shown = this.admitRun();
-      run = { id: `${correlationId}#${++this.runCounter}`, shown, workflow: candidates[0]!.workflow, candidates, root: execution, startedMs: shown ? performance.now() : 0, nextStep: 0, open: noOpenSteps };
-      this.active.set(correlationId, run);
-      if (!shown) return;
-      run.open = new Map();
+      if (!this.admitRun()) {
+        // Left out: the root itself marks the run, so its steps pass through and its end clears it.
+        setRunExtension(context, this.runKey, execution);
+        return;
+      }
+      run = { id: `${context.correlationId}#${++this.runCounter}`, shown: true, workflow: candidates[0]!.workflow, candidates, root: execution, startedMs: performance.now(), nextStep: 0, open: new Map() };
+      setRunExtension(context, this.runKey, run);
       const started = run;
       const input = execution.input;
       const at = Date.now();
@@ -138,7 +143,7 @@ export class RunRecorder {
       // workflows whose roots share a name (two anonymous sequences are both `sequential`).
       this.push(() => ({ t: 'run-start', run: started.id, workflow: started.workflow, at, input: payloadPreview(input) }));
     }
-    else if (!run.shown) return;
+    else if (!isShown(run)) return;
     else if (run.candidates.length > 1) narrow(run, execution.name);
     if (run.nextStep >= maxStepsPerRun) return;
     const id = run.nextStep++;
@@ -151,11 +156,10 @@ export class RunRecorder {
   }
 
   private onEnd(execution: ExecutionInfo, result: ExecutionResult): void {
-    const correlationId = execution.context.correlationId;
-    const run = this.active.get(correlationId);
+    const run = getRunExtension<RunRecord>(execution.context, this.runKey);
     if (run === undefined) return;
-    if (!run.shown) {
-      if (execution === run.root) this.active.delete(correlationId);
+    if (!isShown(run)) {
+      if (execution === run) setRunExtension(execution.context, this.runKey, undefined);
       return;
     }
     const open = run.open.get(execution);
@@ -178,7 +182,8 @@ export class RunRecorder {
       }));
     }
     if (execution !== run.root) return;
-    this.active.delete(correlationId);
+    // The same context may run the workflow again: that is a new run.
+    setRunExtension(execution.context, this.runKey, undefined);
     const finished = run;
     const usage = usageOf(execution.context);
     this.push(() => ({
@@ -197,8 +202,8 @@ export class RunRecorder {
     if (type !== 'retry' && type !== 'fallback' && type !== 'cache-hit') return;
     const context = source.context;
     if (context === undefined) return;
-    const run = this.active.get(context.correlationId);
-    if (run === undefined || !run.shown) return;
+    const run = getRunExtension<RunRecord>(context, this.runKey);
+    if (run === undefined || !isShown(run)) return;
     const runId = run.id;
     const detail = type === 'retry' ? { attempt: event.attempt } : type === 'fallback' ? { fallback: event.fallback } : {};
     this.push(() => ({ t: 'step-event', run: runId, name: source.name, kind: source.kind, type, ...detail }));
