@@ -50,6 +50,18 @@ describe('tta-keploy command line', () => {
     expect(output).toMatch(/^tta-keploy: .*\.yaml is \d+ bytes, over the limit of 100 bytes for Keploy files; raise it with the maxFileBytes option \(--max-file-bytes for tta-keploy\)/);
   });
 
+  it('exits with 2 on an unknown --noise-preset', async () => {
+    expect(await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--noise-preset', 'dates'])).toMatchObject({
+      code: 2,
+      output: '--noise-preset must be time or jwt (got "dates")',
+    });
+  });
+
+  it('lists the keploy.yml, --strict-mocks and app-folder options in its usage', async () => {
+    const { output } = await run(['--help']);
+    for (const option of ['--config <file>', '--strict-mocks', '--noise-preset <name>', 'or the app folder that holds']) expect(output).toContain(option);
+  });
+
   it('exits with 1 and reports each failure when the service is unreachable', async () => {
     const { code, output } = await run(['test', '--dir', fixtures, '--base-url', 'http://127.0.0.1:9', '--test', 'test-1', '--no-color']);
     expect(code).toBe(1);

@@ -116,11 +116,6 @@ const bytesEqual = (left: Uint8Array, right: Uint8Array): boolean => left.length
  * other text whole (when `compareAll`). Noise patterns run in RE2; redacted values match anything.
  *
  * @throws InvalidNoiseError when a noise value is not a list or a pattern is not one RE2 runs.
- *
- * @example
- * ```ts
- * const differences = compareResponse(test.response, { status: 200, headers: new Headers(), body: '{"id":1}' }, { 'header.Date': [] });
- * ```
  */
 export function compareResponse(expected: RecordedResponse, actual: ActualResponse, noise: Noise, options: CompareOptions = {}): Difference[] {
   const rules = compileNoise(noise, options.noiseSource ?? 'noise', options.anyDepthNoise);
