@@ -44,6 +44,8 @@ export type TtaErrorCode =
   | 'STEP_OUTPUT_TOO_LARGE'
   | 'WAIT_TIMED_OUT'
   | 'WORKFLOW_CHANGED'
+  // @tta/devtools
+  | 'DEVTOOLS_SERVER_UNAVAILABLE'
   // @tta/observability
   | 'METRICS_SERVER_UNAVAILABLE'
   | 'OBSERVABILITY_NOT_INITIALIZED'
