@@ -43,9 +43,12 @@ describe('modelStep', () => {
 
   it('closes the HTTP request when a timeout around it fires', async () => {
     server.answer(hang);
-    const ask = timeout(modelStep(openAICompatible({ baseUrl: server.baseUrl, model: 'fake-model' })), { timeoutMs: 50 });
-    await expect(ask.run('Hello')).rejects.toBeInstanceOf(TimeoutError);
-    await server.requests.at(-1)!.closedEarly;
+    const seen = server.requests.length;
+    const ask = timeout(modelStep(openAICompatible({ baseUrl: server.baseUrl, model: 'fake-model' })), { timeoutMs: 200 });
+    const result = ask.run('Hello');
+    const request = await server.received(seen + 1);
+    await expect(result).rejects.toBeInstanceOf(TimeoutError);
+    await request.closedEarly;
   });
 
   it('stops calling the server once 5 cents are spent, across retries, fallbacks and parallel branches', async () => {

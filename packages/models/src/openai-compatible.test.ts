@@ -75,12 +75,13 @@ describe('openAICompatible', () => {
   it('closes the HTTP request when the signal aborts, and rejects with its reason', async () => {
     server.answer(hang);
     const controller = new AbortController();
+    const seen = server.requests.length;
     const call = openAICompatible({ baseUrl: server.baseUrl, model: 'm' }).generate(hello, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const request = await server.received(seen + 1);
     const reason = new Error('stop');
     controller.abort(reason);
     await expect(call).rejects.toBe(reason);
-    await server.requests.at(-1)!.closedEarly;
+    await request.closedEarly;
   });
 
   it('streams text parts and the usage it asked for', async () => {

@@ -19,7 +19,7 @@ export interface OpenAICompatibleOptions {
   readonly model: string;
   /** Extra request headers (an organisation id, a gateway's routing header). @default {} */
   readonly headers?: Readonly<Record<string, string>>;
-  /** The fetch implementation (a proxy-aware client). @default globalThis.fetch */
+  /** The fetch implementation (a proxy-aware client). @default globalThis.fetch, read at each call */
   readonly fetch?: typeof fetch;
   /** Largest non-streamed response body read, in bytes. @default 4194304 (4 MiB) */
   readonly maxResponseBytes?: number;
@@ -67,7 +67,8 @@ class OpenAICompatibleProvider implements ModelProvider {
   readonly #requestUrl: string;
   readonly #headers: Readonly<Record<string, string>>;
   readonly #scrubber: SecretScrubber;
-  readonly #fetch: typeof fetch;
+  // Undefined means the global one, read at each call: a recorder or a mock installed later is used.
+  readonly #fetch: typeof fetch | undefined;
   readonly #maxResponseBytes: number;
 
   constructor(options: OpenAICompatibleOptions) {
@@ -105,7 +106,7 @@ class OpenAICompatibleProvider implements ModelProvider {
     if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
     this.#headers = headers;
     this.#scrubber = new SecretScrubber([apiKey, password, ...url.searchParams.values(), ...Object.values(options.headers ?? {})]);
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#fetch = options.fetch;
     this.#maxResponseBytes = maxResponseBytes;
   }
 
@@ -165,7 +166,7 @@ class OpenAICompatibleProvider implements ModelProvider {
   private async post(payload: string, accept: string, signal: AbortSignal | undefined): Promise<Response> {
     signal?.throwIfAborted();
     try {
-      return await this.#fetch(this.#requestUrl, { method: 'POST', headers: { ...this.#headers, accept }, body: payload, ...(signal === undefined ? {} : { signal }) });
+      return await (this.#fetch ?? globalThis.fetch)(this.#requestUrl, { method: 'POST', headers: { ...this.#headers, accept }, body: payload, ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;
       throw new ModelRequestError(`could not reach the model at ${this.endpoint}: ${this.#scrubber.scrub(describeError(error))}`, { status: 0, retryable: true, cause: error });

@@ -16,6 +16,8 @@ export type FakeHandler = (request: FakeRequest, response: ServerResponse) => vo
 export interface FakeOpenAIServer {
   readonly baseUrl: string;
   readonly requests: FakeRequest[];
+  /** Resolves once the server has received `count` requests in all (polls; for tests that abort a hanging call). */
+  received(count: number): Promise<FakeRequest>;
   /** Handlers used in order; the last one repeats. */
   answer(...handlers: FakeHandler[]): void;
   close(): Promise<void>;
@@ -47,6 +49,13 @@ export async function startFakeOpenAIServer(): Promise<FakeOpenAIServer> {
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    async received(count: number) {
+      for (let waited = 0; requests.length < count; waited += 5) {
+        if (waited > 10_000) throw new Error(`the fake server received ${requests.length} requests, not ${count}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return requests[count - 1]!;
+    },
     answer(...next: FakeHandler[]) {
       handlers = next;
       index = 0;
