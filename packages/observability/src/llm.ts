@@ -1,6 +1,6 @@
 import { SpanKind, context as otelContext, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { WorkflowPrimitive, type PrimitiveOptions, type StepFunction, type WorkflowContext } from '@tta/primitives';
-import { requireFunction, requireNonEmptyString } from '@tta/primitives/instrumentation';
+import { requireFunction, requireNonEmptyString, type PrimitiveOptionsSummary } from '@tta/primitives/instrumentation';
 import { observabilityState } from './observability-state.js';
 import { safeName, safeString, toAttributes } from './span-attributes.js';
 import { recordSpanError, tracerName } from './tracing-instrumentation.js';
@@ -135,6 +135,11 @@ export class LlmStepPrimitive<in TInput, TOutput> extends WorkflowPrimitive<TInp
     requireFunction(owner, 'usage', options.usage, { optional: true, signature: '(output) => usage' });
     this.fn = fn;
     this.info = options;
+  }
+
+  override _describeOptions(): PrimitiveOptionsSummary {
+    const info = this.info;
+    return { model: info.model, provider: info.provider, operation: info.operation, temperature: info.temperature, maxTokens: info.maxTokens, topP: info.topP };
   }
 
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {

@@ -11,11 +11,12 @@ const roundConstants = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const initialHash = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const encoder = new TextEncoder();
+const words = new Uint32Array(64);
 
 /** @internal The SHA-256 digest of `text` (encoded as UTF-8), as 64 lower-case hex digits. */
 export function sha256Hex(text: string): string {
-  const message = new TextEncoder().encode(text);
+  const message = encoder.encode(text);
   // Padding: a 1 bit, zeros, then the message length in bits as a 64-bit big-endian number.
   const paddedLength = Math.ceil((message.length + 9) / 64) * 64;
   const bytes = new Uint8Array(paddedLength);
@@ -26,8 +27,7 @@ export function sha256Hex(text: string): string {
   view.setUint32(paddedLength - 8, Math.floor(bitLength / 0x1_0000_0000));
   view.setUint32(paddedLength - 4, bitLength >>> 0);
 
-  const hash = [...initialHash];
-  const words = new Uint32Array(64);
+  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a, h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
   for (let block = 0; block < paddedLength; block += 64) {
     for (let index = 0; index < 16; index++) words[index] = view.getUint32(block + index * 4);
     for (let index = 16; index < 64; index++) {
@@ -35,35 +35,34 @@ export function sha256Hex(text: string): string {
       const previous2 = words[index - 2]!;
       const sigma0 = rotateRight(previous15, 7) ^ rotateRight(previous15, 18) ^ (previous15 >>> 3);
       const sigma1 = rotateRight(previous2, 17) ^ rotateRight(previous2, 19) ^ (previous2 >>> 10);
-      words[index] = (words[index - 16]! + sigma0 + words[index - 7]! + sigma1) >>> 0;
+      words[index] = (words[index - 16]! + sigma0 + words[index - 7]! + sigma1) | 0;
     }
-    let [a, b, c, d, e, f, g, h] = hash as [number, number, number, number, number, number, number, number];
+    let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7;
     for (let index = 0; index < 64; index++) {
       const sum1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25);
       const choose = (e & f) ^ (~e & g);
-      const temporary1 = (h + sum1 + choose + roundConstants[index]! + words[index]!) >>> 0;
+      const temporary1 = (h + sum1 + choose + roundConstants[index]! + words[index]!) | 0;
       const sum0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22);
       const majority = (a & b) ^ (a & c) ^ (b & c);
-      const temporary2 = (sum0 + majority) >>> 0;
       h = g;
       g = f;
       f = e;
-      e = (d + temporary1) >>> 0;
+      e = (d + temporary1) | 0;
       d = c;
       c = b;
       b = a;
-      a = (temporary1 + temporary2) >>> 0;
+      a = (temporary1 + sum0 + majority) | 0;
     }
-    hash[0] = (hash[0]! + a) >>> 0;
-    hash[1] = (hash[1]! + b) >>> 0;
-    hash[2] = (hash[2]! + c) >>> 0;
-    hash[3] = (hash[3]! + d) >>> 0;
-    hash[4] = (hash[4]! + e) >>> 0;
-    hash[5] = (hash[5]! + f) >>> 0;
-    hash[6] = (hash[6]! + g) >>> 0;
-    hash[7] = (hash[7]! + h) >>> 0;
+    h0 = (h0 + a) | 0;
+    h1 = (h1 + b) | 0;
+    h2 = (h2 + c) | 0;
+    h3 = (h3 + d) | 0;
+    h4 = (h4 + e) | 0;
+    h5 = (h5 + f) | 0;
+    h6 = (h6 + g) | 0;
+    h7 = (h7 + h) | 0;
   }
-  return hash.map((word) => word.toString(16).padStart(8, '0')).join('');
+  return [h0, h1, h2, h3, h4, h5, h6, h7].map((word) => (word >>> 0).toString(16).padStart(8, '0')).join('');
 }
 
 function rotateRight(value: number, bits: number): number {
