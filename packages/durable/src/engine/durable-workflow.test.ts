@@ -280,6 +280,16 @@ describe('a changed definition', () => {
     await expect(edited.resume('r', { value: 0 })).rejects.toSatisfy((error: unknown) => WorkflowChangedError.isInstance(error) && /fingerprint .* was recorded, the workflow now has/.test(error.message));
   });
 
+  it('names the recorded steps a changed definition no longer has', async () => {
+    const calls: Record<string, number> = {};
+    const store = await suspendedRun(seq('flow', counted({}, 'a'), waitFor('ok')));
+    const renamed = durable(seq('flow', counted(calls, 'a-renamed'), waitFor('ok')), { name: 'edit', store });
+    await expect(renamed.resume('r', { value: 0 })).rejects.toThrow('recorded steps no longer in the workflow: flow/a');
+    const optionChanged = durable(seq('flow', counted(calls, 'a'), waitFor('ok', { timeoutMs: 5_000 })), { name: 'edit', store });
+    await expect(optionChanged.resume('r', { value: 0 })).rejects.toThrow('every recorded step path still exists');
+    expect(calls).toEqual({});
+  });
+
   it('fails resume under another version', async () => {
     const calls: Record<string, number> = {};
     const store = await suspendedRun(seq('flow', counted(calls, 'a'), waitFor('ok')), 'v1');

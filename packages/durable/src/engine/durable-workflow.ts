@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidOptionsError, WorkflowContext, fingerprint, type WorkflowPrimitive } from '@tta/primitives';
-import { assertSpecificationVersion, systemClock, type Clock, requireMethods, requireInteger, requireNonEmptyString, requireOptionsObject, requirePrimitive, setRunExtension } from '@tta/primitives/instrumentation';
+import { assertSpecificationVersion, stepPaths, systemClock, type Clock, requireMethods, requireInteger, requireNonEmptyString, requireOptionsObject, requirePrimitive, setRunExtension } from '@tta/primitives/instrumentation';
 import type { RunState, RunStatus, RunStore, RunUsage, SerializedError, StepStatus } from '../run-store.js';
 import { RunLockedError } from '../errors/run-locked-error.js';
 import { RunNotFoundError } from '../errors/run-not-found-error.js';
@@ -113,6 +113,7 @@ export class DurableWorkflow<TInput, TOutput> {
   private readonly maxStepOutputBytes: number;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly waits = new Map<string, WaitForPrimitive<unknown, unknown>>();
+  private definitionPaths: Set<string> | undefined;
   private readonly waitTimeouts = new Map<string, number | undefined>();
   private readonly ownerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
@@ -340,9 +341,23 @@ export class DurableWorkflow<TInput, TOutput> {
     if (header.fingerprint !== this.fingerprint) {
       throw new WorkflowChangedError(
         header.runId,
-        `fingerprint ${header.fingerprint.slice(0, 12)}… was recorded, the workflow now has ${this.fingerprint.slice(0, 12)}… (a step was added, removed, renamed or reordered, or an option changed); give durable() a version to reuse the recorded steps across compatible edits`,
+        `fingerprint ${header.fingerprint.slice(0, 12)}… was recorded, the workflow now has ${this.fingerprint.slice(0, 12)}…; ${this.pathDifference(state)}; give durable() a version to reuse the recorded steps across compatible edits`,
       );
     }
+  }
+
+  /** Which recorded steps the current definition no longer has, in words. */
+  private pathDifference(state: RunState): string {
+    const known = (this.definitionPaths ??= new Set(stepPaths(this.workflow)));
+    const missing = new Set<string>();
+    for (const record of state.steps) {
+      // Occurrence suffixes come from the run, not the definition.
+      const path = record.path.replace(/#\d+(?=\/|$)/g, '');
+      if (!known.has(path)) missing.add(path);
+    }
+    if (missing.size === 0) return 'every recorded step path still exists, so a step was added, reordered or relabelled, or an option changed';
+    const shown = [...missing].slice(0, 5).join(', ');
+    return `recorded steps no longer in the workflow: ${shown}${missing.size > 5 ? ` and ${missing.size - 5} more` : ''}`;
   }
 
   /** Runs the workflow under the lease `token`, journaling its steps, until it completes, suspends or fails. */

@@ -1,5 +1,5 @@
 import { InvalidInputError, WorkflowPrimitive, validate, type StandardSchemaV1, type WorkflowContext } from '@tta/primitives';
-import { requireInteger, requireNonEmptyString, requireOptionsObject } from '@tta/primitives/instrumentation';
+import { requireInteger, requireNonEmptyString, requireOptionsObject, type PrimitiveOptionsSummary } from '@tta/primitives/instrumentation';
 import { waitForKind } from './run-journal.js';
 
 /** Options of {@link waitFor}. */
@@ -37,6 +37,11 @@ export class WaitForPrimitive<TPayload, TValue> extends WorkflowPrimitive<TPaylo
     if (options.schema !== undefined) validate(options.schema);
     this.schema = options.schema;
     this.timeoutMs = options.timeoutMs;
+  }
+
+  /** Shows the timeout and whether a schema checks answers, so changing them changes the fingerprint. */
+  override _describeOptions(): PrimitiveOptionsSummary {
+    return { ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs }), schema: this.schema === undefined ? 'none' : this.schema['~standard'].vendor };
   }
 
   protected executeImpl(_context: WorkflowContext, _input: TPayload): Promise<TValue> {

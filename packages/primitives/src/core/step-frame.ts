@@ -83,6 +83,39 @@ function siblingSegments(parent: AnyPrimitive): Map<AnyPrimitive, string> {
 }
 
 /**
+ * Every step path `workflow`'s definition can produce, without the `#n` occurrence suffixes that
+ * only a run adds (a retry's second attempt `a/call#2` is `a/call` here), in definition order.
+ * For tools that match a journal or events to a definition: `@tta/durable` names the recorded
+ * steps a changed definition no longer has.
+ *
+ * @example
+ * ```ts
+ * const fetchPage = step('fetch', async (url: string) => url);
+ * stepPaths(retry(fetchPage)); // ['retry(fetch)', 'retry(fetch)/fetch']
+ * ```
+ */
+export function stepPaths(workflow: AnyPrimitive): string[] {
+  const paths: string[] = [];
+  const walk = (node: AnyPrimitive, path: string, ancestors: readonly AnyPrimitive[]): void => {
+    paths.push(path);
+    // A definition is built bottom-up, so it has no cycles; the guard keeps a hand-made one finite.
+    if (ancestors.includes(node) || ancestors.length >= maxDefinitionDepth) return;
+    const listChildren = (node as unknown as WithChildren)._children;
+    if (typeof listChildren !== 'function') return;
+    const seen = new Set<AnyPrimitive>();
+    for (const { primitive } of listChildren.call(node)) {
+      if (seen.has(primitive)) continue;
+      seen.add(primitive);
+      walk(primitive, `${path}/${childSegment(node, primitive)}`, [...ancestors, node]);
+    }
+  };
+  walk(workflow, escapeSegment(workflow.name), []);
+  return paths;
+}
+
+const maxDefinitionDepth = 200;
+
+/**
  * Names may hold any character; the ones that structure a path (`/`, `~`, `#`, `%`) are
  * percent-encoded so a path always splits back into the segments it was made of.
  */

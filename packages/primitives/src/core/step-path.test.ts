@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParallelPrimitive, SequentialPrimitive, WorkflowContext, parallel, retry, step, type AnyPrimitive, type Disposable } from '@tta/primitives';
-import { getRunExtension, registerInstrumentation, setRunExtension } from '@tta/primitives/instrumentation';
+import { getRunExtension, registerInstrumentation, setRunExtension, stepPaths } from '@tta/primitives/instrumentation';
 
 /** Runs `workflow` under an instrumentation and returns the step paths in start order. */
 async function pathsOf(workflow: AnyPrimitive, input: unknown, context = new WorkflowContext()): Promise<string[]> {
@@ -73,6 +73,17 @@ describe('step paths', () => {
       key = context.idempotencyKey;
     }).execute(WorkflowContext.create({ runId: 'r' }), undefined);
     expect(key).toBeUndefined();
+  });
+});
+
+describe('stepPaths', () => {
+  it('lists the paths a definition can produce, as a run names them without occurrence suffixes', async () => {
+    const fetch = step('fetch', (x: number) => x);
+    const workflow = new SequentialPrimitive([fetch, retry(step('call', (x: number) => x)), new ParallelPrimitive({ news: parallel(step('a', () => 1)), other: fetch }), step('fetch', () => 2)], { name: 'flow' });
+    const listed = stepPaths(workflow);
+    expect(listed).toEqual(['flow', 'flow/fetch', 'flow/retry(call)', 'flow/retry(call)/call', 'flow/parallel', 'flow/parallel/news', 'flow/parallel/news/a', 'flow/parallel/fetch', 'flow/fetch~2']);
+    const ran = await pathsOf(workflow, 1);
+    expect(new Set(listed)).toEqual(new Set(ran));
   });
 });
 

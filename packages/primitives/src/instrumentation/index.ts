@@ -44,6 +44,7 @@ export { toDisposable, EventEmitter } from '../core/disposable.js';
 export { wrapperName } from '../core/wrapper-name.js';
 export { detachedChildContext } from '../core/detached-child-context.js';
 export { getRunExtension, setRunExtension } from '../core/run-extension.js';
+export { stepPaths } from '../core/step-frame.js';
 export type { ChildContextOverrides } from '../core/workflow-context.js';
 
 // Helpers for messages, brands and keys that sibling packages share
