@@ -7,13 +7,15 @@ const longDigitRun = /\d{16}/;
 
 /**
  * Parses JSON text; integers that a double cannot hold exactly (beyond 2^53) become `bigint`, so two
- * 19-digit ids that differ in the last digit stay different. Objects have no prototype: a key named
- * `constructor` or `__proto__` is an own key like any other. Not JSON: `{ ok: false }`.
+ * 19-digit ids that differ in the last digit stay different. A key named `__proto__` is an own key like
+ * any other (read values with `Object.hasOwn` guards: `constructor` is not a key of `{}`). Not JSON:
+ * `{ ok: false }`.
  */
 export function parseJsonLossless(text: string): LosslessParse {
   if (text.trim() === '') return { ok: false };
   try {
-    if (!longDigitRun.test(text)) return { ok: true, value: JSON.parse(text, ownKeysOnly) };
+    // JSON.parse makes `__proto__` an own key like any other; readers look keys up with Object.hasOwn.
+    if (!longDigitRun.test(text)) return { ok: true, value: JSON.parse(text) };
     const parser = new Parser(text);
     const value = parser.value();
     parser.end();
@@ -23,16 +25,10 @@ export function parseJsonLossless(text: string): LosslessParse {
   }
 }
 
-// JSON.parse already makes `__proto__` an own key; moving the fields onto a null-prototype object keeps a
-// lookup of `constructor` or `valueOf` from reaching Object.prototype.
-function ownKeysOnly(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.assign(Object.create(null) as Record<string, unknown>, value);
-}
-
 /** JSON text of a value from {@link parseJsonLossless}, `bigint`s written as the integers they are. */
 export function stringifyJson(value: unknown): string | undefined {
   if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const marked = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? `\u0000bigint:${item.toString()}` : item));
   return marked?.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
 }

@@ -75,11 +75,12 @@ const jsonDifferences = (expected: unknown, actual: unknown, path: string, segme
   if (Object.is(expected, actual)) return;
   if (Array.isArray(expected) && Array.isArray(actual)) {
     // Array levels are transparent for noise paths, as in Keploy (`body.createdAt` covers `[i].createdAt`).
-    const ordered: Difference[] = [];
+    if (walk.ignoreOrdering) {
+      unorderedDifferences(expected, actual, path, segments, walk, out);
+      return;
+    }
     const length = Math.max(expected.length, actual.length);
-    for (let index = 0; index < length; index++) jsonDifferences(expected[index], actual[index], `${path}[${index}]`, segments, walk, ordered);
-    if (ordered.length > 0 && walk.ignoreOrdering && sameItemsInAnyOrder(expected, actual, path, segments, walk)) return;
-    out.push(...ordered);
+    for (let index = 0; index < length; index++) jsonDifferences(expected[index], actual[index], `${path}[${index}]`, segments, walk, out);
     return;
   }
   if (isRecord(expected) && isRecord(actual)) {
@@ -91,20 +92,73 @@ const jsonDifferences = (expected: unknown, actual: unknown, path: string, segme
   out.push({ field: path, expected: expected === undefined ? undefined : show(expected), actual: actual === undefined ? undefined : show(actual) });
 };
 
-/** Every expected item pairs with a distinct equal actual item (noise respected): the same list, reordered. */
-const sameItemsInAnyOrder = (expected: readonly unknown[], actual: readonly unknown[], path: string, segments: readonly string[], walk: Walk): boolean => {
-  if (expected.length !== actual.length) return false;
-  const free = actual.map((_, index) => index);
-  for (const item of expected) {
-    const found = free.findIndex((index) => {
-      const scratch: Difference[] = [];
-      jsonDifferences(item, actual[index], path, segments, walk, scratch);
-      return scratch.length === 0;
-    });
-    if (found === -1) return false;
-    free.splice(found, 1);
+/** JSON text with object keys sorted: equal for values equal in any key order. */
+const canonical = (value: unknown): string => {
+  if (typeof value !== 'object' || value === null) return show(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) text += `${index === 0 ? '' : ','}${canonical(value[index])}`;
+    return `${text}]`;
   }
-  return true;
+  const keys = Object.keys(value);
+  if (keys.length > 1) keys.sort();
+  let text = '{';
+  for (let index = 0; index < keys.length; index++) {
+    text += `${index === 0 ? '' : ','}${JSON.stringify(keys[index])}:${canonical((value as Record<string, unknown>)[keys[index]!])}`;
+  }
+  return `${text}}`;
+};
+
+/** True when noise or a redacted value could make two different items under `segments` compare equal. */
+const looseBelow = (expected: readonly unknown[], segments: readonly string[], walk: Walk): boolean => {
+  if (walk.rules.anyDepth.size > 0) return true;
+  const prefix = pathKey(segments);
+  for (const key of walk.rules.paths.keys()) if (segments.length === 0 || key === prefix || key.startsWith(`${prefix}\u0000`)) return true;
+  return expected.some((item) => canonical(item).includes(JSON.stringify(REDACTED)));
+};
+
+/**
+ * Arrays compared without regard to order: identical items pair up by canonical text (linear), then, when
+ * noise or a redacted value could make different items equal, the rest pair up by a noise-aware
+ * comparison; what is left over is reported, each expected item against the next unpaired actual one.
+ */
+const unorderedDifferences = (expected: readonly unknown[], actual: readonly unknown[], path: string, segments: readonly string[], walk: Walk, out: Difference[]): void => {
+  const pool = new Map<string, { indices: number[]; next: number }>();
+  actual.forEach((item, index) => {
+    const key = canonical(item);
+    const entry = pool.get(key);
+    if (entry === undefined) pool.set(key, { indices: [index], next: 0 });
+    else entry.indices.push(index);
+  });
+  const paired = new Set<number>();
+  const leftExpected: number[] = [];
+  expected.forEach((item, index) => {
+    const entry = pool.get(canonical(item));
+    if (entry !== undefined && entry.next < entry.indices.length) paired.add(entry.indices[entry.next++]!);
+    else leftExpected.push(index);
+  });
+  if (leftExpected.length === 0 && paired.size === actual.length) return;
+  let leftActual = actual.map((_, index) => index).filter((index) => !paired.has(index));
+  let unmatched = leftExpected;
+  if (looseBelow(expected, segments, walk)) {
+    unmatched = [];
+    for (const index of leftExpected) {
+      const found = leftActual.findIndex((candidate) => {
+        const scratch: Difference[] = [];
+        jsonDifferences(expected[index], actual[candidate], `${path}[${index}]`, segments, walk, scratch);
+        return scratch.length === 0;
+      });
+      if (found === -1) unmatched.push(index);
+      else leftActual = leftActual.filter((_, position) => position !== found);
+    }
+  }
+  const length = Math.max(unmatched.length, leftActual.length);
+  for (let position = 0; position < length; position++) {
+    const expectedIndex = unmatched[position];
+    const actualIndex = leftActual[position];
+    const item = `${path}[${expectedIndex ?? actualIndex!}]`;
+    jsonDifferences(expectedIndex === undefined ? undefined : expected[expectedIndex], actualIndex === undefined ? undefined : actual[actualIndex], item, segments, walk, out);
+  }
 };
 
 const bytesEqual = (left: Uint8Array, right: Uint8Array): boolean => left.length === right.length && Buffer.from(left.buffer, left.byteOffset, left.byteLength).equals(right);
