@@ -10,7 +10,7 @@
 //   brace of a key is always ours.
 
 /** The store-kind segment: one word per store, none a suffix or prefix of another. */
-export type StoreKind = 'cache' | 'circuit' | 'ratelimit' | 'lease' | 'state' | 'memory' | 'mailbox' | 'bull' | 'durable';
+export type StoreKind = 'cache' | 'circuit' | 'ratelimit' | 'lease' | 'state' | 'memory' | 'mailbox' | 'bull' | 'durable' | 'flight';
 
 // `%` first (it is the escape itself), then what would end the tag early or join two parts ambiguously.
 const reserved = /[%{}:]/g;

@@ -109,4 +109,41 @@ describe.skipIf(!runRedisSuites)('RedisCacheStore', () => {
     expect(() => new RedisCacheStore({ connection: redis.client, prefix: 'a[b' })).toThrow(InvalidOptionsError);
     expect(() => new RedisCacheStore({ connection: redis.client, serialize: 'json' as never })).toThrow(/serialize/);
   });
+
+  it('leases a missed key to one caller at a time, until it is released or expires', async () => {
+    const prefix = redis.uniquePrefix('lease');
+    const store = new RedisCacheStore({ connection: redis.client, prefix, namespace: 'llm' });
+    const rival = new RedisCacheStore({ connection: redis.connection, prefix, namespace: 'llm' });
+    const lease = await store.acquireLease('q', 10_000);
+    expect(lease).toBeDefined();
+    expect(await rival.acquireLease('q', 10_000)).toBeUndefined();
+    expect(await rival.acquireLease('other', 10_000)).toBeDefined();
+    await lease!.release();
+    const taken = await rival.acquireLease('q', 100);
+    expect(taken).toBeDefined();
+    // The first holder's release of a lease it no longer holds frees nothing.
+    await lease!.release();
+    expect(await store.acquireLease('q', 10_000)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await store.acquireLease('q', 10_000)).toBeDefined();
+    await expect(store.acquireLease('q', 0)).rejects.toThrow(/ttlMs/);
+    await rival.close();
+  });
+
+  it('computes a key three processes miss at the same moment once (single flight across connections)', async () => {
+    const prefix = redis.uniquePrefix('flight');
+    const stores = [0, 1, 2].map(() => new RedisCacheStore<string>({ connection: redis.connection, prefix }));
+    let calls = 0;
+    const model = step('model', async (question: string) => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return `answer to ${question}`;
+    });
+    const caches = stores.map((store) => cache(model, { ttlMs: 60_000, store, leasePollMs: 5 }));
+    const answers = await Promise.all(caches.map((cached) => cached.execute(new WorkflowContext(), 'q')));
+    expect(answers).toEqual(['answer to q', 'answer to q', 'answer to q']);
+    expect(calls).toBe(1);
+    expect(await redis.keysWithPrefix(`${prefix}flight:`)).toEqual([]);
+    await Promise.all(stores.map((store) => store.close()));
+  });
 });

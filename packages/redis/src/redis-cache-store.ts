@@ -1,10 +1,16 @@
-import { InvalidOptionsError, type CacheEntry, type CacheStore } from '@tta/primitives';
-import { requireNonEmptyString } from '@tta/primitives/instrumentation';
+import { randomUUID } from 'node:crypto';
+import { InvalidInputError, InvalidOptionsError, type CacheEntry, type CacheLease, type CacheStore } from '@tta/primitives';
+import { describeValue, requireNonEmptyString } from '@tta/primitives/instrumentation';
 import { resolveConnection, validatePrefix, type RedisClient, type RedisStoreOptions } from './connection.js';
-import { closeClient, guard } from './redis-call.js';
+import { closeClient, guard, LuaScript } from './redis-call.js';
 import { deleteByPattern } from './scan.js';
 import { startsWithPattern, storeKey } from './key-layout.js';
 import { assertOptionsObject } from './validate-options.js';
+
+// Frees a lease only while it is still the caller's: one that expired may be another process's now.
+const releaseLeaseScript = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`);
 
 /** Options of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions extends RedisStoreOptions {
@@ -65,6 +71,8 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
   readonly specificationVersion = 1 as const;
   /** The key prefix of this cache's entries, `<prefix>cache:{<escaped namespace>}:`. */
   readonly keyPrefix: string;
+  // `<prefix>flight:{<namespace>}:`: the leases of missed keys, on the slot of the namespace's entries.
+  private readonly leasePrefix: string;
   private readonly client: RedisClient;
   private readonly owned: boolean;
   private readonly serialize: (entry: CacheEntry<unknown>) => string;
@@ -82,6 +90,7 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
       }
     }
     this.keyPrefix = storeKey(prefix, 'cache', namespace, '');
+    this.leasePrefix = storeKey(prefix, 'flight', namespace, '');
     this.serialize = options.serialize ?? defaultSerialize;
     this.deserialize = options.deserialize ?? defaultDeserialize;
     const { client, owned } = resolveConnection(options.connection);
@@ -118,6 +127,24 @@ export class RedisCacheStore<TValue = unknown> implements CacheStore<TValue> {
 
   async delete(key: string): Promise<boolean> {
     return (await guard('RedisCacheStore.delete', () => this.client.del(this.keyPrefix + key))) > 0;
+  }
+
+  /**
+   * Takes the lease on a missed key (`SET NX PX` on `<prefix>flight:{<namespace>}:<key>`), so that
+   * `CachePrimitive`s in several processes compute it once: resolves with the lease, or `undefined`
+   * while another caller holds it. The lease ends after `ttlMs` even if its holder died.
+   */
+  async acquireLease(key: string, ttlMs: number): Promise<CacheLease | undefined> {
+    if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw new InvalidInputError('RedisCacheStore.acquireLease', `ttlMs must be a positive finite number (got ${describeValue(ttlMs)})`);
+    const leaseKey = this.leasePrefix + key;
+    const token = randomUUID();
+    const reply = await guard('RedisCacheStore.acquireLease', () => this.client.set(leaseKey, token, 'PX', Math.min(Math.ceil(ttlMs), Number.MAX_SAFE_INTEGER), 'NX'));
+    if (reply !== 'OK') return undefined;
+    return {
+      release: async () => {
+        await guard('RedisCacheStore.releaseLease', () => releaseLeaseScript.run(this.client, [leaseKey], [token]));
+      },
+    };
   }
 
   /** Removes every entry of this cache (this namespace only), with `SCAN` + `UNLINK` in batches. */

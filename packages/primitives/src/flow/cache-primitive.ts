@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { WorkflowPrimitive, type PrimitiveOptions } from '../core/workflow-primitive.js';
 import { withWrapperName } from '../core/wrapper-name.js';
 import { WorkflowContext } from '../core/workflow-context.js';
-import { LazyAbort, untilAborted } from '../core/abort.js';
+import { LazyAbort, sleep, untilAborted } from '../core/abort.js';
 import { assertClock, type Clock } from '../core/clock.js';
 import { EventEmitter, reportListenerError, type Event } from '../core/disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
@@ -11,7 +11,7 @@ import { requireFunction, requireInteger, requireMethods, requireOptionsObject }
 import { requirePrimitive } from '../core/require-primitive.js';
 import { describeValue } from '../core/describe-value.js';
 import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
-import type { CacheEntry, CacheStore } from './cache-store.js';
+import type { CacheEntry, CacheLease, CacheStore } from './cache-store.js';
 import { InMemoryCacheStore } from './in-memory-cache-store.js';
 import { assertSpecificationVersion } from '../core/specification-version.js';
 import { stableKey } from './stable-key.js';
@@ -59,6 +59,20 @@ export interface CacheOptions<TInput, TOutput> extends PrimitiveOptions {
   readonly store?: CacheStore<TOutput>;
   /** Source of time for freshness. @default the context's clock */
   readonly clock?: Clock;
+  /**
+   * With a store that offers leases ({@link CacheStore.acquireLease}, as `RedisCacheStore` does):
+   * how long the lease on a missed key lasts. The holder computes the value; callers in other
+   * processes wait for its entry, and take the key over when a holder that died lets the lease
+   * expire. Give it more than the inner primitive takes; a run longer than it may be computed twice.
+   * @default 15000
+   */
+  readonly leaseMs?: number;
+  /**
+   * With a store that offers leases: how often a caller waiting on another process's lease looks
+   * for the entry (and for the lease to be free).
+   * @default 25
+   */
+  readonly leasePollMs?: number;
 }
 
 /** Counters of a {@link CachePrimitive} since it was created. */
@@ -111,8 +125,11 @@ export interface CacheEvictEvent {
 /** Payload of {@link CachePrimitive.onError}: a failure the cache absorbed instead of failing a call. */
 export interface CacheErrorEvent {
   readonly key: string;
-  /** `'refresh'`: a background refresh failed (the stale value stays); `'get' | 'set' | 'delete'`: the store failed. */
-  readonly phase: 'refresh' | 'get' | 'set' | 'delete';
+  /**
+   * `'refresh'`: a background refresh failed (the stale value stays); `'get' | 'set' | 'delete'`: the store
+   * failed; `'lease'`: taking or releasing a key's lease failed (the call computed the value without one).
+   */
+  readonly phase: 'refresh' | 'get' | 'set' | 'delete' | 'lease';
   readonly error: unknown;
 }
 
@@ -153,6 +170,10 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
   readonly ttlMs: number;
   /** Stale window after `ttlMs` in milliseconds. */
   readonly staleWhileRevalidateMs: number;
+  /** Lease on a missed key, with a store that offers leases. */
+  readonly leaseMs: number;
+  /** Poll interval of a caller waiting on another process's lease. */
+  readonly leasePollMs: number;
 
   private readonly keyFunction: ((input: TInput, context: WorkflowContext) => string) | undefined;
   private readonly clock: Clock | undefined;
@@ -192,6 +213,10 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     assertDuration('CachePrimitive', 'ttlMs', ttlMs, { positive: true, infinity: true });
     const staleWhileRevalidateMs = options.staleWhileRevalidateMs ?? 0;
     assertDuration('CachePrimitive', 'staleWhileRevalidateMs', staleWhileRevalidateMs, { infinity: true });
+    const leaseMs = options.leaseMs ?? 15_000;
+    assertDuration('CachePrimitive', 'leaseMs', leaseMs, { positive: true });
+    const leasePollMs = options.leasePollMs ?? 25;
+    assertDuration('CachePrimitive', 'leasePollMs', leasePollMs, { positive: true });
     requireFunction('CachePrimitive', 'key', options.key, { optional: true, signature: '(input, context) => string' });
     requireMethods('CachePrimitive', 'clock', options.clock, { optional: true, methods: ['now'], description: 'a Clock (now())' });
     if (options.store !== undefined) {
@@ -211,6 +236,8 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     this.inner = inner;
     this.ttlMs = ttlMs;
     this.staleWhileRevalidateMs = staleWhileRevalidateMs;
+    this.leaseMs = leaseMs;
+    this.leasePollMs = leasePollMs;
     this.keyFunction = options.key;
     assertClock('CachePrimitive', options.clock);
     this.clock = options.clock;
@@ -355,14 +382,64 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
 
   private async load(context: WorkflowContext, input: TInput, key: string, flight: Flight<TOutput>): Promise<TOutput> {
     try {
-      const value = await this.inner.execute(context, input);
-      // Invalidated, cleared or abandoned meanwhile: answer the callers but do not store.
-      if (this.flights.get(key) === flight && !flight.scope.aborted) await this.write(context, key, value);
-      return value;
+      if (this.store.acquireLease !== undefined && this.syncStore === undefined) return await this.loadUnderLease(context, input, key, flight);
+      return await this.compute(context, input, key, flight);
     } finally {
       if (this.flights.get(key) === flight) this.flights.delete(key);
       flight.scope.release();
     }
+  }
+
+  private async compute(context: WorkflowContext, input: TInput, key: string, flight: Flight<TOutput>): Promise<TOutput> {
+    const value = await this.inner.execute(context, input);
+    // Invalidated, cleared or abandoned meanwhile: answer the callers but do not store.
+    if (this.flights.get(key) === flight && !flight.scope.aborted) await this.write(context, key, value);
+    return value;
+  }
+
+  /**
+   * Single flight across processes: only the holder of the key's lease computes it; a caller that
+   * finds the key leased waits for the holder's entry, and takes the lease when a holder that died
+   * lets it expire. A store that cannot lease right now (it failed) leaves the call to compute alone.
+   */
+  private async loadUnderLease(context: WorkflowContext, input: TInput, key: string, flight: Flight<TOutput>): Promise<TOutput> {
+    const store = this.store as Required<Pick<CacheStore<TOutput>, 'acquireLease'>> & CacheStore<TOutput>;
+    const clock = this.clock ?? context.clock;
+    for (let first = true; ; first = false) {
+      // The miss was seen before the lease was asked for: the holder may have stored it meanwhile.
+      if (!first) {
+        const entry = await this.freshEntry(context, key, clock);
+        if (entry !== undefined) return entry.value;
+      }
+      let lease: CacheLease | undefined;
+      try {
+        lease = await store.acquireLease(key, this.leaseMs);
+      } catch (error) {
+        this.absorb(key, 'lease', error, context);
+        return this.compute(context, input, key, flight);
+      }
+      if (lease !== undefined) {
+        try {
+          const entry = first ? await this.freshEntry(context, key, clock) : undefined;
+          return entry !== undefined ? entry.value : await this.compute(context, input, key, flight);
+        } finally {
+          lease.release().then(undefined, (error: unknown) => this.absorb(key, 'lease', error, context));
+        }
+      }
+      await sleep(this.leasePollMs, context.signal, clock);
+    }
+  }
+
+  /** The key's entry when it is fresh now; a store failure counts as no entry. */
+  private async freshEntry(context: WorkflowContext, key: string, clock: Clock): Promise<CacheEntry<TOutput> | undefined> {
+    let entry: CacheEntry<TOutput> | undefined;
+    try {
+      entry = await this.store.get(key);
+    } catch (error) {
+      this.absorb(key, 'get', error, context);
+      return undefined;
+    }
+    return entry !== undefined && clock.now() < entry.expiresAt ? entry : undefined;
   }
 
   private write(context: WorkflowContext, key: string, value: TOutput): Promise<void> | undefined {

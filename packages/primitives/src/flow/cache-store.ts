@@ -40,4 +40,18 @@ export interface CacheStore<TValue = unknown> {
   delete(key: string): Promise<boolean>;
   /** Removes every entry. Optional: `CachePrimitive.clear()` rejects when the store has none. */
   clear?(): Promise<void>;
+  /**
+   * Optional: a lock on one key shared by every process that uses the store, for single flight
+   * across processes. Resolves with a {@link CacheLease} when this caller now holds `key` (for at
+   * most `ttlMs`, even if it never releases it), or `undefined` while another caller holds it.
+   * When a store offers it, a `CachePrimitive` that misses a key computes it only under the key's
+   * lease; other processes wait for the entry the holder stores (or for its lease to expire).
+   */
+  acquireLease?(key: string, ttlMs: number): Promise<CacheLease | undefined>;
+}
+
+/** A held lease of {@link CacheStore.acquireLease}. */
+export interface CacheLease {
+  /** Frees the key before the lease expires; a lease that expired meanwhile is left alone. */
+  release(): Promise<void>;
 }

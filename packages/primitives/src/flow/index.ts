@@ -1,7 +1,7 @@
 // Flow-control and performance primitives: cache, bulkhead, rate limit, hedge, batch, stream, filter, validate.
 export { CachePrimitive, cache } from './cache-primitive.js';
 export type { CacheOptions, CacheStats } from './cache-primitive.js';
-export type { CacheStore, CacheEntry } from './cache-store.js';
+export type { CacheStore, CacheEntry, CacheLease } from './cache-store.js';
 export { InMemoryCacheStore } from './in-memory-cache-store.js';
 export type { InMemoryCacheStoreOptions } from './in-memory-cache-store.js';
 
