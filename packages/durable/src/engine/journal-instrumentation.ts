@@ -18,24 +18,30 @@ const journalInstrumentation: Instrumentation = {
   },
 };
 
-let activeRuns = 0;
-let registration: Disposable | undefined;
+/**
+ * Kept on a `Symbol.for` global, as the core keeps its registry: with two installed copies of this
+ * package, one journal instrumentation serves both, so no step is journaled twice.
+ */
+const registry = ((globalThis as Record<symbol, unknown>)[Symbol.for('@tta/durable.journal-registration')] ??= {
+  activeRuns: 0,
+  registration: undefined,
+}) as { activeRuns: number; registration: Disposable | undefined };
 
 /** Counts one more active durable run; returns the function that counts it out (call it once). */
 export function activateJournal(): () => void {
-  if (activeRuns++ === 0) registration = registerInstrumentation(journalInstrumentation);
+  if (registry.activeRuns++ === 0) registry.registration = registerInstrumentation(journalInstrumentation);
   let active = true;
   return () => {
     if (!active) return;
     active = false;
-    if (--activeRuns === 0) {
-      registration?.dispose();
-      registration = undefined;
+    if (--registry.activeRuns === 0) {
+      registry.registration?.dispose();
+      registry.registration = undefined;
     }
   };
 }
 
 /** Durable runs active in this process (for tests and the benchmark). */
 export function activeDurableRuns(): number {
-  return activeRuns;
+  return registry.activeRuns;
 }
