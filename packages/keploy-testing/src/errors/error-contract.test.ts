@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isNonRetryableByDefault, type TtaError, type TtaErrorCode } from '@tta/primitives';
 import { FileTooLargeError } from './file-too-large-error.js';
+import { InvalidNoiseError } from './invalid-noise-error.js';
+import { KeployConfigError } from './keploy-config-error.js';
+import { NoTestCasesError } from './no-test-cases-error.js';
+import { UnreplayedConnectionError } from './unreplayed-connection-error.js';
 import { PathOutsideFolderError } from './path-outside-folder-error.js';
 import { RecordedResponseError } from './recorded-response-error.js';
 import { RecordingInUseError } from './recording-in-use-error.js';
@@ -31,8 +35,24 @@ describe('keploy-testing errors: code, retryable and the options object', () => 
     expect(error.cause).toBe(cause);
   });
 
+  it.each([
+    ['InvalidNoiseError', new InvalidNoiseError('keploy.yml', 'body.id', 'must be a list', { cause }), 'INVALID_NOISE', InvalidNoiseError.isInstance],
+    ['KeployConfigError', new KeployConfigError('keploy.yml', 'test.compareAll', 'must be true or false', { cause }), 'INVALID_KEPLOY_CONFIG', KeployConfigError.isInstance],
+    ['NoTestCasesError', new NoTestCasesError('/app/keploy', ['test-set-0'], { cause }), 'NO_TEST_CASES', NoTestCasesError.isInstance],
+    ['UnreplayedConnectionError', new UnreplayedConnectionError('127.0.0.1:5432', 'Postgres', 'set-1', { cause }), 'UNREPLAYED_CONNECTION', UnreplayedConnectionError.isInstance],
+  ] as const)('%s', (_, error: TtaError<string>, code, isInstance: (value: unknown) => boolean) => {
+    expect(error.code).toBe(code);
+    expect(error.retryable).toBe(false);
+    expect(error.cause).toBe(cause);
+    expect(isInstance(error)).toBe(true);
+    expect(isInstance(new Error(error.message))).toBe(false);
+  });
+
   it('keeps the messages', () => {
     expect(new TestSetNotFoundError('set-9', 'keploy', ['set-1']).message).toBe('Test set "set-9" not found in keploy (available: set-1)');
+    expect(new NoTestCasesError('/app/keploy', []).message).toBe(
+      'No test cases found in /app/keploy (test sets read: none); point --dir at the keploy folder or at the app folder that holds it',
+    );
     expect(new RecordingInUseError('set-1').message).toBe('A recording session for test set "set-1" is still active; stop() it before starting another');
   });
 });
