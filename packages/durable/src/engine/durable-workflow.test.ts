@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ParallelPrimitive, SequentialPrimitive, ValidationError, fingerprint, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
+import { BudgetExceededError, ParallelPrimitive, SequentialPrimitive, ValidationError, budget, fingerprint, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
 import { getInstrumentations } from '@tta/primitives/instrumentation';
 import { ManualClock } from '@tta/primitives/testing';
 import {
@@ -164,6 +164,29 @@ describe('durable', () => {
     await flow.cancel('r');
     expect((await flow.inspect('r'))?.status).toBe('cancelled');
     await expect(flow.resume('r', { value: 1 })).rejects.toSatisfy(RunNotSuspendedError.isInstance);
+  });
+});
+
+describe('usage across resumes', () => {
+  const spend = (calls: Record<string, number>, name: string) =>
+    step(name, (input: number, context) => {
+      context.checkBudget();
+      calls[name] = (calls[name] ?? 0) + 1;
+      context.reportUsage({ model: 'm', inputTokens: 100, outputTokens: 10, costUsd: 0.6 });
+      return input;
+    });
+
+  it('holds a budget across a resume: replayed steps spend their journaled usage again', async () => {
+    const calls: Record<string, number> = {};
+    const workflow = budget(seq('flow', spend(calls, 'first'), waitFor('go'), spend(calls, 'second'), spend(calls, 'third')), { name: 'capped', maxCostUsd: 1 });
+    const flow = durable(workflow, { name: 'b', store: new MemoryRunStore() });
+    await expect(flow.start(1, { runId: 'r' })).resolves.toMatchObject({ status: 'suspended' });
+    // first (0.6, replayed) + second (0.6) reach the limit: third is refused, as in one uninterrupted run.
+    await expect(flow.resume('r', { value: 1 })).rejects.toSatisfy(BudgetExceededError.isInstance);
+    expect(calls).toEqual({ first: 1, second: 1 });
+    expect((await flow.inspect('r'))?.usage).toEqual({ calls: 2, inputTokens: 200, outputTokens: 20, costUsd: expect.closeTo(1.2, 9) });
+    const steps = (await flow.inspect('r'))?.steps ?? [];
+    expect(steps.find((record) => record.path === 'capped/flow/first')).toBeDefined();
   });
 });
 

@@ -398,14 +398,14 @@ export class DurableWorkflow<TInput, TOutput> {
       try {
         output = await this.workflow.execute(context, state.header.input as TInput);
       } catch (error) {
-        if (journal.suspension !== undefined) return await this.suspend(runId, token, journal, addUsage(usageBefore, context));
-        await store.setStatus(runId, token, { status: 'failed', error: serializeError(error), ...usageUpdate(usageBefore, context) }).catch(() => undefined);
+        if (journal.suspension !== undefined) return await this.suspend(runId, token, journal, addUsage(usageBefore, context, journal.replayedUsage));
+        await store.setStatus(runId, token, { status: 'failed', error: serializeError(error), ...usageUpdate(usageBefore, context, journal.replayedUsage) }).catch(() => undefined);
         throw error;
       }
       // A wait reached inside a fallback or a settle-mode parallel may not reject the run: it still waits.
-      if (journal.suspension !== undefined) return await this.suspend(runId, token, journal, addUsage(usageBefore, context));
+      if (journal.suspension !== undefined) return await this.suspend(runId, token, journal, addUsage(usageBefore, context, journal.replayedUsage));
       const text = journalText(this.name, output, this.maxStepOutputBytes);
-      await store.setStatus(runId, token, { status: 'completed', ...(text === undefined ? {} : { output: JSON.parse(text) as unknown }), ...usageUpdate(usageBefore, context) });
+      await store.setStatus(runId, token, { status: 'completed', ...(text === undefined ? {} : { output: JSON.parse(text) as unknown }), ...usageUpdate(usageBefore, context, journal.replayedUsage) });
       return { status: 'completed', runId, output };
     } finally {
       clearInterval(renewal);
@@ -432,20 +432,23 @@ function suspendedOutcome<TOutput>(runId: string, wait: { readonly name: string;
   return { status: 'suspended', runId, waitingFor: { name: wait.name, payload: wait.payload, ...(wait.expiresAt === undefined ? {} : { expiresAt: wait.expiresAt }) } };
 }
 
-/** The run's usage: what earlier sessions journaled plus what this one reported. */
-function addUsage(before: RunUsage | undefined, context: WorkflowContext): RunUsage | undefined {
+/**
+ * The run's usage: what earlier sessions journaled plus what this one spent; the usage replayed
+ * steps reported again (so that budgets count it) is in the journaled part already.
+ */
+function addUsage(before: RunUsage | undefined, context: WorkflowContext, replayed: RunUsage): RunUsage | undefined {
   const now = context.usage;
-  if (now.calls === 0 && before === undefined) return undefined;
+  if (now.calls === replayed.calls && before === undefined) return undefined;
   return {
-    calls: (before?.calls ?? 0) + now.calls,
-    inputTokens: (before?.inputTokens ?? 0) + now.inputTokens,
-    outputTokens: (before?.outputTokens ?? 0) + now.outputTokens,
-    costUsd: (before?.costUsd ?? 0) + now.costUsd,
+    calls: (before?.calls ?? 0) + now.calls - replayed.calls,
+    inputTokens: (before?.inputTokens ?? 0) + now.inputTokens - replayed.inputTokens,
+    outputTokens: (before?.outputTokens ?? 0) + now.outputTokens - replayed.outputTokens,
+    costUsd: (before?.costUsd ?? 0) + now.costUsd - replayed.costUsd,
   };
 }
 
-function usageUpdate(before: RunUsage | undefined, context: WorkflowContext): { usage?: RunUsage } {
-  const usage = addUsage(before, context);
+function usageUpdate(before: RunUsage | undefined, context: WorkflowContext, replayed: RunUsage): { usage?: RunUsage } {
+  const usage = addUsage(before, context, replayed);
   return usage === undefined ? {} : { usage };
 }
 

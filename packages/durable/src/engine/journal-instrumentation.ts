@@ -16,6 +16,10 @@ const journalInstrumentation: Instrumentation = {
     const journal = getRunExtension<RunJournal>(execution.context, journalKey);
     return journal === undefined ? run() : journal.around(execution, run);
   },
+  onEvent(event, source): void {
+    if (event.type !== 'usage' || source.context === undefined) return;
+    getRunExtension<RunJournal>(source.context, journalKey)?.noteUsage(source.context, event);
+  },
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { ExecutionInfo } from '@tta/primitives/instrumentation';
-import type { RunStore, StepRecord } from '../run-store.js';
+import type { RunStore, RunUsage, StepRecord } from '../run-store.js';
 import { journalText } from './journalable.js';
 import { RunSuspended } from './run-suspended.js';
 import { WaitTimedOutError } from '../errors/wait-timed-out-error.js';
@@ -25,6 +25,9 @@ export interface RunJournalOptions {
   readonly abort: (reason: unknown) => void;
 }
 
+/** The model name under which a replayed step's journaled usage is reported again. */
+export const journaledModel = 'journaled';
+
 /** The `kind` of `waitFor` steps, which the journal answers itself. */
 export const waitForKind = 'wait-for';
 
@@ -34,8 +37,12 @@ export const waitForKind = 'wait-for';
  * appended durably before any other step sees it.
  */
 export class RunJournal {
-  /** Outputs of completed steps by path (last record wins); `undefined` is a void step's output. */
-  private readonly completed = new Map<string, unknown>();
+  /** Completed steps by path (last record wins): the output (`undefined` for a void step) and what the step spent. */
+  private readonly completed = new Map<string, { readonly output: unknown; readonly usage: RunUsage | undefined }>();
+  /** What each path's subtree spent in this session (a report counts for the step and every ancestor). */
+  private readonly usageByPath = new Map<string, { calls: number; inputTokens: number; outputTokens: number; costUsd: number }>();
+  /** What replayed steps re-reported in this session: already in the run's journaled usage. */
+  readonly replayedUsage = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   /** Timeouts of waits by path, from their `waiting` records, so a re-run keeps the first deadline. */
   private readonly waitExpiries = new Map<string, number | undefined>();
   /** Steps replayed from the journal in this process. */
@@ -47,7 +54,7 @@ export class RunJournal {
 
   constructor(private readonly options: RunJournalOptions) {
     for (const record of options.steps) {
-      if (record.status === 'completed') this.completed.set(record.path, record.output);
+      if (record.status === 'completed') this.completed.set(record.path, { output: record.output, usage: record.usage });
       else if (record.status === 'waiting' && !this.waitExpiries.has(record.path)) {
         this.waitExpiries.set(record.path, (record.output as { expiresAt?: number } | undefined)?.expiresAt);
       }
@@ -57,17 +64,53 @@ export class RunJournal {
   /** Runs (or replays) one step of this run: the `around` of the journal's instrumentation. */
   around<T>(execution: ExecutionInfo, run: () => Promise<T>): Promise<T> {
     const path = execution.path;
-    if (this.completed.has(path)) {
+    const recorded = this.completed.get(path);
+    if (recorded !== undefined) {
       this.replayed++;
-      return Promise.resolve(this.completed.get(path) as T);
+      if (recorded.usage !== undefined && recorded.usage.calls > 0) this.replayUsage(execution, recorded.usage);
+      return Promise.resolve(recorded.output as T);
     }
     if (execution.kind === waitForKind) return this.wait(execution) as Promise<T>;
     const startedAt = this.options.now();
     return run().then((output) => this.record(execution, path, output, startedAt));
   }
 
+  /**
+   * Notes a model call's usage reported by a step of this run, for the step and each ancestor: a
+   * recorded step keeps what its subtree spent, so that replaying it spends it again in the run's
+   * totals and in every `budget` around it, and a budget holds across resumes.
+   */
+  noteUsage(context: ExecutionInfo['context'], report: { readonly inputTokens: number; readonly outputTokens: number; readonly costUsd?: number }): void {
+    const key = context.idempotencyKey;
+    if (key === undefined) return;
+    const path = key.slice(this.options.runId.length + 1);
+    for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) {
+      const prefix = path.slice(0, end);
+      let totals = this.usageByPath.get(prefix);
+      if (totals === undefined) this.usageByPath.set(prefix, (totals = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }));
+      totals.calls++;
+      totals.inputTokens += report.inputTokens;
+      totals.outputTokens += report.outputTokens;
+      totals.costUsd += report.costUsd ?? 0;
+    }
+  }
+
+  /** Reports a replayed step's recorded usage again: its first call carries the amounts, the others count calls. */
+  private replayUsage(execution: ExecutionInfo, usage: RunUsage): void {
+    for (let call = 0; call < usage.calls; call++) {
+      const first = call === 0;
+      execution.context.reportUsage({ model: journaledModel, inputTokens: first ? usage.inputTokens : 0, outputTokens: first ? usage.outputTokens : 0, costUsd: first ? usage.costUsd : 0 });
+    }
+    const replayed = this.replayedUsage;
+    replayed.calls += usage.calls;
+    replayed.inputTokens += usage.inputTokens;
+    replayed.outputTokens += usage.outputTokens;
+    replayed.costUsd += usage.costUsd;
+  }
+
   private async record<T>(execution: ExecutionInfo, path: string, output: T, startedAt: number): Promise<T> {
     const text = journalText(path, output, this.options.maxStepOutputBytes);
+    const spent = this.usageByPath.get(path);
     const record: StepRecord = {
       path,
       name: execution.name,
@@ -77,9 +120,10 @@ export class RunJournal {
       ...(text === undefined ? {} : { output: JSON.parse(text) as unknown }),
       startedAt,
       endedAt: this.options.now(),
+      ...(spent === undefined ? {} : { usage: { ...spent } }),
     };
     await this.options.store.appendStep(this.options.runId, this.options.token, record);
-    this.completed.set(path, record.output);
+    this.completed.set(path, { output: record.output, usage: record.usage });
     this.recorded++;
     return output;
   }
