@@ -50,12 +50,15 @@ const readScope = (value: unknown, file: string, key: string): ConfigNoise => {
     if (fields === null || fields === undefined) continue;
     if (!isObject(fields)) throw new InvalidNoiseError(file, partKey, `must be a map of field names to lists of regular expressions, got ${JSON.stringify(fields)}`);
     for (const [field, patterns] of Object.entries(fields)) {
+      // `"*": ["*"]` is Keploy's way to ignore the whole body (the `*` is a marker, not a pattern).
+      if (part === 'body' && field === '*' && Array.isArray(patterns) && patterns.length === 1 && patterns[0] === '*') {
+        noise.body = [];
+        continue;
+      }
       const list = readNoiseValue(patterns, file, `${partKey}.${field}`);
       if (part === 'header') noise[`header.${field}`] = list;
       else if (part === 'body') {
-        // `"*": ["*"]` is Keploy's way to ignore the whole body.
-        if (field === '*' && list.length === 1 && list[0] === '*') noise.body = [];
-        else if (field.includes('.')) noise[`body.${field}`] = list;
+        if (field.includes('.')) noise[`body.${field}`] = list;
         else anyDepth[field] = list;
       }
     }

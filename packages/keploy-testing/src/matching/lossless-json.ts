@@ -6,7 +6,7 @@ export type LosslessParse = { readonly ok: true; readonly value: unknown } | { r
 const longDigitRun = /\d{16}/;
 
 /**
- * Parses JSON text; integers that a double cannot hold exactly (beyond 2^53) become `bigint`, so two
+ * Parses JSON text; integers that do not round-trip through a double as text become `bigint`, so two
  * 19-digit ids that differ in the last digit stay different. A key named `__proto__` is an own key like
  * any other (read values with `Object.hasOwn` guards: `constructor` is not a key of `{}`). Not JSON:
  * `{ ok: false }`.
@@ -129,7 +129,7 @@ class Parser {
     this.at += token.length;
     const number = Number(token);
     const integer = match[1] === undefined && match[2] === undefined;
-    // Only an integer that does not survive the trip through a double is kept exact.
-    return integer && !Number.isSafeInteger(number) ? BigInt(token) : number;
+    // Only an integer that does not survive the trip through a double (its text changes) is kept exact.
+    return integer && !Number.isSafeInteger(number) && String(number) !== token.replace(/^-0$/, '0') ? BigInt(token) : number;
   }
 }
