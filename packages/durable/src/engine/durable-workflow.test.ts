@@ -236,6 +236,44 @@ describe('waitFor', () => {
     expect((await flow.inspect('b'))?.status).toBe('failed');
   });
 
+  it('stops the other branches of a parallel when one waits, and reruns only the unfinished ones on resume', async () => {
+    const calls: Record<string, number> = {};
+    const slow = step('slow', async (input: number, context) => {
+      calls['slow'] = (calls['slow'] ?? 0) + 1;
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, calls['slow'] === 1 ? 10_000 : 0);
+        context.signal.addEventListener('abort', () => (clearTimeout(timer), reject(context.signal.reason)), { once: true });
+      });
+      return input;
+    });
+    const flow = durable(new ParallelPrimitive([counted(calls, 'fast'), waitFor('approval'), slow], { name: 'fan' }), { name: 'pw', store: new MemoryRunStore() });
+    await expect(flow.start(1, { runId: 'w' })).resolves.toMatchObject({ status: 'suspended', waitingFor: { name: 'approval', payload: 1 } });
+    await expect(flow.resume('w', { value: 'yes' })).resolves.toEqual({ status: 'completed', runId: 'w', output: [2, 'yes', 1] });
+    expect(calls).toEqual({ fast: 1, slow: 2 });
+  });
+
+  it('leaves a suspended run as it is when the resume is aborted before it starts', async () => {
+    const flow = durable(seq('flow', waitFor('ok')), { name: 'ab', store: new MemoryRunStore() });
+    await flow.start(undefined, { runId: 'w' });
+    const reason = new Error('client went away');
+    await expect(flow.resume('w', { value: 1, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect((await flow.inspect('w'))?.status).toBe('suspended');
+    await expect(flow.resume('w', { value: 1 })).resolves.toMatchObject({ status: 'completed', output: 1 });
+  });
+
+  it('fails a run whose deadline passes while a step runs, and resumes it later', async () => {
+    const calls: Record<string, number> = {};
+    const stall = step('stall', (input: number, context) => new Promise<number>((_, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true })));
+    let stalling = true;
+    const maybeStall = step('maybe-stall', (input: number, context) => (stalling ? stall.execute(context, input) : Promise.resolve(input)));
+    const flow = durable(seq('flow', counted(calls, 'a'), maybeStall, waitFor('ok')), { name: 'dl', store: new MemoryRunStore() });
+    await expect(flow.start(1, { runId: 'd', signal: AbortSignal.timeout(20) })).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect((await flow.inspect('d'))?.status).toBe('failed');
+    stalling = false;
+    await expect(flow.resume('d')).resolves.toMatchObject({ status: 'suspended' });
+    expect(calls).toEqual({ a: 1 });
+  });
+
   it('rejects a value for a run that waits for nothing', async () => {
     const flow = durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore() });
     await flow.start(undefined, { runId: 'r' });

@@ -155,6 +155,8 @@ export class DurableWorkflow<TInput, TOutput> {
   async start(input: TInput, options: DurableStartOptions = {}): Promise<RunOutcome<TOutput>> {
     requireOptionsObject(`${owner}.start`, options, { known: ['runId', 'signal', 'data'] });
     requireNonEmptyString(`${owner}.start`, 'runId', options.runId, { optional: true });
+    // An already aborted signal must not touch the run: not even create it.
+    options.signal?.throwIfAborted();
     const runId = options.runId ?? randomUUID();
     const inputText = journalText('(input)', input, this.maxStepOutputBytes);
     const { created, state } = await this.store.createRun({
@@ -263,6 +265,8 @@ export class DurableWorkflow<TInput, TOutput> {
   }
 
   private async continueRun(runId: string, answering: boolean, value: unknown, signal: AbortSignal | undefined, data: Readonly<Record<string, unknown>> | undefined): Promise<RunOutcome<TOutput>> {
+    // A resume cancelled before it starts leaves the run as it is (a suspended run stays suspended).
+    signal?.throwIfAborted();
     const before = await this.load(runId);
     if (before === undefined) throw new RunNotFoundError(runId);
     this.checkDefinition(before);
@@ -291,6 +295,7 @@ export class DurableWorkflow<TInput, TOutput> {
         await this.store.releaseLease(runId, token);
         return suspendedOutcome(runId, state.waitingFor!);
       }
+      signal?.throwIfAborted();
       await this.store.setStatus(runId, token, { status: 'running' });
     } catch (error) {
       await this.store.releaseLease(runId, token).catch(() => undefined);
