@@ -26,9 +26,6 @@ const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
  *
  * @example
  * ```ts
- * import { step } from '@tta/primitives';
- * import { startDevtools } from '@tta/devtools';
- *
  * const checkout = step('reserve', async (order: string) => order).pipe(step('charge', async (order: string) => order));
  * const devtools = await startDevtools({ workflows: { checkout }, port: 0 });
  * console.log(`devtools: ${devtools.url}`);

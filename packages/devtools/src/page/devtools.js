@@ -57,7 +57,7 @@ function flatten(description, run) {
   const byPath = new Map();
   const visit = (node) => {
     const id = nodes.length;
-    const entry = { id, name: node.name, kind: node.kind, label: node.label, path: node.path ?? node.name };
+    const entry = { id, name: node.name, kind: node.kind, label: node.label, options: node.options, path: node.path ?? node.name };
     nodes.push(entry);
     byPath.set(entry.path, entry);
     const childIds = (node.children ?? []).map((child) => visit(child));
@@ -121,7 +121,10 @@ function drawGraph(workflow) {
     const kind = svg('text', { x: 8, y: 34, class: 'node-kind' });
     kind.textContent = node.label === undefined ? node.kind : `${node.kind} · ${node.label}`;
     const stats = svg('text', { x: 8, y: 52, class: 'node-stats' });
-    group.append(title, kind, stats);
+    // The hover text: what the node is, with its options as describe() summarises them.
+    const tooltip = svg('title');
+    tooltip.textContent = `${node.name} (${node.kind})${node.options ? `\n${JSON.stringify(node.options)}` : ''}\n${node.path}`;
+    group.append(tooltip, title, kind, stats);
     root.append(group);
   }
   container.append(root);
