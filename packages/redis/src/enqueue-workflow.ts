@@ -32,6 +32,8 @@ export interface WorkflowJobData<TInput = unknown> {
   readonly deadline?: number;
   /** Epoch ms when it was enqueued. */
   readonly enqueuedAt: number;
+  /** A continuation of a suspended durable run (`WorkerPool.resume`): the run, and the value for its wait; `input` is unused. */
+  readonly resume?: { readonly runId: string; readonly value?: unknown };
 }
 
 /** Options of {@link enqueueWorkflow}. */

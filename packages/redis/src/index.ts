@@ -29,7 +29,7 @@ export type { RedisHandoffQueueOptions } from './redis-handoff-queue.js';
 
 // Work across processes (BullMQ)
 export { WorkerPool } from './worker-pool.js';
-export type { WorkerPoolOptions, WorkflowJobEvent, JobRetention } from './worker-pool.js';
+export type { WorkerPoolOptions, WorkerPoolResumeOptions, WorkflowJobEvent, JobRetention } from './worker-pool.js';
 export { enqueueWorkflow, createWorkflowQueue, createWorkflowQueueEvents } from './enqueue-workflow.js';
 export type { WorkflowJobData, EnqueueWorkflowOptions, WorkflowQueueOptions } from './enqueue-workflow.js';
 export { workflowQueueName } from './workflow-queue-name.js';

@@ -16,6 +16,7 @@ import {
   type Clock,
 } from '@tta/primitives/instrumentation';
 import type { Logger } from '@tta/primitives/logging';
+import type { DurableWorkflow } from '@tta/durable';
 import type { RedisConnection } from './connection.js';
 import { blockingConnection } from './bullmq-connection.js';
 import { createWorkflowQueue, enqueueWorkflow, queueIdentity, type EnqueueWorkflowOptions, type WorkflowJobData } from './enqueue-workflow.js';
@@ -24,8 +25,11 @@ import { assertOptionsObject } from './validate-options.js';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
-  /** The workflows this process can run, by the name jobs are enqueued with. */
-  readonly workflows: Readonly<Record<string, AnyPrimitive>>;
+  /**
+   * The workflows this process can run, by the name jobs are enqueued with: primitives, or durable
+   * workflows (`durable(...)` of `@tta/durable`), which run with the job id as their run id.
+   */
+  readonly workflows: Readonly<Record<string, AnyPrimitive | DurableWorkflow<any, any>>>;
   /** An ioredis client (its options are copied: workers need connections of their own) or connection options. @default {} (127.0.0.1:6379) */
   readonly connection?: RedisConnection;
   /** Key prefix, the same as the producers'. @default 'tta:' */
@@ -113,6 +117,12 @@ export interface WorkflowJobEvent {
  * a job whose worker died mid-run runs again elsewhere, so make side effects idempotent (the job
  * id, `context.runId` in the workflow, is the idempotency key to use).
  *
+ * A durable workflow (`durable(...)` of `@tta/durable`) runs with the job id as its run id, and its job
+ * resolves to the run's `RunOutcome`: a job BullMQ delivers again (a retry, or the recovery of a job
+ * whose worker died) continues the run from its journal, without calling a completed step again; a
+ * run that suspends at a `waitFor` ends its job (`{ status: 'suspended', ... }`), and
+ * {@link WorkerPool.resume} enqueues the continuation with the value for the wait.
+ *
  * Without a `queueName` the pool's queue is named after its sorted workflow names, so two pools
  * with different workflows never take each other's jobs; `pool.enqueue(...)`, or
  * `createWorkflowQueue({ workflows })` in another process, finds the same queue.
@@ -137,7 +147,7 @@ export class WorkerPool {
   readonly onFailed: Event<WorkflowJobEvent>;
   /** The worker hit a connection or internal error (it keeps trying). */
   readonly onError: Event<unknown>;
-  private readonly workflows: ReadonlyMap<string, AnyPrimitive>;
+  private readonly workflows: ReadonlyMap<string, AnyPrimitive | DurableWorkflow<unknown, unknown>>;
   private readonly completed = new EventEmitter<WorkflowJobEvent>();
   private readonly failed = new EventEmitter<WorkflowJobEvent>();
   private readonly errors = new EventEmitter<unknown>();
@@ -155,10 +165,10 @@ export class WorkerPool {
       ...['workerName', 'logger', 'clock', 'removeOnComplete', 'removeOnFail', 'foreignJobDelayMs', 'workerOptions'] as const,
     ] satisfies (keyof WorkerPoolOptions)[]);
     if (typeof options.workflows !== 'object' || options.workflows === null) throw new InvalidOptionsError(kind, 'workflows', 'must be an object of primitives');
-    const workflows = new Map<string, AnyPrimitive>();
+    const workflows = new Map<string, AnyPrimitive | DurableWorkflow<unknown, unknown>>();
     for (const [name, primitive] of Object.entries(options.workflows)) {
       if (name.length === 0) throw new InvalidOptionsError(kind, 'workflows', 'must not register a workflow under the empty name');
-      if (!(primitive instanceof WorkflowPrimitive)) throw new InvalidOptionsError(kind, `workflows.${name}`, 'must be a WorkflowPrimitive');
+      if (!(primitive instanceof WorkflowPrimitive) && !isDurableWorkflow(primitive)) throw new InvalidOptionsError(kind, `workflows.${name}`, 'must be a WorkflowPrimitive or a durable workflow');
       workflows.set(name, primitive);
     }
     if (workflows.size === 0) throw new InvalidOptionsError(kind, 'workflows', 'must register at least one workflow');
@@ -251,6 +261,43 @@ export class WorkerPool {
   }
 
   /**
+   * Enqueues the continuation of a durable run that a job of this pool suspended: a job for
+   * `workflow` that resumes `runId` with `options.value` for its wait (checked by the wait's schema
+   * when it runs). The job resolves to the run's next `RunOutcome`; a value the run no longer waits
+   * for fails it with `RunNotSuspendedError`.
+   *
+   * @throws InvalidInputError (from the returned promise) when `workflow` is not a durable workflow of this pool, or `runId` is not a non-empty string.
+   * @example
+   * ```ts
+   * await pool.resume('review', 'review-42', { value: { approved: true } });
+   * ```
+   */
+  async resume(workflow: string, runId: string, options: WorkerPoolResumeOptions = {}): Promise<Job<WorkflowJobData, unknown>> {
+    const operation = 'WorkerPool.resume';
+    if (typeof workflow !== 'string' || !isDurableWorkflow(this.workflows.get(workflow))) {
+      const durableNames = this.workflowNames.filter((name) => isDurableWorkflow(this.workflows.get(name)));
+      throw new InvalidInputError(operation, `workflow must be one of this pool's durable workflows (${durableNames.join(', ') || 'none'}; got ${describeValue(workflow)})`);
+    }
+    if (typeof runId !== 'string' || runId.length === 0) throw new InvalidInputError(operation, `runId must be a non-empty string (got ${describeValue(runId)})`);
+    if (typeof options !== 'object' || options === null) throw new InvalidInputError(operation, `options must be an object (got ${describeValue(options)})`);
+    this.producer ??= createWorkflowQueue({
+      ...(this.connection === undefined ? {} : { connection: this.connection }),
+      ...(this.prefix === undefined ? {} : { prefix: this.prefix }),
+      queueName: this.queueName,
+    });
+    const data: WorkflowJobData = {
+      input: null,
+      correlationId: runId,
+      enqueuedAt: Date.now(),
+      resume: { runId, ...('value' in options ? { value: options.value } : {}) },
+    };
+    // A job id of its own: the run's first job keeps the run id, and BullMQ ignores an add whose id exists.
+    const jobId = options.jobId ?? `${runId}-resume-${globalThis.crypto.randomUUID()}`;
+    const add = this.producer.add.bind(this.producer) as (name: string, data: WorkflowJobData, options: { jobId: string; attempts: number }) => Promise<Job<WorkflowJobData, unknown>>;
+    return add(workflow, data, { jobId, attempts: options.attempts ?? 1 });
+  }
+
+  /**
    * Stops taking jobs and closes the connections. By default waits for the running jobs to finish;
    * with `force` it aborts their signals and returns at once (BullMQ will hand them to another
    * worker once their lock expires).
@@ -276,6 +323,7 @@ export class WorkerPool {
       await job.moveToDelayed(Date.now() + this.foreignJobDelayMs, token);
       throw new DelayedError(`No workflow "${job.name}" in this WorkerPool (registered: ${this.workflowNames.join(', ')}): handed back to the queue`);
     }
+    if (isDurableWorkflow(primitive)) return this.processDurable(primitive, job, signal);
     const data = job.data;
     const options: { -readonly [K in keyof WorkflowContextOptions]: WorkflowContextOptions[K] } = { correlationId: data.correlationId };
     const parent = parseTraceparent(data.traceparent, data.tracestate);
@@ -291,6 +339,33 @@ export class WorkerPool {
     const context = WorkflowContext.create(options);
     return primitive.execute(context, data.input);
   }
+
+  // The job id is the run id, so a job delivered again continues its run instead of starting over.
+  private async processDurable(flow: DurableWorkflow<unknown, unknown>, job: Job<WorkflowJobData, unknown>, signal: AbortSignal | undefined): Promise<unknown> {
+    const data = job.data;
+    const common = { ...(signal === undefined ? {} : { signal }), ...(data.data === undefined ? {} : { data: data.data }) };
+    if (data.resume !== undefined) {
+      return flow.resume(data.resume.runId, { ...common, ...('value' in data.resume ? { value: data.resume.value } : {}) });
+    }
+    return flow.start(data.input, { ...common, ...(job.id === undefined ? {} : { runId: job.id }) });
+  }
+}
+
+/** Options of {@link WorkerPool.resume}. */
+export interface WorkerPoolResumeOptions {
+  /** The answer to the wait the run is suspended at. */
+  readonly value?: unknown;
+  /** The continuation job's id. @default `<runId>-resume-<random UUID>` */
+  readonly jobId?: string;
+  /** Attempts of the continuation job. @default 1 */
+  readonly attempts?: number;
+}
+
+// A durable workflow of any copy of @tta/durable: what the pool calls on it, not its class.
+function isDurableWorkflow(value: unknown): value is DurableWorkflow<unknown, unknown> {
+  if (typeof value !== 'object' || value === null || value instanceof WorkflowPrimitive) return false;
+  const candidate = value as Partial<Record<'start' | 'resume' | 'inspect' | 'name', unknown>>;
+  return typeof candidate.start === 'function' && typeof candidate.resume === 'function' && typeof candidate.inspect === 'function' && typeof candidate.name === 'string';
 }
 
 function describeJob(job: Job<WorkflowJobData, unknown>, outcome: { readonly output?: unknown; readonly error?: unknown }): WorkflowJobEvent {
