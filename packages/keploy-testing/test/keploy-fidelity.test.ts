@@ -193,3 +193,19 @@ describe('tta-keploy test on a Keploy app folder', () => {
     }
   });
 });
+
+describe('a run that checks nothing', () => {
+  it('fails when every test case is of a kind that is not replayed (gRPC)', async () => {
+    const { dir, remove } = await temporaryDir();
+    try {
+      await mkdir(join(dir, 'keploy', 'test-set-0', 'tests'), { recursive: true });
+      await writeFile(join(dir, 'keploy', 'test-set-0', 'tests', 'test-1.yaml'), 'version: api.keploy.io/v1beta1\nkind: gRPC\nname: test-1\nspec:\n    grpcReq: {}\n');
+      const lines: string[] = [];
+      const code = await main(['test', '--dir', dir, '--base-url', 'http://127.0.0.1:9', '--no-color'], (text) => lines.push(text));
+      expect(code).toBe(2);
+      expect(lines.join('\n')).toContain('No test cases found in');
+    } finally {
+      await remove();
+    }
+  });
+});

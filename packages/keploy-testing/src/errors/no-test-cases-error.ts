@@ -4,8 +4,9 @@ import { TtaError, hasMarkerOf } from './marker.js';
 const marker = Symbol.for('@tta/keploy-testing.NoTestCasesError');
 
 /**
- * Thrown when a run finds no test case to replay: a run that checks nothing must not pass. The message
- * names the folder searched and the test sets it held.
+ * Thrown when a run finds no test case to replay (none at all, none of those asked for, or only test cases
+ * that are not HTTP): a run that checks nothing must not pass. The message names the folder searched and
+ * the test sets it held.
  */
 export class NoTestCasesError extends TtaError<'NO_TEST_CASES'> {
   private readonly [marker] = true;

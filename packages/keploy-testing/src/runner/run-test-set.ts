@@ -318,7 +318,8 @@ export interface RunTestSetsOptions extends Omit<RunTestSetOptions, 'testSet'> {
  * `api-tests/` are not test sets). A run that finds no test case to replay rejects: it checks nothing.
  *
  * @throws TestSetNotFoundError when the named set (or, without a name, any set) does not exist.
- * @throws NoTestCasesError when the sets read hold no test case (or none of those named in `tests`).
+ * @throws NoTestCasesError when the sets read hold no HTTP test case to replay (or none of those named in
+ * `tests`).
  *
  * @example
  * ```ts
@@ -333,6 +334,7 @@ export async function runTestSets(options: RunTestSetsOptions): Promise<TestSetR
   if (names.length === 0) throw new TestSetNotFoundError('test-set-*', dir);
   const results: TestSetResult[] = [];
   for (const testSet of names) results.push(await runTestSet({ ...options, dir, testSet }));
-  if (results.every((result) => result.total === 0)) throw new NoTestCasesError(dir, names);
+  // Sets whose test cases are all skipped (not HTTP) checked nothing either.
+  if (results.every((result) => result.passed + result.failed === 0)) throw new NoTestCasesError(dir, names);
   return results;
 }
