@@ -1,5 +1,6 @@
 import { WorkflowPrimitive, type PrimitiveOptions } from './workflow-primitive.js';
 import { fnv1a, wholeCharactersHead } from '../observability/bounded-name.js';
+import { redactText } from '../logging/redact.js';
 
 /**
  * Longest name {@link wrapperName} makes: the longest label value that `@tta/observability` keeps
@@ -18,6 +19,7 @@ const keptPrefixLength = maxWrapperNameLength - 9;
  * what is wrapped when that is not a primitive (an agent's id). A name longer than
  * {@link maxWrapperNameLength} keeps its first 55 characters, then `…` and a hash of the whole,
  * so deep nests stay distinct, stable across processes and short enough for every metrics backend.
+ * A credential-shaped wrapped name is redacted: `retry([REDACTED])`.
  *
  * @example
  * ```ts
@@ -31,7 +33,9 @@ export function wrapperName(kind: string, wrapped: WorkflowPrimitive<never, unkn
   // A bad argument is refused by the wrapper's own checks, which name the option; here it just
   // leaves the kind alone rather than throwing a less helpful error first.
   if (typeof inner !== 'string' || inner.length === 0) return kind;
-  const name = `${kind}(${inner})`;
+  // The wrapped name is repeated here, and this name becomes metric keys and span names: a credential
+  // in it (a step named after request data) is redacted once, now, rather than on every use.
+  const name = `${kind}(${redactText(inner)})`;
   if (name.length <= maxWrapperNameLength) return name;
   return `${wholeCharactersHead(name, keptPrefixLength)}…${fnv1a(name)}`;
 }

@@ -4,6 +4,7 @@ import { requireInteger } from '../core/options.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { boundedMetricName, detachedCopy, maxMetricNameLength } from './bounded-name.js';
+import { redactText } from '../logging/redact.js';
 
 /** Snapshot of one primitive name's metrics. Durations in milliseconds. */
 export interface PrimitiveMetricsEntry {
@@ -218,8 +219,12 @@ export class PrimitiveMetrics {
 
   /** @internal The record for `name`, created on first use. */
   recordFor(name: string, kind: string): MetricRecord {
+    // Snapshot keys are labels that dashboards and logs show: a name carrying a credential (a step
+    // named after request data) is stored redacted, before any shortening so a cut cannot hide half
+    // of one. Once per primitive (the record is cached on it), never per call.
+    const safe = redactText(name);
     // A long name is stored shortened, so it must be looked up shortened too.
-    const key = name.length > maxMetricNameLength ? boundedMetricName(name) : name;
+    const key = safe.length > maxMetricNameLength ? boundedMetricName(safe) : safe;
     let record = this.records.get(key);
     if (record === undefined) {
       // Names come from code, but a name built from request data would grow this map without end:
