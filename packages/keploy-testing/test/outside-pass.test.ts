@@ -87,6 +87,17 @@ describe('YAML round trip', () => {
     expect((parseMocksYaml(text)[0] as { spec: { query: string } }).spec.query).toBe('  SELECT 1\n  FROM t\n');
   });
 
+  it('writes a !!binary body back as the same bytes', () => {
+    const text = 'version: api.keploy.io/v1beta1\nkind: Http\nname: mock-0\nspec:\n    req:\n        method: GET\n        url: /logo\n    resp:\n        status_code: 200\n        body: !!binary iVBORw0KGgr//gCAww==\n';
+    const [mock] = parseMocksYaml(text) as HttpMock[];
+    expect(Buffer.from(mock!.response.bodyBytes!).toString('base64')).toBe('iVBORw0KGgr//gCAww==');
+    const written = stringifyMocks([mock!]);
+    expect(written).toContain('body: !!binary iVBORw0KGgr//gCAww==');
+    expect(Buffer.from((parseMocksYaml(written)[0] as HttpMock).response.bodyBytes!)).toEqual(Buffer.from(mock!.response.bodyBytes!));
+    const { source: _source, ...fresh } = mock!;
+    expect(stringifyMocks([fresh])).toContain('body: !!binary iVBORw0KGgr//gCAww==');
+  });
+
   // Before: the YAML library's duplicate-key check made this quadratic (9.7 s; 55 s for twice the keys).
   it('parses one mock of 40,000 keys (536 KiB) in linear time', () => {
     const keys = Array.from({ length: 40_000 }, (_, index) => `    k${index}: v\n`).join('');
