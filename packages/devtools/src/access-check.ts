@@ -38,7 +38,9 @@ export function isSameOrigin(request: IncomingMessage): boolean {
  * True when the `Host` header names the address the server listens on (or `localhost` for a
  * loopback one): a DNS-rebinding page reaches the port under another host name and is refused.
  */
-export function isExpectedHost(request: IncomingMessage, allowedHosts: ReadonlySet<string>): boolean {
+export function isExpectedHost(request: IncomingMessage, allowedHosts: ReadonlySet<string> | undefined): boolean {
+  // Listening on every interface, the names it is reached by are unknown: the token guards it.
+  if (allowedHosts === undefined) return true;
   const host = request.headers.host;
   return typeof host === 'string' && allowedHosts.has(host.toLowerCase());
 }

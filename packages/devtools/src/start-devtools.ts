@@ -15,6 +15,7 @@ import { buildCatalogue, graphNames, type CatalogueEntry } from './workflow-cata
 
 const knownOptions = ['workflows', 'port', 'host', 'token', 'historySize', 'clientBufferSize', 'maxRunsPerSecond'];
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
+const wildcardHosts = new Set(['0.0.0.0', '::']);
 
 /**
  * Serves a local page that draws each workflow's graph and shows its runs live: steps running, ok
@@ -77,8 +78,8 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
   await listen(server, host, port);
   const boundPort = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const allowedHosts = new Set([`${urlHost}:${boundPort}`.toLowerCase()]);
-  if (loopbackHosts.has(host)) for (const name of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts.add(`${name}:${boundPort}`);
+  const allowedHosts = wildcardHosts.has(host) ? undefined : new Set([`${urlHost}:${boundPort}`.toLowerCase()]);
+  if (loopbackHosts.has(host)) for (const name of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts?.add(`${name}:${boundPort}`);
   const context: RouteContext = { token, catalogue, assets, hub, allowedHosts, runsNotShown: () => recorder.runsNotShown };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     route(context, request, response).catch(() => {
@@ -119,7 +120,7 @@ interface RouteContext {
   readonly catalogue: readonly CatalogueEntry[];
   readonly assets: ReadonlyMap<string, PageAsset>;
   readonly hub: EventHub;
-  readonly allowedHosts: ReadonlySet<string>;
+  readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly runsNotShown: () => number;
 }
 

@@ -218,6 +218,33 @@ describe('startDevtools: the server', () => {
     expect(stream.events.filter((event) => event['t'] === 'run-start').map((event) => event['workflow'])).toEqual(['second', 'first']);
   });
 
+  it("reports each step's tokens and cost, and the run's totals, from the context's usage", async () => {
+    const ask = step('ask-model', async (question: string, context) => {
+      context.reportUsage({ model: 'm', inputTokens: 100, outputTokens: 20, costUsd: 0.002 });
+      return question;
+    });
+    const answer = step('answer', async (text: string) => text);
+    const workflow = ask.pipe(answer);
+    server = await startDevtools({ workflows: { workflow }, port: 0 });
+    stream = await readEvents(at(server, '/api/events'));
+    await until(() => getInstrumentations().length > 0);
+    await workflow.run('why?');
+    const end = await stream.waitFor((event) => event['t'] === 'run-end');
+    expect(end).toMatchObject({ tokens: 120, costUsd: 0.002 });
+    const askStep = stream.events.find((event) => event['t'] === 'step-start' && event['name'] === 'ask-model')!;
+    const answerStep = stream.events.find((event) => event['t'] === 'step-start' && event['name'] === 'answer')!;
+    expect(stream.events.find((event) => event['t'] === 'step-end' && event['step'] === askStep['step'])).toMatchObject({ tokens: 120, costUsd: 0.002 });
+    expect(stream.events.find((event) => event['t'] === 'step-end' && event['step'] === answerStep['step'])).toMatchObject({ tokens: 0, costUsd: 0 });
+  });
+
+  it('listens on every interface only when asked, still behind the token', async () => {
+    server = await startDevtools({ workflows: { checkout }, port: 0, host: '0.0.0.0' });
+    expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/\?token=/);
+    const local = `http://127.0.0.1:${server.port}`;
+    expect((await send(`${local}/`)).status).toBe(401);
+    expect((await send(`${local}/?token=${new URL(server.url).searchParams.get('token')}`, { headers: { Host: `my-machine.lan:${server.port}` } })).status).toBe(200);
+  });
+
   it('refuses bad options with InvalidOptionsError and a taken port with DevtoolsServerError', async () => {
     await expect(startDevtools({ workflows: { checkout }, port: -1 })).rejects.toThrow(InvalidOptionsError);
     await expect(startDevtools({ workflows: { checkout }, token: 'short' })).rejects.toThrow(/token/);
