@@ -257,6 +257,32 @@ describe('in-process replay', () => {
   });
 });
 
+describe('runTestSet in process with database mocks', () => {
+  it('guards the recorded database while the test cases run, even without HTTP mocks', async () => {
+    await mkdir(join(dir, 'test-set-0'), { recursive: true });
+    await writeFile(join(dir, 'test-set-0', 'mocks.yaml'), 'version: api.keploy.io/v1beta1\nkind: Mongo\nname: mock-0\nspec:\n    metadata:\n        type: config\n    created: 1733580000\n');
+    await writeTestSet(join(dir, 'test-set-0'), { tests: [testCase('test-1', 'http://localhost:3000/users')], mocks: parseMocksYaml(await readFile(join(dir, 'test-set-0', 'mocks.yaml'), 'utf8')) });
+    const seen: unknown[] = [];
+    server = await startLocalServer((_request, reply) => {
+      const socket = connect(27017, '127.0.0.1');
+      socket.once('error', (error) => {
+        seen.push(error);
+        reply.writeHead(503, { 'Content-Type': 'application/json' });
+        reply.end('{"ok":false}');
+      });
+      socket.once('connect', () => {
+        socket.destroy();
+        reply.writeHead(200, { 'Content-Type': 'application/json' });
+        reply.end('{"ok":true}');
+      });
+    });
+    const result = await runTestSet({ dir, testSet: 'test-set-0', baseUrl: server.url, config: false });
+    expect(UnreplayedConnectionError.isInstance(seen[0])).toBe(true);
+    expect(result.unreplayedMocks).toEqual({ Mongo: 1 });
+    expect(result.results[0]!.status).toBe('failed');
+  });
+});
+
 describe('arrays in any order', () => {
   it('compares 5,000 reordered items, and 5,000 with one changed, in linear time', () => {
     const items = Array.from({ length: 5000 }, (_, index) => ({ id: index, name: `item ${index}`, tags: ['a', 'b'] }));

@@ -55,8 +55,10 @@ export interface RunTestSetOptions {
   /**
    * Replay the set's recorded mocks in this process while the tests run (the service runs in this
    * process). Leave it off when the service is another process: start its mocks there with
-   * `startRecording({ mode: 'replay' })`. Another active session makes the run reject with
-   * `RecordingInUseError`: stop it first, or set `mocks: false` and let that session answer.
+   * `startRecording({ mode: 'replay' })`. Database mocks are not replayed, but a connection to where one
+   * was recorded is refused with `UnreplayedConnectionError` while the tests run. Another active session
+   * makes the run reject with `RecordingInUseError`: stop it first, or set `mocks: false` and let that
+   * session answer.
    * @default true
    */
   readonly mocks?: boolean;
@@ -260,7 +262,8 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
   const clock = options.clock ?? systemClock;
   const selected = options.tests === undefined ? set.tests : set.tests.filter((test) => options.tests!.includes(test.name));
   let session: RecordingSession | undefined;
-  if ((options.mocks ?? true) && set.mocks.some(isHttpMock)) {
+  // Any mock at all: HTTP ones are replayed, the others guard their database connections (see net-guard).
+  if ((options.mocks ?? true) && set.mocks.length > 0) {
     session = await startRecording({
       dir,
       testSet: options.testSet,
