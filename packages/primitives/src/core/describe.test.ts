@@ -243,6 +243,43 @@ describe('WorkflowPrimitive.describe', () => {
     expect(new Twice(fetchA).describe()).toEqual({ kind: 'twice', name: 'twice', children: [{ ...leafA, label: 'twice' }] });
   });
 
+  it('refuses a custom _children() or _describeOptions() that returns something else, naming the primitive', () => {
+    class Broken extends WorkflowPrimitive<string, string> {
+      constructor(private readonly children: unknown, private readonly summary: unknown = undefined) {
+        super('broken');
+      }
+      override _children(): readonly PrimitiveChild[] {
+        return this.children as readonly PrimitiveChild[];
+      }
+      override _describeOptions(): PrimitiveOptionsSummary | undefined {
+        return this.summary as PrimitiveOptionsSummary | undefined;
+      }
+      protected executeImpl(_context: WorkflowContext, input: string): Promise<string> {
+        return Promise.resolve(input);
+      }
+    }
+    expect(() => new Broken('fetch-a').describe()).toThrow(/_children\(\) of "broken" returned .*, not an array/);
+    expect(() => new Broken([fetchA]).describe()).toThrow(/_children\(\)\[0\] of "broken" is .*not \{ label: string \| undefined, primitive \}/);
+    expect(() => new Broken([{ label: 3, primitive: fetchA }]).describe()).toThrow(InvalidInputError);
+    expect(() => new Broken([], ['limit']).describe()).toThrow(/_describeOptions\(\) of "broken" returned .*, not an object/);
+  });
+
+  it('draws a primitive from an older copy of the package, which has no graph methods, as a leaf', () => {
+    const old = Object.assign(Object.create(null) as AnyPrimitive, { name: 'legacy', kind: 'step' });
+    const parent = new (class extends WorkflowPrimitive<string, string> {
+      constructor() {
+        super('holder');
+      }
+      override _children(): readonly PrimitiveChild[] {
+        return [{ label: 'old', primitive: old }];
+      }
+      protected executeImpl(_context: WorkflowContext, input: string): Promise<string> {
+        return Promise.resolve(input);
+      }
+    })();
+    expect(parent.describe()).toEqual({ kind: 'holder', name: 'holder', children: [{ kind: 'step', name: 'legacy', label: 'old' }] });
+  });
+
   it('refuses a workflow that contains itself, naming it', () => {
     const routes: Record<string, AnyPrimitive> = { a: fetchA };
     const loop = router({ routes, selector: () => 'a', name: 'loop' });

@@ -1,5 +1,6 @@
 import type { AnyPrimitive } from './workflow-primitive.js';
 import type { PrimitiveDescription, PrimitiveOptionValue } from './primitive-description.js';
+import type { PrimitiveChild } from './primitive-child.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { boundedMetricName } from '../observability/bounded-name.js';
 import { redactText } from '../logging/redact.js';
@@ -32,7 +33,7 @@ function describeNode(primitive: AnyPrimitive, label: string | undefined, walk: 
   walk.ancestors.add(primitive);
   try {
     const options = summariseOptions(primitive, walk);
-    const children = primitive._children().map((child) => describeNode(child.primitive, child.label, walk, depth + 1));
+    const children = childrenOf(primitive, walk).map((child) => describeNode(child.primitive, child.label, walk, depth + 1));
     return {
       kind: boundedMetricName(primitive.kind),
       name: boundedMetricName(primitive.name),
@@ -45,9 +46,31 @@ function describeNode(primitive: AnyPrimitive, label: string | undefined, walk: 
   }
 }
 
+/**
+ * What `primitive` runs. A primitive made by an older installed copy of the package has no
+ * `_children` and is drawn as a leaf; a custom `_children()` that returns something other than
+ * `{ label, primitive }` entries is refused by name rather than crashing the walk.
+ */
+function childrenOf(primitive: AnyPrimitive, walk: Walk): readonly PrimitiveChild[] {
+  if (typeof (primitive as Partial<AnyPrimitive>)._children !== 'function') return [];
+  const children: unknown = primitive._children();
+  if (!Array.isArray(children)) refuse(walk, `_children() of "${primitive.name}" returned ${describeValue(children)}, not an array`);
+  children.forEach((child: Partial<PrimitiveChild> | null, index) => {
+    const candidate = child?.primitive as Partial<AnyPrimitive> | undefined;
+    if (typeof candidate?.name !== 'string' || typeof candidate.kind !== 'string' || (child!.label !== undefined && typeof child!.label !== 'string')) {
+      refuse(walk, `_children()[${index}] of "${primitive.name}" is ${describeValue(child)}, not { label: string | undefined, primitive }`);
+    }
+  });
+  return children as readonly PrimitiveChild[];
+}
+
 function summariseOptions(primitive: AnyPrimitive, walk: Walk): { readonly [option: string]: PrimitiveOptionValue } | undefined {
-  const summary = primitive._describeOptions();
+  if (typeof (primitive as Partial<AnyPrimitive>)._describeOptions !== 'function') return undefined;
+  const summary: unknown = primitive._describeOptions();
   if (summary === undefined) return undefined;
+  if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) {
+    refuse(walk, `_describeOptions() of "${primitive.name}" returned ${describeValue(summary)}, not an object`);
+  }
   const options: Record<string, PrimitiveOptionValue> = {};
   let any = false;
   for (const [key, value] of Object.entries(summary)) {
