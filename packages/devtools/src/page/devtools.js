@@ -85,6 +85,19 @@ function flatten(description, run) {
 
 let drawnGraphKey = '';
 
+function layout(nodes, edges, rankdir) {
+  const graph = new dagre.graphlib.Graph();
+  graph.setGraph({ rankdir, nodesep: rankdir === 'TB' ? 24 : 12, ranksep: 36, marginx: 12, marginy: 12 });
+  graph.setDefaultEdgeLabel(() => ({}));
+  for (const node of nodes) {
+    const width = Math.min(280, Math.max(120, 8 * Math.max(node.name.length, (node.label ?? '').length + 4, node.kind.length + 4)));
+    graph.setNode(String(node.id), { width, height: 64 });
+  }
+  for (const [from, to, relation] of edges) graph.setEdge(String(from), String(to), { relation });
+  dagre.layout(graph);
+  return graph;
+}
+
 function drawGraph(workflow) {
   const container = byId('graph');
   const run = state.runs.get(state.selectedRun);
@@ -95,15 +108,14 @@ function drawGraph(workflow) {
     container.append(element('p', 'empty', 'No description for this workflow yet: its steps appear here as a run executes them.'));
     return;
   }
-  const graph = new dagre.graphlib.Graph();
-  graph.setGraph({ rankdir: 'TB', nodesep: 24, ranksep: 36, marginx: 12, marginy: 12 });
-  graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) {
-    const width = Math.min(280, Math.max(120, 8 * Math.max(node.name.length, (node.label ?? '').length + 4, node.kind.length + 4)));
-    graph.setNode(String(node.id), { width, height: 64 });
+  // Top to bottom reads best; a wide fan-out (a team of agents) is laid out left to right instead
+  // when that keeps it legible in the space the page has.
+  const available = Math.max(480, container.clientWidth - 16);
+  let graph = layout(nodes, edges, 'TB');
+  if (graph.graph().width > available) {
+    const sideways = layout(nodes, edges, 'LR');
+    if (sideways.graph().width < graph.graph().width) graph = sideways;
   }
-  for (const [from, to, relation] of edges) graph.setEdge(String(from), String(to), { relation });
-  dagre.layout(graph);
   const size = graph.graph();
   const root = svg('svg', { width: size.width, height: size.height, viewBox: `0 0 ${size.width} ${size.height}`, role: 'img' });
   for (const edge of graph.edges()) {
