@@ -146,5 +146,11 @@ describe('toMermaid', () => {
     expect(() => toMermaid(search, { direction: 'BT' as 'TD' })).toThrow(/direction/);
     expect(() => toMermaid(search, { colour: 'red' } as never)).toThrow(/colour/);
     expect(() => toMermaid({ kind: 'step' } as never)).toThrow(/must be a primitive or a description/);
+    expect(() => toMermaid({ kind: 'sequential', name: 's', children: 'fetch' } as never)).toThrow(/"workflow" .*children must be an array/);
+    expect(() => toMermaid({ kind: 'sequential', name: 's', children: [{ kind: 'step', name: 'a' }, { kind: 'step', name: 7 }] } as never)).toThrow(/workflow\.children\[1\]/);
+    expect(() => toMermaid({ kind: 'step', name: 'a', label: 1 } as never)).toThrow(InvalidOptionsError);
+    let deep: object = { kind: 'step', name: 'leaf' };
+    for (let level = 0; level < 10_000; level++) deep = { kind: 'retry', name: 'retry', children: [deep] };
+    expect(() => toMermaid(deep as never)).toThrow(/nests deeper than 256 levels/);
   });
 });

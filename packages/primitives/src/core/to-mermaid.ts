@@ -3,6 +3,7 @@ import type { PrimitiveDescription } from './primitive-description.js';
 import { requireOneOf, requireOptionsObject } from './options.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { describeValue } from './describe-value.js';
+import { maxDescribedDepth } from './describe.js';
 
 /** Options of {@link toMermaid}. */
 export interface ToMermaidOptions {
@@ -47,11 +48,27 @@ export function toMermaid(workflow: AnyPrimitive | PrimitiveDescription, options
 
 function descriptionOf(workflow: AnyPrimitive | PrimitiveDescription): PrimitiveDescription {
   if (typeof (workflow as Partial<AnyPrimitive> | null)?.describe === 'function') return (workflow as AnyPrimitive).describe();
-  const candidate = workflow as Partial<PrimitiveDescription> | null;
-  if (typeof candidate !== 'object' || candidate === null || typeof candidate.kind !== 'string' || typeof candidate.name !== 'string') {
-    throw new InvalidOptionsError('toMermaid', 'workflow', `must be a primitive or a description made by describe() (got ${describeValue(workflow)})`);
-  }
-  return candidate as PrimitiveDescription;
+  // A description may come from elsewhere (a page drawing what a server sent): checked whole, so a
+  // malformed one is refused by where it is wrong instead of failing halfway through the drawing.
+  checkDescription(workflow, 'workflow', 0);
+  return workflow as PrimitiveDescription;
+}
+
+function checkDescription(value: unknown, where: string, depth: number): void {
+  const problem = (what: string): never => {
+    throw new InvalidOptionsError('toMermaid', where, `must be a primitive or a description made by describe(): ${what} (got ${describeValue(value)})`);
+  };
+  if (depth > maxDescribedDepth) problem(`it nests deeper than ${maxDescribedDepth} levels`);
+  if (typeof value !== 'object' || value === null) problem('not an object');
+  const candidate = value as { readonly [field: string]: unknown };
+  if (typeof candidate['kind'] !== 'string' || typeof candidate['name'] !== 'string') problem('kind and name must be strings');
+  if (candidate['label'] !== undefined && typeof candidate['label'] !== 'string') problem('label must be a string');
+  const options = candidate['options'];
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) problem('options must be an object');
+  const children = candidate['children'];
+  if (children === undefined) return;
+  if (!Array.isArray(children)) problem('children must be an array');
+  (children as unknown[]).forEach((child, index) => checkDescription(child, `${where}.children[${index}]`, depth + 1));
 }
 
 /** Where a drawn fragment is entered and left, for the edges around it. */
