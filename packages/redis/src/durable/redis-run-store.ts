@@ -100,8 +100,8 @@ export class RedisRunStore implements RunStore {
     const headerJson = encodeRunJson(header, 'header');
     const now = this.now();
     // Indexed first: a crash between the two leaves an index entry without a run (dropped when
-    // listed), never a run that cannot be listed.
-    await guard(`${storeName}.createRun`, () => this.client.zadd(this.indexKey, now, header.runId));
+    // listed), never a run that cannot be listed. NX: a second create of a run does not move it.
+    await guard(`${storeName}.createRun`, () => this.client.zadd(this.indexKey, 'NX', now, header.runId));
     const created = await this.run(createRunScript, 'createRun', header.runId, ['run', 'journal', 'lease'], [headerJson, header.name, now, this.retentionArgument]);
     if (created === 1) return { created: true, state: { header, status: 'running', updatedAt: now, steps: [] } };
     const winner = await this.load(header.runId);
