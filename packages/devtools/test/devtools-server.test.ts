@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidOptionsError, step, retry, WorkflowContext } from '@tta/primitives';
+import { InvalidOptionsError, cache, step, retry, WorkflowContext } from '@tta/primitives';
 import { getInstrumentations } from '@tta/primitives/instrumentation';
 import { DevtoolsServerError, startDevtools, type DevtoolsServer } from '@tta/devtools';
 import { readEvents, type EventStreamReader } from './sse-client.js';
@@ -155,6 +155,18 @@ describe('startDevtools: the server', () => {
     await stream.waitFor((event) => event['t'] === 'run-end');
     expect(stream.events.filter((event) => event['t'] === 'step-event' && event['type'] === 'retry')).toHaveLength(1);
     expect(stream.events.filter((event) => event['t'] === 'step-start' && event['name'] === '<img src=x onerror=alert(1)>')).toHaveLength(2);
+  });
+
+  it('sends cache hits and fallbacks as step events of their run', async () => {
+    const cached = cache(step('lookup', async (key: string) => key.toUpperCase()), { name: 'lookup-cache' });
+    server = await startDevtools({ workflows: { cached }, port: 0 });
+    stream = await readEvents(at(server, '/api/events'));
+    await until(() => getInstrumentations().length > 0);
+    await cached.run('a');
+    await cached.run('a');
+    await until(() => stream!.events.filter((event) => event['t'] === 'run-end').length === 2);
+    const secondRun = stream.events.filter((event) => event['t'] === 'run-start')[1]!['run'];
+    expect(stream.events.filter((event) => event['t'] === 'step-event' && event['type'] === 'cache-hit').map((event) => [event['run'], event['name']])).toEqual([[secondRun, 'lookup-cache']]);
   });
 
   it('replays only the most recent runs to a browser that connects late', async () => {

@@ -55,12 +55,12 @@ function flatten(description, run) {
   const nodes = [];
   const edges = [];
   const byPath = new Map();
-  const visit = (node) => {
+  const visit = (node, parentKind) => {
     const id = nodes.length;
-    const entry = { id, name: node.name, kind: node.kind, label: node.label, options: node.options, path: node.path ?? node.name };
+    const entry = { id, name: node.name, kind: node.kind, label: node.label, options: node.options, path: node.path ?? node.name, parentKind };
     nodes.push(entry);
     byPath.set(entry.path, entry);
-    const childIds = (node.children ?? []).map((child) => visit(child));
+    const childIds = (node.children ?? []).map((child) => visit(child, node.kind));
     if (node.kind === 'sequential' && childIds.length > 0) {
       edges.push([id, childIds[0], 'then']);
       for (let index = 1; index < childIds.length; index++) edges.push([childIds[index - 1], childIds[index], 'then']);
@@ -69,15 +69,15 @@ function flatten(description, run) {
     }
     return id;
   };
-  if (description) visit(description);
+  if (description) visit(description, undefined);
   for (const step of run?.steps.values() ?? []) {
     const path = nodePathOf(step.path);
     if (path === undefined || byPath.has(path)) continue;
-    const entry = { id: nodes.length, name: step.name, kind: step.kind, label: undefined, path, observed: true };
-    nodes.push(entry);
-    byPath.set(path, entry);
     const parentPath = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : undefined;
     const parent = parentPath === undefined ? undefined : byPath.get(parentPath);
+    const entry = { id: nodes.length, name: step.name, kind: step.kind, label: undefined, path, observed: true, parentKind: parent?.kind };
+    nodes.push(entry);
+    byPath.set(path, entry);
     if (parent) edges.push([parent.id, entry.id, 'runs']);
   }
   return { nodes, edges };
@@ -127,6 +127,7 @@ function drawGraph(workflow) {
     const group = svg('g', { class: `node state-idle${node.observed ? ' observed' : ''}`, transform: `translate(${box.x - box.width / 2},${box.y - box.height / 2})` });
     group.dataset.name = node.name;
     group.dataset.path = node.path;
+    if (node.parentKind) group.dataset.parentKind = node.parentKind;
     group.append(svg('rect', { width: box.width, height: box.height, rx: 6 }));
     const title = svg('text', { x: 8, y: 18, class: 'node-name' });
     title.textContent = node.name;
@@ -155,12 +156,13 @@ function refreshGraph() {
 function paintGraph() {
   const run = state.runs.get(state.selectedRun);
   for (const group of document.querySelectorAll('#graph g.node')) {
-    const summary = run ? summarise(run, group.dataset.path, group.dataset.name) : undefined;
+    const summary = run ? summarise(run, group.dataset.path, group.dataset.name, group.dataset.parentKind) : undefined;
     group.setAttribute('class', `node state-${summary?.state ?? 'idle'}${group.classList.contains('observed') ? ' observed' : ''}`);
     const parts = [];
     if (summary) {
       if (summary.durationMs !== undefined) parts.push(formatMs(summary.durationMs));
       if (summary.attempts > 1) parts.push(`${summary.attempts} attempts`);
+      else if (summary.executions > 1) parts.push(`${summary.executions} runs`);
       if (summary.fallbacks > 0) parts.push(`${summary.fallbacks} fallback${summary.fallbacks > 1 ? 's' : ''}`);
       if (summary.cacheHits > 0) parts.push(`${summary.cacheHits} cache hit${summary.cacheHits > 1 ? 's' : ''}`);
       if (summary.tokens > 0) parts.push(`${summary.tokens} tok`);
@@ -170,7 +172,21 @@ function paintGraph() {
   }
 }
 
-function summarise(run, path, name) {
+/**
+ * The most executions of one node under one execution of its parent: a step under a retry runs as
+ * `retry/call`, `retry/call#2`... (its attempts), while the same node under separate calls of the
+ * retry (`cache#1/retry/call`, `cache#2/retry/call`) is one attempt each.
+ */
+function mostAttempts(steps) {
+  const perParent = new Map();
+  for (const step of steps) {
+    const key = typeof step.path === 'string' ? step.path.replace(/#\d+$/, '') : step.name;
+    perParent.set(key, (perParent.get(key) ?? 0) + 1);
+  }
+  return Math.max(1, ...perParent.values());
+}
+
+function summarise(run, path, name, parentKind) {
   const matched = [...run.steps.values()].filter((step) => (step.path === undefined ? step.name === name : nodePathOf(step.path) === path));
   const events = run.events.filter((event) => event.name === name);
   if (matched.length === 0 && events.length === 0) return undefined;
@@ -179,7 +195,9 @@ function summarise(run, path, name) {
   return {
     state: stateName,
     durationMs: matched.reduce((total, step) => total + (step.durationMs ?? 0), 0) || undefined,
-    attempts: Math.max(matched.length, 1 + events.filter((event) => event.type === 'retry').length),
+    // Repeats under a retry are its attempts; repeats elsewhere (a cache every agent calls) are runs.
+    attempts: Math.max(parentKind === 'retry' ? mostAttempts(matched) : 1, 1 + events.filter((event) => event.type === 'retry').length),
+    executions: matched.length,
     fallbacks: events.filter((event) => event.type === 'fallback').length,
     cacheHits: events.filter((event) => event.type === 'cache-hit').length,
     tokens: matched.reduce((total, step) => total + (step.tokens ?? 0), 0),
