@@ -36,6 +36,12 @@ export function assertProvider(owner: string, provider: unknown, needsStream: bo
 
 /**
  * A model call as a primitive. Made by {@link modelStep}; its kind is `model`.
+ *
+ * @example
+ * ```ts
+ * const ask = new ModelStepPrimitive(simulatedModel({ seed: 1 }), { name: 'ask' });
+ * const { text, usage } = await ask.run('Hello');
+ * ```
  */
 export class ModelStepPrimitive extends WorkflowPrimitive<ModelRequest | string, ModelStepResponse> {
   readonly provider: ModelProvider;

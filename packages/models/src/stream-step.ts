@@ -24,7 +24,16 @@ export interface ModelTextChunk {
 
 const owner = 'streamStep';
 
-/** A streaming model call as a primitive. Made by {@link streamStep}; its kind is `model-stream`. */
+/**
+ * A streaming model call as a primitive. Made by {@link streamStep}; its kind is `model-stream`.
+ *
+ * @example
+ * ```ts
+ * const tell = new StreamStepPrimitive(simulatedModel({ seed: 1 }), { idleTimeoutMs: 5_000 });
+ * let story = '';
+ * for await (const chunk of await tell.run('Tell me a story')) story += chunk.text;
+ * ```
+ */
 export class StreamStepPrimitive extends WorkflowPrimitive<ModelRequest | string, AsyncIterable<ModelTextChunk>> {
   readonly provider: ModelProvider;
   readonly model: string | undefined;
