@@ -15,8 +15,20 @@ describe('parseCliOptions', () => {
       devtools: false,
       devtoolsPort: 4320,
       devtoolsLingerSeconds: undefined,
+      durable: false,
+      crashAfter: undefined,
+      resume: undefined,
+      approve: false,
+      runsDir: undefined,
       help: false,
     });
+  });
+
+  it('reads the durable flags, each of which turns durable mode on, and refuses an unknown step', () => {
+    expect(parseCliOptions(['--crash-after', 'research'])).toMatchObject({ durable: true, crashAfter: 'research' });
+    expect(parseCliOptions(['--resume', 'team-1', '--approve', '--runs-dir', '/tmp/runs'])).toMatchObject({ durable: true, resume: 'team-1', approve: true, runsDir: '/tmp/runs' });
+    expect(() => parseCliOptions(['--crash-after', 'lunch'])).toThrow('--crash-after must be one of plan, research, review, approval, write');
+    expect(() => parseCliOptions(['--durable', '--redis', 'redis://127.0.0.1:6379'])).toThrow('cannot be combined');
   });
 
   it('reads the devtools flags and refuses a bad port or linger', () => {

@@ -8,6 +8,7 @@ import { runResearchTeam, type ResearchTeamResult } from './research-team.js';
 import { renderSummaryTable } from './summary-table.js';
 import { redactUrl } from './redact-url.js';
 import { runWithDevtools } from './devtools-mode.js';
+import { defaultRunsDir, runDurableTeam } from './durable-mode.js';
 
 /** Where the command writes. */
 export interface CliIo {
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     out(`seed ${options.seed}, failure rate ${options.failureRate}, ${options.researchers} researchers at a time${options.redis === undefined ? '' : `, ${options.workers} worker processes on ${redactUrl(options.redis)}`}`);
     out();
     const agents = ['planner', ...Array.from({ length: options.researchers }, (_, index) => `researcher-${index + 1}`), 'critic-accuracy', 'critic-completeness', 'critic-risk', 'writer'];
+    if (options.durable) return await runDurableCli(options, { primary, backup }, io, agents, out);
     const progress = createProgressReporter({ stream: io.stdout, agents });
     let result: ResearchTeamResult;
     let linger: (() => Promise<void>) | undefined;
@@ -67,6 +69,51 @@ export async function runCli(argv: readonly string[], io: CliIo = defaultIo): Pr
     io.stderr.write(`error: ${oneLine(error)}\n`);
     return 1;
   }
+}
+
+/** The durable team: start (or resume) the run, and say what the journal spared. */
+async function runDurableCli(
+  options: CliOptions,
+  providers: ReturnType<typeof createTeamProviders>,
+  io: CliIo,
+  agents: readonly string[],
+  out: (line?: string) => void,
+): Promise<number> {
+  const runsDir = options.runsDir ?? defaultRunsDir(process.cwd());
+  const runId = options.resume ?? `team-${Date.now().toString(36)}`;
+  out(`durable run ${runId} (journal in ${runsDir})${options.crashAfter === undefined ? '' : `: the process will be killed after step "${options.crashAfter}"; resume with --resume ${runId}`}`);
+  out();
+  const progress = createProgressReporter({ stream: io.stdout, agents });
+  let report;
+  try {
+    report = await runDurableTeam({
+      question: options.question,
+      ...providers,
+      progress,
+      runsDir,
+      crashAfter: options.crashAfter,
+      runId,
+      resume: options.resume !== undefined,
+      approve: options.approve,
+      // A person can answer only in a terminal (or by --approve on the resume).
+      askApproval: io.stdout.isTTY === true || options.approve,
+    });
+  } finally {
+    progress.close();
+  }
+  out();
+  if (report.replayedSteps.length > 0) out(`completed steps answered by the journal, not called again: ${report.replayedSteps.join(', ')}`);
+  out(`model calls in this process: ${report.modelCalls}`);
+  const outcome = report.outcome;
+  if (outcome.status === 'suspended') {
+    out(`waiting for ${outcome.waitingFor.name}: run again with --resume ${report.runId} --approve`);
+    return 0;
+  }
+  out();
+  out('== Answer ==');
+  out(outcome.output);
+  if (options.json) out(JSON.stringify({ runId: report.runId, answer: outcome.output, replayedSteps: report.replayedSteps, modelCalls: report.modelCalls }));
+  return 0;
 }
 
 function printResult(result: ResearchTeamResult, out: (line?: string) => void): void {
