@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '@tta/primitives/testing';
 import { SequentialPrimitive, ValidationError, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
 import type { RunStore } from '../run-store.js';
 import { durable } from '../engine/durable-workflow.js';
 import { waitFor } from '../engine/wait-for.js';
 import { RunLockedError } from '../errors/run-locked-error.js';
 import { RunNotSuspendedError } from '../errors/run-not-suspended-error.js';
+import { WaitTimedOutError } from '../errors/wait-timed-out-error.js';
 
 let sequence = 0;
 const uniqueRunId = (): string => `engine-${process.pid}-${Date.now().toString(36)}-${++sequence}`;
@@ -173,6 +175,22 @@ export function describeDurableEngineContract(name: string, createStore: () => P
         expect((await flow.inspect(runId))?.error?.message).toBe('shutting down');
         await expect(flow.resume(runId)).resolves.toMatchObject({ status: 'completed', output: 3 });
         expect(calls).toEqual({ a: 1, b: 1 });
+      }),
+    );
+
+    it(
+      'fails a run whose wait expired, noticed by the next resume or inspect from another instance',
+      withStore(async (store) => {
+        const clock = new ManualClock(Date.now());
+        const name = uniqueName();
+        const define = () => durable(seq('flow', waitFor('approval', { timeoutMs: 60_000 })), { name, store, clock });
+        const runId = uniqueRunId();
+        await expect(define().start(undefined, { runId })).resolves.toMatchObject({ status: 'suspended', waitingFor: { expiresAt: clock.now() + 60_000 } });
+        clock.advance(60_000);
+        const other = define();
+        await expect(other.resume(runId, { value: true })).rejects.toSatisfy(WaitTimedOutError.isInstance);
+        expect((await other.inspect(runId))?.error?.code).toBe('WAIT_TIMED_OUT');
+        await expect(other.resume(runId)).rejects.toSatisfy(WaitTimedOutError.isInstance);
       }),
     );
 
