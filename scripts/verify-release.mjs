@@ -144,7 +144,7 @@ async function main() {
   // The command `pnpm release` runs, without the git tags a real release creates.
   await run('pnpm', ['exec', 'changeset', 'publish', '--no-git-tag'], { cwd: root, env });
   const published = [];
-  for (const name of ['primitives', 'observability', 'agent-context', 'redis', 'keploy-testing']) {
+  for (const name of ['primitives', 'observability', 'agent-context', 'redis', 'keploy-testing', 'durable']) {
     const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
     if (manifest.private === true) continue;
     const response = await fetch(`${registry}${manifest.name.replace('/', '%2f')}`);
