@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionsError } from '@tta/primitives';
+import { InvalidOptionsError, WorkflowContext, step } from '@tta/primitives';
+import { registerInstrumentation } from '@tta/primitives/instrumentation';
 import { ModelRequestError, ModelResponseError, modelStep, openAICompatible, parseRetryAfter, streamStep } from '@tta/models';
 import { completion, hang, json, sse, startFakeOpenAIServer, type FakeOpenAIServer } from './test-support/fake-openai-server.js';
 
@@ -58,6 +59,36 @@ describe('openAICompatible', () => {
     const described = JSON.stringify([modelStep(provider).describe(), streamStep(provider).describe()]);
     expect(described).not.toContain(apiKey);
     expect(modelStep(provider).describe()).toMatchObject({ kind: 'model', name: 'model(m)', options: { provider: 'openai-compatible', model: 'm' } });
+  });
+
+  it('never shows the API key to the instrumentation (what spans and metrics are made of) or in a log line', async () => {
+    server.answer(json({ error: { message: `key ${apiKey} is over quota` } }, 429, { 'retry-after': '1' }));
+    const seen: unknown[] = [];
+    const lines: unknown[] = [];
+    const registration = registerInstrumentation({
+      onStart: (execution) => seen.push({ name: execution.name, kind: execution.kind }),
+      onEnd: (execution, result) => seen.push({ name: execution.name, result: String((result as { error?: unknown }).error) }),
+      onEvent: (event, source) => seen.push(event, source.name),
+    });
+    const log = (record: unknown) => lines.push(record);
+    const context = WorkflowContext.create({ logger: { debug: log, info: log, warn: log, error: log } });
+    try {
+      const ask = step('ask and log', async (question: string, inner: WorkflowContext) => {
+        try {
+          return await modelStep(openAICompatible({ baseUrl: server.baseUrl, apiKey, model: 'm' })).execute(inner, question);
+        } catch (error) {
+          inner.logger.error({ error: String(error), message: (error as Error).message }, 'model call failed');
+          throw error;
+        }
+      });
+      await expect(ask.execute(context, 'Hello')).rejects.toBeInstanceOf(ModelRequestError);
+    } finally {
+      registration.dispose();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(lines.length).toBe(1);
+    expect(JSON.stringify(seen)).not.toContain(apiKey);
+    expect(JSON.stringify(lines)).not.toContain(apiKey);
   });
 
   it('turns an unreachable server into a retryable error with status 0', async () => {
