@@ -164,6 +164,21 @@ describe('tta-keploy test on a Keploy app folder', () => {
     }
   });
 
+  it("runs only keploy.yml's selectedTests, in the order the requests were recorded", async () => {
+    const { dir, remove } = await temporaryDir();
+    try {
+      await cp(app, dir, { recursive: true });
+      await writeFile(join(dir, 'keploy.yml'), 'test:\n    selectedTests:\n        test-set-0: [test-5, test-2]\n    globalNoise:\n        global:\n            body:\n                updatedAt: []\n');
+      const { code, output } = await run(['--dir', dir]);
+      expect(code).toBe(0);
+      expect(output).toContain('All 2 test case(s) passed.');
+      expect(output.indexOf('test-2  GET /items')).toBeLessThan(output.indexOf('test-5  GET /accounts'));
+      expect(output).not.toContain('test-1');
+    } finally {
+      await remove();
+    }
+  });
+
   it('refuses a keploy.yml noise value that is not a list, naming the file and the key', async () => {
     const { dir, remove } = await temporaryDir();
     try {

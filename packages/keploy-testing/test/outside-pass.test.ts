@@ -283,6 +283,25 @@ describe('runTestSet in process with database mocks', () => {
   });
 });
 
+describe('the order of a run', () => {
+  it('replays test cases in the order their requests were recorded, as Keploy does', async () => {
+    server = await startLocalServer((_request, reply) => {
+      reply.writeHead(200, { 'Content-Type': 'application/json' });
+      reply.end('{"ok":true}');
+    });
+    const later = testCase('test-1', 'http://localhost:3000/second');
+    const earlier = testCase('test-2', 'http://localhost:3000/first');
+    const tests = [
+      { ...later, request: { ...later.request, timestamp: '2024-12-07T14:00:00.000000200Z' } },
+      { ...earlier, request: { ...earlier.request, timestamp: '2024-12-07T14:00:00.000000100Z' } },
+    ];
+    await writeTestSet(join(dir, 'test-set-0'), { tests, mocks: [] });
+    const result = await runTestSet({ dir, testSet: 'test-set-0', baseUrl: server.url, mocks: false, config: false });
+    expect(result.results.map((test) => test.name)).toEqual(['test-2', 'test-1']);
+    expect(server.hits).toEqual(['GET /first', 'GET /second']);
+  });
+});
+
 describe('arrays in any order', () => {
   it('compares 5,000 reordered items, and 5,000 with one changed, in linear time', () => {
     const items = Array.from({ length: 5000 }, (_, index) => ({ id: index, name: `item ${index}`, tags: ['a', 'b'] }));

@@ -44,7 +44,15 @@ describe('readKeployConfig', () => {
       testSets: { 'test-set-1': { noise: { body: [] }, anyDepth: {} } },
       ignoreOrdering: false,
       compareAll: true,
+      selectedTests: {},
     });
+  });
+
+  it('reads selectedTests, and refuses one that is not a map of lists', async () => {
+    const file = await configWith('test:\n    selectedTests:\n        test-set-0: [test-2]\n        test-set-1: []\n');
+    expect((await readKeployConfig(file)).selectedTests).toEqual({ 'test-set-0': ['test-2'], 'test-set-1': [] });
+    await configWith('test:\n    selectedTests:\n        test-set-0: test-2\n');
+    await expect(readKeployConfig(file)).rejects.toThrow(`${file}: test.selectedTests.test-set-0 must be a list of test case names, got "test-2"`);
   });
 
   it('refuses a setting of the wrong type and invalid YAML with KeployConfigError naming the file and key', async () => {

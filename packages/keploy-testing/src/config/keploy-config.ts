@@ -26,6 +26,11 @@ export interface KeployConfig {
   readonly ignoreOrdering: boolean;
   /** `test.compareAll`: bodies that are not JSON are compared too. Keploy's default: false. */
   readonly compareAll: boolean;
+  /**
+   * `test.selectedTests`: when not empty, only the test sets named run, each with the test cases listed
+   * (an empty list: all of them).
+   */
+  readonly selectedTests: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Keploy's defaults, used when there is no keploy.yml. */
@@ -35,6 +40,7 @@ export const DEFAULT_KEPLOY_CONFIG: KeployConfig = {
   testSets: {},
   ignoreOrdering: true,
   compareAll: false,
+  selectedTests: {},
 };
 
 type Json = Record<string, unknown>;
@@ -108,8 +114,20 @@ export async function readKeployConfig(file: string): Promise<KeployConfig> {
     if (!isObject(perSet)) throw new InvalidNoiseError(file, 'test.globalNoise.test-sets', `must be a map of test set names, got ${JSON.stringify(perSet)}`);
     for (const [name, scope] of Object.entries(perSet)) testSets[name] = readScope(scope, file, `test.globalNoise.test-sets.${name}`);
   }
+  const selectedTests: Record<string, string[]> = {};
+  const selected = test.selectedTests;
+  if (selected !== undefined && selected !== null) {
+    if (!isObject(selected)) throw new KeployConfigError(file, 'test.selectedTests', `must be a map of test set names to lists of test case names, got ${JSON.stringify(selected)}`);
+    for (const [testSet, names] of Object.entries(selected)) {
+      if (names !== null && names !== undefined && !Array.isArray(names)) {
+        throw new KeployConfigError(file, `test.selectedTests.${testSet}`, `must be a list of test case names, got ${JSON.stringify(names)}`);
+      }
+      selectedTests[testSet] = (names ?? []).map((name: unknown) => String(name));
+    }
+  }
   return {
     file,
+    selectedTests,
     global: readScope(globalNoise?.global, file, 'test.globalNoise.global'),
     testSets,
     ignoreOrdering: readBoolean(test, 'ignoreOrdering', true, file),

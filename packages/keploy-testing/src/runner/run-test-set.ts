@@ -14,6 +14,7 @@ import { startRecording, type RecordingSession } from '../recording/recording-se
 import { listTestSets, readTestSet } from '../test-set-files.js';
 import { compareResponse, type Difference } from './compare-response.js';
 import { NOISE_PRESETS, type NoisePresetName } from './noise-presets.js';
+import { inRecordedOrder } from './recorded-order.js';
 import type { RecordedTimeClock } from './recorded-time-clock.js';
 import { sendRequest } from './send-request.js';
 
@@ -259,7 +260,9 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
   };
   const set = await readTestSet(pathInside(dir, options.testSet, 'test set'), { maxFileBytes, maxDocuments });
   const clock = options.clock ?? systemClock;
-  const selected = options.tests === undefined ? set.tests : set.tests.filter((test) => options.tests!.includes(test.name));
+  // keploy.yml's `selectedTests` names the cases of a set to run (an empty list: all), as in Keploy.
+  const wanted = options.tests ?? (config.selectedTests[options.testSet]?.length ? config.selectedTests[options.testSet] : undefined);
+  const selected = inRecordedOrder(wanted === undefined ? set.tests : set.tests.filter((test) => wanted.includes(test.name)));
   let session: RecordingSession | undefined;
   // Any mock at all: HTTP ones are replayed, the others guard their database connections (see net-guard).
   if ((options.mocks ?? true) && set.mocks.length > 0) {
@@ -331,8 +334,13 @@ export interface RunTestSetsOptions extends Omit<RunTestSetOptions, 'testSet'> {
  */
 export async function runTestSets(options: RunTestSetsOptions): Promise<TestSetResult[]> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('runTestSets', 'options', 'must be an object');
-  const { keployDir: dir } = await resolveKeployFolders(options.dir ?? 'keploy');
-  const names = options.testSet === undefined ? await listTestSets(dir) : [options.testSet];
+  const { keployDir: dir, appDir } = await resolveKeployFolders(options.dir ?? 'keploy');
+  let names = options.testSet === undefined ? await listTestSets(dir) : [options.testSet];
+  const selectedSets = Object.keys((await loadConfig(options, appDir)).selectedTests);
+  // As Keploy: with `selectedTests`, only the sets it names run; if it names none that exists, all do.
+  if (options.testSet === undefined && selectedSets.length > 0 && names.some((name) => selectedSets.includes(name))) {
+    names = names.filter((name) => selectedSets.includes(name));
+  }
   if (names.length === 0) throw new TestSetNotFoundError('test-set-*', dir);
   const results: TestSetResult[] = [];
   for (const testSet of names) results.push(await runTestSet({ ...options, dir, testSet }));
