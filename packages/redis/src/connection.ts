@@ -153,7 +153,7 @@ function parseRedisUrl(url: string): RedisOptions {
  * const redis = createRedisConnection({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: 1_000 });
  * const cache = new RedisCacheStore({ connection: redis, prefix: 'shop:' });
  * const cluster = createRedisConnection({ cluster: ['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379'] });
- * const limiter = new RedisRateLimiter({ connection: cluster, ratePerSecond: 10, burst: 10 });
+ * const limiter = new RedisRateLimiter({ connection: cluster, tokensPerInterval: 10, intervalMs: 1_000, burst: 10 });
  * ```
  */
 export function createRedisConnection(options?: RedisConnectionOptions): Redis;
