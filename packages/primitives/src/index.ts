@@ -18,6 +18,7 @@ export { RouterPrimitive, router } from './composition/router-primitive.js';
 export type { RouterOptions } from './composition/router-primitive.js';
 
 // Seeing a workflow: its description, a stable digest of it, and a Mermaid graph
+export { describe } from './core/describe-function.js';
 export { fingerprint } from './core/fingerprint.js';
 export { toMermaid } from './core/to-mermaid.js';
 export type { ToMermaidOptions } from './core/to-mermaid.js';
