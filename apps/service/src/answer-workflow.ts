@@ -1,5 +1,5 @@
 import { llmStep } from '@tta/observability';
-import { cache, fallback, retry, step, timeout, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import { cache, circuitBreaker, fallback, rateLimit, retry, step, timeout, type CacheStore, type CircuitStateStore, type RateLimiter, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
 import type { ModelProvider } from '@tta-apps/model-provider';
 import type { AnswerRequest } from './request-schema.js';
 
@@ -44,6 +44,25 @@ export interface AnswerWorkflowOptions {
    * @default 1000
    */
   readonly cacheEntries?: number;
+  /**
+   * Where answers are cached, for example a `RedisCacheStore` shared by several instances (its
+   * lease makes a question they all miss at once one model call). `cacheEntries` is then ignored.
+   * @default an in-memory store of `cacheEntries` entries
+   */
+  readonly cacheStore?: CacheStore<Answer>;
+  /**
+   * A circuit breaker around the primary model: after `failures` failures in a row its circuit
+   * opens for `breakDurationMs` and the backup answers at once. With a `store` (a
+   * `RedisCircuitStateStore`), every instance's breaker reloads the shared state every `refreshMs`.
+   * @default no breaker
+   */
+  readonly breaker?: { readonly failures: number; readonly breakDurationMs: number; readonly store?: CircuitStateStore; readonly refreshMs?: number };
+  /**
+   * A rate limit on model runs (cache hits take no permit): a run past it fails at once with
+   * `RateLimitExceededError`. With a `limiter` (a `RedisRateLimiter`), every instance draws on one budget.
+   * @default no limit
+   */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst: number; readonly limiter?: RateLimiter };
 }
 
 /** Key of the context state entry where the model step writes which model answered. */
@@ -116,13 +135,35 @@ export function createAnswerWorkflow(options: AnswerWorkflowOptions): WorkflowPr
       { name: `${name}-timeout`, timeoutMs: callTimeoutMs },
     );
 
-  const attempt = fallback(modelStep('llm-primary', options.primary), [modelStep('llm-backup', options.backup)], { name: 'llm-fallback' });
-  const resilient = retry(attempt, { name: 'llm-retry', maxAttempts: options.maxAttempts ?? 3, initialDelayMs: options.initialDelayMs ?? 50, maxDelayMs: 1000 });
+  const primary = modelStep('llm-primary', options.primary);
+  const breaker = options.breaker;
+  const guardedPrimary =
+    breaker === undefined
+      ? primary
+      : circuitBreaker(primary, {
+          name: 'llm-primary-breaker',
+          key: 'llm-primary',
+          failureThreshold: breaker.failures,
+          breakDurationMs: breaker.breakDurationMs,
+          ...(breaker.store === undefined ? {} : { store: breaker.store, refreshMs: breaker.refreshMs ?? 250 }),
+        });
+  const attempt = fallback(guardedPrimary, [modelStep('llm-backup', options.backup)], { name: 'llm-fallback' });
+  const retried = retry(attempt, { name: 'llm-retry', maxAttempts: options.maxAttempts ?? 3, initialDelayMs: options.initialDelayMs ?? 50, maxDelayMs: 1000 });
+  const limit = options.rateLimit;
+  const resilient =
+    limit === undefined
+      ? retried
+      : rateLimit(retried, {
+          name: 'answer-rate-limit',
+          mode: 'reject',
+          key: () => 'answers',
+          ...(limit.limiter === undefined ? { tokensPerInterval: limit.perSecond, intervalMs: 1_000, burst: limit.burst } : { limiter: limit.limiter }),
+        });
   const cached = cache(resilient, {
     name: 'answer-cache',
     key: (request) => `${request.maxTokens ?? ''}:${request.question.toLowerCase()}`,
     ttlMs: options.cacheTtlMs ?? 300_000,
-    maxEntries: options.cacheEntries ?? 1000,
+    ...(options.cacheStore === undefined ? { maxEntries: options.cacheEntries ?? 1000 } : { store: options.cacheStore }),
   });
   return step('answer', async (request: AnswerRequest, context: WorkflowContext) => {
     if (request.fresh === true) {

@@ -7,6 +7,7 @@ import { createAnswerWorkflow } from './answer-workflow.js';
 import { createStreamLogSink } from './log-sink.js';
 import { scrubErrorText } from './scrub-error-text.js';
 import { createService } from './service.js';
+import { createSharedStores } from './shared-stores.js';
 import { readServiceConfig } from './service-config.js';
 
 // A log reader that exits (a closed pipe: EPIPE) or stalls must never take the service down with
@@ -33,8 +34,17 @@ async function main(): Promise<void> {
     ? new SimulatedModelProvider({ seed: config.seed + 1, model: 'sim-small', latencyMs: { min: config.latencyMs.min / 2, max: config.latencyMs.max / 2 }, failureRate: config.failureRate / 2 })
     : primary;
 
+  // With REDIS_URL / REDIS_CLUSTER_NODES, every instance shares the cache, the breaker's state and the rate budget.
+  const shared = createSharedStores(config);
   const service = createService({
-    workflow: createAnswerWorkflow({ primary, backup, callTimeoutMs: config.callTimeoutMs }),
+    workflow: createAnswerWorkflow({
+      primary,
+      backup,
+      callTimeoutMs: config.callTimeoutMs,
+      ...(shared.cacheStore === undefined ? {} : { cacheStore: shared.cacheStore }),
+      breaker: { failures: config.breakerFailures, breakDurationMs: config.breakerBreakMs, refreshMs: config.breakerRefreshMs, ...(shared.circuitStateStore === undefined ? {} : { store: shared.circuitStateStore }) },
+      ...(config.rateLimitPerSecond > 0 ? { rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst, ...(shared.rateLimiter === undefined ? {} : { limiter: shared.rateLimiter }) } } : {}),
+    }),
     logger: jsonLogger,
     droppedLogLines: () => stdout.dropped,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
       metricsUrl: status.metricsUrl,
       ...(status.otlpEndpoint === undefined ? {} : { otlpEndpoint: scrubErrorText(status.otlpEndpoint) }),
       model: describeModelProvider(primary),
+      sharedState: shared.kind,
     },
     'listening',
   );
@@ -62,6 +73,7 @@ async function main(): Promise<void> {
     logger.info({ signal, inFlight: service.inFlight }, 'shutting down');
     void (async () => {
       await service.shutdown();
+      await shared.close();
       await shutdownObservability();
       logger.info({ signal }, 'stopped');
       process.exit(0);

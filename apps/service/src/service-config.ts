@@ -29,6 +29,24 @@ export interface ServiceConfig {
   readonly shutdownGraceMs: number;
   /** `LOG_LEVEL`: debug, info (default), warn or error. */
   readonly logLevel: LogLevel;
+  /**
+   * `REDIS_URL` (`redis://...`) or `REDIS_CLUSTER_NODES` (comma-separated node URLs of a Redis
+   * Cluster), not both: the answer cache, the primary model's circuit state and the rate limit then
+   * live in Redis, shared by every instance. Unset: all three stay in this process.
+   */
+  readonly redis?: { readonly url: string } | { readonly cluster: readonly string[] };
+  /** `REDIS_PREFIX`: prefix of the service's Redis keys, default `tta:`. */
+  readonly redisPrefix: string;
+  /** `RATE_LIMIT_PER_SECOND`: model runs admitted per second (by every instance together with Redis); `0` (default) turns the limit off. */
+  readonly rateLimitPerSecond: number;
+  /** `RATE_LIMIT_BURST`: most runs admitted at once after a quiet second, default `RATE_LIMIT_PER_SECOND`. */
+  readonly rateLimitBurst: number;
+  /** `BREAKER_FAILURES`: primary-model failures in a row that open its circuit, default 5. */
+  readonly breakerFailures: number;
+  /** `BREAKER_BREAK_MS`: how long the primary's circuit stays open, default 30000. */
+  readonly breakerBreakMs: number;
+  /** `BREAKER_REFRESH_MS`: with Redis, how often an instance reloads the shared circuit state, default 250. */
+  readonly breakerRefreshMs: number;
 }
 
 /** Reads the settings; throws a {@link ConfigError} naming the first bad variable. */
@@ -50,7 +68,21 @@ export function readServiceConfig(env: Readonly<Record<string, string | undefine
   if (latency.length > 2 || !(min >= 0) || !(max >= min) || !Number.isFinite(max)) {
     throw new ConfigError(`TTA_SIM_LATENCY_MS is "${env.TTA_SIM_LATENCY_MS}": set it to a number of ms or a range such as 20-80`);
   }
+  const redisUrl = env.REDIS_URL === '' ? undefined : env.REDIS_URL;
+  const clusterNodes = (env.REDIS_CLUSTER_NODES ?? '').split(',').map((node) => node.trim()).filter((node) => node !== '');
+  if (redisUrl !== undefined && clusterNodes.length > 0) throw new ConfigError('REDIS_URL and REDIS_CLUSTER_NODES are both set: set one of them');
+  for (const url of redisUrl === undefined ? clusterNodes : [redisUrl]) {
+    if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new ConfigError(`${redisUrl === undefined ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL'} holds "${url.replace(/\/\/[^@/]*@/, '//***@')}": set redis:// or rediss:// URLs`);
+  }
+  const rateLimitPerSecond = number('RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000);
   return {
+    ...(redisUrl !== undefined ? { redis: { url: redisUrl } } : clusterNodes.length > 0 ? { redis: { cluster: clusterNodes } } : {}),
+    redisPrefix: env.REDIS_PREFIX ?? 'tta:',
+    rateLimitPerSecond,
+    rateLimitBurst: number('RATE_LIMIT_BURST', Math.max(1, rateLimitPerSecond), 1, 1_000_000),
+    breakerFailures: Math.trunc(number('BREAKER_FAILURES', 5, 1, 1_000)),
+    breakerBreakMs: number('BREAKER_BREAK_MS', 30_000, 1, 3_600_000),
+    breakerRefreshMs: number('BREAKER_REFRESH_MS', 250, 1, 3_600_000),
     port: number('PORT', 8080, 0, 65_535),
     host: env.HOST ?? '127.0.0.1',
     observability: ['on', 'true', '1'].includes(toggle),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contextFromHeaders, getMetricsRegistry, injectHeaders } from '@tta/observability';
-import { metrics as builtinMetrics, DeadlineExceededError, step, TimeoutError, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
+import { metrics as builtinMetrics, DeadlineExceededError, RateLimitExceededError, step, TimeoutError, type WorkflowContext, type WorkflowPrimitive } from '@tta/primitives';
 import { describeValue } from '@tta/primitives/instrumentation';
 import { bindLogger, type Logger } from '@tta/primitives/logging';
 import { ANSWERED_BY, CACHE_OUTCOME, type Answer, type CacheOutcome } from './answer-workflow.js';
@@ -70,6 +70,7 @@ const routes: Readonly<Record<string, readonly string[]>> = {
 /** What clients are told about a failure: no upstream text, no URL, only the correlation id to quote. */
 const clientMessages = {
   timeout: 'the request ran out of time; quote the correlation id when reporting it',
+  rate_limited: 'too many requests right now; try again later',
   model_unavailable: 'the model is unavailable right now; quote the correlation id when reporting it',
   internal_error: 'the request failed unexpectedly; quote the correlation id when reporting it',
 } as const;
@@ -203,6 +204,11 @@ export function createService(options: ServiceOptions): Service {
       if (abandoned.signal.aborted) {
         log(499, { error: 'client_closed' });
         return;
+      }
+      if (RateLimitExceededError.isInstance(error)) {
+        // The service's (possibly fleet-wide) budget of model runs is spent: the client may come back.
+        log(429, { error: 'rate_limited' });
+        return sendJson(response, 429, { error: 'rate_limited', message: clientMessages.rate_limited, correlationId: context.correlationId }, { ...headers, 'retry-after': '1' });
       }
       const timedOut = TimeoutError.isInstance(error) || DeadlineExceededError.isInstance(error);
       const status = timedOut ? 504 : 502;

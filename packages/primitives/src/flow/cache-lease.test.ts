@@ -60,6 +60,32 @@ describe('CachePrimitive with a store that offers leases (single flight across p
     expect(store.leases.size).toBe(0);
   });
 
+  it('serves the entry of a holder that finished just before the waiter got the lease, without computing again', async () => {
+    const store = new SharedLeasingStore<string>();
+    await store.acquireLease('q', 60_000);
+    const acquire = store.acquireLease.bind(store);
+    let tries = 0;
+    // The other holder stores its value and releases the key after the waiter looked for the entry
+    // and before its second try for the lease, which then succeeds.
+    store.acquireLease = async (key, ttlMs) => {
+      if (++tries === 2) {
+        store.entries.set(key, { value: 'from the holder', storedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER, staleUntil: Number.MAX_SAFE_INTEGER });
+        store.leases.delete(key);
+      }
+      return acquire(key, ttlMs);
+    };
+    let calls = 0;
+    const cached = cache(
+      step('model', async () => {
+        calls++;
+        return 'computed again';
+      }),
+      { ttlMs: 60_000, store, leasePollMs: 5 },
+    );
+    expect(await cached.execute(new WorkflowContext(), 'q')).toBe('from the holder');
+    expect(calls).toBe(0);
+  });
+
   it('lets another process take over a key whose holder died, once the holder\'s lease expired', async () => {
     const store = new SharedLeasingStore<string>();
     // A holder that took the lease and died before storing anything.

@@ -406,7 +406,7 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     const store = this.store as Required<Pick<CacheStore<TOutput>, 'acquireLease'>> & CacheStore<TOutput>;
     const clock = this.clock ?? context.clock;
     for (let first = true; ; first = false) {
-      // The miss was seen before the lease was asked for: the holder may have stored it meanwhile.
+      // Waiting on another holder: its entry may be there now.
       if (!first) {
         const entry = await this.freshEntry(context, key, clock);
         if (entry !== undefined) return entry.value;
@@ -420,7 +420,8 @@ export class CachePrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
       }
       if (lease !== undefined) {
         try {
-          const entry = first ? await this.freshEntry(context, key, clock) : undefined;
+          // The previous holder may have stored the value and released the key just before this lease.
+          const entry = await this.freshEntry(context, key, clock);
           return entry !== undefined ? entry.value : await this.compute(context, input, key, flight);
         } finally {
           lease.release().then(undefined, (error: unknown) => this.absorb(key, 'lease', error, context));
