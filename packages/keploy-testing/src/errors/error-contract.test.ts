@@ -48,6 +48,17 @@ describe('keploy-testing errors: code, retryable and the options object', () => 
     expect(isInstance(new Error(error.message))).toBe(false);
   });
 
+  it('has every code in the core TtaErrorCode union, so a switch over TtaErrorCode covers them', () => {
+    // Typed as TtaErrorCode: a code missing from the union fails the typecheck, not just this run.
+    const codes: readonly TtaErrorCode[] = [
+      new InvalidNoiseError('keploy.yml', 'body.id', 'must be a list').code,
+      new KeployConfigError('keploy.yml', 'test.compareAll', 'must be true or false').code,
+      new NoTestCasesError('/app/keploy', []).code,
+      new UnreplayedConnectionError('127.0.0.1:5432', 'Postgres', 'set-1').code,
+    ];
+    expect(codes).toEqual(['INVALID_NOISE', 'INVALID_KEPLOY_CONFIG', 'NO_TEST_CASES', 'UNREPLAYED_CONNECTION']);
+  });
+
   it('keeps the messages', () => {
     expect(new TestSetNotFoundError('set-9', 'keploy', ['set-1']).message).toBe('Test set "set-9" not found in keploy (available: set-1)');
     expect(new NoTestCasesError('/app/keploy', []).message).toBe(
