@@ -102,13 +102,15 @@ export function describeRunStoreContract(
     }));
 
     it('refuses to lease, append to or set the status of a run that does not exist, with RunNotFoundError', withStore(async (store, _clock, runId) => {
-      for (const attempt of [
-        store.acquireLease(runId, 'a', leaseMs),
-        store.renewLease(runId, 'token', leaseMs),
-        store.appendStep(runId, 'token', step('a')),
-        store.setStatus(runId, undefined, { status: 'cancelled' }),
+      // Each call's rejection is caught as soon as it is made: awaited one after another, a later one
+      // could reject first, unhandled.
+      for (const caught of [
+        rejection(store.acquireLease(runId, 'a', leaseMs)),
+        rejection(store.renewLease(runId, 'token', leaseMs)),
+        rejection(store.appendStep(runId, 'token', step('a'))),
+        rejection(store.setStatus(runId, undefined, { status: 'cancelled' })),
       ]) {
-        const error = await rejection(attempt);
+        const error = await caught;
         expect(RunNotFoundError.isInstance(error), String(error)).toBe(true);
         expect(error).toMatchObject({ code: 'RUN_NOT_FOUND', runId });
       }
