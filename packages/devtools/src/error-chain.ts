@@ -35,9 +35,10 @@ export function errorChain(error: unknown): ErrorLink[] {
 function describeLink(error: unknown): ErrorLink {
   if (typeof error !== 'object') return { name: typeof error, message: clip(redactText(String(error))) };
   const record = error as { name?: unknown; message?: unknown; code?: unknown };
-  const name = typeof record.name === 'string' ? record.name : 'Error';
+  // A name and a code are user data too: a library may build them from a response or a request.
+  const name = typeof record.name === 'string' ? clip(redactText(record.name)) : 'Error';
   const message = typeof record.message === 'string' ? clip(redactText(record.message)) : '';
-  return typeof record.code === 'string' ? { name, message, code: record.code } : { name, message };
+  return typeof record.code === 'string' ? { name, message, code: clip(redactText(record.code)) } : { name, message };
 }
 
 function clip(text: string): string {
