@@ -84,8 +84,9 @@ export interface DevtoolsServer {
   /** Browsers connected to the event stream now. */
   readonly connectedBrowsers: number;
   /**
-   * Resolves once a browser has the page open (at once if one has): runs are recorded only while
-   * one is, so a script that wants its first run on the page waits for this before starting it.
+   * Resolves once a browser has the page open (at once if one has, or once the server is closed):
+   * runs are recorded only while one is, so a script that wants its first run on the page waits
+   * for this before starting it.
    * @example
    * ```ts
    * const devtools = await startDevtools({ workflows: { checkout } });

@@ -58,6 +58,7 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
     for (const name of entry.rootNames) rootNames.set(name, [...(rootNames.get(name) ?? []), candidate]);
   }
   let registration: { dispose(): void } | undefined;
+  let closed = false;
   const browserWaiters = new Set<() => void>();
   const hub = new EventHub(historySize, clientBufferSize, (count) => {
     if (count > 0) {
@@ -100,9 +101,11 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
     get connectedBrowsers() {
       return hub.clientCount;
     },
-    waitForBrowser: () => (hub.clientCount > 0 ? Promise.resolve() : new Promise<void>((resolve) => browserWaiters.add(resolve))),
+    // Once closed no browser can come: waiting would hang the caller forever.
+    waitForBrowser: () => (hub.clientCount > 0 || closed ? Promise.resolve() : new Promise<void>((resolve) => browserWaiters.add(resolve))),
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
         registration?.dispose();
         registration = undefined;
         // A script waiting for a browser that will never come is let go rather than left hanging.
