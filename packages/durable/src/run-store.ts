@@ -66,6 +66,8 @@ export interface StepRecord {
   readonly error?: SerializedError;
   /** What the step spent. */
   readonly usage?: RunUsage;
+  /** A digest of the step's input: a resume replays the output only for the same input. */
+  readonly inputDigest?: string;
 }
 
 /** What a suspended run waits for. */

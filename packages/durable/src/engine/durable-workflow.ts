@@ -155,6 +155,7 @@ export class DurableWorkflow<TInput, TOutput> {
   async start(input: TInput, options: DurableStartOptions = {}): Promise<RunOutcome<TOutput>> {
     requireOptionsObject(`${owner}.start`, options, { known: ['runId', 'signal', 'data'] });
     requireNonEmptyString(`${owner}.start`, 'runId', options.runId, { optional: true });
+    requireRunSignalAndData(`${owner}.start`, options);
     // An already aborted signal must not touch the run: not even create it.
     options.signal?.throwIfAborted();
     const runId = options.runId ?? randomUUID();
@@ -185,6 +186,7 @@ export class DurableWorkflow<TInput, TOutput> {
     try {
       requireNonEmptyString(`${owner}.resume`, 'runId', runId);
       requireOptionsObject(`${owner}.resume`, options, { known: ['value', 'signal', 'data'] });
+      requireRunSignalAndData(`${owner}.resume`, options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -455,6 +457,13 @@ function addUsage(before: RunUsage | undefined, context: WorkflowContext, replay
 function usageUpdate(before: RunUsage | undefined, context: WorkflowContext, replayed: RunUsage): { usage?: RunUsage } {
   const usage = addUsage(before, context, replayed);
   return usage === undefined ? {} : { usage };
+}
+
+/** A `signal` that is not an `AbortSignal`, or `data` that is not an object, is refused before the run is touched. */
+function requireRunSignalAndData(where: string, options: { readonly signal?: unknown; readonly data?: unknown }): void {
+  const { signal, data } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new InvalidOptionsError(where, 'signal', `must be an AbortSignal (got ${typeof signal})`);
+  if (data !== undefined && (data === null || typeof data !== 'object')) throw new InvalidOptionsError(where, 'data', `must be an object (got ${data === null ? 'null' : typeof data})`);
 }
 
 const quote = (version: string | undefined): string => (version === undefined ? '(none)' : `"${version}"`);

@@ -9,7 +9,8 @@ const maxDepth = 200;
  * what the step returned. Refused with {@link NonSerializableOutputError} naming `path` and the
  * place in the value: `Date` (comes back a string), `BigInt`, `Map`, `Set`, class instances,
  * functions, symbols, `NaN`/`Infinity` (come back `null`), sparse arrays or `undefined` in an array
- * (come back `null`), objects with `toJSON`, cycles. Allowed: `undefined` as the whole output (a
+ * (come back `null`), objects or arrays with `toJSON`, array subclasses and arrays with named
+ * properties, symbol keys, getters and setters, non-enumerable properties, cycles. Allowed: `undefined` as the whole output (a
  * void step), `undefined` object properties (dropped, as JSON drops them), `-0` (comes back `0`,
  * which `===` equals). Larger than `maxBytes` of UTF-8: {@link StepOutputTooLargeError}.
  */
@@ -47,10 +48,16 @@ function check(path: string, value: unknown, where: string, depth: number, open:
   if (depth >= maxDepth) refuse(`is nested deeper than ${maxDepth} levels`);
   if (open.has(object)) refuse('refers back to itself (a cycle)');
   if (Array.isArray(object)) {
+    if (Object.getPrototypeOf(object) !== Array.prototype) refuse(`is an instance of ${describeClass(object)} (it would come back a plain array)`);
     open.add(object);
     for (let index = 0; index < object.length; index++) {
       if (!(index in object)) refuse(`has a hole at index ${index} (a sparse array), which JSON turns into null`);
       check(path, object[index], `${where}[${index}]`, depth + 1, open);
+    }
+    // Own keys beyond the indices and `length` (a `toJSON`, a named property) JSON would drop or obey.
+    if (Reflect.ownKeys(object).length !== object.length + 1) {
+      const extra = Reflect.ownKeys(object).find((key) => key !== 'length' && !(typeof key === 'string' && String(Number(key)) === key));
+      refuse(`has the property ${String(extra)}, which JSON ${extra === 'toJSON' ? 'would call to store something else' : 'drops from an array'}`);
     }
     open.delete(object);
     return;
@@ -62,11 +69,19 @@ function check(path: string, value: unknown, where: string, depth: number, open:
   }
   if (typeof (object as { toJSON?: unknown }).toJSON === 'function') refuse('has a toJSON method, so JSON would store something else');
   open.add(object);
-  for (const key of Object.keys(object)) {
-    const property = (object as Record<string, unknown>)[key];
+  // Every own key, so that what JSON would silently drop or read again differently is refused.
+  for (const key of Reflect.ownKeys(object)) {
+    if (typeof key === 'symbol') refuse(`has the symbol key ${String(key)}, which JSON drops`);
+    const at = where === '' ? (key as string) : `${where}.${key as string}`;
+    const descriptor = Object.getOwnPropertyDescriptor(object, key)!;
+    if (descriptor.get !== undefined || descriptor.set !== undefined) {
+      throw new NonSerializableOutputError(path, `${at} is a getter or setter (a replay would return one value read once): return plain data`);
+    }
+    if (descriptor.enumerable !== true) throw new NonSerializableOutputError(path, `${at} is not enumerable, so JSON would drop it`);
+    const property: unknown = descriptor.value;
     // JSON drops an undefined property; reading the value back gives undefined for it all the same.
     if (property === undefined) continue;
-    check(path, property, where === '' ? key : `${where}.${key}`, depth + 1, open);
+    check(path, property, at, depth + 1, open);
   }
   open.delete(object);
 }

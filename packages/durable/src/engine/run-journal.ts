@@ -1,6 +1,7 @@
 import type { ExecutionInfo } from '@tta/primitives/instrumentation';
 import type { RunStore, RunUsage, StepRecord } from '../run-store.js';
 import { journalText } from './journalable.js';
+import { inputDigest } from './input-digest.js';
 import { RunSuspended } from './run-suspended.js';
 import { WaitTimedOutError } from '../errors/wait-timed-out-error.js';
 
@@ -38,7 +39,7 @@ export const waitForKind = 'wait-for';
  */
 export class RunJournal {
   /** Completed steps by path (last record wins): the output (`undefined` for a void step) and what the step spent. */
-  private readonly completed = new Map<string, { readonly output: unknown; readonly usage: RunUsage | undefined }>();
+  private readonly completed = new Map<string, { readonly output: unknown; readonly usage: RunUsage | undefined; readonly inputDigest: string | undefined }>();
   /** What each path's subtree spent in this session (a report counts for the step and every ancestor). */
   private readonly usageByPath = new Map<string, { calls: number; inputTokens: number; outputTokens: number; costUsd: number }>();
   /** What replayed steps re-reported in this session: already in the run's journaled usage. */
@@ -54,7 +55,7 @@ export class RunJournal {
 
   constructor(private readonly options: RunJournalOptions) {
     for (const record of options.steps) {
-      if (record.status === 'completed') this.completed.set(record.path, { output: record.output, usage: record.usage });
+      if (record.status === 'completed') this.completed.set(record.path, { output: record.output, usage: record.usage, inputDigest: record.inputDigest });
       else if (record.status === 'waiting' && !this.waitExpiries.has(record.path)) {
         this.waitExpiries.set(record.path, (record.output as { expiresAt?: number } | undefined)?.expiresAt);
       }
@@ -65,14 +66,16 @@ export class RunJournal {
   around<T>(execution: ExecutionInfo, run: () => Promise<T>): Promise<T> {
     const path = execution.path;
     const recorded = this.completed.get(path);
-    if (recorded !== undefined) {
+    const digest = inputDigest(execution.input);
+    // A record made for another input (calls numbered in another order) is not this call's output: it runs again.
+    if (recorded !== undefined && (recorded.inputDigest === undefined || recorded.inputDigest === digest)) {
       this.replayed++;
       if (recorded.usage !== undefined && recorded.usage.calls > 0) this.replayUsage(execution, recorded.usage);
       return Promise.resolve(recorded.output as T);
     }
-    if (execution.kind === waitForKind) return this.wait(execution) as Promise<T>;
+    if (execution.kind === waitForKind) return this.wait(execution, digest) as Promise<T>;
     const startedAt = this.options.now();
-    return run().then((output) => this.record(execution, path, output, startedAt));
+    return run().then((output) => this.record(execution, path, output, startedAt, digest));
   }
 
   /**
@@ -108,7 +111,7 @@ export class RunJournal {
     replayed.costUsd += usage.costUsd;
   }
 
-  private async record<T>(execution: ExecutionInfo, path: string, output: T, startedAt: number): Promise<T> {
+  private async record<T>(execution: ExecutionInfo, path: string, output: T, startedAt: number, digest: string | undefined): Promise<T> {
     const text = journalText(path, output, this.options.maxStepOutputBytes);
     const spent = this.usageByPath.get(path);
     const record: StepRecord = {
@@ -121,15 +124,16 @@ export class RunJournal {
       startedAt,
       endedAt: this.options.now(),
       ...(spent === undefined ? {} : { usage: { ...spent } }),
+      ...(digest === undefined ? {} : { inputDigest: digest }),
     };
     await this.options.store.appendStep(this.options.runId, this.options.token, record);
-    this.completed.set(path, { output: record.output, usage: record.usage });
+    this.completed.set(path, { output: record.output, usage: record.usage, inputDigest: digest });
     this.recorded++;
     return output;
   }
 
   /** A `waitFor` step: the answer `resume` brought, or the run suspends here. */
-  private async wait(execution: ExecutionInfo): Promise<unknown> {
+  private async wait(execution: ExecutionInfo, digest: string | undefined): Promise<unknown> {
     const path = execution.path;
     const { answer, now, runId, store, token } = this.options;
     const startedAt = now();
@@ -138,7 +142,7 @@ export class RunJournal {
     const expiresAt = this.waitExpiries.has(path) ? this.waitExpiries.get(path) : timeoutMs === undefined ? undefined : startedAt + timeoutMs;
     if (answer !== undefined && answer.path === path) {
       if (expiresAt !== undefined && startedAt >= expiresAt) throw new WaitTimedOutError(runId, execution.name, expiresAt);
-      return this.record(execution, path, answer.value, startedAt);
+      return this.record(execution, path, answer.value, startedAt, digest);
     }
     const payloadText = journalText(path, execution.input, this.options.maxStepOutputBytes);
     const payload = payloadText === undefined ? undefined : (JSON.parse(payloadText) as unknown);

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
+import { MemoryRunStore, NonSerializableOutputError, durable, waitFor } from '@tta/durable';
+
+const seq = (name: string, ...steps: AnyPrimitive[]) => new SequentialPrimitive(steps, { name });
+
+describe('attacks: JSON round trip', () => {
+  const arrayWithToJSON = Object.assign([1, 2], { toJSON: () => 'other' });
+  const arrayWithExtra = Object.assign([1, 2], { extra: 'lost' });
+  class Items extends Array<number> {}
+  const subclassed = Items.from([1, 2]);
+  const withSymbol = { a: 1, [Symbol('hidden')]: 2 };
+  let reads = 0;
+  const getter = { get value() { reads++; return reads === 1 ? 'first' : 'second'; } };
+  const nonEnumerable = Object.defineProperty({ a: 1 }, 'secret', { value: 2, enumerable: false });
+  const cases: [string, unknown][] = [
+    ['an array with a toJSON method', arrayWithToJSON],
+    ['an array with extra properties', arrayWithExtra],
+    ['an Array subclass', subclassed],
+    ['an object with a symbol key', withSymbol],
+    ['an object with a getter', getter],
+    ['an object with a non-enumerable property', nonEnumerable],
+  ];
+  for (const [what, output] of cases) {
+    it(`refuses ${what}`, async () => {
+      const flow = durable(seq('flow', step('make', () => output)), { name: 'j', store: new MemoryRunStore() });
+      await expect(flow.start(undefined, { runId: 'r' })).rejects.toSatisfy(NonSerializableOutputError.isInstance);
+    });
+  }
+  it('round-trips __proto__ keys, large numbers and lone surrogates', async () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "n": 1.7976931348623157e308, "s": "\\ud800x"}') as unknown;
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', step('make', () => value), waitFor('w')), { name: 'j', store });
+    await flow.start(undefined, { runId: 'r' });
+    const done = await flow.resume('r', { value: 1 });
+    expect(done.status).toBe('completed');
+    const run = await flow.inspect('r');
+    const recorded = run?.steps.find((record) => record.path === 'flow/make')?.output;
+    expect(Object.keys(recorded as object)).toEqual(['__proto__', 'n', 's']);
+    expect(JSON.stringify(recorded)).toBe(JSON.stringify(value));
+  });
+});
+
+describe('attacks: step identity', () => {
+  it('a waitFor under retry suspends once and resumes with the value', async () => {
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', retry(waitFor<number, number>('w'), { attempts: 3, baseDelayMs: 0 } as never), step('double', (x: number) => x * 2)), { name: 'j', store });
+    const first = await flow.start(1, { runId: 'r' });
+    expect(first.status).toBe('suspended');
+    await expect(flow.resume('r', { value: 21 })).resolves.toMatchObject({ status: 'completed', output: 42 });
+  });
+  it('a waitFor as a fallback primary suspends, and the alternative is not used', async () => {
+    const calls = { alt: 0 };
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', fallback(waitFor<number, number>('w'), [step('alt', () => { calls.alt++; return -1; })])), { name: 'j', store });
+    expect((await flow.start(1, { runId: 'r' })).status).toBe('suspended');
+    await expect(flow.resume('r', { value: 5 })).resolves.toMatchObject({ status: 'completed', output: 5 });
+    expect(calls.alt).toBe(0);
+  });
+  it('two waits in parallel: answering one keeps the other waiting; both answered complete', async () => {
+    const store = new MemoryRunStore();
+    const flow = durable(new ParallelPrimitive([waitFor<number, number>('wa'), waitFor<number, number>('wb')], { name: 'both' }), { name: 'j', store });
+    const first = await flow.start(1, { runId: 'r' });
+    expect(first.status).toBe('suspended');
+    const second = await flow.resume('r', { value: 1 });
+    expect(second.status).toBe('suspended');
+    if (second.status === 'suspended' && first.status === 'suspended') expect(second.waitingFor.name).not.toBe(first.waitingFor.name);
+    await expect(flow.resume('r', { value: 2 })).resolves.toMatchObject({ status: 'completed' });
+  });
+});
+
+describe('attacks: bad input', () => {
+  const flow = durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore() });
+  const calls: [string, () => Promise<unknown>][] = [
+    ['resume with a number id', () => flow.resume(1 as never)],
+    ['resume with options null', () => flow.resume('r', null as never)],
+    ['inspect with an object', () => flow.inspect({} as never)],
+    ['list with limit -1', () => flow.list({ limit: -1 })],
+    ['list with status bogus', () => flow.list({ status: 'bogus' as never })],
+    ['cancel with undefined', () => flow.cancel(undefined as never)],
+    ['start with runId 5', () => flow.start(undefined, { runId: 5 as never })],
+    ['start with signal not a signal', () => flow.start(undefined, { signal: 'x' as never })],
+    ['resume with signal not a signal', () => flow.resume('r', { signal: {} as never })],
+    ['start with data a string', () => flow.start(undefined, { data: 'x' as never })],
+  ];
+  for (const [what, call] of calls) {
+    it(`refuses ${what} with a typed error`, async () => {
+      await expect(call()).rejects.toSatisfy((error: unknown) => error instanceof Error && 'code' in error);
+    });
+  }
+  it('refuses bad durable() options', () => {
+    expect(() => durable(step('x', () => 1), { name: '', store: new MemoryRunStore() })).toThrow();
+    expect(() => durable(step('x', () => 1), { name: 'x', store: {} as never })).toThrow();
+    expect(() => durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore(), leaseMs: -1 })).toThrow();
+    expect(() => durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore(), version: 3 as never })).toThrow();
+    expect(() => durable({} as never, { name: 'x', store: new MemoryRunStore() })).toThrow();
+  });
+  void InvalidInputError;
+});
+
+describe('attacks: occurrence numbering that depends on timing', () => {
+  it('never gives a step the recorded output of a call with another input', async () => {
+    const calls: string[] = [];
+    const summarise = step('summarise', (item: string) => {
+      calls.push(item);
+      return `summary of ${item}`;
+    });
+    const delays = { a: 30, b: 5 };
+    const failing = { value: true };
+    const fan = step('fan', async (items: string[], context) => {
+      const outputs = await Promise.all(items.map(async (item) => {
+        await new Promise((resolve) => setTimeout(resolve, delays[item as 'a' | 'b']));
+        return summarise.execute(context, item);
+      }));
+      if (failing.value) throw new Error('crashed after the calls');
+      return outputs;
+    });
+    const flow = durable(seq('flow', fan), { name: 'timing', store: new MemoryRunStore() });
+    await expect(flow.start(['a', 'b'], { runId: 'r' })).rejects.toThrow('crashed');
+    failing.value = false;
+    delays.a = 5;
+    delays.b = 30;
+    const outcome = await flow.resume('r').catch((error: unknown) => error);
+    // Either the right outputs or an explicit error; never a's call answered with b's summary.
+    if (outcome instanceof Error) expect(outcome.message).toMatch(/another input/);
+    else expect(outcome).toMatchObject({ status: 'completed', output: ['summary of a', 'summary of b'] });
+  });
+});
