@@ -126,3 +126,17 @@ describe('attacks: occurrence numbering that depends on timing', () => {
     else expect(outcome).toMatchObject({ status: 'completed', output: ['summary of a', 'summary of b'] });
   });
 });
+
+describe('attacks: a failed run shown to a person', () => {
+  it('keeps no credential from an error message or its causes in the journal', async () => {
+    const key = 'sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c';
+    const leak = step('call', () => {
+      throw new Error(`upstream refused Authorization: Bearer ${key}`, { cause: new Error(`api_key=${key}`) });
+    });
+    const flow = durable(seq('flow', leak), { name: 'secrets', store: new MemoryRunStore() });
+    await expect(flow.start(undefined, { runId: 'r' })).rejects.toThrow('upstream refused');
+    const run = await flow.inspect('r');
+    expect(run?.error?.message).toMatch(/upstream refused/);
+    expect(JSON.stringify(run)).not.toContain(key);
+  });
+});
