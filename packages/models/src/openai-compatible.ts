@@ -21,7 +21,7 @@ export interface OpenAICompatibleOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** The fetch implementation (a proxy-aware client). @default globalThis.fetch, read at each call */
   readonly fetch?: typeof fetch;
-  /** Largest non-streamed response body read, in bytes. @default 4194304 (4 MiB) */
+  /** Largest non-streamed response body read, and largest single stream event, in bytes. @default 4194304 (4 MiB) */
   readonly maxResponseBytes?: number;
 }
 
@@ -144,8 +144,11 @@ class OpenAICompatibleProvider implements ModelProvider {
     let usage: ModelUsage | undefined;
     let reason: FinishReason = 'other';
     let answeredModel = model;
+    let events = 0;
+    const tooLarge = () => new ModelResponseError(`the model at ${this.endpoint} sent a stream event larger than ${this.#maxResponseBytes} bytes (maxResponseBytes)`, { limitBytes: this.#maxResponseBytes });
     try {
-      for await (const data of serverSentEventData(response.body)) {
+      for await (const data of serverSentEventData(response.body, this.#maxResponseBytes, tooLarge)) {
+        events += 1;
         if (data.trim() === '[DONE]') break;
         const chunk = parseJson(data);
         if (chunk === undefined) throw new ModelResponseError(`the model at ${this.endpoint} sent a stream event that is not JSON`);
@@ -160,6 +163,8 @@ class OpenAICompatibleProvider implements ModelProvider {
     } catch (error) {
       throw signal?.aborted === true ? signal.reason : error;
     }
+    // A proxy's HTML error page or a JSON body holds no event: an empty answer would hide the failure.
+    if (events === 0) throw new ModelResponseError(`the model at ${this.endpoint} answered a stream request with no server-sent event (content-type ${this.#scrubber.scrub(response.headers.get('content-type') ?? 'none').slice(0, 100)})`);
     yield { type: 'finish', model: answeredModel, usage, finishReason: reason };
   }
 
@@ -169,7 +174,7 @@ class OpenAICompatibleProvider implements ModelProvider {
       return await (this.#fetch ?? globalThis.fetch)(this.#requestUrl, { method: 'POST', headers: { ...this.#headers, accept }, body: payload, ...(signal === undefined ? {} : { signal }) });
     } catch (error) {
       if (signal?.aborted === true) throw signal.reason;
-      throw new ModelRequestError(`could not reach the model at ${this.endpoint}: ${this.#scrubber.scrub(describeError(error))}`, { status: 0, retryable: true, cause: error });
+      throw new ModelRequestError(`could not reach the model at ${this.endpoint}: ${this.#scrubber.scrub(describeError(error))}`, { status: 0, retryable: true, cause: this.#scrubber.scrubError(error) });
     }
   }
 

@@ -23,4 +23,21 @@ export class SecretScrubber {
     }
     return result;
   }
+
+  /**
+   * A copy of an error safe to keep as a `cause`: its name, message, stack and `code` scrubbed, and
+   * its own causes copied the same way (a fetch error's cause may embed the request URL, query
+   * credentials included, and `util.inspect` shows the whole chain).
+   */
+  scrubError(error: unknown, depth = 0): unknown {
+    if (!(error instanceof Error)) return typeof error === 'string' ? this.scrub(error) : undefined;
+    const copy = new Error(this.scrub(error.message));
+    copy.name = this.scrub(error.name);
+    if (error.stack !== undefined) copy.stack = this.scrub(error.stack);
+    const code: unknown = (error as { code?: unknown }).code;
+    if (typeof code === 'string' || typeof code === 'number') Object.assign(copy, { code: typeof code === 'string' ? this.scrub(code) : code });
+    // Bounded: a cause chain may be cyclic.
+    if (error.cause !== undefined && depth < 8) copy.cause = this.scrubError(error.cause, depth + 1);
+    return copy;
+  }
 }

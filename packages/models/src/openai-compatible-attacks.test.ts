@@ -1,0 +1,75 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ModelResponseError, openAICompatible } from '@tta/models';
+
+const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
+const secret = 'sk-live-attack0123456789abcdefXYZ';
+
+/** A fetch answering one fixed response, so a test controls the bytes the provider reads. */
+function answering(response: () => Response): typeof fetch {
+  return async () => response();
+}
+
+/** A response whose body arrives in exactly these chunks. */
+function chunked(chunks: readonly string[], headers: Record<string, string> = { 'content-type': 'text/event-stream' }): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers });
+}
+
+async function collect(parts: AsyncIterable<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for await (const part of parts) seen.push(part);
+  return seen;
+}
+
+describe('openAICompatible under attack', () => {
+  it('keeps a credential out of the cause chain of an unreachable-server error, not only its message', async () => {
+    const failingFetch: typeof fetch = async (url) => {
+      throw new TypeError(`request to ${String(url)} failed`, { cause: new Error(`connect ECONNREFUSED (token ${secret})`) });
+    };
+    const provider = openAICompatible({ baseUrl: `https://gateway.example/v1?api-key=${secret}`, apiKey: secret, model: 'm', fetch: failingFetch });
+    const error = (await provider.generate(hello, {}).catch((caught: unknown) => caught)) as Error;
+    expect(error.message).not.toContain(secret);
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+    expect(inspect(error, { depth: 10 })).toContain('ECONNREFUSED');
+  });
+
+  it('reads one multi-line event whose CRLF line end is split between two chunks', async () => {
+    const provider = openAICompatible({
+      baseUrl: 'https://gateway.example/v1',
+      model: 'm',
+      fetch: answering(() => chunked(['data: {"choices":[{"delta":{"content":"Hi"}}],\r', '\ndata: "model":"m"}\r\n\r\n', 'data: [DONE]\r\n\r\n'])),
+    });
+    const parts = await collect(provider.stream!(hello, {}));
+    expect(parts[0]).toEqual({ type: 'text', text: 'Hi' });
+  });
+
+  it('refuses a 200 stream that is not server-sent events (an HTML error page) instead of answering nothing', async () => {
+    const provider = openAICompatible({
+      baseUrl: 'https://gateway.example/v1',
+      model: 'm',
+      fetch: answering(() => chunked(['<html><body>Bad gateway</body></html>'], { 'content-type': 'text/html' })),
+    });
+    const error = await collect(provider.stream!(hello, {})).catch((caught: unknown) => caught);
+    expect(ModelResponseError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('text/html');
+  });
+
+  it('bounds a stream event that never ends by maxResponseBytes', async () => {
+    const provider = openAICompatible({
+      baseUrl: 'https://gateway.example/v1',
+      model: 'm',
+      maxResponseBytes: 1024,
+      fetch: answering(() => chunked(Array.from({ length: 64 }, () => 'x'.repeat(100)))),
+    });
+    const error = await collect(provider.stream!(hello, {})).catch((caught: unknown) => caught);
+    expect(ModelResponseError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('maxResponseBytes');
+  });
+});
