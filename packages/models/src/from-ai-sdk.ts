@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from '@tta/primitives';
 import { ModelRequestError } from './errors/model-request-error.js';
+import { estimateUsage } from './estimate-tokens.js';
 import type { FinishReason, ModelCallOptions, ModelProvider, ModelRequest, ModelResponse, ModelStreamPart, ModelUsage } from './model-provider.js';
 
 // The AI SDK's language model contracts, as far as this adapter reads them. Declared here rather
@@ -84,7 +85,7 @@ export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {
       const result = await callSdk(() => sdkModel.doGenerate(callOptions(request, options)), options.signal);
       let text = '';
       for (const part of result.content) if (part.type === 'text' && typeof part.text === 'string') text += part.text;
-      return { text, model: result.response?.modelId ?? sdkModel.modelId, usage: usageOf(result.usage), finishReason: finishReasonOf(result.finishReason) };
+      return { text, model: result.response?.modelId ?? sdkModel.modelId, usage: usageOf(result.usage, request, text), finishReason: finishReasonOf(result.finishReason) };
     },
     async *stream(request: ModelRequest, options: ModelCallOptions): AsyncGenerator<ModelStreamPart> {
       options.signal?.throwIfAborted();
@@ -92,16 +93,20 @@ export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {
       const reader = stream.getReader();
       let answered = sdkModel.modelId;
       let finished = false;
+      let text = '';
       try {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          if (value.type === 'text-delta' && 'delta' in value) yield { type: 'text', text: value.delta };
+          if (value.type === 'text-delta' && 'delta' in value) {
+            text += value.delta;
+            yield { type: 'text', text: value.delta };
+          }
           else if (value.type === 'response-metadata' && 'modelId' in value && typeof value.modelId === 'string') answered = value.modelId;
           else if (value.type === 'error' && 'error' in value) throw new ModelRequestError(`the AI SDK model ${sdkModel.modelId} failed mid-stream`, { status: 0, retryable: true, cause: value.error });
           else if (value.type === 'finish' && 'usage' in value) {
             finished = true;
-            yield { type: 'finish', model: answered, usage: usageOf(value.usage), finishReason: finishReasonOf(value.finishReason) };
+            yield { type: 'finish', model: answered, usage: usageOf(value.usage, request, text), finishReason: finishReasonOf(value.finishReason) };
           }
         }
       } catch (error) {
@@ -135,13 +140,20 @@ function callOptions(request: ModelRequest, options: ModelCallOptions): AiSdkCal
   };
 }
 
-/** v2 counts are numbers, v3 counts are `{ total }`; a missing count is 0 (an SDK that reports none). */
-function usageOf(usage: UsageV2 | UsageV3): ModelUsage {
-  const read = (count: number | { readonly total: number | undefined } | undefined): number => {
+/**
+ * v2 counts are numbers, v3 counts are `{ total }`. A count the SDK left out is estimated from the
+ * text and the usage marked `estimated`: counting it as 0 would let every call through a token budget.
+ */
+function usageOf(usage: UsageV2 | UsageV3 | undefined, request: ModelRequest, text: string): ModelUsage {
+  const read = (count: number | { readonly total: number | undefined } | undefined): number | undefined => {
     const value = typeof count === 'object' && count !== null ? count.total : count;
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : 0;
+    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
   };
-  return { inputTokens: read(usage.inputTokens), outputTokens: read(usage.outputTokens) };
+  const input = read(usage?.inputTokens);
+  const output = read(usage?.outputTokens);
+  if (input !== undefined && output !== undefined) return { inputTokens: input, outputTokens: output };
+  const estimate = estimateUsage(request, text);
+  return { inputTokens: input ?? estimate.inputTokens, outputTokens: output ?? estimate.outputTokens, estimated: true };
 }
 
 function finishReasonOf(reason: AiSdkFinishReason): FinishReason {

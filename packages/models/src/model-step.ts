@@ -1,6 +1,7 @@
 import { WorkflowPrimitive, type PrimitiveOptions, type WorkflowContext } from '@tta/primitives';
 import { InvalidOptionsError } from '@tta/primitives';
 import { requireNonEmptyString, requireOptionsObject, type PrimitiveOptionsSummary } from '@tta/primitives/instrumentation';
+import { assertModelResponse } from './assert-model-response.js';
 import { assertPrices } from './prices.js';
 import { toModelRequest } from './model-request.js';
 import { reportModelUsage } from './report-model-usage.js';
@@ -72,6 +73,7 @@ export class ModelStepPrimitive extends WorkflowPrimitive<ModelRequest | string,
     // Before the call, never after: a budget that is spent must not pay for one more answer.
     context.checkBudget();
     const response = await this.provider.generate(request, { signal: context.signal });
+    assertModelResponse(this.provider.providerName, response);
     const requested = request.model ?? response.model;
     const costUsd = reportModelUsage(context, response.usage, response.model, requested, this.#prices, this.provider.providerName);
     return costUsd === undefined ? response : { ...response, costUsd };
