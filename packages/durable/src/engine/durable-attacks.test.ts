@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
-import { MemoryRunStore, NonSerializableOutputError, durable, waitFor } from '@tta/durable';
+import { MemoryRunStore, NonSerializableOutputError, RunLockedError, durable, waitFor } from '@tta/durable';
 
 const seq = (name: string, ...steps: AnyPrimitive[]) => new SequentialPrimitive(steps, { name });
 
@@ -138,5 +138,102 @@ describe('attacks: a failed run shown to a person', () => {
     const run = await flow.inspect('r');
     expect(run?.error?.message).toMatch(/upstream refused/);
     expect(JSON.stringify(run)).not.toContain(key);
+  });
+});
+
+describe('attacks: leases', () => {
+  const sleepIgnoringSignal = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('stops a run whose lease cannot be renewed, and a resume finishes it without repeating completed steps', async () => {
+    const calls: Record<string, number> = {};
+    class FlakyStore extends MemoryRunStore {
+      down = false;
+      override renewLease(runId: string, token: string, leaseMs: number): Promise<boolean> {
+        return this.down ? Promise.reject(new Error('store unavailable')) : super.renewLease(runId, token, leaseMs);
+      }
+    }
+    const store = new FlakyStore();
+    const first = step('first', (x: number) => ((calls['first'] = (calls['first'] ?? 0) + 1), x + 1));
+    const slow = step('slow', async (x: number) => {
+      calls['slow'] = (calls['slow'] ?? 0) + 1;
+      if (calls['slow'] === 1) {
+        store.down = true;
+        await sleepIgnoringSignal(60);
+      }
+      return x * 2;
+    });
+    const after = step('after', (x: number) => ((calls['after'] = (calls['after'] ?? 0) + 1), x + 100));
+    const flow = durable(seq('flow', first, slow, after), { name: 'lease', store, leaseMs: 30 });
+    await expect(flow.start(1, { runId: 'r' })).rejects.toThrow();
+    expect(calls['after']).toBeUndefined();
+    // The lease could not be renewed, so the failure cannot be written under it: the run stays
+    // `running` with an expired lease, as after a crash, and the next resume takes it over.
+    expect((await flow.inspect('r'))?.status).toBe('running');
+    store.down = false;
+    await expect(flow.resume('r')).resolves.toMatchObject({ status: 'completed', output: 104 });
+    expect(calls).toEqual({ first: 1, slow: calls['slow'], after: 1 });
+  });
+
+  it('refuses the writes of an owner whose lease another engine took over', async () => {
+    // A frozen owner: its renewals never extend the lease, so it expires while the step runs.
+    class FrozenRenewals extends MemoryRunStore {
+      override renewLease(): Promise<boolean> {
+        return Promise.resolve(true);
+      }
+    }
+    const store = new FrozenRenewals();
+    const gate: { open?: () => void } = {};
+    const calls: Record<string, number> = {};
+    const slow = step('slow', async (x: number) => {
+      calls['slow'] = (calls['slow'] ?? 0) + 1;
+      if (calls['slow'] === 1) await new Promise<void>((resolve) => (gate.open = resolve));
+      return x + calls['slow'];
+    });
+    const stalled = durable(seq('flow', slow), { name: 'take', store, leaseMs: 30 });
+    const firstRun = stalled.start(1, { runId: 'r' }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const other = durable(seq('flow', slow), { name: 'take', store, leaseMs: 30 });
+    await expect(other.resume('r')).resolves.toMatchObject({ status: 'completed', output: 3 });
+    gate.open?.();
+    expect(RunLockedError.isInstance(await firstRun)).toBe(true);
+    const run = await other.inspect('r');
+    expect(run).toMatchObject({ status: 'completed', output: 3 });
+    expect(run?.steps.filter((record) => record.path === 'flow/slow').map((record) => record.output)).toEqual([3]);
+  });
+});
+
+describe('attacks: nothing left behind', () => {
+  it('leaves no timer or listener after runs complete, suspend and fail', async () => {
+    const signal = new AbortController().signal;
+    const before = process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const flow = durable(seq('flow', step('a', (x: number) => x), waitFor('w')), { name: 'leak', store: new MemoryRunStore() });
+    for (let index = 0; index < 20; index++) {
+      await flow.start(index, { runId: `r${index}`, signal });
+      await flow.resume(`r${index}`, { value: index, signal });
+    }
+    const failing = durable(seq('flow', step('boom', () => { throw new Error('boom'); })), { name: 'leak2', store: new MemoryRunStore() });
+    await expect(failing.start(undefined, { signal })).rejects.toThrow('boom');
+    expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(before);
+  });
+});
+
+describe('attacks: cancel racing a resume', () => {
+  it('leaves a run another process completed between the check and the lease as it is', async () => {
+    class HookedStore extends MemoryRunStore {
+      beforeAcquire: (() => Promise<unknown>) | undefined;
+      override async acquireLease(runId: string, owner: string, leaseMs: number): Promise<string | undefined> {
+        const hook = this.beforeAcquire;
+        this.beforeAcquire = undefined;
+        if (hook !== undefined) await hook();
+        return super.acquireLease(runId, owner, leaseMs);
+      }
+    }
+    const store = new HookedStore();
+    const flow = durable(seq('flow', waitFor<number, number>('ok'), step('pay', (x: number) => x * 2)), { name: 'cancel-race', store });
+    await flow.start(1, { runId: 'r' });
+    const elsewhere = durable(seq('flow', waitFor<number, number>('ok'), step('pay', (x: number) => x * 2)), { name: 'cancel-race', store });
+    store.beforeAcquire = () => elsewhere.resume('r', { value: 21 });
+    await flow.cancel('r');
+    expect(await flow.inspect('r')).toMatchObject({ status: 'completed', output: 42 });
   });
 });

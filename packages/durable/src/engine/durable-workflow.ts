@@ -255,6 +255,9 @@ export class DurableWorkflow<TInput, TOutput> {
     const token = await this.store.acquireLease(runId, this.ownerId, this.leaseMs);
     if (token === undefined) throw new RunLockedError(runId);
     try {
+      // Read again under the lease: another process may have finished the run since the check above.
+      const now = await this.load(runId);
+      if (now === undefined || now.status === 'completed' || now.status === 'cancelled') return;
       await this.store.setStatus(runId, token, { status: 'cancelled' });
     } finally {
       await this.store.releaseLease(runId, token);
