@@ -237,3 +237,27 @@ describe('attacks: cancel racing a resume', () => {
     expect(await flow.inspect('r')).toMatchObject({ status: 'completed', output: 42 });
   });
 });
+
+describe('attacks: more bad input', () => {
+  const typed = (error: unknown) => error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
+  it('refuses bad waitFor and durable() options with typed errors', () => {
+    const bad: (() => unknown)[] = [
+      () => waitFor(''),
+      () => waitFor('w', { timeoutMs: -1 }),
+      () => waitFor('w', { timeoutMs: Number.NaN }),
+      () => waitFor('w', { schema: {} as never }),
+      () => waitFor('w', { bogus: 1 } as never),
+      () => durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore(), maxStepOutputBytes: 0 }),
+      () => durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore(), clock: {} as never }),
+      () => durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore(), leaseMs: Number.POSITIVE_INFINITY }),
+      () => durable(step('x', () => 1), null as never),
+    ];
+    for (const call of bad) expect(call).toThrow(expect.toSatisfy(typed) as never);
+  });
+  it('refuses bad listing and inspection input with typed errors', async () => {
+    const flow = durable(step('x', () => 1), { name: 'x', store: new MemoryRunStore() });
+    for (const call of [() => flow.list({ limit: 1.5 }), () => flow.inspect(''), () => flow.list('all' as never), () => flow.resume('r', { bogus: 1 } as never)]) {
+      await expect(call()).rejects.toSatisfy(typed);
+    }
+  });
+});
