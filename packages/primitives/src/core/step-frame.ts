@@ -1,4 +1,6 @@
 import type { AnyPrimitive } from './workflow-primitive.js';
+import type { ExecutionInfo } from '../observability/instrumentation.js';
+import { WorkflowContext } from './workflow-context.js';
 
 /** What `_children()` lists: a child primitive and what it is to its parent (a key, a route...). */
 interface ChildEntry {
@@ -13,22 +15,37 @@ interface WithChildren {
 
 /**
  * @internal One execution of a primitive while an instrumentation is registered: the parent of
- * the executions it starts. Occurrences are counted per parent execution, not per run, so the
- * branches of a `parallel` or the items of a `batch` never race for a number: each subtree counts
- * its own children, and the same definition gives the same paths in every process.
+ * the executions it starts, and the {@link ExecutionInfo} the instrumentations see (one object,
+ * so an instrumented execution allocates it once). Occurrences are counted per parent execution,
+ * not per run, so the branches of a `parallel` or the items of a `batch` never race for a number:
+ * each subtree counts its own children, and the same definition gives the same paths in every
+ * process.
  */
-export class StepFrame {
+export class StepFrame implements ExecutionInfo {
   private pathValue: string | undefined;
-  /** Executions started under this one so far, by segment; made on the first child. */
-  private counts: Map<string, number> | undefined = undefined;
+  /** Executions started under this one so far, by the slot of their segment; made on the first child. */
+  private counts: number[] | undefined = undefined;
+  /** Executions of children the parent does not list, by segment (a custom composite's). */
+  private unlistedCounts: Map<string, number> | undefined = undefined;
+  /** This primitive's children's segments (shared by all its executions); read on the first child. */
+  private children: ChildTable | undefined = undefined;
+  /** The primitive's `name`. */
+  readonly name: string;
+  /** The primitive's kind. */
+  readonly kind: string;
+  /** The context this execution's own steps run on; set by `enter` right after the frame exists. */
+  context: WorkflowContext = undefined as unknown as WorkflowContext;
 
   private constructor(
     readonly parent: StepFrame | undefined,
     readonly primitive: AnyPrimitive,
     /** This execution's own part of the path: segment, `~n` sibling suffix and `#n` occurrence. */
     readonly segment: string,
+    readonly input: unknown,
   ) {
     this.pathValue = parent === undefined ? segment : undefined;
+    this.name = primitive.name;
+    this.kind = primitive.kind;
   }
 
   /** The step path: every segment from the root joined with `/` (built once, on first read). */
@@ -36,19 +53,51 @@ export class StepFrame {
     return (this.pathValue ??= `${this.parent!.path}/${this.segment}`);
   }
 
-  /** The frame of `primitive` executing under `parent` (the root when `parent` is undefined). */
-  static enter(parent: StepFrame | undefined, primitive: AnyPrimitive): StepFrame {
-    if (parent === undefined) return new StepFrame(undefined, primitive, escapeSegment(primitive.name));
-    const base = childSegment(parent.primitive, primitive);
-    const counts = (parent.counts ??= new Map());
-    const occurrence = (counts.get(base) ?? 0) + 1;
-    counts.set(base, occurrence);
-    return new StepFrame(parent, primitive, occurrence === 1 ? base : `${base}#${occurrence}`);
+  /**
+   * The execution of `primitive` on `input` under the execution `outer` runs in (the root when it
+   * runs in none), with the context its own steps run on.
+   */
+  static enter(outer: WorkflowContext, primitive: AnyPrimitive, input: unknown): StepFrame {
+    const parent = outer._frame;
+    let frame: StepFrame;
+    if (parent === undefined) frame = new StepFrame(undefined, primitive, escapeSegment(primitive.name), input);
+    else {
+      // Counted in an array slot per distinct segment: a Map per parent execution and a string
+      // lookup per step cost more than the rest of the frame.
+      const table = (parent.children ??= tableOf(parent.primitive));
+      const listed = table.byChild.get(primitive);
+      const base = listed === undefined ? escapeSegment(primitive.name) : listed.segment;
+      const slot = listed === undefined ? (table.slotBySegment.get(base) ?? -1) : listed.slot;
+      let occurrence: number;
+      if (slot >= 0) {
+        const counts = (parent.counts ??= new Array<number>(table.slotBySegment.size).fill(0));
+        occurrence = ++counts[slot]!;
+      } else {
+        const counts = (parent.unlistedCounts ??= new Map());
+        occurrence = (counts.get(base) ?? 0) + 1;
+        counts.set(base, occurrence);
+      }
+      frame = new StepFrame(parent, primitive, occurrence === 1 ? base : `${base}#${occurrence}`, input);
+    }
+    frame.context = WorkflowContext.withFrame(outer, frame);
+    return frame;
   }
 }
 
-/** Segments of each parent's children, computed once per parent (definitions do not change). */
-const segmentsByParent = new WeakMap<AnyPrimitive, Map<AnyPrimitive, string>>();
+/** A listed child's segment and the counter slot it shares with every child of that segment. */
+interface ChildSlot {
+  readonly segment: string;
+  readonly slot: number;
+}
+
+/** What a parent's executions need to name their children, computed once per parent. */
+interface ChildTable {
+  readonly byChild: ReadonlyMap<AnyPrimitive, ChildSlot>;
+  readonly slotBySegment: ReadonlyMap<string, number>;
+}
+
+/** Children tables of each parent, computed once per parent (definitions do not change). */
+const tablesByParent = new WeakMap<AnyPrimitive, ChildTable>();
 
 /**
  * The segment `child` has under `parent`: its name when it has one of its own (a name other than
@@ -58,12 +107,23 @@ const segmentsByParent = new WeakMap<AnyPrimitive, Map<AnyPrimitive, string>>();
  * by its own name.
  */
 function childSegment(parent: AnyPrimitive, child: AnyPrimitive): string {
-  let segments = segmentsByParent.get(parent);
-  if (segments === undefined) {
-    segments = siblingSegments(parent);
-    segmentsByParent.set(parent, segments);
+  return tableOf(parent).byChild.get(child)?.segment ?? escapeSegment(child.name);
+}
+
+function tableOf(parent: AnyPrimitive): ChildTable {
+  let table = tablesByParent.get(parent);
+  if (table === undefined) {
+    const byChild = new Map<AnyPrimitive, ChildSlot>();
+    const slotBySegment = new Map<string, number>();
+    for (const [child, segment] of siblingSegments(parent)) {
+      let slot = slotBySegment.get(segment);
+      if (slot === undefined) slotBySegment.set(segment, (slot = slotBySegment.size));
+      byChild.set(child, { segment, slot });
+    }
+    table = { byChild, slotBySegment };
+    tablesByParent.set(parent, table);
   }
-  return segments.get(child) ?? escapeSegment(child.name);
+  return table;
 }
 
 function siblingSegments(parent: AnyPrimitive): Map<AnyPrimitive, string> {

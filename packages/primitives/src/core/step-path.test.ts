@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ParallelPrimitive, SequentialPrimitive, WorkflowContext, parallel, retry, step, type AnyPrimitive, type Disposable } from '@tta/primitives';
+import { ParallelPrimitive, SequentialPrimitive, WorkflowContext, WorkflowPrimitive, parallel, retry, step, type AnyPrimitive, type Disposable } from '@tta/primitives';
 import { getRunExtension, registerInstrumentation, setRunExtension, stepPaths } from '@tta/primitives/instrumentation';
 
 /** Runs `workflow` under an instrumentation and returns the step paths in start order. */
@@ -48,6 +48,42 @@ describe('step paths', () => {
     expect([...paths].sort()).toEqual(
       ['both', 'both/left', 'both/left/left-in', 'both/left/work', 'both/left/work#2', 'both/right', 'both/right/right-in', 'both/right/work', 'both/right/work#2'].sort(),
     );
+  });
+
+  it('numbers a child its parent does not list together with a listed sibling of the same segment', async () => {
+    const listed = step('lookup', (x: number) => x);
+    const direct = step('lookup', (x: number) => x + 1);
+    const other = step('other', (x: number) => x);
+    // `direct` is called by the custom step, not listed by the sequence: it shares `lookup`'s count.
+    const caller = step('caller', async (x: number, context) => (await direct.execute(context, x)) + (await other.execute(context, x)) + (await direct.execute(context, x)));
+    const workflow = new SequentialPrimitive([listed, caller, listed], { name: 'flow' });
+    expect(await pathsOf(workflow, 1)).toEqual(['flow', 'flow/lookup', 'flow/caller', 'flow/caller/lookup', 'flow/caller/other', 'flow/caller/lookup#2', 'flow/lookup#2']);
+    // A custom composite that lists `listed` and also calls `direct`: both are `lookup` under it.
+    class ListsOne extends WorkflowPrimitive<number, number> {
+      constructor() {
+        super('lists-one', { name: 'custom' });
+      }
+      override _children() {
+        return [{ label: undefined, primitive: listed }];
+      }
+      protected async executeImpl(context: WorkflowContext, x: number) {
+        return listed.execute(context, await direct.execute(context, x));
+      }
+    }
+    expect(await pathsOf(new ListsOne(), 1)).toEqual(['custom', 'custom/lookup', 'custom/lookup#2']);
+  });
+
+  it('gives every instrumentation the same execution object, whose own fields copy like a record', async () => {
+    const started: object[] = [];
+    const ended: object[] = [];
+    registrations.push(registerInstrumentation({ onStart: (execution) => started.push(execution), onEnd: (execution) => ended.push(execution) }));
+    const workflow = new SequentialPrimitive([step('only', (x: number) => x)], { name: 'flow' });
+    await workflow.execute(new WorkflowContext(), 3);
+    expect(ended).toEqual(expect.arrayContaining(started));
+    expect(started.map((execution) => ({ ...execution }))).toMatchObject([
+      { name: 'flow', kind: 'sequential', input: 3 },
+      { name: 'only', kind: 'step', input: 3 },
+    ]);
   });
 
   it('percent-encodes the characters that structure a path, so any name stays one segment', async () => {

@@ -1,4 +1,4 @@
-import { WorkflowContext } from './workflow-context.js';
+import type { WorkflowContext } from './workflow-context.js';
 import { reportListenerError } from './disposable.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
@@ -310,10 +310,9 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     const list = instrumentations.list;
     // Step paths exist only here, where an instrumentation is registered anyway: the steps this
     // execution runs get a context of their own that knows its frame, so a run without any
-    // instrumentation allocates nothing for them.
-    const frame = StepFrame.enter(outerContext._frame, this);
-    const context = WorkflowContext.withFrame(outerContext, frame);
-    const execution: ExecutionInfo = new Execution(this.name, this.kind, context, input, frame);
+    // instrumentation allocates nothing for them. The frame is also the execution's info.
+    const execution = StepFrame.enter(outerContext, this, input);
+    const context = execution.context;
     const now = metrics._now;
     const start = now();
     for (let index = 0; index < list.length; index++) {
@@ -368,21 +367,6 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
         reportListenerError(error);
       }
     }
-  }
-}
-
-/** The {@link ExecutionInfo} of one instrumented execution; its path is built on first read. */
-class Execution implements ExecutionInfo {
-  constructor(
-    readonly name: string,
-    readonly kind: string,
-    readonly context: WorkflowContext,
-    readonly input: unknown,
-    private readonly frame: StepFrame,
-  ) {}
-
-  get path(): string {
-    return this.frame.path;
   }
 }
 
