@@ -275,7 +275,7 @@ export class WorkflowContext implements AbortParent {
   reportUsage(report: UsageReport): void {
     assertUsageReport(report);
     (this.run.usage ??= new UsageLedger()).add(report);
-    for (let budget = this._budget; budget !== undefined; budget = budget.parent) budget.charge(report);
+    for (let budget = this._budget; budget !== undefined; budget = budget.parent) budget.charge(report, this.logger);
     // Only the known fields, copied: the event must not carry whatever else the caller's object holds.
     const { model, inputTokens, outputTokens, costUsd, estimated, provider } = report;
     emitPrimitiveEvent(

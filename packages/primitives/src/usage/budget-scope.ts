@@ -1,5 +1,6 @@
 import type { LazyAbort } from '../core/abort.js';
 import { BudgetExceededError, type BudgetLimitName } from '../errors/budget-exceeded-error.js';
+import type { Logger } from '../logging/logger.js';
 import { UsageCounter, type UsageReport } from './usage-ledger.js';
 
 /** Limits of a budget; each is optional and `Infinity` means none. */
@@ -19,6 +20,7 @@ export interface BudgetLimits {
 export class BudgetScope {
   readonly spent = new UsageCounter();
   private exceeded: BudgetExceededError | undefined;
+  private readonly unpriced = new Set<string>();
 
   constructor(
     readonly name: string,
@@ -27,9 +29,17 @@ export class BudgetScope {
     private readonly abort: LazyAbort,
   ) {}
 
-  /** Counts a report; a report that takes the spending past a limit aborts the budget's work. */
-  charge(report: UsageReport): void {
+  /**
+   * Counts a report; a report that takes the spending past a limit aborts the budget's work. A
+   * report without a cost under `maxCostUsd` is warned of, once per model: an unpriced model would
+   * otherwise spend past the cost limit silently.
+   */
+  charge(report: UsageReport, logger: Logger): void {
     this.spent.add(report);
+    if (report.costUsd === undefined && this.limits.maxCostUsd !== undefined && !this.unpriced.has(report.model)) {
+      this.unpriced.add(report.model);
+      logger.warn({ budget: this.name, model: report.model }, 'a model call reported no cost: it is not counted against this budget\'s maxCostUsd (give the model a price)');
+    }
     if (this.exceeded !== undefined) return;
     const over = this.firstLimit((spent, maximum) => spent > maximum);
     if (over === undefined) return;
