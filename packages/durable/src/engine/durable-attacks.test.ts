@@ -261,3 +261,36 @@ describe('attacks: more bad input', () => {
     }
   });
 });
+
+describe('attacks: idempotency keys across retry attempts', () => {
+  it('gives every attempt of a retried step the same idempotency key, so a charge made before a failure is not repeated', async () => {
+    const keys: (string | undefined)[] = [];
+    const charge = step('charge', (cents: number, context) => {
+      keys.push(context.idempotencyKey);
+      // The charge went through, then reading the answer failed: the retry must reuse the key.
+      if (keys.length === 1) throw new Error('connection reset after the charge');
+      return cents;
+    });
+    const flow = durable(seq('flow', retry(charge, { attempts: 2, baseDelayMs: 0 } as never)), { name: 'pay', store: new MemoryRunStore() });
+    await expect(flow.start(100, { runId: 'r' })).resolves.toMatchObject({ status: 'completed', output: 100 });
+    expect(keys).toEqual(['r:flow/retry(charge)/charge', 'r:flow/retry(charge)/charge']);
+  });
+});
+
+describe('attacks: usage of a retried attempt', () => {
+  it('journals the usage of the attempt that succeeded on its own record', async () => {
+    let attempt = 0;
+    const call = step('call', (x: number, context) => {
+      attempt++;
+      context.reportUsage({ model: 'm', inputTokens: 10, outputTokens: 5, costUsd: 0.5 });
+      if (attempt === 1) throw new Error('flaky');
+      return x;
+    });
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', retry(call, { attempts: 2, baseDelayMs: 0 } as never)), { name: 'usage', store });
+    await flow.start(1, { runId: 'r' });
+    const run = await store.loadRun('r');
+    expect(run?.steps.find((record) => record.path === 'flow/retry(call)/call#2')).toMatchObject({ usage: { calls: 1, inputTokens: 10 } });
+    expect(run?.usage).toMatchObject({ calls: 2, inputTokens: 20 });
+  });
+});

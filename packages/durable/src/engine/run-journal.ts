@@ -46,6 +46,8 @@ export class RunJournal {
   readonly replayedUsage = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   /** Timeouts of waits by path, from their `waiting` records, so a re-run keeps the first deadline. */
   private readonly waitExpiries = new Map<string, number | undefined>();
+  /** Each journaled execution's context, to its path: usage reports name their step by it. */
+  private readonly pathByContext = new WeakMap<object, string>();
   /** Steps replayed from the journal in this process. */
   replayed = 0;
   /** Steps run (and recorded) in this process. */
@@ -74,6 +76,8 @@ export class RunJournal {
       return Promise.resolve(recorded.output as T);
     }
     if (execution.kind === waitForKind) return this.wait(execution, digest) as Promise<T>;
+    // The idempotency key of a retry's attempts leaves out their `#n`: usage is matched by the path itself.
+    this.pathByContext.set(execution.context, path);
     const startedAt = this.options.now();
     return run().then((output) => this.record(execution, path, output, startedAt, digest));
   }
@@ -84,9 +88,12 @@ export class RunJournal {
    * totals and in every `budget` around it, and a budget holds across resumes.
    */
   noteUsage(context: ExecutionInfo['context'], report: { readonly inputTokens: number; readonly outputTokens: number; readonly costUsd?: number }): void {
-    const key = context.idempotencyKey;
-    if (key === undefined) return;
-    const path = key.slice(this.options.runId.length + 1);
+    let path = this.pathByContext.get(context);
+    if (path === undefined) {
+      const key = context.idempotencyKey;
+      if (key === undefined) return;
+      path = key.slice(this.options.runId.length + 1);
+    }
     for (let end = path.length; end > 0; end = path.lastIndexOf('/', end - 1)) {
       const prefix = path.slice(0, end);
       let totals = this.usageByPath.get(prefix);

@@ -6,6 +6,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { assertDeadline, assertDuration } from './duration.js';
 import { bindLogger, silentLogger, type Logger } from '../logging/logger.js';
 import type { StepFrame } from './step-frame.js';
+import { idempotencyPath } from './idempotency-path.js';
 import { assertUsageReport, emptyUsage, UsageLedger, type UsageReport, type UsageSnapshot } from '../usage/usage-ledger.js';
 import type { BudgetScope } from '../usage/budget-scope.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
@@ -321,7 +322,8 @@ export class WorkflowContext implements AbortParent {
   /**
    * The key a step should give its side effects (a payment, an email) so that running it again
    * does not repeat them: `runId` and the step's path, `'<runId>:<path>'`, the same in every
-   * process and on every resume of a durable run. `undefined` unless the run has a `runId` and
+   * process and on every resume of a durable run, and for every attempt of a `retry` or `hedge`
+   * (their attempts share the first attempt's path here: `charge`, not `charge#2`). `undefined` unless the run has a `runId` and
    * the step runs with step paths (in a durable run, or under any registered instrumentation).
    *
    * @example
@@ -333,7 +335,7 @@ export class WorkflowContext implements AbortParent {
   get idempotencyKey(): string | undefined {
     const runId = this.run.runId;
     const frame = this._frame;
-    return runId === undefined || frame === undefined ? undefined : `${runId}:${frame.path}`;
+    return runId === undefined || frame === undefined ? undefined : `${runId}:${idempotencyPath(frame)}`;
   }
 
   /**
