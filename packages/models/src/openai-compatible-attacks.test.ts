@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ModelResponseError, openAICompatible } from '@tta/models';
+import { ModelResponseError, openAICompatible, parseRetryAfter } from '@tta/models';
 
 const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
 const secret = 'sk-live-attack0123456789abcdefXYZ';
@@ -71,5 +71,20 @@ describe('openAICompatible under attack', () => {
     const error = await collect(provider.stream!(hello, {})).catch((caught: unknown) => caught);
     expect(ModelResponseError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('maxResponseBytes');
+  });
+
+  it('reads only what Retry-After allows (whole seconds or an HTTP date): garbage is no wait, not an immediate retry', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const read = (value: string) => parseRetryAfter(new Headers({ 'retry-after': value }), now);
+    expect(read('1 2')).toBeUndefined();
+    expect(read('0x10')).toBeUndefined();
+    expect(read('-3')).toBeUndefined();
+    expect(read('Infinity')).toBeUndefined();
+    expect(read('99999999999999999999')).toBe(60_000);
+    expect(read(' 7 ')).toBe(7_000);
+    expect(read('1.5')).toBe(1_500);
+    expect(read('Thursday, 01-Jan-26 00:00:09 GMT')).toBe(9_000);
+    expect(read('Thu Jan  1 00:00:04 2026')).toBeDefined();
+    expect(parseRetryAfter(new Headers({ 'retry-after-ms': '0x20', 'retry-after': '2' }), now)).toBe(2_000);
   });
 });
