@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { InvalidOptionsError } from '@tta/primitives';
 import { ModelResponseError, openAICompatible, parseRetryAfter } from '@tta/models';
 
 const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
@@ -86,5 +87,26 @@ describe('openAICompatible under attack', () => {
     expect(read('Thursday, 01-Jan-26 00:00:09 GMT')).toBe(9_000);
     expect(read('Thu Jan  1 00:00:04 2026')).toBeDefined();
     expect(parseRetryAfter(new Headers({ 'retry-after-ms': '0x20', 'retry-after': '2' }), now)).toBe(2_000);
+  });
+
+  it('refuses, when made, options that would only fail at the first call as a retryable network error', () => {
+    const base = { baseUrl: 'https://gateway.example/v1', model: 'm' };
+    const refused = (options: unknown, pattern: RegExp) => {
+      let caught: unknown;
+      try {
+        openAICompatible(options as never);
+      } catch (error) {
+        caught = error;
+      }
+      expect(InvalidOptionsError.isInstance(caught)).toBe(true);
+      expect((caught as Error).message).toMatch(pattern);
+      expect((caught as Error).message).not.toContain(secret);
+    };
+    refused({ ...base, apikey: secret }, /"apikey" is not an option/);
+    refused({ ...base, headers: ['x'] }, /headers/);
+    refused({ ...base, headers: { 'bad name': 'x' } }, /headers\.bad name/);
+    refused({ ...base, headers: { 'x-token': `${secret}\r\nx-evil: 1` } }, /headers\.x-token/);
+    refused({ ...base, apiKey: `${secret}\n` }, /apiKey/);
+    refused(secret, /options/);
   });
 });

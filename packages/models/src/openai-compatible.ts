@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '@tta/primitives';
+import { requireOptionsObject } from '@tta/primitives/instrumentation';
 import { ModelRequestError } from './errors/model-request-error.js';
 import { ModelResponseError } from './errors/model-response-error.js';
 import { readCappedText } from './read-capped-text.js';
@@ -39,6 +40,11 @@ interface ChatCompletionBody {
 }
 
 const owner = 'openAICompatible';
+const knownOptions = ['baseUrl', 'apiKey', 'model', 'headers', 'fetch', 'maxResponseBytes'] as const;
+// RFC 9110 token characters, and a field value without CR, LF, NUL or other control characters.
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const validHeaderValue = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
 
 /**
  * A provider for any OpenAI-compatible Chat Completions API (OpenAI, Ollama, vLLM, llama.cpp, a
@@ -72,7 +78,10 @@ class OpenAICompatibleProvider implements ModelProvider {
   readonly #maxResponseBytes: number;
 
   constructor(options: OpenAICompatibleOptions) {
+    // Checked before the generic check, which would show the value: a key passed in place of the options.
     if (typeof options !== 'object' || options === null) throw new InvalidOptionsError(owner, 'options', 'must be an object { baseUrl, model, apiKey?, headers? }');
+    // An unknown option is most often a misspelt `apiKey`: calls without the key would fail only with a 401.
+    requireOptionsObject(owner, options, { known: knownOptions });
     let url: URL;
     try {
       url = new URL(options.baseUrl);
@@ -81,8 +90,9 @@ class OpenAICompatibleProvider implements ModelProvider {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidOptionsError(owner, 'baseUrl', `must use http or https (got ${url.protocol})`);
     if (typeof options.model !== 'string' || options.model.length === 0) throw new InvalidOptionsError(owner, 'model', 'must be a non-empty string');
-    if (options.apiKey !== undefined && typeof options.apiKey !== 'string') throw new InvalidOptionsError(owner, 'apiKey', 'must be a string');
-    if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null)) throw new InvalidOptionsError(owner, 'headers', 'must be an object of strings');
+    // fetch would refuse these only at the first call, as what looks like a retryable network error.
+    if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || !validHeaderValue.test(options.apiKey))) throw new InvalidOptionsError(owner, 'apiKey', 'must be a string without line breaks or control characters');
+    if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null || Array.isArray(options.headers))) throw new InvalidOptionsError(owner, 'headers', 'must be an object of strings');
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new InvalidOptionsError(owner, 'fetch', 'must be a function');
     const maxResponseBytes = options.maxResponseBytes ?? 4 * 1024 * 1024;
     if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) throw new InvalidOptionsError(owner, 'maxResponseBytes', 'must be a positive integer number of bytes');
@@ -98,7 +108,8 @@ class OpenAICompatibleProvider implements ModelProvider {
     const apiKey = options.apiKey === undefined || options.apiKey.length === 0 ? undefined : options.apiKey;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (typeof value !== 'string') throw new InvalidOptionsError(owner, `headers.${name}`, 'must be a string');
+      if (!headerName.test(name)) throw new InvalidOptionsError(owner, `headers.${name}`, 'is not a valid HTTP header name');
+      if (typeof value !== 'string' || !validHeaderValue.test(value)) throw new InvalidOptionsError(owner, `headers.${name}`, 'must be a string without line breaks or control characters');
       headers[name.toLowerCase()] = value;
     }
     // fetch refuses URLs with credentials: they become a basic Authorization header instead.
