@@ -294,3 +294,22 @@ describe('attacks: usage of a retried attempt', () => {
     expect(run?.usage).toMatchObject({ calls: 2, inputTokens: 20 });
   });
 });
+
+describe('attacks: a step that mutates a replayed output', () => {
+  it('does not change what the journal holds, so a later resume replays the output as it was recorded', async () => {
+    const seen: number[][] = [];
+    let runs = 0;
+    const make = step('make', () => ({ list: [1] }));
+    const mutate = step('mutate', (input: { list: number[] }) => {
+      seen.push([...input.list]);
+      input.list.push(99);
+      if (++runs < 3) throw new Error('not yet');
+      return input.list.length;
+    });
+    const flow = durable(seq('flow', make, mutate), { name: 'mutation', store: new MemoryRunStore() });
+    await expect(flow.start(undefined, { runId: 'r' })).rejects.toThrow('not yet');
+    await expect(flow.resume('r')).rejects.toThrow('not yet');
+    await expect(flow.resume('r')).resolves.toMatchObject({ output: 2 });
+    expect(seen).toEqual([[1], [1], [1]]);
+  });
+});
