@@ -1,8 +1,10 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { BudgetExceededError, WorkflowContext, budget, step } from '@tta/primitives';
+import { BudgetExceededError, WorkflowContext, budget, retry, step } from '@tta/primitives';
+import { APICallError } from 'ai5';
 import { MockLanguageModelV2 } from 'ai5/test';
 import { MockLanguageModelV3 } from 'ai6/test';
-import { ModelResponseError, fromAiSdk, modelStep, streamStep, type ModelProvider } from '@tta/models';
+import { ModelRequestError, ModelResponseError, fromAiSdk, modelStep, streamStep, type ModelProvider } from '@tta/models';
 
 const question = 'What is the capital of France, and why?';
 
@@ -86,5 +88,47 @@ describe('modelStep with a provider that breaks its contract', () => {
     const error = await modelStep(answering({ model: 'm', usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' })).run('Hello').catch((caught: unknown) => caught);
     expect(ModelResponseError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('text');
+  });
+});
+
+describe('fromAiSdk when the SDK call fails', () => {
+  const failing = (error: unknown, calls: { count: number }) =>
+    new MockLanguageModelV2({
+      modelId: 'mock-model',
+      doGenerate: async () => {
+        calls.count += 1;
+        throw error;
+      },
+    });
+  const leakedKey = 'sk-proj-abcdefghijklmnopqrstuvwxyz0123456789';
+
+  it('makes a non-retryable API error (401) a ModelRequestError that retry() gives up on at once, without the echoed key', async () => {
+    const calls = { count: 0 };
+    const unauthorized = new APICallError({
+      message: `Incorrect API key provided: ${leakedKey}`,
+      url: 'https://api.example/v1/chat/completions',
+      requestBodyValues: { prompt: 'secret prompt' },
+      statusCode: 401,
+      responseBody: `{"error":"Incorrect API key provided: ${leakedKey}"}`,
+      isRetryable: false,
+    });
+    const error = await retry(modelStep(fromAiSdk(failing(unauthorized, calls))), { maxAttempts: 3, initialDelayMs: 1 }).run('Hello').catch((caught: unknown) => caught);
+    expect(calls.count).toBe(1);
+    expect(ModelRequestError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ status: 401, retryable: false });
+    expect(inspect(error, { depth: 10 })).not.toContain(leakedKey);
+  });
+
+  it('keeps a 429 retryable, with retryAfterMs from the response headers', async () => {
+    const limited = new APICallError({
+      message: 'Rate limited',
+      url: 'https://api.example/v1/chat/completions',
+      requestBodyValues: {},
+      statusCode: 429,
+      responseHeaders: { 'retry-after': '2' },
+      isRetryable: true,
+    });
+    const error = await modelStep(fromAiSdk(failing(limited, { count: 0 }))).run('Hello').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 2_000 });
   });
 });

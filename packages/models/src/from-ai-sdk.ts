@@ -1,6 +1,8 @@
 import { InvalidOptionsError } from '@tta/primitives';
 import { ModelRequestError } from './errors/model-request-error.js';
 import { estimateUsage } from './estimate-tokens.js';
+import { parseRetryAfter } from './retry-after.js';
+import { SecretScrubber } from './secret-scrubber.js';
 import type { FinishReason, ModelCallOptions, ModelProvider, ModelRequest, ModelResponse, ModelStreamPart, ModelUsage } from './model-provider.js';
 
 // The AI SDK's language model contracts, as far as this adapter reads them. Declared here rather
@@ -82,14 +84,14 @@ export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {
     defaultModel: sdkModel.modelId,
     async generate(request: ModelRequest, options: ModelCallOptions): Promise<ModelResponse> {
       options.signal?.throwIfAborted();
-      const result = await callSdk(() => sdkModel.doGenerate(callOptions(request, options)), options.signal);
+      const result = await callSdk(() => sdkModel.doGenerate(callOptions(request, options)), options.signal, sdkModel.modelId);
       let text = '';
       for (const part of result.content) if (part.type === 'text' && typeof part.text === 'string') text += part.text;
       return { text, model: result.response?.modelId ?? sdkModel.modelId, usage: usageOf(result.usage, request, text), finishReason: finishReasonOf(result.finishReason) };
     },
     async *stream(request: ModelRequest, options: ModelCallOptions): AsyncGenerator<ModelStreamPart> {
       options.signal?.throwIfAborted();
-      const { stream } = await callSdk(() => sdkModel.doStream(callOptions(request, options)), options.signal);
+      const { stream } = await callSdk(() => sdkModel.doStream(callOptions(request, options)), options.signal, sdkModel.modelId);
       const reader = stream.getReader();
       let answered = sdkModel.modelId;
       let finished = false;
@@ -103,7 +105,7 @@ export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {
             yield { type: 'text', text: value.delta };
           }
           else if (value.type === 'response-metadata' && 'modelId' in value && typeof value.modelId === 'string') answered = value.modelId;
-          else if (value.type === 'error' && 'error' in value) throw new ModelRequestError(`the AI SDK model ${sdkModel.modelId} failed mid-stream`, { status: 0, retryable: true, cause: value.error });
+          else if (value.type === 'error' && 'error' in value) throw new ModelRequestError(`the AI SDK model ${sdkModel.modelId} failed mid-stream`, { status: 0, retryable: true, cause: scrubber.scrubError(value.error) });
           else if (value.type === 'finish' && 'usage' in value) {
             finished = true;
             yield { type: 'finish', model: answered, usage: usageOf(value.usage, request, text), finishReason: finishReasonOf(value.finishReason) };
@@ -119,13 +121,39 @@ export function fromAiSdk(languageModel: AiSdkLanguageModel): ModelProvider {
   };
 }
 
-async function callSdk<T>(call: () => PromiseLike<T>, signal: AbortSignal | undefined): Promise<T> {
+async function callSdk<T>(call: () => PromiseLike<T>, signal: AbortSignal | undefined, modelId: string): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (signal?.aborted === true) throw signal.reason;
-    throw error;
+    throw fromSdkError(error, modelId);
   }
+}
+
+// The key is the SDK's, unknown here: only credential-looking shapes can be removed.
+const scrubber = new SecretScrubber([]);
+
+/**
+ * An AI SDK API call error (`statusCode`, `isRetryable`) as a `ModelRequestError`: `retry()` reads
+ * `retryable`, not the SDK's `isRetryable`, so a 401 would otherwise be retried. The message and the
+ * cause are scrubbed copies: a provider's 401 may echo the key, and the SDK's error holds the prompt.
+ */
+function fromSdkError(error: unknown, modelId: string): unknown {
+  if (typeof error !== 'object' || error === null || typeof (error as { isRetryable?: unknown }).isRetryable !== 'boolean') return error;
+  const { statusCode, isRetryable, responseHeaders, message } = error as { statusCode?: unknown; isRetryable: boolean; responseHeaders?: unknown; message?: unknown };
+  const status = typeof statusCode === 'number' ? statusCode : 0;
+  const headers = new Headers();
+  if (typeof responseHeaders === 'object' && responseHeaders !== null) {
+    for (const [name, value] of Object.entries(responseHeaders)) if (typeof value === 'string') headers.set(name, value);
+  }
+  const retryAfterMs = parseRetryAfter(headers);
+  const detail = scrubber.scrub(typeof message === 'string' ? message : '').slice(0, 200);
+  return new ModelRequestError(`the AI SDK model ${modelId} failed${status === 0 ? '' : ` with HTTP ${status}`}${detail === '' ? '' : `: ${detail}`}`, {
+    status,
+    retryable: isRetryable,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    cause: scrubber.scrubError(error),
+  });
 }
 
 function callOptions(request: ModelRequest, options: ModelCallOptions): AiSdkCallOptions {
