@@ -1,6 +1,8 @@
 import type { AnyPrimitive } from './workflow-primitive.js';
-import type { ExecutionInfo } from '../observability/instrumentation.js';
+import type { ExecutionInfo, Instrumentation } from '../observability/instrumentation.js';
 import { WorkflowContext } from './workflow-context.js';
+
+const noInstrumentations: readonly Instrumentation[] = [];
 
 /** What `_children()` lists: a child primitive and what it is to its parent (a key, a route...). */
 interface ChildEntry {
@@ -35,6 +37,10 @@ export class StepFrame implements ExecutionInfo {
   readonly kind: string;
   /** The context this execution's own steps run on; set by `enter` right after the frame exists. */
   context: WorkflowContext = undefined as unknown as WorkflowContext;
+  /** @internal When a composite reports this execution itself: the clock reading at its start. */
+  _startMs = 0;
+  /** @internal ...and the instrumentations registered at its start, the ones told of its end. */
+  _instrumentations: readonly Instrumentation[] = noInstrumentations;
 
   private constructor(
     readonly parent: StepFrame | undefined,

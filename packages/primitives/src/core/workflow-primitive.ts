@@ -342,6 +342,43 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     );
   }
 
+  /**
+   * @internal Starts this primitive as an instrumented step whose outcome the calling composite
+   * reports with {@link WorkflowPrimitive._observedStepEnd} after its own `await`, which saves the
+   * promise reaction `execute` adds. Undefined when `execute` must run it: nothing registered, an
+   * `around` to wrap the run in, instrumentation off, or a context `execute` has checks for.
+   */
+  _observedStepStart(context: WorkflowContext, input: TInput): StepFrame | undefined {
+    if (!this.instrument || context?._deadlineArmed !== true || context._abort?.aborted === true) return undefined;
+    const list = instrumentations.list;
+    if (list.length === 0) return undefined;
+    for (let index = 0; index < list.length; index++) if (list[index]!.around !== undefined) return undefined;
+    const execution = StepFrame.enter(context, this, input);
+    execution._instrumentations = list;
+    execution._startMs = metrics._now();
+    for (let index = 0; index < list.length; index++) {
+      const instrumentation = list[index]!;
+      if (instrumentation.onStart === undefined) continue;
+      try {
+        instrumentation.onStart(execution);
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+    return execution;
+  }
+
+  /** @internal Runs a step started by {@link WorkflowPrimitive._observedStepStart}. */
+  _runObservedStep(execution: StepFrame, input: TInput): Promise<TOutput> {
+    return this.invoke(execution.context, input);
+  }
+
+  /** @internal Reports the end of a step started by {@link WorkflowPrimitive._observedStepStart}. */
+  _observedStepEnd(execution: StepFrame, error: unknown, failed: boolean): void {
+    const durationMs = metrics._now() - execution._startMs;
+    this.finishInstrumented(execution._instrumentations, execution, failed ? { status: 'failure', durationMs, error } : { status: 'success', durationMs });
+  }
+
   /** Runs the work inside every `around` from `position` on: the first registered is the outermost. */
   private runAround(list: readonly Instrumentation[], position: number, execution: ExecutionInfo, context: WorkflowContext, input: TInput): Promise<TOutput> {
     for (let index = position; index < list.length; index++) {
@@ -433,6 +470,18 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
     for (let index = 0; index < steps.length; index++) {
       const current = steps[index]!;
       const token = current._stepStart(context);
+      const observed = token === recordedByExecute && instrumentations.list.length !== 0 ? current._observedStepStart(context, value) : undefined;
+      if (observed !== undefined) {
+        // Reported here, after the `await` the loop makes anyway: no promise reaction of `execute`'s.
+        try {
+          value = await current._runObservedStep(observed, value);
+        } catch (error) {
+          current._observedStepEnd(observed, error, true);
+          throw error;
+        }
+        current._observedStepEnd(observed, undefined, false);
+        continue;
+      }
       try {
         value = await current._executeStep(context, value, token);
       } catch (error) {

@@ -32,6 +32,39 @@ describe('registerInstrumentation', () => {
     ]);
   });
 
+  it('reports the steps of a sequence in order without an around, a failed one with its error', async () => {
+    const log: string[] = [];
+    const results: unknown[] = [];
+    registrations.push(
+      registerInstrumentation({
+        onStart: (execution) => log.push(`start ${execution.path} ${String(execution.input)}`),
+        onEnd: (execution, result) => {
+          log.push(`end ${execution.path} ${result.status}`);
+          results.push(result);
+        },
+      }),
+      // A second instrumentation whose onEnd throws: reported, and the first still sees every end.
+      registerInstrumentation({ onEnd: () => { throw new Error('bad end'); } }),
+    );
+    const report = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const error = new Error('boom');
+    try {
+      const quiet = step('quiet', (x: number) => x, { instrument: false });
+      const workflow = step('a', (x: number) => x + 1).pipe(quiet).pipe(step('b', () => Promise.reject(error))).pipe(step('c', (x: number) => x));
+      await expect(workflow.execute(new WorkflowContext(), 1)).rejects.toBe(error);
+      expect(log).toEqual(['start sequential 1', 'start sequential/a 1', 'end sequential/a success', 'start sequential/b 2', 'end sequential/b failure', 'end sequential failure']);
+      expect(results).toEqual([
+        { status: 'success', durationMs: expect.any(Number) },
+        { status: 'failure', durationMs: expect.any(Number), error },
+        { status: 'failure', durationMs: expect.any(Number), error },
+      ]);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(report).toHaveBeenCalledWith(expect.stringContaining('hook threw'), expect.objectContaining({ message: 'bad end' }));
+    } finally {
+      report.mockRestore();
+    }
+  });
+
   it('reports failures with the error and keeps the rejection', async () => {
     const results: unknown[] = [];
     registrations.push(registerInstrumentation({ onEnd: (_execution, result) => results.push(result) }));
