@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
 import { MemoryRunStore, NonSerializableOutputError, RunLockedError, durable, waitFor } from '@tta/durable';
 
 const seq = (name: string, ...steps: AnyPrimitive[]) => new SequentialPrimitive(steps, { name });
@@ -311,5 +312,34 @@ describe('attacks: a step that mutates a replayed output', () => {
     await expect(flow.resume('r')).rejects.toThrow('not yet');
     await expect(flow.resume('r')).resolves.toMatchObject({ output: 2 });
     expect(seen).toEqual([[1], [1], [1]]);
+  });
+});
+
+describe('attacks: an engine whose clock is ahead notices an expiry while another completes the run', () => {
+  it('leaves the completed run as it is', async () => {
+    class HookedStore extends MemoryRunStore {
+      beforeWrite: (() => Promise<unknown>) | undefined;
+      private async hook(): Promise<void> {
+        const hook = this.beforeWrite;
+        this.beforeWrite = undefined;
+        if (hook !== undefined) await hook();
+      }
+      override async acquireLease(runId: string, owner: string, leaseMs: number): Promise<string | undefined> {
+        await this.hook();
+        return super.acquireLease(runId, owner, leaseMs);
+      }
+      override async setStatus(...args: Parameters<MemoryRunStore['setStatus']>): Promise<void> {
+        await this.hook();
+        return super.setStatus(...args);
+      }
+    }
+    const store = new HookedStore();
+    const definition = () => seq('flow', waitFor<number, number>('ok', { timeoutMs: 60_000 }), step('pay', (x: number) => x * 2));
+    const behind = durable(definition(), { name: 'clocks', store });
+    await behind.start(1, { runId: 'r' });
+    const ahead = durable(definition(), { name: 'clocks', store, clock: new ManualClock(Date.now() + 120_000) });
+    store.beforeWrite = () => behind.resume('r', { value: 21 });
+    await ahead.list();
+    expect(await behind.inspect('r')).toMatchObject({ status: 'completed', output: 42 });
   });
 });

@@ -330,12 +330,19 @@ export class DurableWorkflow<TInput, TOutput> {
       return new WaitTimedOutError(state.header.runId, wait?.name ?? 'a wait', wait?.expiresAt ?? state.updatedAt);
     }
     if (state.status !== 'suspended' || wait?.expiresAt === undefined || this.clock.now() < wait.expiresAt) return undefined;
-    const error = new WaitTimedOutError(state.header.runId, wait.name, wait.expiresAt);
+    const { runId } = state.header;
+    const error = new WaitTimedOutError(runId, wait.name, wait.expiresAt);
+    // Under the lease, and read again: another process (whose clock may be behind) can have answered
+    // and completed the run since it was read, and a blind write would turn it into a failure.
+    const token = await this.store.acquireLease(runId, this.ownerId, this.leaseMs);
+    // Someone holds the run (a resume racing this one): it sees the expiry itself.
+    if (token === undefined) return error;
     try {
-      await this.store.setStatus(state.header.runId, undefined, { status: 'failed', error: serializeError(error), waitingFor: wait });
-    } catch (failure) {
-      // Someone holds the run (a resume racing this one): it sees the expiry itself.
-      if (!RunLockedError.isInstance(failure)) throw failure;
+      const now = await this.load(runId);
+      if (now === undefined || now.status !== 'suspended' || now.waitingFor?.path !== wait.path) return undefined;
+      await this.store.setStatus(runId, token, { status: 'failed', error: serializeError(error), waitingFor: wait });
+    } finally {
+      await this.store.releaseLease(runId, token).catch(() => undefined);
     }
     return error;
   }
