@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
@@ -215,6 +216,7 @@ describe('attacks: nothing left behind', () => {
     const failing = durable(seq('flow', step('boom', () => { throw new Error('boom'); })), { name: 'leak2', store: new MemoryRunStore() });
     await expect(failing.start(undefined, { signal })).rejects.toThrow('boom');
     expect(process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length).toBe(before);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });
 
