@@ -65,7 +65,7 @@ export interface DevtoolsOptions {
   /**
    * Runs recorded in detail per second. A busy service starts far more runs than a page can show;
    * past this many in a second, runs are only counted (the page shows how many it left out), and
-   * their steps cost no more than the instrumentation check.
+   * their steps cost the core's instrumented path (the devtools record nothing of them).
    * @default 20
    */
   readonly maxRunsPerSecond?: number;
