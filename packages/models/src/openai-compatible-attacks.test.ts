@@ -109,4 +109,16 @@ describe('openAICompatible under attack', () => {
     refused({ ...base, apiKey: `${secret}\n` }, /apiKey/);
     refused(secret, /options/);
   });
+
+  it('scrubs the credential alone when a server echoes it without its scheme: a Basic pair from the URL, a Bearer header', async () => {
+    const echo = (text: string): typeof fetch => async () => new Response(JSON.stringify({ error: { message: text } }), { status: 400 });
+    const pair = btoa('user:pa55word-very-secret');
+    const fromUrl = openAICompatible({ baseUrl: 'https://user:pa55word-very-secret@gateway.example/v1', model: 'm', fetch: echo(`credentials ${pair} refused`) });
+    const urlError = (await fromUrl.generate(hello, {}).catch((caught: unknown) => caught)) as Error;
+    expect(urlError.message).not.toContain(pair);
+    const fromHeader = openAICompatible({ baseUrl: 'https://gateway.example/v1', model: 'm', headers: { authorization: 'Bearer tok123456789abcdefXYZ' }, fetch: echo('credential "tok123456789abcdefXYZ" refused') });
+    const headerError = (await fromHeader.generate(hello, {}).catch((caught: unknown) => caught)) as Error;
+    expect(headerError.message).not.toContain('tok123456789abcdefXYZ');
+    expect(headerError.message).toContain('refused');
+  });
 });

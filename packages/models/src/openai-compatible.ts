@@ -113,10 +113,13 @@ class OpenAICompatibleProvider implements ModelProvider {
       headers[name.toLowerCase()] = value;
     }
     // fetch refuses URLs with credentials: they become a basic Authorization header instead.
-    if (username !== '' || password !== '') headers.authorization = `Basic ${btoa(`${username}:${password}`)}`;
+    const basicPair = username === '' && password === '' ? undefined : btoa(`${username}:${password}`);
+    if (basicPair !== undefined) headers.authorization = `Basic ${basicPair}`;
     if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
     this.#headers = headers;
-    this.#scrubber = new SecretScrubber([apiKey, password, ...url.searchParams.values(), ...Object.values(options.headers ?? {})]);
+    // A server may echo a credential without its scheme: the Basic pair, the token after `Bearer `.
+    const headerSecrets = [...Object.values(options.headers ?? {}), headers.authorization].flatMap((value) => (value === undefined ? [] : [value, value.split(' ').at(-1)]));
+    this.#scrubber = new SecretScrubber([apiKey, password, basicPair, ...url.searchParams.values(), ...headerSecrets]);
     this.#fetch = options.fetch;
     this.#maxResponseBytes = maxResponseBytes;
   }
