@@ -6,7 +6,8 @@ const token = /^[A-Z]+$/;
 
 /**
  * The request as a curl command, in the layout Keploy writes under `curl:`, every argument quoted for a
- * POSIX shell: pasting it runs curl and nothing else, whatever the recorded URL, headers or body hold.
+ * POSIX shell: pasting it runs curl and nothing else, whatever the recorded URL, headers or body hold,
+ * and sends the recorded body itself (one that starts with `@` goes as `--data-raw`, not read as a file).
  *
  * @example
  * ```ts
@@ -22,6 +23,8 @@ export function toCurl(request: RecordedRequest): string {
     // Keploy leaves Content-Length out: curl computes it from --data.
     if (name.toLowerCase() !== 'content-length') lines.push(`  --header ${quote(`${name}: ${value}`)}`);
   }
-  if (request.body !== '') lines.push(`  --data ${quote(request.body)}`);
+  // curl reads `--data @name` from the file `name`: pasted, a recorded body `@~/.ssh/id_rsa` would post
+  // that file. `--data-raw` sends it as written; other bodies keep Keploy's `--data`.
+  if (request.body !== '') lines.push(`  ${request.body.startsWith('@') ? '--data-raw' : '--data'} ${quote(request.body)}`);
   return lines.join(' \\\n');
 }
