@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
+import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, compensation, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { MemoryRunStore, NonSerializableOutputError, RunLockedError, durable, waitFor } from '@tta/durable';
 
@@ -343,5 +343,20 @@ describe('attacks: an engine whose clock is ahead notices an expiry while anothe
     store.beforeWrite = () => behind.resume('r', { value: 21 });
     await ahead.list();
     expect(await behind.inspect('r')).toMatchObject({ status: 'completed', output: 42 });
+  });
+});
+
+describe('attacks: a wait inside a saga', () => {
+  it('does not undo the completed steps when the run suspends, and completes them once on resume', async () => {
+    const effects: string[] = [];
+    const charge = step('charge', (cents: number) => (effects.push(`charge ${cents}`), cents));
+    const refund = step('refund', (cents: number) => (effects.push(`refund ${cents}`), cents));
+    const approve = waitFor<number, number>('approve');
+    const keep = step('keep', (x: number) => x);
+    const saga = compensation({ steps: [{ step: charge, undo: refund }, { step: approve, undo: keep }] } as never) as unknown as AnyPrimitive;
+    const flow = durable(seq('flow', saga), { name: 'saga', store: new MemoryRunStore() });
+    await expect(flow.start(500, { runId: 'r' })).resolves.toMatchObject({ status: 'suspended' });
+    await expect(flow.resume('r', { value: 1 })).resolves.toMatchObject({ status: 'completed' });
+    expect(effects).toEqual(['charge 500']);
   });
 });

@@ -11,5 +11,7 @@ export class RunSuspended extends Error {
   ) {
     super(`The run is suspended, waiting for "${waitName}"`);
     this.name = 'RunSuspended';
+    // Tells the core this abort pauses the run (a saga keeps its completed steps); see `run-paused`.
+    (this as unknown as Record<symbol, boolean>)[Symbol.for('@tta/primitives.run-paused')] = true;
   }
 }

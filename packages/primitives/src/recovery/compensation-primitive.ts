@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { requirePrimitive } from '../core/require-primitive.js';
 import { CompensationError } from '../errors/compensation-error.js';
+import { isRunPaused } from '../core/run-paused.js';
 import { emitPrimitiveEvent } from '../observability/instrumentation.js';
 import { TimeoutPrimitive } from './timeout-primitive.js';
 import { type PrimitiveChild } from '../core/primitive-child.js';
@@ -93,6 +94,8 @@ interface SagaRun {
  * order; each undo gets `{ input, output }` of its own step. The call then rejects with the
  * original error, or with {@link CompensationError} (original error plus every undo failure) when
  * an undo failed. A step that was interrupted (rejected) is not undone: it did not complete.
+ * A run that pauses rather than fails (a durable run suspending at a `waitFor`) undoes nothing:
+ * it resumes later and reuses the completed steps.
  *
  * On an abort or a timeout the saga does not wait for the step in flight (it may ignore its
  * signal): it compensates the completed steps at once. Should that step still complete later, its
@@ -176,7 +179,10 @@ export class CompensationPrimitive<const TSteps extends readonly AnyStep[]> exte
         value = output;
       }
     } catch (error) {
-      throw await this.compensate(context, run, context.aborted ? context.abortReason : error);
+      const reason = context.aborted ? context.abortReason : error;
+      // A paused run (a durable run suspended at a wait) resumes later and reuses these steps: keep them.
+      if (isRunPaused(reason)) throw reason;
+      throw await this.compensate(context, run, reason);
     }
     return value as CompensationOutput<TSteps>;
   }
