@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runTestSet, toCurl, writeTestSet, type HttpTestCase } from '../src/index.js';
+import { KeployConfigError, runTestSet, runTestSets, toCurl, writeTestSet, type HttpTestCase } from '../src/index.js';
 import { toYaml, yamlReadOptions } from '../src/format/keploy-yaml.js';
 import { startLocalServer, temporaryDir, type LocalServer } from './support/local-server.js';
 
@@ -97,4 +97,25 @@ describe('YAML round trip, attacked', () => {
       { numRuns: 2000 },
     );
   }, 60_000);
+});
+
+describe('false green: keploy.yml selectedTests', () => {
+  it('refuses a selected test case name that its test set does not hold, naming the file, the set and the name', async () => {
+    server = await startLocalServer((_request, reply) => {
+      reply.writeHead(200, { 'Content-Type': 'application/json' });
+      reply.end('{"ok":true}');
+    });
+    const okCase = (name: string): HttpTestCase => ({
+      kind: 'Http', name, request: { method: 'GET', url: '/x', headers: {}, body: '', timestamp: '2024-12-07T14:00:00Z' },
+      response: { status: 200, statusMessage: 'OK', headers: { 'Content-Type': 'application/json' }, body: '{"ok":true}', timestamp: '2024-12-07T14:00:00Z' },
+      noise: {}, created: 1733580000, curl: '',
+    });
+    await writeTestSet(join(dir, 'keploy', 'test-set-0'), { tests: [okCase('test-1')], mocks: [] });
+    await writeTestSet(join(dir, 'keploy', 'test-set-1'), { tests: [okCase('test-1')], mocks: [] });
+    // A typo in the second set's list: before, that set ran nothing and the run was green.
+    await writeFile(join(dir, 'keploy.yml'), 'test:\n  selectedTests:\n    test-set-0: ["test-1"]\n    test-set-1: ["test-9"]\n');
+    const run = runTestSets({ dir, baseUrl: server.url, mocks: false });
+    await expect(run).rejects.toSatisfy(KeployConfigError.isInstance);
+    await expect(runTestSets({ dir, baseUrl: server.url, mocks: false })).rejects.toThrow(/keploy\.yml: test\.selectedTests\.test-set-1 names "test-9", which test set test-set-1 does not hold/);
+  });
 });

@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '@tta/primitives';
 import { systemClock, type Clock } from '@tta/primitives/instrumentation';
 import { REDACTED } from '@tta/primitives/logging';
 import { readKeployConfig, DEFAULT_KEPLOY_CONFIG, type KeployConfig } from '../config/keploy-config.js';
+import { KeployConfigError } from '../errors/keploy-config-error.js';
 import { NoTestCasesError } from '../errors/no-test-cases-error.js';
 import { TestSetNotFoundError } from '../errors/test-set-not-found-error.js';
 import { resolveKeployFolders } from '../files/keploy-folder.js';
@@ -228,6 +229,7 @@ const loadConfig = async (options: RunTestSetOptions | RunTestSetsOptions, appDi
  * outgoing calls answer the service's own requests while the tests run.
  *
  * @throws TestSetNotFoundError when the test set does not exist.
+ * @throws KeployConfigError when `keploy.yml`'s `selectedTests` names a test case the set does not hold.
  */
 export async function runTestSet(options: RunTestSetOptions): Promise<TestSetResult> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('runTestSet', 'options', 'must be an object');
@@ -262,6 +264,14 @@ export async function runTestSet(options: RunTestSetOptions): Promise<TestSetRes
   const clock = options.clock ?? systemClock;
   // keploy.yml's `selectedTests` names the cases of a set to run (an empty list: all), as in Keploy.
   const wanted = options.tests ?? (config.selectedTests[options.testSet]?.length ? config.selectedTests[options.testSet] : undefined);
+  if (options.tests === undefined && wanted !== undefined) {
+    // A typo in the list would otherwise run nothing of this set and still report it green.
+    const held = new Set(set.tests.map((test) => test.name));
+    const missing = wanted.find((name) => !held.has(name));
+    if (missing !== undefined) {
+      throw new KeployConfigError(config.file ?? 'keploy.yml', `test.selectedTests.${options.testSet}`, `names ${JSON.stringify(missing)}, which test set ${options.testSet} does not hold`);
+    }
+  }
   const selected = inRecordedOrder(wanted === undefined ? set.tests : set.tests.filter((test) => wanted.includes(test.name)));
   let session: RecordingSession | undefined;
   // Any mock at all: HTTP ones are replayed, the others guard their database connections (see net-guard).
