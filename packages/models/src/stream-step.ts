@@ -1,5 +1,6 @@
 import { WorkflowPrimitive, type WorkflowContext } from '@tta/primitives';
 import { requireInteger, requireNonEmptyString, requireOptionsObject, type PrimitiveOptionsSummary } from '@tta/primitives/instrumentation';
+import { ModelRequestError } from './errors/model-request-error.js';
 import { StreamIdleTimeoutError } from './errors/stream-idle-timeout-error.js';
 import { estimateUsage } from './estimate-tokens.js';
 import { assertPrices } from './prices.js';
@@ -82,6 +83,8 @@ class ModelTextStream implements AsyncIterable<ModelTextChunk>, AsyncIterator<Mo
   private buffered: ModelTextChunk | undefined;
   private text = '';
   private done = false;
+  /** Whether any part arrived: a request refused before one was not answered, and is not counted. */
+  private received = false;
   private iterated = false;
 
   constructor(
@@ -122,6 +125,7 @@ class ModelTextStream implements AsyncIterable<ModelTextChunk>, AsyncIterator<Mo
     try {
       for (;;) {
         const result = await this.nextPart();
+        this.received = true;
         if (result.done === true) {
           this.finish(undefined);
           return { done: true, value: undefined };
@@ -135,7 +139,10 @@ class ModelTextStream implements AsyncIterable<ModelTextChunk>, AsyncIterator<Mo
         return { done: false, value: { text: part.text } };
       }
     } catch (error) {
-      this.finish(undefined);
+      // A refusal (an HTTP error status, an unreachable server) is not counted, as modelStep counts
+      // none: a retried 429 must not use up a maxCalls budget.
+      if (!this.received && ModelRequestError.isInstance(error) && error.status !== 200) this.unreported();
+      else this.finish(undefined);
       this.controller.abort(error);
       throw error;
     }
@@ -175,6 +182,13 @@ class ModelTextStream implements AsyncIterable<ModelTextChunk>, AsyncIterator<Mo
         },
       );
     });
+  }
+
+  /** Ends the stream without a usage report. */
+  private unreported(): void {
+    if (this.done) return;
+    this.done = true;
+    this.unlink();
   }
 
   /** Reports the usage once: the server's when it sent it, else an estimate marked as such. */
