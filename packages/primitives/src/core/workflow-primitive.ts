@@ -347,15 +347,17 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    * reports with {@link WorkflowPrimitive._observedStepEnd} after its own `await`, which saves the
    * promise reaction `execute` adds. Undefined when `execute` must run it: nothing registered, an
    * `around` to wrap the run in, instrumentation off, or a context `execute` has checks for.
+   * `startMs` is the clock reading of the previous step's end when this step starts right after
+   * it, in the same turn: one reading then serves the boundary between the two.
    */
-  _observedStepStart(context: WorkflowContext, input: TInput): StepFrame | undefined {
+  _observedStepStart(context: WorkflowContext, input: TInput, startMs?: number): StepFrame | undefined {
     if (!this.instrument || context?._deadlineArmed !== true || context._abort?.aborted === true) return undefined;
     const list = instrumentations.list;
     if (list.length === 0) return undefined;
     for (let index = 0; index < list.length; index++) if (list[index]!.around !== undefined) return undefined;
     const execution = StepFrame.enter(context, this, input);
     execution._instrumentations = list;
-    execution._startMs = metrics._now();
+    execution._startMs = startMs ?? metrics._now();
     for (let index = 0; index < list.length; index++) {
       const instrumentation = list[index]!;
       if (instrumentation.onStart === undefined) continue;
@@ -373,10 +375,15 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     return this.invoke(execution.context, input);
   }
 
-  /** @internal Reports the end of a step started by {@link WorkflowPrimitive._observedStepStart}. */
-  _observedStepEnd(execution: StepFrame, error: unknown, failed: boolean): void {
-    const durationMs = metrics._now() - execution._startMs;
+  /**
+   * @internal Reports the end of a step started by {@link WorkflowPrimitive._observedStepStart};
+   * returns the clock reading it ended at.
+   */
+  _observedStepEnd(execution: StepFrame, error: unknown, failed: boolean): number {
+    const endMs = metrics._now();
+    const durationMs = endMs - execution._startMs;
     this.finishInstrumented(execution._instrumentations, execution, failed ? { status: 'failure', durationMs, error } : { status: 'success', durationMs });
+    return endMs;
   }
 
   /** Runs the work inside every `around` from `position` on: the first registered is the outermost. */
@@ -467,10 +474,13 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
   protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const steps = this.steps;
     let value: unknown = input;
+    // The end of an observed step, when the next one starts in the same turn (no await between).
+    let boundaryMs: number | undefined;
     for (let index = 0; index < steps.length; index++) {
       const current = steps[index]!;
       const token = current._stepStart(context);
-      const observed = token === recordedByExecute && instrumentations.list.length !== 0 ? current._observedStepStart(context, value) : undefined;
+      const observed = token === recordedByExecute && instrumentations.list.length !== 0 ? current._observedStepStart(context, value, boundaryMs) : undefined;
+      boundaryMs = undefined;
       if (observed !== undefined) {
         // Reported here, after the `await` the loop makes anyway: no promise reaction of `execute`'s.
         try {
@@ -479,7 +489,7 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
           current._observedStepEnd(observed, error, true);
           throw error;
         }
-        current._observedStepEnd(observed, undefined, false);
+        boundaryMs = current._observedStepEnd(observed, undefined, false);
         continue;
       }
       try {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WorkflowContext, step, type Disposable } from '@tta/primitives';
+import { SequentialPrimitive, WorkflowContext, metrics, step, type Disposable } from '@tta/primitives';
+import { ManualClock } from '@tta/primitives/testing';
 import { emitPrimitiveEvent, getInstrumentations, registerInstrumentation, type PrimitiveEvent } from '@tta/primitives/instrumentation';
 
 describe('registerInstrumentation', () => {
@@ -63,6 +64,25 @@ describe('registerInstrumentation', () => {
     } finally {
       report.mockRestore();
     }
+  });
+
+  it('reads the clock once at the boundary between two steps of a sequence, and times each step exactly', async () => {
+    const clock = new ManualClock(0);
+    let clockReads = 0;
+    const countingClock = { now: () => (clockReads++, clock.now()), setTimeout: clock.setTimeout.bind(clock), clearTimeout: clock.clearTimeout.bind(clock) };
+    const previousClock = metrics.clock;
+    const durations: string[] = [];
+    registrations.push(registerInstrumentation({ onEnd: (execution, result) => durations.push(`${execution.name} ${result.durationMs}`) }));
+    metrics.configure({ clock: countingClock });
+    try {
+      const workflow = new SequentialPrimitive([step('a', (x: number) => (clock.advance(5), x)), step('b', (x: number) => (clock.advance(7), x))], { name: 'pair' });
+      await workflow.execute(new WorkflowContext(), 1);
+    } finally {
+      metrics.configure({ clock: previousClock });
+    }
+    expect(durations).toEqual(['a 5', 'b 7', 'pair 12']);
+    // The sequence's start and end, a's start, a's end (which is b's start), b's end.
+    expect(clockReads).toBe(5);
   });
 
   it('reports failures with the error and keeps the rejection', async () => {
