@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeployConfigError, runTestSet, runTestSets, toCurl, writeTestSet, type HttpTestCase } from '../src/index.js';
 import { toYaml, yamlReadOptions } from '../src/format/keploy-yaml.js';
+import { compareResponse } from '../src/runner/compare-response.js';
+import { bodyMatches } from '../src/matching/request-matcher.js';
 import { startLocalServer, temporaryDir, type LocalServer } from './support/local-server.js';
 
 let dir: string;
@@ -117,5 +119,24 @@ describe('false green: keploy.yml selectedTests', () => {
     const run = runTestSets({ dir, baseUrl: server.url, mocks: false });
     await expect(run).rejects.toSatisfy(KeployConfigError.isInstance);
     await expect(runTestSets({ dir, baseUrl: server.url, mocks: false })).rejects.toThrow(/keploy\.yml: test\.selectedTests\.test-set-1 names "test-9", which test set test-set-1 does not hold/);
+  });
+});
+
+describe('compareResponse on a body nested deeper than the stack', () => {
+  it('compares 100,000 nested arrays as text instead of throwing RangeError', () => {
+    const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+    const other = `${'['.repeat(100_000)}2${']'.repeat(100_000)}`;
+    const recorded = { status: 200, statusMessage: 'OK', headers: { 'Content-Type': 'application/json' }, body: deep, timestamp: '' };
+    const live = (body: string) => ({ status: 200, headers: new Headers({ 'content-type': 'application/json' }), body });
+    expect(compareResponse(recorded, live(deep), {})).toEqual([]);
+    expect(compareResponse(recorded, live(other), {}).map((difference) => difference.field)).toEqual(['body']);
+  });
+});
+
+describe('bodyMatches on a request nested deeper than the stack', () => {
+  it('matches 100,000 nested arrays as text in a replay lookup instead of throwing RangeError', () => {
+    const deep = (leaf: string): string => `${'['.repeat(100_000)}${leaf}${']'.repeat(100_000)}`;
+    expect(bodyMatches(deep('1'), deep('2'), 'application/json')).toBe(false);
+    expect(bodyMatches(deep('"[REDACTED]"'), deep('"[REDACTED]"'), 'application/json')).toBe(true);
   });
 });
