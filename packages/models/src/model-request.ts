@@ -18,5 +18,14 @@ export function toModelRequest(step: string, input: ModelRequest | string): Mode
       throw new InvalidInputError(step, `messages[${index}] must be { role: 'system' | 'user' | 'assistant', content: string }`);
     }
   });
+  // Checked here, not by the server: a bad value would come back as a 400 that names nothing of ours.
+  const { model, temperature, maxOutputTokens } = input as unknown as Record<string, unknown>;
+  if (model !== undefined && (typeof model !== 'string' || model === '')) throw new InvalidInputError(step, '"model" must be a non-empty string when given');
+  if (temperature !== undefined && (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature < 0)) {
+    throw new InvalidInputError(step, '"temperature" must be a finite number >= 0 when given');
+  }
+  if (maxOutputTokens !== undefined && (typeof maxOutputTokens !== 'number' || !Number.isSafeInteger(maxOutputTokens) || maxOutputTokens < 1)) {
+    throw new InvalidInputError(step, '"maxOutputTokens" must be a positive integer when given');
+  }
   return input;
 }

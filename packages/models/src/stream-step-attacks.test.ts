@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WorkflowContext, budget, retry } from '@tta/primitives';
-import { ModelRequestError, streamStep, type ModelProvider, type ModelStreamPart } from '@tta/models';
+import { InvalidInputError, WorkflowContext, budget, retry } from '@tta/primitives';
+import { ModelRequestError, modelStep, simulatedModel, streamStep, type ModelProvider, type ModelStreamPart } from '@tta/models';
 
 /** A provider whose stream is refused (HTTP 429) `refusals` times before it answers. */
 function refusingThenAnswering(refusals: number): ModelProvider {
@@ -28,5 +28,20 @@ describe('streamStep when the server refuses the stream before any part', () => 
     for await (const chunk of chunks) texts.push(chunk.text);
     expect(texts).toEqual(['fine']);
     expect(context.usage).toMatchObject({ calls: 1, inputTokens: 3, outputTokens: 1 });
+  });
+});
+
+describe('a request with bad fields', () => {
+  const messages = [{ role: 'user' as const, content: 'Hi' }];
+  it.each([
+    ['maxOutputTokens', { messages, maxOutputTokens: -1 }],
+    ['maxOutputTokens', { messages, maxOutputTokens: 'lots' }],
+    ['temperature', { messages, temperature: Number.NaN }],
+    ['model', { messages, model: 5 }],
+    ['model', { messages, model: '' }],
+  ])('is refused before the call with InvalidInputError naming %s', async (field, request) => {
+    const error = await modelStep(simulatedModel({ seed: 1 })).run(request as never).catch((caught: unknown) => caught);
+    expect(InvalidInputError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain(field);
   });
 });
