@@ -118,7 +118,7 @@ class OpenAICompatibleProvider implements ModelProvider {
     if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
     this.#headers = headers;
     // A server may echo a credential without its scheme: the Basic pair, the token after `Bearer `.
-    const headerSecrets = [...Object.values(options.headers ?? {}), headers.authorization].flatMap((value) => (value === undefined ? [] : [value, value.split(' ').at(-1)]));
+    const headerSecrets = [...Object.values(options.headers ?? {}), headers.authorization].flatMap((value) => (value === undefined ? [] : [value, /^[A-Za-z]+ (\S{8,})$/.exec(value)?.[1]]));
     this.#scrubber = new SecretScrubber([apiKey, password, basicPair, ...url.searchParams.values(), ...headerSecrets]);
     this.#fetch = options.fetch;
     this.#maxResponseBytes = maxResponseBytes;
