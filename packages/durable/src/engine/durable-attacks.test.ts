@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError, ParallelPrimitive, SequentialPrimitive, compensation, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
+import { BudgetExceededError, InvalidInputError, ParallelPrimitive, SequentialPrimitive, budget, compensation, fallback, retry, step, type AnyPrimitive } from '@tta/primitives';
 import { ManualClock } from '@tta/primitives/testing';
 import { MemoryRunStore, NonSerializableOutputError, RunLockedError, durable, waitFor } from '@tta/durable';
 
@@ -358,5 +358,72 @@ describe('attacks: a wait inside a saga', () => {
     await expect(flow.start(500, { runId: 'r' })).resolves.toMatchObject({ status: 'suspended' });
     await expect(flow.resume('r', { value: 1 })).resolves.toMatchObject({ status: 'completed' });
     expect(effects).toEqual(['charge 500']);
+  });
+});
+
+describe('attacks: a budget around a run resumed after a failed session', () => {
+  it('counts what the failed session spent, so the resumed step is refused at its checkBudget', async () => {
+    let session = 0;
+    const call = step('call', (x: number, context) => {
+      for (let spend = 0; spend < 2; spend++) {
+        context.checkBudget();
+        context.reportUsage({ model: 'm', inputTokens: 10, outputTokens: 5, costUsd: 0.6 });
+        if (session === 1) throw new Error('failed after spending');
+      }
+      return x;
+    });
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', budget(call, { maxCostUsd: 1 })), { name: 'spent', store });
+    session = 1;
+    await expect(flow.start(1, { runId: 'r' })).rejects.toThrow('failed after spending');
+    session = 2;
+    await expect(flow.resume('r')).rejects.toSatisfy(BudgetExceededError.isInstance);
+    const run = await flow.inspect('r');
+    expect(run?.usage).toMatchObject({ calls: 2, inputTokens: 20, outputTokens: 10 });
+    expect(run?.usage?.costUsd).toBeCloseTo(1.2);
+  });
+
+  it('counts every failed session once, however often the run is resumed', async () => {
+    let session = 0;
+    const call = step('call', (x: number, context) => {
+      context.checkBudget();
+      context.reportUsage({ model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 0.3 });
+      if (session < 3) throw new Error('failed after spending');
+      context.checkBudget();
+      return x;
+    });
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', budget(call, { maxCostUsd: 0.8 })), { name: 'sessions', store });
+    session = 1;
+    await expect(flow.start(1, { runId: 'r' })).rejects.toThrow('failed after spending');
+    session = 2;
+    await expect(flow.resume('r')).rejects.toThrow('failed after spending');
+    session = 3;
+    await expect(flow.resume('r')).rejects.toSatisfy(BudgetExceededError.isInstance);
+    const run = await flow.inspect('r');
+    expect(run?.usage).toMatchObject({ calls: 3, inputTokens: 3, outputTokens: 3 });
+    expect(run?.usage?.costUsd).toBeCloseTo(0.9);
+  });
+
+  it('replays a completed step as before, and counts a failed session once in the run total', async () => {
+    let failures = 1;
+    const first = step('first', (x: number, context) => {
+      context.reportUsage({ model: 'm', inputTokens: 1, outputTokens: 1, costUsd: 0.1 });
+      return x;
+    });
+    const second = step('second', (x: number, context) => {
+      context.reportUsage({ model: 'm', inputTokens: 2, outputTokens: 2, costUsd: 0.2 });
+      if (failures-- > 0) throw new Error('flaky');
+      return x;
+    });
+    const store = new MemoryRunStore();
+    const flow = durable(seq('flow', first, second), { name: 'once', store });
+    await expect(flow.start(1, { runId: 'r' })).rejects.toThrow('flaky');
+    await expect(flow.resume('r')).resolves.toMatchObject({ status: 'completed', output: 1 });
+    const run = await flow.inspect('r');
+    expect(run?.usage).toMatchObject({ calls: 3, inputTokens: 5, outputTokens: 5 });
+    expect(run?.usage?.costUsd).toBeCloseTo(0.5);
+    const stored = await store.loadRun('r');
+    expect(stored?.steps.find((record) => record.path === 'flow/first')).toMatchObject({ status: 'completed', usage: { calls: 1, costUsd: 0.1 } });
   });
 });

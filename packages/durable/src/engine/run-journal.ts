@@ -42,6 +42,14 @@ export class RunJournal {
   private readonly completed = new Map<string, { readonly output: unknown; readonly usage: RunUsage | undefined; readonly inputDigest: string | undefined }>();
   /** What each path's subtree spent in this session (a report counts for the step and every ancestor). */
   private readonly usageByPath = new Map<string, { calls: number; inputTokens: number; outputTokens: number; costUsd: number }>();
+  /**
+   * What earlier sessions spent in executions that then failed, by path (the sum of its `failed`
+   * records): reported again once when the path runs again, so a budget around it counts a failed
+   * session's spend.
+   */
+  private readonly failedUsage = new Map<string, RunUsage>();
+  /** What records written in this session hold of each path's subtree, so an ancestor's failure journals only the rest. */
+  private readonly coveredByPath = new Map<string, RunUsage>();
   /** What replayed steps re-reported in this session: already in the run's journaled usage. */
   readonly replayedUsage = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   /** Timeouts of waits by path, from their `waiting` records, so a re-run keeps the first deadline. */
@@ -58,6 +66,10 @@ export class RunJournal {
   constructor(private readonly options: RunJournalOptions) {
     for (const record of options.steps) {
       if (record.status === 'completed') this.completed.set(record.path, { output: record.output, usage: record.usage, inputDigest: record.inputDigest });
+      else if (record.status === 'failed' && record.usage !== undefined) {
+        const earlier = this.failedUsage.get(record.path);
+        this.failedUsage.set(record.path, earlier === undefined ? record.usage : add(earlier, record.usage));
+      }
       else if (record.status === 'waiting' && !this.waitExpiries.has(record.path)) {
         this.waitExpiries.set(record.path, (record.output as { expiresAt?: number } | undefined)?.expiresAt);
       }
@@ -78,8 +90,21 @@ export class RunJournal {
     if (execution.kind === waitForKind) return this.wait(execution, digest) as Promise<T>;
     // The idempotency key of a retry's attempts leaves out their `#n`: usage is matched by the path itself.
     this.pathByContext.set(execution.context, path);
+    const failed = this.failedUsage.get(path);
+    if (failed !== undefined) {
+      // Reported before the step runs, inside the same budgets, so its first checkBudget already counts it.
+      this.failedUsage.delete(path);
+      if (failed.calls > 0) {
+        this.replayUsage(execution, failed);
+        // Journaled already: a failure here records only what this session spends on top of it.
+        this.cover(path, failed, true);
+      }
+    }
     const startedAt = this.options.now();
-    return run().then((output) => this.record(execution, path, output, startedAt, digest));
+    return run().then(
+      (output) => this.record(execution, path, output, startedAt, digest),
+      (error: unknown) => this.recordFailure(execution, path, error, startedAt),
+    );
   }
 
   /**
@@ -118,6 +143,31 @@ export class RunJournal {
     replayed.costUsd += usage.costUsd;
   }
 
+  /**
+   * Journals what a failed execution spent that no record of this session under it holds already
+   * (only the deepest failing step that spent carries it, so ancestors do not count it twice), then
+   * rethrows the failure.
+   */
+  private async recordFailure(execution: ExecutionInfo, path: string, error: unknown, startedAt: number): Promise<never> {
+    const rest = subtract(this.usageByPath.get(path), this.coveredByPath.get(path));
+    if (rest.calls > 0) {
+      const record: StepRecord = { path, name: execution.name, kind: execution.kind, status: 'failed', startedAt, endedAt: this.options.now(), usage: rest };
+      // A journal that cannot be written (a lost lease) must not hide why the step failed.
+      const written = await this.options.store.appendStep(this.options.runId, this.options.token, record).then(() => true, () => false);
+      if (written) this.cover(path, rest);
+    }
+    throw error;
+  }
+
+  /** Notes that the journal holds `usage` of each ancestor's subtree (and of the path's own, with `self`). */
+  private cover(path: string, usage: RunUsage, self = false): void {
+    for (let end = self ? path.length : path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+      const prefix = path.slice(0, end);
+      const covered = this.coveredByPath.get(prefix);
+      this.coveredByPath.set(prefix, covered === undefined ? { ...usage } : add(covered, usage));
+    }
+  }
+
   private async record<T>(execution: ExecutionInfo, path: string, output: T, startedAt: number, digest: string | undefined): Promise<T> {
     const text = journalText(path, output, this.options.maxStepOutputBytes);
     const spent = this.usageByPath.get(path);
@@ -134,6 +184,7 @@ export class RunJournal {
       ...(digest === undefined ? {} : { inputDigest: digest }),
     };
     await this.options.store.appendStep(this.options.runId, this.options.token, record);
+    if (spent !== undefined) this.cover(path, subtract(spent, this.coveredByPath.get(path)));
     this.completed.set(path, { output: record.output, usage: record.usage, inputDigest: digest });
     this.recorded++;
     return output;
@@ -170,4 +221,16 @@ export class RunJournal {
     this.options.abort(suspension);
     throw suspension;
   }
+}
+
+function add(a: RunUsage, b: RunUsage): RunUsage {
+  return { calls: a.calls + b.calls, inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens, costUsd: a.costUsd + b.costUsd };
+}
+
+/** `a - b`, where `b` is a part of `a` (either may be absent: nothing). */
+function subtract(a: RunUsage | undefined, b: RunUsage | undefined): RunUsage {
+  const zero = { calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const from = a ?? zero;
+  const part = b ?? zero;
+  return { calls: from.calls - part.calls, inputTokens: from.inputTokens - part.inputTokens, outputTokens: from.outputTokens - part.outputTokens, costUsd: from.costUsd - part.costUsd };
 }

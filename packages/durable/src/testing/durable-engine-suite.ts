@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@tta/primitives/testing';
-import { SequentialPrimitive, ValidationError, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
+import { BudgetExceededError, SequentialPrimitive, ValidationError, budget, step, type AnyPrimitive, type StandardSchemaV1 } from '@tta/primitives';
 import type { RunStore } from '../run-store.js';
 import { durable } from '../engine/durable-workflow.js';
 import { waitFor } from '../engine/wait-for.js';
@@ -210,6 +210,27 @@ export function describeDurableEngineContract(name: string, createStore: () => P
         expect((await flow.inspect(runId))?.usage).toEqual({ calls: 1, inputTokens: 10, outputTokens: 5, costUsd: 0.5 });
         await flow.resume(runId, { value: 2 });
         expect((await flow.inspect(runId))?.usage).toEqual({ calls: 2, inputTokens: 11, outputTokens: 6, costUsd: 0.75 });
+      }),
+    );
+
+    it(
+      'counts what a failed session spent in the budgets of the resumed run, and once in its usage',
+      withStore(async (store) => {
+        let failing = true;
+        const spend = step('spend', (input: number, context) => {
+          for (let call = 0; call < 2; call++) {
+            context.checkBudget();
+            context.reportUsage({ model: 'm', inputTokens: 10, outputTokens: 5, costUsd: 0.5 });
+            if (failing) throw new Error('failed after spending');
+          }
+          return input;
+        });
+        const flow = durable(seq('flow', budget(spend, { maxCostUsd: 0.75 })), { name: uniqueName(), store });
+        const runId = uniqueRunId();
+        await expect(flow.start(1, { runId })).rejects.toThrow('failed after spending');
+        failing = false;
+        await expect(flow.resume(runId)).rejects.toSatisfy(BudgetExceededError.isInstance);
+        expect((await flow.inspect(runId))?.usage).toEqual({ calls: 2, inputTokens: 20, outputTokens: 10, costUsd: 1 });
       }),
     );
   });
