@@ -18,6 +18,14 @@ export interface Variant {
   readonly note?: string;
   /** The result this variant produces, when its shape differs from the scenario's `expected`. */
   readonly expected?: unknown;
+  /**
+   * How long timers this variant leaves armed after an operation stay pending, in ms (e.g. an
+   * `AbortSignal.timeout` that is never cleared). The harness waits this long after measuring the
+   * variant: Node keeps one timer list per duration alive while any timer of that duration is
+   * pending, so leftovers would make the next variant's `setTimeout` + `clearTimeout` about half as
+   * dear as it is on its own, and whichever variant follows would be measured in easier conditions.
+   */
+  readonly leavesTimersMs?: number;
 }
 
 /** A job done by every variant, with how many primitive steps one operation runs. */
@@ -88,7 +96,10 @@ export async function medianNs(run: () => Promise<unknown>, settings: MeasureSet
  * the machine hits every variant alike. Each variant is checked once before it is measured.
  */
 export async function runScenario(scenario: Scenario, settings: MeasureSettings): Promise<ScenarioResult> {
-  for (const variant of scenario.variants) await checkVariant(scenario, variant);
+  for (const variant of scenario.variants) {
+    await checkVariant(scenario, variant);
+    await settle(variant);
+  }
   const rounds = scenario.variants.map((): number[] => []);
   for (let round = 0; round < settings.rounds; round++) {
     for (const [index, variant] of scenario.variants.entries()) {
@@ -98,6 +109,7 @@ export async function runScenario(scenario: Scenario, settings: MeasureSettings)
       } finally {
         await variant.after?.();
       }
+      await settle(variant);
     }
   }
   const results = scenario.variants.map((variant, index): VariantResult => {
@@ -107,6 +119,15 @@ export async function runScenario(scenario: Scenario, settings: MeasureSettings)
   });
   return { scenario, results };
 }
+
+/** Waits until the timers `variant` left armed have fired, so the next variant starts from the same state. */
+async function settle(variant: Variant): Promise<void> {
+  if (variant.leavesTimersMs === undefined || variant.leavesTimersMs <= 0) return;
+  await new Promise((resolve) => setTimeout(resolve, variant.leavesTimersMs! + settleMarginMs));
+}
+
+/** Slack past a leftover timer's delay: Node may fire a timer a few ms late. */
+const settleMarginMs = 50;
 
 function deepEqual(actual: unknown, expected: unknown): boolean {
   return JSON.stringify(actual) === JSON.stringify(expected);

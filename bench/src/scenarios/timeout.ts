@@ -44,7 +44,13 @@ export function createTimeoutScenario(): Scenario {
       { label: 'cockatiel timeout (cooperative)', role: 'peer', run: () => cockatiel.execute(() => increment(0)) },
       { label: 'p-timeout', role: 'peer', run: () => pTimeout(increment(0), { milliseconds: timeoutMs }) },
       { label: 'effect 4 (Effect.timeout)', role: 'peer', run: () => Effect.runPromise(Effect.timeout(Effect.promise(() => increment(0)), timeoutMs)) },
-      { label: '@langchain/core invoke({ timeout })', role: 'peer', run: () => langchain.invoke(0, { timeout: timeoutMs }) },
+      {
+        label: '@langchain/core invoke({ timeout })',
+        role: 'peer',
+        run: () => langchain.invoke(0, { timeout: timeoutMs }),
+        // `invoke({ timeout })` arms an `AbortSignal.timeout` per call that is never cleared.
+        leavesTimersMs: timeoutMs,
+      },
     ],
   };
 }
