@@ -275,7 +275,10 @@ export class WorkflowContext implements AbortParent {
    */
   reportUsage(report: UsageReport): void {
     assertUsageReport(report);
-    (this.run.usage ??= new UsageLedger()).add(report);
+    const extensions = this._runExtensions(true)!;
+    let ledger = extensions.get(usageLedgerKey) as UsageLedger | undefined;
+    if (ledger === undefined) extensions.set(usageLedgerKey, (ledger = new UsageLedger()));
+    ledger.add(report);
     for (let budget = this._budget; budget !== undefined; budget = budget.parent) budget.charge(report, this.logger);
     // Only the known fields, copied: the event must not carry whatever else the caller's object holds.
     const { model, inputTokens, outputTokens, costUsd, estimated, provider } = report;
@@ -299,7 +302,7 @@ export class WorkflowContext implements AbortParent {
    * inputTokens, outputTokens, costUsd, byModel }` (a snapshot; later reports do not change it).
    */
   get usage(): UsageSnapshot {
-    const ledger = this.run.usage;
+    const ledger = this.run.extensions?.get(usageLedgerKey) as UsageLedger | undefined;
     return ledger === undefined ? emptyUsage : ledger.snapshot();
   }
 
@@ -421,6 +424,8 @@ export class WorkflowContext implements AbortParent {
 const noop = (): void => {};
 // Usage events come from the context, not from one primitive: they name the source after themselves.
 const usageSource = Object.freeze({ name: 'usage', kind: 'usage' });
+/** The run's usage ledger among its extensions. */
+const usageLedgerKey = Symbol('tta.usage');
 const firstAttemptOverrides: ChildContextOverrides = Object.freeze({ attempt: 1 });
 
 /** The parts of a context that every context of one run shares. */
@@ -431,8 +436,8 @@ class RunScope {
   ) {}
   checkpoints: Checkpoint[] | undefined = undefined;
   runId: string | undefined = undefined;
+  /** Per-run data of integrations, and the run's usage ledger: one slot, as most runs have neither. */
   extensions: Map<symbol, unknown> | undefined = undefined;
-  usage: UsageLedger | undefined = undefined;
 }
 
 // What `derive` hands to the constructor (synchronously; reset right after).

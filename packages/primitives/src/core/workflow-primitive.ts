@@ -471,7 +471,31 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
     return unlabelledChildren(this.steps);
   }
 
-  protected async executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+  protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    // Two loops rather than one with a branch: the locals of an async function live as long as it
+    // is pending, so the plain loop keeps a pending run as small as it was before steps were observed.
+    return instrumentations.list.length === 0 ? this.runSteps(context, input) : this.runObservedSteps(context, input);
+  }
+
+  private async runSteps(context: WorkflowContext, input: TInput): Promise<TOutput> {
+    const steps = this.steps;
+    let value: unknown = input;
+    for (let index = 0; index < steps.length; index++) {
+      const current = steps[index]!;
+      const token = current._stepStart(context);
+      try {
+        value = await current._executeStep(context, value, token);
+      } catch (error) {
+        current._stepEnd(token, false);
+        throw error;
+      }
+      current._stepEnd(token, true);
+    }
+    return value as TOutput;
+  }
+
+  /** The loop while an instrumentation is registered: steps are reported without `execute`'s reaction. */
+  private async runObservedSteps(context: WorkflowContext, input: TInput): Promise<TOutput> {
     const steps = this.steps;
     let value: unknown = input;
     // The end of an observed step, when the next one starts in the same turn (no await between).
