@@ -29,6 +29,28 @@ describe('WorkflowContext', () => {
     expect(child.elapsedMs()).toBe(5);
   });
 
+  it('shares what a grandchild makes first (correlation id, state, checkpoints, usage) with the whole run', () => {
+    const root = WorkflowContext.create();
+    const sibling = root.child();
+    const grandchild = root.child().child({ attempt: 2 });
+    // The grandchild reads first: the run's shared scope is made then, and every context sees it.
+    const id = grandchild.correlationId;
+    grandchild.state.set('k', 1);
+    grandchild.checkpoint('made-late');
+    grandchild.reportUsage({ model: 'm', inputTokens: 3, outputTokens: 4 });
+    for (const context of [root, sibling, grandchild, root.child()]) {
+      expect(context.correlationId).toBe(id);
+      expect(context.state.get('k')).toBe(1);
+      expect(context.checkpoints.map((entry) => entry.name)).toEqual(['made-late']);
+      expect(context.usage).toMatchObject({ calls: 1, inputTokens: 3, outputTokens: 4 });
+    }
+    // Another run shares none of it.
+    const other = WorkflowContext.create();
+    expect(other.correlationId).not.toBe(id);
+    expect(other.state.size).toBe(0);
+    expect(other.usage.calls).toBe(0);
+  });
+
   it('carries a runId given at creation to every child, and none when not given', () => {
     const parent = WorkflowContext.create({ runId: 'job-42' });
     expect(parent.runId).toBe('job-42');

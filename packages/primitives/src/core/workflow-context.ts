@@ -116,8 +116,12 @@ export class WorkflowContext implements AbortParent {
   /** @internal The innermost budget this context runs in (set by `BudgetPrimitive`); undefined outside any. */
   _budget: BudgetScope | undefined;
   private readonly sink: Logger;
-  /** What every context of the run shares (correlation id, state, checkpoints), each made on first use. */
-  private readonly run: RunScope;
+  /**
+   * What every context of the run shares (correlation id, state, checkpoints...): the run's scope,
+   * or on a child made before the scope was needed, the run's first context, which makes it on
+   * first use (most runs never need one, so a run without any allocates nothing for it).
+   */
+  private runRef: RunScope | WorkflowContext | undefined;
   // `data` and `baggage` default to an empty object made on first read: most runs never read them.
   private dataValue: Readonly<Record<string, unknown>> | undefined;
   private baggageValue: Readonly<Record<string, string>> | undefined;
@@ -133,7 +137,7 @@ export class WorkflowContext implements AbortParent {
       derivingParent = undefined;
       const overrides = derivingOverrides;
       this.clock = parent.clock;
-      this.run = parent.run;
+      this.runRef = parent.runRef ?? parent;
       this.dataValue = overrides.data ?? parent.data;
       this.parentSpanContext = overrides.parentSpanContext ?? parent.parentSpanContext;
       this.baggageValue = overrides.baggage ?? parent.baggage;
@@ -161,8 +165,8 @@ export class WorkflowContext implements AbortParent {
     }
     validateContextOptions(options);
     this.clock = options.clock ?? systemClock;
-    this.run = new RunScope(options.correlationId, options.state);
-    if (options.runId !== undefined) this.run.runId = options.runId;
+    const { correlationId, state, runId } = options;
+    this.runRef = correlationId === undefined && state === undefined && runId === undefined ? undefined : new RunScope(correlationId, state, runId);
     this.dataValue = options.data;
     this.parentSpanContext = options.parentSpanContext;
     this.baggageValue = options.baggage;
@@ -185,7 +189,7 @@ export class WorkflowContext implements AbortParent {
    * first read when none was given (a UUID costs time and memory that most runs never use).
    */
   get correlationId(): string {
-    const run = this.run;
+    const run = this.run();
     return (run.id ??= generateId());
   }
 
@@ -201,7 +205,7 @@ export class WorkflowContext implements AbortParent {
 
   /** Mutable state shared by the whole run: sequential steps see earlier writes. */
   get state(): Map<string, unknown> {
-    const run = this.run;
+    const run = this.run();
     return (run.state ??= new Map());
   }
 
@@ -243,13 +247,13 @@ export class WorkflowContext implements AbortParent {
   /** Records a named checkpoint (shared by every branch of the run). */
   checkpoint(name: string): Checkpoint {
     const entry = { name, elapsedMs: this.elapsedMs() };
-    (this.run.checkpoints ??= []).push(entry);
+    (this.run().checkpoints ??= []).push(entry);
     return entry;
   }
 
   /** Checkpoints recorded so far, in order. */
   get checkpoints(): readonly Checkpoint[] {
-    return (this.run.checkpoints ??= []);
+    return (this.run().checkpoints ??= []);
   }
 
   /**
@@ -258,7 +262,7 @@ export class WorkflowContext implements AbortParent {
    * for a run that was not started with one.
    */
   get runId(): string | undefined {
-    return this.run.runId;
+    return this.existingRun()?.runId;
   }
 
   /**
@@ -302,7 +306,7 @@ export class WorkflowContext implements AbortParent {
    * inputTokens, outputTokens, costUsd, byModel }` (a snapshot; later reports do not change it).
    */
   get usage(): UsageSnapshot {
-    const ledger = this.run.extensions?.get(usageLedgerKey) as UsageLedger | undefined;
+    const ledger = this.existingRun()?.extensions?.get(usageLedgerKey) as UsageLedger | undefined;
     return ledger === undefined ? emptyUsage : ledger.snapshot();
   }
 
@@ -336,7 +340,7 @@ export class WorkflowContext implements AbortParent {
    * ```
    */
   get idempotencyKey(): string | undefined {
-    const runId = this.run.runId;
+    const runId = this.existingRun()?.runId;
     const frame = this._frame;
     return runId === undefined || frame === undefined ? undefined : `${runId}:${idempotencyPath(frame)}`;
   }
@@ -346,8 +350,22 @@ export class WorkflowContext implements AbortParent {
    * only when `create` is true, so reading them on a run that has none allocates nothing.
    */
   _runExtensions(create: boolean): Map<symbol, unknown> | undefined {
-    const run = this.run;
-    return create ? (run.extensions ??= new Map()) : run.extensions;
+    return create ? (this.run().extensions ??= new Map()) : this.existingRun()?.extensions;
+  }
+
+  /** The run's scope, made on first use (by the run's first context, so every child shares it). */
+  private run(): RunScope {
+    const ref = this.runRef;
+    if (ref instanceof RunScope) return ref;
+    const scope = ref === undefined ? new RunScope(undefined, undefined, undefined) : ref.run();
+    this.runRef = scope;
+    return scope;
+  }
+
+  /** The run's scope when something has made it; never allocates. */
+  private existingRun(): RunScope | undefined {
+    const ref = this.runRef;
+    return ref instanceof WorkflowContext ? ref.existingRun() : ref;
   }
 
   /** Logger whose records carry the correlation id and have secrets redacted. */
@@ -433,9 +451,9 @@ class RunScope {
   constructor(
     public id: string | undefined,
     public state: Map<string, unknown> | undefined,
+    public readonly runId: string | undefined,
   ) {}
   checkpoints: Checkpoint[] | undefined = undefined;
-  runId: string | undefined = undefined;
   /** Per-run data of integrations, and the run's usage ledger: one slot, as most runs have neither. */
   extensions: Map<symbol, unknown> | undefined = undefined;
 }
