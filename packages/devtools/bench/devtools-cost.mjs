@@ -4,7 +4,9 @@
 // event-stream client reading every event). The page's work happens off the run's path (events
 // are batched and serialised on a later turn), so each measured batch ends by yielding to the event
 // loop and that deferred work is timed too. Scenarios are interleaved round by round so machine
-// noise hits them alike; medians are printed. Run with `pnpm --filter @tta/devtools bench:cost`.
+// noise hits them alike; medians are printed. The devtools record at most `maxRunsPerSecond` runs a
+// second (20 by default) and leave the others to the core's uninstrumented path; the last scenario
+// records every run, to show what one recorded run costs. Run with `pnpm --filter @tta/devtools bench:cost`.
 import { get } from 'node:http';
 import { SequentialPrimitive, metrics, step } from '@tta/primitives';
 import { registerInstrumentation } from '@tta/primitives/instrumentation';
@@ -47,6 +49,8 @@ metrics.enabled = true;
 const devtools = await startDevtools({ workflows: { 'ten-steps': tenSteps }, port: 0 });
 // A second server whose workflow never runs: no browser on it either, so nothing is registered.
 const idle = await startDevtools({ workflows: { other: otherWorkflow }, port: 0 });
+// The same workflow on a server that records every run.
+const everyRun = await startDevtools({ workflows: { 'ten-steps': tenSteps }, port: 0, maxRunsPerSecond: 100_000 });
 let browser;
 let emptyRegistration;
 const scenarios = [
@@ -71,6 +75,17 @@ const scenarios = [
       while (devtools.connectedBrowsers > 0) await yieldToLoop();
     },
   },
+  {
+    name: 'devtools with a browser connected, every run recorded (maxRunsPerSecond: 100000)',
+    before: async () => {
+      browser = await connectBrowser(everyRun.url);
+      await everyRun.waitForBrowser();
+    },
+    after: async () => {
+      browser.close();
+      while (everyRun.connectedBrowsers > 0) await yieldToLoop();
+    },
+  },
 ];
 
 const samples = scenarios.map(() => []);
@@ -89,6 +104,7 @@ console.log('|---|---|---|');
 for (const [index, scenario] of scenarios.entries()) {
   console.log(`| ${scenario.name} | ${Math.round(medians[index])} | ${(medians[index] / medians[0]).toFixed(2)}x |`);
 }
-console.log(`\nevents dropped: ${devtools.droppedEvents}`);
+console.log(`\nevents dropped: ${devtools.droppedEvents + everyRun.droppedEvents}; runs left out over maxRunsPerSecond: ${devtools.runsNotShown}`);
 await devtools.close();
+await everyRun.close();
 await idle.close();

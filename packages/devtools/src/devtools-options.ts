@@ -65,7 +65,9 @@ export interface DevtoolsOptions {
   /**
    * Runs recorded in detail per second. A busy service starts far more runs than a page can show;
    * past this many in a second, runs are only counted (the page shows how many it left out), and
-   * their steps cost the core's instrumented path (the devtools record nothing of them).
+   * run as if the devtools were not there: they decline them in `Instrumentation.observeRun`, so the
+   * core runs them on its uninstrumented path. Runs of workflows not on the page are observed (one of
+   * the page's workflows may run inside them).
    * @default 20
    */
   readonly maxRunsPerSecond?: number;

@@ -82,6 +82,7 @@ export class RunRecorder {
     private readonly maxRunsPerSecond: number,
   ) {
     this.instrumentation = {
+      observeRun: (root) => this.observeRun(root.name),
       onStart: (execution) => this.onStart(execution),
       onEnd: (execution, result) => this.onEnd(execution, result),
       onEvent: (event, source) => this.onEvent(event, source),
@@ -99,6 +100,27 @@ export class RunRecorder {
    * page is worth; the others are counted, and the page says how many it left out.
    */
   private admitRun(): boolean {
+    if (this.hasRoom()) {
+      this.runsInWindow++;
+      return true;
+    }
+    this.notShown++;
+    return false;
+  }
+
+  /**
+   * Asked by the core as a run starts: a registered workflow's run over this second's quota is left
+   * out here, so it runs as if nothing were registered. Other runs are observed, as a registered
+   * workflow may run inside them (its run then starts at its own root, and is admitted there).
+   */
+  private observeRun(rootName: string): boolean {
+    if (!this.rootNames.has(rootName) || this.hasRoom()) return true;
+    this.notShown++;
+    return false;
+  }
+
+  /** True while fewer than `maxRunsPerSecond` runs were admitted this second (a new second starts a new count). */
+  private hasRoom(): boolean {
     const now = Date.now();
     if (now - this.windowStartedMs >= 1000) {
       if (this.notShown > this.reportedNotShown) {
@@ -108,12 +130,7 @@ export class RunRecorder {
       this.windowStartedMs = now;
       this.runsInWindow = 0;
     }
-    if (this.runsInWindow < this.maxRunsPerSecond) {
-      this.runsInWindow++;
-      return true;
-    }
-    this.notShown++;
-    return false;
+    return this.runsInWindow < this.maxRunsPerSecond;
   }
 
   private reportedNotShown = 0;

@@ -218,6 +218,23 @@ describe('startDevtools: the server', () => {
     expect(server.runsNotShown + stream.events.filter((event) => event['t'] === 'run-start').length).toBe(10);
   });
 
+  it('lets a run over the quota run as if nothing were registered (no step paths, no callbacks)', async () => {
+    const keys: (string | undefined)[] = [];
+    const keyed = step('reserve', async (order: string, context) => {
+      keys.push(context.idempotencyKey);
+      return order;
+    }).pipe(step('charge', async (order: string) => order));
+    server = await startDevtools({ workflows: { keyed }, port: 0, maxRunsPerSecond: 2 });
+    stream = await readEvents(at(server, '/api/events'));
+    await until(() => getInstrumentations().length > 0);
+    // Within one second: two runs recorded (their steps have paths), the rest left to the fast path.
+    for (let index = 0; index < 6; index++) await keyed.execute(new WorkflowContext({ runId: `order-${index}` }), `order-${index}`);
+    expect(keys.slice(0, 2)).toEqual(['order-0:sequential/reserve', 'order-1:sequential/reserve']);
+    expect(keys.slice(2)).toEqual([undefined, undefined, undefined, undefined]);
+    await until(() => stream!.events.filter((event) => event['t'] === 'run-end').length === 2);
+    expect(server.runsNotShown).toBe(4);
+  });
+
   it('tells apart two workflows whose roots share a name by their steps', async () => {
     const first = step('a', async (x: string) => x).pipe(step('b', async (x: string) => x));
     const second = step('c', async (x: string) => x).pipe(step('d', async (x: string) => x));

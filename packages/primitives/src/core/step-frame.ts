@@ -41,6 +41,17 @@ export class StepFrame implements ExecutionInfo {
   _startMs = 0;
   /** @internal ...and the instrumentations registered at its start, the ones told of its end. */
   _instrumentations: readonly Instrumentation[] = noInstrumentations;
+  /**
+   * @internal The instrumentations that observe this execution's run when some declined it (see
+   * `observeRun`), the same for every execution of the run; undefined when every registered one does.
+   */
+  _observers: readonly Instrumentation[] | undefined = undefined;
+
+  /**
+   * @internal The frame of a run that every registered instrumentation declined: it observes
+   * nothing, so each execution of the run takes the path it would take with none registered.
+   */
+  static readonly unobserved: StepFrame = StepFrame.makeUnobserved();
 
   private constructor(
     readonly parent: StepFrame | undefined,
@@ -52,6 +63,17 @@ export class StepFrame implements ExecutionInfo {
     this.pathValue = parent === undefined ? segment : undefined;
     this.name = primitive.name;
     this.kind = primitive.kind;
+  }
+
+  /** A child of `outer` for a run every instrumentation declined (see {@link StepFrame.unobserved}). */
+  static unobservedContext(outer: WorkflowContext): WorkflowContext {
+    return WorkflowContext.withFrame(outer, StepFrame.unobserved);
+  }
+
+  private static makeUnobserved(): StepFrame {
+    const frame = new StepFrame(undefined, { name: '', kind: '' } as AnyPrimitive, '', undefined);
+    frame._observers = noInstrumentations;
+    return frame;
   }
 
   /** The step path: every segment from the root joined with `/` (built once, on first read). */
@@ -84,6 +106,7 @@ export class StepFrame implements ExecutionInfo {
         counts.set(base, occurrence);
       }
       frame = new StepFrame(parent, primitive, occurrence === 1 ? base : `${base}#${occurrence}`, input);
+      frame._observers = parent._observers;
     }
     frame.context = WorkflowContext.withFrame(outer, frame);
     return frame;

@@ -342,7 +342,8 @@ export class WorkflowContext implements AbortParent {
   get idempotencyKey(): string | undefined {
     const runId = this.existingRun()?.runId;
     const frame = this._frame;
-    return runId === undefined || frame === undefined ? undefined : `${runId}:${idempotencyPath(frame)}`;
+    // A run every instrumentation declined has no step paths (its frame observes nothing).
+    return runId === undefined || frame === undefined || frame._observers?.length === 0 ? undefined : `${runId}:${idempotencyPath(frame)}`;
   }
 
   /**

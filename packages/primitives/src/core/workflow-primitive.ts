@@ -4,7 +4,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { describeValue } from './describe-value.js';
 import { requireBoolean, requireNonEmptyString, requireOptionsObject } from './options.js';
-import { instrumentations, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
+import { instrumentations, observersOf, runObservers, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
 import { untilAborted } from './abort.js';
@@ -85,7 +85,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     const abort = context._abort;
     if (abort !== undefined && abort.aborted) return Promise.reject(abort.abortReason);
     if (!this.instrument) return this.invoke(context, input);
-    if (instrumentations.list.length !== 0) return this.executeInstrumented(context, input);
+    if (instrumentations.list.length !== 0 && observersOf(context).length !== 0) return this.executeInstrumented(context, input);
     if (!metrics.enabled) return this.invoke(context, input);
     return this.executeMetered(context, input);
   }
@@ -117,7 +117,23 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const work = this.execute(context, input);
+    let work: Promise<TOutput>;
+    if (instrumentations.list.length !== 0 && this.instrument) {
+      // The context is this run's own: who observes the run is asked here, and a run every
+      // instrumentation declines is marked on it directly (`execute` would make a child to say so).
+      const observers = runObservers(instrumentations.list, this, context);
+      if (observers !== undefined && observers.length === 0) context._frame = StepFrame.unobserved;
+      else {
+        decidedContext = context;
+        decidedObservers = observers;
+      }
+      try {
+        work = this.execute(context, input);
+      } finally {
+        decidedContext = undefined;
+        decidedObservers = undefined;
+      }
+    } else work = this.execute(context, input);
     const scope = context._abort;
     // No signal and no deadline: nothing can cancel the run, so it costs nothing more.
     if (scope === undefined || scope.aborted) return work;
@@ -246,7 +262,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    * outcome: a composite's loop is written once and the metrics cost it a counter per step.
    */
   _stepStart(context: WorkflowContext): number {
-    if (!this.instrument || !metrics.enabled || instrumentations.list.length !== 0) return recordedByExecute;
+    if (!this.instrument || !metrics.enabled || (instrumentations.list.length !== 0 && observersOf(context).length !== 0)) return recordedByExecute;
     // A context that is not armed, or already aborted, takes `execute`'s own checks.
     if (context?._deadlineArmed !== true || context._abort?.aborted === true) return recordedByExecute;
     const record = (this.metricRecord ??= metrics.recordFor(this.name, this.kind));
@@ -307,11 +323,24 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   private executeInstrumented(outerContext: WorkflowContext, input: TInput): Promise<TOutput> {
-    const list = instrumentations.list;
+    let list = observersOf(outerContext);
+    // A run's first execution asks who observes the run (unless `run` just did, for this context);
+    // when some decline, the run keeps the others.
+    let observers: readonly Instrumentation[] | undefined;
+    if (outerContext._frame !== undefined) observers = undefined;
+    else if (decidedContext === outerContext) {
+      observers = decidedObservers;
+      decidedContext = undefined;
+    } else observers = runObservers(list, this, outerContext);
+    if (observers !== undefined) {
+      if (observers.length === 0) return this.executeUnobserved(outerContext, input);
+      list = observers;
+    }
     // Step paths exist only here, where an instrumentation is registered anyway: the steps this
     // execution runs get a context of their own that knows its frame, so a run without any
     // instrumentation allocates nothing for them. The frame is also the execution's info.
     const execution = StepFrame.enter(outerContext, this, input);
+    if (observers !== undefined) execution._observers = observers;
     const context = execution.context;
     const now = metrics._now;
     const start = now();
@@ -343,6 +372,15 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 
   /**
+   * A run every registered instrumentation declined: on a context that says so to every execution
+   * of the run, timed by the built-in metrics as with none registered.
+   */
+  private executeUnobserved(outerContext: WorkflowContext, input: TInput): Promise<TOutput> {
+    const context = StepFrame.unobservedContext(outerContext);
+    return metrics.enabled ? this.executeMetered(context, input) : this.invoke(context, input);
+  }
+
+  /**
    * @internal Starts this primitive as an instrumented step whose outcome the calling composite
    * reports with {@link WorkflowPrimitive._observedStepEnd} after its own `await`, which saves the
    * promise reaction `execute` adds. Undefined when `execute` must run it: nothing registered, an
@@ -352,7 +390,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
    */
   _observedStepStart(context: WorkflowContext, input: TInput, startMs?: number): StepFrame | undefined {
     if (!this.instrument || context?._deadlineArmed !== true || context._abort?.aborted === true) return undefined;
-    const list = instrumentations.list;
+    const list = observersOf(context);
     if (list.length === 0) return undefined;
     for (let index = 0; index < list.length; index++) if (list[index]!.around !== undefined) return undefined;
     const execution = StepFrame.enter(context, this, input);
@@ -414,6 +452,11 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   }
 }
 
+// What `run` decided about the run it starts on its own context, read by that context's first
+// execution, which `run` calls synchronously (reset right after).
+let decidedContext: WorkflowContext | undefined;
+let decidedObservers: readonly Instrumentation[] | undefined;
+
 /** @internal A step token: `execute` records the step itself (or nothing is recorded). */
 export const recordedByExecute = -Infinity;
 /** A step token: the step is counted but not timed. Any other token is the start time. */
@@ -474,7 +517,7 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
   protected executeImpl(context: WorkflowContext, input: TInput): Promise<TOutput> {
     // Two loops rather than one with a branch: the locals of an async function live as long as it
     // is pending, so the plain loop keeps a pending run as small as it was before steps were observed.
-    return instrumentations.list.length === 0 ? this.runSteps(context, input) : this.runObservedSteps(context, input);
+    return observersOf(context).length === 0 ? this.runSteps(context, input) : this.runObservedSteps(context, input);
   }
 
   private async runSteps(context: WorkflowContext, input: TInput): Promise<TOutput> {
@@ -503,7 +546,7 @@ export class SequentialPrimitive<in TInput, out TOutput> extends WorkflowPrimiti
     for (let index = 0; index < steps.length; index++) {
       const current = steps[index]!;
       const token = current._stepStart(context);
-      const observed = token === recordedByExecute && instrumentations.list.length !== 0 ? current._observedStepStart(context, value, boundaryMs) : undefined;
+      const observed = token === recordedByExecute ? current._observedStepStart(context, value, boundaryMs) : undefined;
       boundaryMs = undefined;
       if (observed !== undefined) {
         // Reported here, after the `await` the loop makes anyway: no promise reaction of `execute`'s.

@@ -42,6 +42,25 @@ export interface Instrumentation {
   onEnd?(execution: ExecutionInfo, result: ExecutionResult): void;
   /** Called for retry attempts, cache hits, breaker transitions and the other events. */
   onEvent?(event: PrimitiveEvent, execution: { readonly name: string; readonly kind: string; readonly context: WorkflowContext | undefined }): void;
+  /**
+   * Asked once per run, as its first primitive starts (`root`, on `context`, which is in no other
+   * instrumented execution): return `false` to hear nothing of this run, neither its executions
+   * nor its events. Without this member every run is observed. When every registered
+   * instrumentation declines a run, the run costs what it costs with none registered (the built-in
+   * metrics still count it): a sampler that keeps one run in a hundred makes the other 99 free.
+   * A throw counts as `true` (and is reported like any listener's).
+   *
+   * @example
+   * ```ts
+   * let runs = 0;
+   * const sampled = registerInstrumentation({
+   *   observeRun: () => runs++ % 100 === 0,
+   *   onEnd: (execution, result) => console.log(execution.path, result.status),
+   * });
+   * sampled.dispose();
+   * ```
+   */
+  observeRun?(root: { readonly name: string; readonly kind: string }, context: WorkflowContext): boolean;
 }
 
 /**
@@ -68,6 +87,39 @@ export function registerInstrumentation(instrumentation: Instrumentation): Dispo
   return toDisposable(() => {
     instrumentations.list = instrumentations.list.filter((candidate) => candidate !== instrumentation);
   });
+}
+
+/**
+ * @internal The instrumentations that hear of executions on `context`: the ones that accepted its
+ * run when some declined it (see {@link Instrumentation.observeRun}), none for a run every one
+ * declined, and otherwise every one registered (so one registered during a run hears the rest).
+ */
+export function observersOf(context: WorkflowContext | undefined): readonly Instrumentation[] {
+  const list = instrumentations.list;
+  if (list.length === 0) return list;
+  return context?._frame?._observers ?? list;
+}
+
+/**
+ * @internal Asks each of `list` whether it observes the run `root` starts on `context`: undefined
+ * when all of them do (nothing allocated when none has `observeRun`), else the ones that do.
+ */
+export function runObservers(list: readonly Instrumentation[], root: { readonly name: string; readonly kind: string }, context: WorkflowContext): readonly Instrumentation[] | undefined {
+  let admitted: Instrumentation[] | undefined;
+  for (let index = 0; index < list.length; index++) {
+    const instrumentation = list[index]!;
+    let observes = true;
+    if (instrumentation.observeRun !== undefined) {
+      try {
+        observes = instrumentation.observeRun(root, context) !== false;
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+    if (observes) admitted?.push(instrumentation);
+    else admitted ??= list.slice(0, index);
+  }
+  return admitted;
 }
 
 /** Instrumentations currently registered, in registration order. */
@@ -108,7 +160,8 @@ export function emitPrimitiveEvent(
   primitive: { readonly name: string; readonly kind: string },
   context: WorkflowContext | undefined,
 ): void {
-  const list = instrumentations.list;
+  if (instrumentations.list.length === 0) return;
+  const list = observersOf(context);
   if (list.length === 0) return;
   const source = { name: primitive.name, kind: primitive.kind, context };
   const safeEvent = withRedactedText(event);
