@@ -125,6 +125,17 @@ describe('secret patterns', () => {
     expect(isSecretLookingValue(text)).toBe(false);
   });
 
+  it('finds a key glued to a name by an underscore, and not inside a longer word', () => {
+    const openAi = `sk-proj-${fill(40)}`;
+    const aws = `AKIA${upper(16)}`;
+    expect(redactText(`OPENAI_KEY_${openAi} was refused`)).toBe(`OPENAI_KEY_${REDACTED} was refused`);
+    expect(redactText(`id=${aws}_prod`)).toBe(`id=${REDACTED}_prod`);
+    expect(redactText(`token_ghp_${letters(36)}`)).toBe(`token_${REDACTED}`);
+    // Letters or digits before the prefix make it part of another word.
+    expect(redactText('tasks-for-the-week-2024 are done')).toBe('tasks-for-the-week-2024 are done');
+    expect(redactText(`risk-assessment-2024-${fill(20)}`)).toBe(`risk-assessment-2024-${fill(20)}`);
+  });
+
   it('uses a custom replacement and does not redact its own output again', () => {
     const once = redactText('password=hunter2 and sk_live_abcdefghijklmnop1234', '***');
     expect(once).toBe('password=*** and ***');
