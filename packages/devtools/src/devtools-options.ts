@@ -71,6 +71,13 @@ export interface DevtoolsOptions {
    * @default 20
    */
   readonly maxRunsPerSecond?: number;
+  /**
+   * Event streams (open pages) served at once; one more is answered 503 with `Retry-After`. Each
+   * stream is sent the recent history (up to 8 MB) and has a queue of its own, so their number is
+   * bounded.
+   * @default 8
+   */
+  readonly maxBrowsers?: number;
 }
 
 /** What {@link startDevtools} resolves to. */

@@ -13,7 +13,7 @@ import { handleResume, listSuspended } from './durable-routes.js';
 import { setSecurityHeaders } from './security-headers.js';
 import { buildCatalogue, graphNames, type CatalogueEntry } from './workflow-catalogue.js';
 
-const knownOptions = ['workflows', 'port', 'host', 'token', 'historySize', 'clientBufferSize', 'maxRunsPerSecond'];
+const knownOptions = ['workflows', 'port', 'host', 'token', 'historySize', 'clientBufferSize', 'maxRunsPerSecond', 'maxBrowsers'];
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '::1']);
 const wildcardHosts = new Set(['0.0.0.0', '::']);
 
@@ -49,6 +49,8 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
   requireInteger('startDevtools', 'clientBufferSize', clientBufferSize, { min: 1, max: 1_000_000 });
   const maxRunsPerSecond = options.maxRunsPerSecond ?? 20;
   requireInteger('startDevtools', 'maxRunsPerSecond', maxRunsPerSecond, { min: 1, max: 100_000 });
+  const maxBrowsers = options.maxBrowsers ?? 8;
+  requireInteger('startDevtools', 'maxBrowsers', maxBrowsers, { min: 1, max: 1000 });
   const catalogue = buildCatalogue(options.workflows);
   const assets = await loadPageAssets();
 
@@ -81,7 +83,7 @@ export async function startDevtools(options: DevtoolsOptions): Promise<DevtoolsS
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const allowedHosts = wildcardHosts.has(host) ? undefined : new Set([`${urlHost}:${boundPort}`.toLowerCase()]);
   if (loopbackHosts.has(host)) for (const name of ['127.0.0.1', 'localhost', '[::1]']) allowedHosts?.add(`${name}:${boundPort}`);
-  const context: RouteContext = { token, catalogue, assets, hub, allowedHosts, runsNotShown: () => recorder.runsNotShown };
+  const context: RouteContext = { token, catalogue, assets, hub, allowedHosts, runsNotShown: () => recorder.runsNotShown, maxBrowsers };
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     route(context, request, response).catch(() => {
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
@@ -125,6 +127,7 @@ interface RouteContext {
   readonly hub: EventHub;
   readonly allowedHosts: ReadonlySet<string> | undefined;
   readonly runsNotShown: () => number;
+  readonly maxBrowsers: number;
 }
 
 async function route(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -154,6 +157,11 @@ async function route(context: RouteContext, request: IncomingMessage, response: 
   }
   if (url.pathname === '/api/suspended') return sendJson(response, 200, await listSuspended(context.catalogue));
   if (url.pathname === '/api/events') {
+    // Each stream gets the replayed history (up to 8 MB) and a queue of its own: their number is bounded.
+    if (context.hub.clientCount >= context.maxBrowsers) {
+      response.setHeader('Retry-After', '5');
+      return sendJson(response, 503, { error: `${context.maxBrowsers} browsers are connected already (maxBrowsers); close one and reload` });
+    }
     response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     response.flushHeaders();
     context.hub.attach(response, { t: 'hello', droppedTotal: context.hub.droppedEvents, runsNotShown: context.runsNotShown() });

@@ -218,6 +218,27 @@ describe('startDevtools: the server', () => {
     expect(server.runsNotShown + stream.events.filter((event) => event['t'] === 'run-start').length).toBe(10);
   });
 
+  it('serves at most maxBrowsers event streams at once and answers one more with 503', async () => {
+    server = await startDevtools({ workflows: { checkout }, port: 0, maxBrowsers: 2 });
+    const first = await readEvents(at(server, '/api/events'));
+    const second = await readEvents(at(server, '/api/events'));
+    try {
+      await until(() => server!.connectedBrowsers === 2);
+      const refused = await send(at(server, '/api/events'));
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('5');
+      expect(refused.body).toContain('maxBrowsers');
+      first.close();
+      await until(() => server!.connectedBrowsers === 1);
+      stream = await readEvents(at(server, '/api/events'));
+      await stream.waitFor((event) => event['t'] === 'hello');
+    } finally {
+      first.close();
+      second.close();
+    }
+    await expect(startDevtools({ workflows: { checkout }, maxBrowsers: 0 })).rejects.toThrow(/maxBrowsers/);
+  });
+
   it('lets a run over the quota run as if nothing were registered (no step paths, no callbacks)', async () => {
     const keys: (string | undefined)[] = [];
     const keyed = step('reserve', async (order: string, context) => {
