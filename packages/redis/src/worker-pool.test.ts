@@ -108,8 +108,12 @@ describe.skipIf(!runRedisSuites)('WorkerPool and enqueueWorkflow', () => {
   });
 
   it('two pools with different workflows on one explicit queue run every job, none failed', async () => {
-    const { prefix, queue, events, pool, dispose } = await setUp({ a: step('a', async (input: number) => `a${input}`) }, { foreignJobDelayMs: 20, queueName: 'shared' });
-    const b = new WorkerPool({ connection: redis.connection, prefix, queueName: 'shared', workflows: { b: step('b', async (input: number) => `b${input}`) }, foreignJobDelayMs: 20 });
+    // A hand-back delay shorter than a pool's hand-back and next fetch (tens of ms on a loaded 2-core box)
+    // is already over when that pool fetches again: it takes back the job it just handed back, and two
+    // pools each holding the other's job pass them back and forth for as long as the load lasts.
+    const foreignJobDelayMs = 100;
+    const { prefix, queue, events, pool, dispose } = await setUp({ a: step('a', async (input: number) => `a${input}`) }, { foreignJobDelayMs, queueName: 'shared' });
+    const b = new WorkerPool({ connection: redis.connection, prefix, queueName: 'shared', workflows: { b: step('b', async (input: number) => `b${input}`) }, foreignJobDelayMs });
     const failed: WorkflowJobEvent[] = [];
     pool.onFailed((event) => failed.push(event));
     b.onFailed((event) => failed.push(event));
