@@ -1,5 +1,5 @@
 import type { AnyPrimitive } from './workflow-primitive.js';
-import type { ExecutionInfo, Instrumentation } from '../observability/instrumentation.js';
+import { declinedByAll, type ExecutionInfo, type Instrumentation } from '../observability/instrumentation.js';
 import { WorkflowContext } from './workflow-context.js';
 
 const noInstrumentations: readonly Instrumentation[] = [];
@@ -42,10 +42,14 @@ export class StepFrame implements ExecutionInfo {
   /** @internal ...and the instrumentations registered at its start, the ones told of its end. */
   _instrumentations: readonly Instrumentation[] = noInstrumentations;
   /**
-   * @internal The instrumentations that observe this execution's run when some declined it (see
-   * `observeRun`), the same for every execution of the run; undefined when every registered one does.
+   * @internal The instrumentations that declined this execution's run (see `observeRun`), the same
+   * for every execution of the run; undefined when none did.
    */
-  _observers: readonly Instrumentation[] | undefined = undefined;
+  _declined: readonly Instrumentation[] | undefined = undefined;
+  /** @internal The registered ones less `_declined`, as computed from the registry `_observersOf`. */
+  _observers: readonly Instrumentation[] = noInstrumentations;
+  /** @internal The registry list `_observers` was computed from (recomputed when it changes). */
+  _observersOf: readonly Instrumentation[] | undefined = undefined;
 
   /**
    * @internal The frame of a run that every registered instrumentation declined: it observes
@@ -72,7 +76,9 @@ export class StepFrame implements ExecutionInfo {
 
   private static makeUnobserved(): StepFrame {
     const frame = new StepFrame(undefined, { name: '', kind: '' } as AnyPrimitive, '', undefined);
-    frame._observers = noInstrumentations;
+    // Declined by all, for good: `observersOf` finds its observers computed for every registry, so
+    // none registered later hears the rest of such a run (its executions have no frames to nest in).
+    frame._declined = declinedByAll;
     return frame;
   }
 
@@ -106,7 +112,12 @@ export class StepFrame implements ExecutionInfo {
         counts.set(base, occurrence);
       }
       frame = new StepFrame(parent, primitive, occurrence === 1 ? base : `${base}#${occurrence}`, input);
-      frame._observers = parent._observers;
+      const declined = parent._declined;
+      if (declined !== undefined) {
+        frame._declined = declined;
+        frame._observers = parent._observers;
+        frame._observersOf = parent._observersOf;
+      }
     }
     frame.context = WorkflowContext.withFrame(outer, frame);
     return frame;

@@ -9,7 +9,7 @@ import type { StepFrame } from './step-frame.js';
 import { idempotencyPath } from './idempotency-path.js';
 import { assertUsageReport, emptyUsage, UsageLedger, type UsageReport, type UsageSnapshot } from '../usage/usage-ledger.js';
 import type { BudgetScope } from '../usage/budget-scope.js';
-import { emitPrimitiveEvent } from '../observability/instrumentation.js';
+import { declinedByAll, emitPrimitiveEvent } from '../observability/instrumentation.js';
 
 /** An OpenTelemetry-compatible span context, without depending on OpenTelemetry. */
 export interface SpanContextLike {
@@ -343,7 +343,7 @@ export class WorkflowContext implements AbortParent {
     const runId = this.existingRun()?.runId;
     const frame = this._frame;
     // A run every instrumentation declined has no step paths (its frame observes nothing).
-    return runId === undefined || frame === undefined || frame._observers?.length === 0 ? undefined : `${runId}:${idempotencyPath(frame)}`;
+    return runId === undefined || frame === undefined || frame._declined === declinedByAll ? undefined : `${runId}:${idempotencyPath(frame)}`;
   }
 
   /**

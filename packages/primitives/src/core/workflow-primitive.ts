@@ -4,7 +4,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { describeValue } from './describe-value.js';
 import { requireBoolean, requireNonEmptyString, requireOptionsObject } from './options.js';
-import { instrumentations, observersOf, runObservers, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
+import { instrumentations, observersOf, runDeclined, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
 import { untilAborted } from './abort.js';
@@ -121,17 +121,18 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     if (instrumentations.list.length !== 0 && this.instrument) {
       // The context is this run's own: who observes the run is asked here, and a run every
       // instrumentation declines is marked on it directly (`execute` would make a child to say so).
-      const observers = runObservers(instrumentations.list, this, context);
-      if (observers !== undefined && observers.length === 0) context._frame = StepFrame.unobserved;
+      const list = instrumentations.list;
+      const declined = runDeclined(list, this, context);
+      if (declined !== undefined && declined.length === list.length) context._frame = StepFrame.unobserved;
       else {
         decidedContext = context;
-        decidedObservers = observers;
+        decidedDeclined = declined;
       }
       try {
         work = this.execute(context, input);
       } finally {
         decidedContext = undefined;
-        decidedObservers = undefined;
+        decidedDeclined = undefined;
       }
     } else work = this.execute(context, input);
     const scope = context._abort;
@@ -326,21 +327,25 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     let list = observersOf(outerContext);
     // A run's first execution asks who observes the run (unless `run` just did, for this context);
     // when some decline, the run keeps the others.
-    let observers: readonly Instrumentation[] | undefined;
-    if (outerContext._frame !== undefined) observers = undefined;
+    let declined: readonly Instrumentation[] | undefined;
+    if (outerContext._frame !== undefined) declined = undefined;
     else if (decidedContext === outerContext) {
-      observers = decidedObservers;
+      declined = decidedDeclined;
       decidedContext = undefined;
-    } else observers = runObservers(list, this, outerContext);
-    if (observers !== undefined) {
-      if (observers.length === 0) return this.executeUnobserved(outerContext, input);
-      list = observers;
+    } else declined = runDeclined(list, this, outerContext);
+    if (declined !== undefined) {
+      if (declined.length === list.length) return this.executeUnobserved(outerContext, input);
+      list = list.filter((instrumentation) => !declined.includes(instrumentation));
     }
     // Step paths exist only here, where an instrumentation is registered anyway: the steps this
     // execution runs get a context of their own that knows its frame, so a run without any
     // instrumentation allocates nothing for them. The frame is also the execution's info.
     const execution = StepFrame.enter(outerContext, this, input);
-    if (observers !== undefined) execution._observers = observers;
+    if (declined !== undefined) {
+      execution._declined = declined;
+      execution._observers = list;
+      execution._observersOf = instrumentations.list;
+    }
     const context = execution.context;
     const now = metrics._now;
     const start = now();
@@ -391,7 +396,8 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
   _observedStepStart(context: WorkflowContext, input: TInput, startMs?: number): StepFrame | undefined {
     if (!this.instrument || context?._deadlineArmed !== true || context._abort?.aborted === true) return undefined;
     const list = observersOf(context);
-    if (list.length === 0) return undefined;
+    // No frame: a run's first execution (under a composite left out of the seam), which `execute` starts.
+    if (list.length === 0 || context._frame === undefined) return undefined;
     for (let index = 0; index < list.length; index++) if (list[index]!.around !== undefined) return undefined;
     const execution = StepFrame.enter(context, this, input);
     execution._instrumentations = list;
@@ -455,7 +461,7 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
 // What `run` decided about the run it starts on its own context, read by that context's first
 // execution, which `run` calls synchronously (reset right after).
 let decidedContext: WorkflowContext | undefined;
-let decidedObservers: readonly Instrumentation[] | undefined;
+let decidedDeclined: readonly Instrumentation[] | undefined;
 
 /** @internal A step token: `execute` records the step itself (or nothing is recorded). */
 export const recordedByExecute = -Infinity;

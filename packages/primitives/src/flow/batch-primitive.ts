@@ -8,7 +8,7 @@ import { assertClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { EventEmitter, type Event } from '../core/disposable.js';
 import { requireInteger, requireOptionsObject } from '../core/options.js';
 import { requirePrimitive } from '../core/require-primitive.js';
-import { emitPrimitiveEvent, instrumentations } from '../observability/instrumentation.js';
+import { emitPrimitiveEvent, instrumentations, observersOf } from '../observability/instrumentation.js';
 import { wrappedChild, type PrimitiveChild } from '../core/primitive-child.js';
 import type { PrimitiveOptionsSummary } from '../core/primitive-description.js';
 
@@ -156,10 +156,12 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
     batch.timer = undefined;
     const calls = batch.calls;
     if (calls.length === 0) return;
+    // The batch runs on one caller's context: one whose run an instrumentation observes, if any.
+    const lead = instrumentations.list.length === 0 ? calls[0]! : (calls.find((call) => observersOf(call.context).length !== 0) ?? calls[0]!);
     if (this.dispatchEmitter.hasListeners || instrumentations.list.length !== 0) {
       const event: BatchDispatchEvent = { size: calls.length, reason };
       this.dispatchEmitter.emit(event);
-      emitPrimitiveEvent({ type: 'batch', ...event }, this, calls[0]!.context);
+      emitPrimitiveEvent({ type: 'batch', ...event }, this, lead.context);
     }
     const inputs = new Array<TInput>(calls.length);
     for (let index = 0; index < calls.length; index++) inputs[index] = calls[index]!.input as TInput;
@@ -179,7 +181,7 @@ export class BatchPrimitive<TInput, TOutput> extends WorkflowPrimitive<TInput, T
       scope.release();
       for (const call of calls) call.unsubscribe?.();
     };
-    this.inner.execute(WorkflowContext.derive(calls[0]!.context, {}, scope), inputs).then(
+    this.inner.execute(WorkflowContext.derive(lead.context, {}, scope), inputs).then(
       (outputs) => {
         settle();
         if (!Array.isArray(outputs) || outputs.length !== calls.length) {

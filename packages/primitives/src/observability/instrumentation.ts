@@ -97,29 +97,55 @@ export function registerInstrumentation(instrumentation: Instrumentation): Dispo
 export function observersOf(context: WorkflowContext | undefined): readonly Instrumentation[] {
   const list = instrumentations.list;
   if (list.length === 0) return list;
-  return context?._frame?._observers ?? list;
+  const frame = context?._frame;
+  const declined = frame?._declined;
+  if (declined === undefined) return list;
+  if (declined === declinedByAll) return declinedByAll;
+  // The registered ones less those that declined, computed again once the registry changed: one
+  // disposed during the run stops hearing it, one registered during it hears the rest.
+  if (frame!._observersOf === list) return frame!._observers;
+  const observers = list.filter((instrumentation) => !declined.includes(instrumentation));
+  frame!._observersOf = list;
+  frame!._observers = observers;
+  return observers;
+}
+
+/** @internal What a run every instrumentation declined has declined, for good (see `StepFrame.unobserved`). */
+export const declinedByAll: readonly Instrumentation[] = Object.freeze([]);
+
+/**
+ * Events that change state every run shares (a circuit opening or closing): every registered
+ * instrumentation hears them, also from a run it declined.
+ */
+const sharedStateEvents: ReadonlySet<string> = new Set(['circuit-break', 'circuit-half-open', 'circuit-reset']);
+
+/** True for a {@link sharedStateEvents} event; false for one whose type cannot be read (it is dropped later). */
+function isSharedStateEvent(event: PrimitiveEvent): boolean {
+  try {
+    return sharedStateEvents.has(event.type);
+  } catch {
+    return false;
+  }
 }
 
 /**
- * @internal Asks each of `list` whether it observes the run `root` starts on `context`: undefined
- * when all of them do (nothing allocated when none has `observeRun`), else the ones that do.
+ * @internal Asks each of `list` whether it observes the run `root` starts on `context`: the ones
+ * that decline, or undefined when none does (nothing allocated when none has `observeRun`).
  */
-export function runObservers(list: readonly Instrumentation[], root: { readonly name: string; readonly kind: string }, context: WorkflowContext): readonly Instrumentation[] | undefined {
-  let admitted: Instrumentation[] | undefined;
+export function runDeclined(list: readonly Instrumentation[], root: { readonly name: string; readonly kind: string }, context: WorkflowContext): readonly Instrumentation[] | undefined {
+  let declined: Instrumentation[] | undefined;
   for (let index = 0; index < list.length; index++) {
     const instrumentation = list[index]!;
+    if (instrumentation.observeRun === undefined) continue;
     let observes = true;
-    if (instrumentation.observeRun !== undefined) {
-      try {
-        observes = instrumentation.observeRun(root, context) !== false;
-      } catch (error) {
-        reportListenerError(error);
-      }
+    try {
+      observes = instrumentation.observeRun(root, context) !== false;
+    } catch (error) {
+      reportListenerError(error);
     }
-    if (observes) admitted?.push(instrumentation);
-    else admitted ??= list.slice(0, index);
+    if (!observes) (declined ??= []).push(instrumentation);
   }
-  return admitted;
+  return declined;
 }
 
 /** Instrumentations currently registered, in registration order. */
@@ -161,7 +187,7 @@ export function emitPrimitiveEvent(
   context: WorkflowContext | undefined,
 ): void {
   if (instrumentations.list.length === 0) return;
-  const list = observersOf(context);
+  const list = isSharedStateEvent(event) ? instrumentations.list : observersOf(context);
   if (list.length === 0) return;
   const source = { name: primitive.name, kind: primitive.kind, context };
   const safeEvent = withRedactedText(event);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WorkflowContext, metrics, parallel, retry, step, type Disposable } from '@tta/primitives';
+import { ParallelPrimitive, SequentialPrimitive, WorkflowContext, batch, circuitBreaker, metrics, parallel, retry, step, type Disposable } from '@tta/primitives';
 import { registerInstrumentation, type Instrumentation } from '@tta/primitives/instrumentation';
 
 /** An instrumentation that logs everything it hears, deciding each run with `decide`. */
@@ -116,5 +116,63 @@ describe('Instrumentation.observeRun', () => {
     expect(log).toContain('end sequential success');
     expect(reported).toHaveLength(1);
     expect(String(reported[0])).toContain('sampler broke');
+  });
+
+  it('asks at the first step of a run whose root is left out of the seam (instrument: false)', async () => {
+    const asked: string[] = [];
+    const heard: string[] = [];
+    registrations.push(registerInstrumentation({ observeRun: (root) => (asked.push(root.name), false), onStart: (execution) => heard.push(execution.path) }));
+    const f = async (x: number) => x + 1;
+    await new SequentialPrimitive([step('a', f), step('b', f)], { instrument: false }).run(1);
+    expect(asked).toEqual(['a', 'b']);
+    expect(heard).toEqual([]);
+    // Each branch of an unobserved parallel is its own run to the seam.
+    await new ParallelPrimitive([step('x', f), step('y', f)], { instrument: false }).run(1);
+    expect(asked).toEqual(['a', 'b', 'x', 'y']);
+    expect(heard).toEqual([]);
+  });
+
+  it('stops telling a run to an instrumentation disposed during it, and tells the rest to one registered during it', async () => {
+    const heardByLeaving: string[] = [];
+    const heardByJoining: string[] = [];
+    registrations.push(registerInstrumentation({ observeRun: () => false }));
+    const leaving = registerInstrumentation({ onStart: (execution) => heardByLeaving.push(execution.path) });
+    const f = async (x: number) => x + 1;
+    const workflow = step('first', async (x: number) => {
+      leaving.dispose();
+      registrations.push(registerInstrumentation({ onStart: (execution) => heardByJoining.push(execution.path) }));
+      return x;
+    }).pipe(step('second', f));
+    await workflow.run(1);
+    expect(heardByLeaving).toEqual(['sequential', 'sequential/first']);
+    expect(heardByJoining).toEqual(['sequential/second']);
+  });
+
+  it('runs a batch on the context of a caller whose run is observed', async () => {
+    const log: string[] = [];
+    registrations.push(registerInstrumentation({ ...listening(log, () => true), observeRun: (_root, context) => context.data['keep'] === true }));
+    const inner = step('inner', async (values: number[]) => values.map((value) => value * 10));
+    const batched = batch(inner, { maxBatchSize: 2, maxWaitMs: 1_000 });
+    await expect(Promise.all([batched.execute(new WorkflowContext({ data: { keep: false } }), 1), batched.execute(new WorkflowContext({ data: { keep: true } }), 2)])).resolves.toEqual([10, 20]);
+    expect(log).toContain('event batch batch(inner)');
+    expect(log).toContain('start batch(inner)/inner');
+  });
+
+  it('tells every instrumentation that a circuit opened or closed, also from a run it declined', async () => {
+    const events: string[] = [];
+    registrations.push(registerInstrumentation({ observeRun: () => false, onEvent: (event) => events.push(event.type) }));
+    let fail = true;
+    const breaker = circuitBreaker(
+      step('flaky-call', async (x: number) => {
+        if (fail) throw new Error('down');
+        return x;
+      }),
+      { failureThreshold: 1, breakDurationMs: 1 },
+    );
+    await expect(breaker.run(1)).rejects.toThrow('down');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    fail = false;
+    await expect(breaker.run(1)).resolves.toBe(1);
+    expect(events).toEqual(['circuit-break', 'circuit-half-open', 'circuit-reset']);
   });
 });
