@@ -4,7 +4,7 @@ import { InvalidOptionsError } from '../errors/invalid-options-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { describeValue } from './describe-value.js';
 import { requireBoolean, requireNonEmptyString, requireOptionsObject } from './options.js';
-import { instrumentations, observersOf, runDeclined, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
+import { declinedByAll, instrumentations, observersOf, runDeclined, type ExecutionInfo, type ExecutionResult, type Instrumentation } from '../observability/instrumentation.js';
 import { metrics, type MetricRecord } from '../observability/primitive-metrics.js';
 import { createRunContext, type RunOptions } from './run-options.js';
 import { untilAborted } from './abort.js';
@@ -121,9 +121,8 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
     if (instrumentations.list.length !== 0 && this.instrument) {
       // The context is this run's own: who observes the run is asked here, and a run every
       // instrumentation declines is marked on it directly (`execute` would make a child to say so).
-      const list = instrumentations.list;
-      const declined = runDeclined(list, this, context);
-      if (declined !== undefined && declined.length === list.length) context._frame = StepFrame.unobserved;
+      const declined = runDeclined(instrumentations.list, this, context);
+      if (declined === declinedByAll) context._frame = StepFrame.unobserved;
       else {
         decidedContext = context;
         decidedDeclined = declined;
@@ -333,18 +332,15 @@ export abstract class WorkflowPrimitive<in TInput, out TOutput> {
       declined = decidedDeclined;
       decidedContext = undefined;
     } else declined = runDeclined(list, this, outerContext);
-    if (declined !== undefined) {
-      if (declined.length === list.length) return this.executeUnobserved(outerContext, input);
-      list = list.filter((instrumentation) => !declined.includes(instrumentation));
-    }
+    if (declined === declinedByAll) return this.executeUnobserved(outerContext, input);
     // Step paths exist only here, where an instrumentation is registered anyway: the steps this
     // execution runs get a context of their own that knows its frame, so a run without any
     // instrumentation allocates nothing for them. The frame is also the execution's info.
     const execution = StepFrame.enter(outerContext, this, input);
     if (declined !== undefined) {
+      // The run's observers, from now on computed from its frames (see `observersOf`).
       execution._declined = declined;
-      execution._observers = list;
-      execution._observersOf = instrumentations.list;
+      list = observersOf(execution.context);
     }
     const context = execution.context;
     const now = metrics._now;

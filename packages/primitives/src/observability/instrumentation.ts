@@ -130,7 +130,8 @@ function isSharedStateEvent(event: PrimitiveEvent): boolean {
 
 /**
  * @internal Asks each of `list` whether it observes the run `root` starts on `context`: the ones
- * that decline, or undefined when none does (nothing allocated when none has `observeRun`).
+ * that decline, {@link declinedByAll} when every one does, or undefined when none does (nothing
+ * allocated when none has `observeRun`).
  */
 export function runDeclined(list: readonly Instrumentation[], root: { readonly name: string; readonly kind: string }, context: WorkflowContext): readonly Instrumentation[] | undefined {
   let declined: Instrumentation[] | undefined;
@@ -145,7 +146,7 @@ export function runDeclined(list: readonly Instrumentation[], root: { readonly n
     }
     if (!observes) (declined ??= []).push(instrumentation);
   }
-  return declined;
+  return declined !== undefined && declined.length === list.length ? declinedByAll : declined;
 }
 
 /** Instrumentations currently registered, in registration order. */
