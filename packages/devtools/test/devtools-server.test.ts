@@ -236,7 +236,9 @@ describe('startDevtools: the server', () => {
       first.close();
       second.close();
     }
-    await expect(startDevtools({ workflows: { checkout }, maxBrowsers: 0 })).rejects.toThrow(/maxBrowsers/);
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 31, '8']) {
+      await expect(startDevtools({ workflows: { checkout }, maxBrowsers: bad as number })).rejects.toThrow(InvalidOptionsError);
+    }
   });
 
   it('lets a run over the quota run as if nothing were registered (no step paths, no callbacks)', async () => {

@@ -131,6 +131,10 @@ describe('secret patterns', () => {
     expect(redactText(`OPENAI_KEY_${openAi} was refused`)).toBe(`OPENAI_KEY_${REDACTED} was refused`);
     expect(redactText(`id=${aws}_prod`)).toBe(`id=${REDACTED}_prod`);
     expect(redactText(`token_ghp_${letters(36)}`)).toBe(`token_${REDACTED}`);
+    expect(redactText(`X_sk_live_${fill(24)}`)).toBe(`X_${REDACTED}`);
+    expect(redactText(`KEY_AIza${fill(35)}`)).toBe(`KEY_${REDACTED}`);
+    expect(redactText(`tok_xoxb-1234567890-${fill(20)}`)).toBe(`tok_${REDACTED}`);
+    expect(redactText(`h_${jwt}`)).toBe(`h_${REDACTED}`);
     // Letters or digits before the prefix make it part of another word.
     expect(redactText('tasks-for-the-week-2024 are done')).toBe('tasks-for-the-week-2024 are done');
     expect(redactText(`risk-assessment-2024-${fill(20)}`)).toBe(`risk-assessment-2024-${fill(20)}`);

@@ -94,6 +94,14 @@ describe('Instrumentation.observeRun', () => {
     expect(keys).toEqual(['job-2:charge']);
   });
 
+  it('declines only on false: any other answer observes the run', async () => {
+    const log: string[] = [];
+    registrations.push(registerInstrumentation({ ...listening(log), observeRun: () => undefined as unknown as boolean }));
+    registrations.push(registerInstrumentation({ observeRun: () => 0 as unknown as boolean }));
+    await workflow.run(1);
+    expect(log).toContain('end sequential success');
+  });
+
   it('counts a throwing observeRun as observing, and reports the throw', async () => {
     const log: string[] = [];
     const reported: unknown[] = [];
